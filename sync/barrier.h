@@ -1,0 +1,93 @@
+// Copyright 2026 The multirun Authors.
+//
+// Barrier: a meeting point for a fixed number of threads, Python's
+// `threading.Barrier` (which MultiRunnable re-exports).
+//
+// A Barrier is created for N parties. Each party calls Wait(); the first N-1 sleep
+// and the N-th releases them all, and the barrier is ready for the next round.
+// Exactly one party per round is told it was the last to arrive (Wait returns
+// true), so it can do per-round work such as merging results.
+//
+// A party that times out, or a call to Abort(), breaks the barrier: every party
+// waiting in that round, and every later Wait(), returns Aborted or
+// FailedPrecondition instead of waiting for parties that will never come (Python's
+// BrokenBarrierError). A broken barrier stays broken; make a new one.
+//
+// State: one futex word holding the round, the arrival count and a broken bit; no
+// heap, no pointers. At most kMaxParties parties.
+//
+// Memory ordering: everything a party wrote before Wait() is visible to every party
+// after its Wait() of the same round returns.
+
+#ifndef MULTIRUN_SYNC_BARRIER_H_
+#define MULTIRUN_SYNC_BARRIER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
+namespace multirun {
+
+// Example:
+//
+//   multirun::Barrier step(kThreads);
+//   // on each of kThreads threads, for each step:
+//   ComputeMyPart(step_index);
+//   absl::StatusOr<bool> last = step.Wait();
+//   if (last.ok() && *last) MergeParts(step_index);
+class Barrier {
+ public:
+  static constexpr int64_t kMaxParties = (1 << 15) - 1;
+
+  // A barrier for `parties` threads. Aborts with a message unless
+  // 1 <= parties <= kMaxParties; use Create() for a value from input.
+  explicit Barrier(int64_t parties);
+  Barrier(const Barrier&) = delete;
+  Barrier& operator=(const Barrier&) = delete;
+
+  // A barrier for `parties` threads, or InvalidArgument naming the value.
+  static absl::StatusOr<std::unique_ptr<Barrier>> Create(int64_t parties);
+
+  // Arrives and blocks until all parties of this round have arrived. Returns true
+  // for the one party that arrived last, false for the others; Aborted if the
+  // barrier broke while waiting; FailedPrecondition if it was already broken.
+  absl::StatusOr<bool> Wait() { return WaitUntil(absl::InfiniteFuture()); }
+
+  // As Wait(), but gives up after `timeout`: then returns DeadlineExceeded and
+  // breaks the barrier for everyone.
+  absl::StatusOr<bool> WaitFor(absl::Duration timeout) {
+    return WaitUntil(absl::Now() + timeout);
+  }
+
+  // As Wait(), but gives up at `deadline`: then returns DeadlineExceeded and breaks
+  // the barrier for everyone.
+  absl::StatusOr<bool> WaitUntil(absl::Time deadline);
+
+  // Breaks the barrier: current and future waiters return an error. Never blocks.
+  void Abort();
+
+  // Whether the barrier is broken.
+  bool IsBroken() const;
+
+  int64_t Parties() const { return parties_; }
+
+ private:
+  // Word layout: bits 0-15 arrivals in this round, bits 16-30 the round number
+  // (wrapping), bit 31 broken.
+  static constexpr uint32_t kArrivalMask = 0xFFFF;
+  static constexpr uint32_t kOneRound = 1u << 16;
+  static constexpr uint32_t kRoundMask = 0x7FFF0000;
+  static constexpr uint32_t kBroken = 1u << 31;
+
+  std::atomic<uint32_t> state_{0};
+  const uint32_t parties_;
+};
+
+}  // namespace multirun
+
+#endif  // MULTIRUN_SYNC_BARRIER_H_

@@ -1,0 +1,24 @@
+// Copyright 2026 The multirun Authors.
+
+#include "multirun/sync/bounded_semaphore.h"
+
+#include "multirun/sync/internal/check.h"
+
+namespace multirun {
+BoundedSemaphore::BoundedSemaphore(int64_t initial)
+    : counter_(sync_internal::CheckedInitialPermits("BoundedSemaphore", initial),
+               static_cast<uint32_t>(initial)) {}
+
+absl::StatusOr<std::unique_ptr<BoundedSemaphore>> BoundedSemaphore::Create(
+    int64_t initial) {
+  absl::Status status =
+      sync_internal::ValidateInitialPermits("BoundedSemaphore", initial);
+  if (!status.ok()) return status;
+  return std::make_unique<BoundedSemaphore>(initial);
+}
+
+void BoundedSemaphore::unlock() {
+  sync_internal::CheckOk(Release());
+}
+
+}  // namespace multirun

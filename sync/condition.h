@@ -1,0 +1,124 @@
+// Copyright 2026 The multirun Authors.
+//
+// Condition: a condition variable bundled with its lock, MultiRunnable's (and
+// Python's) `Condition`.
+//
+// A Condition owns an RLock. A thread acquires it, checks some state, and if the
+// state is not what it needs, waits: the wait releases the lock, sleeps until
+// another thread notifies, and re-acquires the lock before returning. Waiting with
+// a predicate (`Wait(pred)`, `WaitFor(timeout, pred)`) loops until the predicate
+// holds, so spurious wake-ups never reach the caller. Prefer the predicate forms.
+//
+// Because the lock has an owner, waiting without holding it is reported as
+// FailedPrecondition rather than corrupting anything (Python raises RuntimeError).
+// A wait releases every level of a re-entered lock and restores them afterwards.
+// Notifying does not require the lock, though notifying while holding it (after the
+// state change) is the usual pattern.
+//
+// State: the RLock plus an epoch word and a sleeper count; no heap, no pointers.
+//
+// Memory ordering: the lock orders the protected state; a waiter returns holding
+// the lock, so it sees everything the notifier wrote before releasing it.
+
+#ifndef MULTIRUN_SYNC_CONDITION_H_
+#define MULTIRUN_SYNC_CONDITION_H_
+
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "multirun/sync/internal/wait_list.h"
+#include "multirun/sync/rlock.h"
+
+namespace multirun {
+
+// Example:
+//
+//   multirun::Condition ready;
+//   std::deque<Job> jobs ABSL_GUARDED_BY(ready);
+//   // consumer
+//   std::scoped_lock hold(ready);
+//   if (ready.WaitFor(absl::Seconds(1), [&] { return !jobs.empty(); }).ok()) { ... }
+//   // producer
+//   { std::scoped_lock hold(ready); jobs.push_back(job); ready.NotifyOne(); }
+class ABSL_LOCKABLE Condition {
+ public:
+  Condition() = default;
+  Condition(const Condition&) = delete;
+  Condition& operator=(const Condition&) = delete;
+
+  // The lock, as RLock's methods (rlock.h).
+  void Acquire() ABSL_EXCLUSIVE_LOCK_FUNCTION() { lock_.Acquire(); }
+  bool TryAcquire() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
+    return lock_.TryAcquire();
+  }
+  bool AcquireFor(absl::Duration timeout) ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
+    return lock_.AcquireFor(timeout);
+  }
+  bool AcquireUntil(absl::Time deadline) ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
+    return lock_.AcquireUntil(deadline);
+  }
+  absl::Status Release() ABSL_UNLOCK_FUNCTION() { return lock_.Release(); }
+  void lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() { lock_.lock(); }
+  bool try_lock() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) { return lock_.try_lock(); }
+  void unlock() ABSL_UNLOCK_FUNCTION() { lock_.unlock(); }
+
+  // Releases the lock, sleeps until notified (or spuriously woken), and re-acquires
+  // it. The caller must hold the lock: otherwise returns FailedPrecondition at
+  // once. Blocks.
+  absl::Status Wait() { return WaitUntil(absl::InfiniteFuture()); }
+
+  // As Wait(), for at most `timeout`. Returns DeadlineExceeded if no notify came in
+  // time (the lock is held again either way).
+  absl::Status WaitFor(absl::Duration timeout) {
+    return WaitUntil(absl::Now() + timeout);
+  }
+
+  // As Wait(), until `deadline`. Returns DeadlineExceeded if no notify came in time.
+  absl::Status WaitUntil(absl::Time deadline);
+
+  // Waits until `predicate()` is true; the predicate runs with the lock held.
+  // Returns OK once it is, or FailedPrecondition if the caller does not hold the
+  // lock. Blocks.
+  template <typename Predicate>
+  absl::Status Wait(Predicate&& predicate) {
+    return WaitUntil(absl::InfiniteFuture(), std::forward<Predicate>(predicate));
+  }
+
+  // As Wait(predicate), for at most `timeout`. Returns DeadlineExceeded if the
+  // predicate is still false when time runs out.
+  template <typename Predicate>
+  absl::Status WaitFor(absl::Duration timeout, Predicate&& predicate) {
+    return WaitUntil(absl::Now() + timeout, std::forward<Predicate>(predicate));
+  }
+
+  // As Wait(predicate), until `deadline`.
+  template <typename Predicate>
+  absl::Status WaitUntil(absl::Time deadline, Predicate&& predicate) {
+    while (!predicate()) {
+      absl::Status status = WaitUntil(deadline);
+      if (status.code() == absl::StatusCode::kDeadlineExceeded) {
+        return predicate() ? absl::OkStatus() : status;
+      }
+      if (!status.ok()) return status;
+    }
+    return absl::OkStatus();
+  }
+
+  // Wakes one waiter / every waiter. Never blocks.
+  void NotifyOne() { waiters_.NotifyOne(); }
+  void NotifyAll() { waiters_.NotifyAll(); }
+
+  // Whether the calling thread holds the lock.
+  bool IsOwnedByCurrentThread() const { return lock_.IsOwnedByCurrentThread(); }
+
+ private:
+  RLock lock_;
+  sync_internal::WaitList waiters_;
+};
+
+}  // namespace multirun
+
+#endif  // MULTIRUN_SYNC_CONDITION_H_

@@ -1,0 +1,45 @@
+// Copyright 2026 The multirun Authors.
+
+#include "multirun/sync/event.h"
+
+#include "multirun/sync/internal/futex.h"
+
+namespace multirun {
+
+void Event::Set() {
+  uint32_t observed = state_.load(std::memory_order_relaxed);
+  uint32_t desired;
+  do {
+    if (observed & kSet) {
+      // Already set. The read-modify-write still publishes this thread's writes.
+      state_.fetch_or(0, std::memory_order_release);
+      return;
+    }
+    desired = ((observed & ~kFlags) + kOneSet) | kSet;
+  } while (!state_.compare_exchange_weak(observed, desired,
+                                         std::memory_order_release,
+                                         std::memory_order_relaxed));
+  if (observed & kSleepers) sync_internal::FutexWakeAll(&state_);
+}
+
+bool Event::WaitSlow(absl::Time deadline) {
+  uint32_t observed = state_.load(std::memory_order_acquire);
+  const uint32_t sets_seen = observed & ~kFlags;
+  while (true) {
+    // Set now, or set (and perhaps cleared again) since this wait began.
+    if ((observed & kSet) || (observed & ~kFlags) != sets_seen) return true;
+    // Announce the sleeper in the word itself, so Set() knows to wake.
+    if (!(observed & kSleepers) &&
+        !state_.compare_exchange_weak(observed, observed | kSleepers,
+                                      std::memory_order_acquire)) {
+      continue;
+    }
+    const bool timed_out =
+        sync_internal::FutexWait(&state_, observed | kSleepers, deadline) ==
+        sync_internal::WaitResult::kTimedOut;
+    observed = state_.load(std::memory_order_acquire);
+    if (timed_out) return (observed & kSet) || (observed & ~kFlags) != sets_seen;
+  }
+}
+
+}  // namespace multirun

@@ -1,0 +1,82 @@
+// Copyright 2026 The multirun Authors.
+//
+// Guarded<T>: data tied to the lock that protects it, as folly::Synchronized.
+//
+// A Guarded<T> owns a T and a lock (a Lock by default; any Lockable type such as
+// RLock works). The T can only be reached with the lock held: WithLock(fn) runs
+// fn(T&) under the lock and returns its result, and Locked() returns a handle that
+// holds the lock for as long as it lives. Forgetting to lock is then impossible,
+// not merely a review comment.
+//
+// Memory ordering: as the lock's.
+
+#ifndef MULTIRUN_SYNC_GUARDED_H_
+#define MULTIRUN_SYNC_GUARDED_H_
+
+#include <functional>
+#include <mutex>
+#include <utility>
+
+#include "multirun/sync/lock.h"
+
+namespace multirun {
+
+// Example:
+//
+//   multirun::Guarded<std::map<std::string, int>> counts;
+//   counts.WithLock([&](auto& map) { ++map[word]; });
+//   int total = counts.WithLock([](const auto& map) { return Sum(map); });
+template <typename T, typename L = Lock>
+class Guarded {
+ public:
+  // A handle that holds the lock and gives access to the value. Movable, not
+  // copyable; releases the lock when destroyed.
+  template <typename Value>
+  class LockedPtr {
+   public:
+    LockedPtr(LockedPtr&&) = default;
+    LockedPtr& operator=(LockedPtr&&) = default;
+
+    Value* operator->() const { return value_; }
+    Value& operator*() const { return *value_; }
+
+   private:
+    friend class Guarded;
+    LockedPtr(L& lock, Value& value) : hold_(lock), value_(&value) {}
+
+    std::unique_lock<L> hold_;
+    Value* value_;
+  };
+
+  // Constructs the value in place from `args`.
+  template <typename... Args>
+  explicit Guarded(Args&&... args) : value_(std::forward<Args>(args)...) {}
+
+  Guarded(const Guarded&) = delete;
+  Guarded& operator=(const Guarded&) = delete;
+
+  // Runs `fn(value)` with the lock held and returns what it returns. Blocks while
+  // another thread holds the lock. `fn` must not let the reference escape.
+  template <typename F>
+  decltype(auto) WithLock(F&& fn) {
+    std::scoped_lock hold(lock_);
+    return std::invoke(std::forward<F>(fn), value_);
+  }
+  template <typename F>
+  decltype(auto) WithLock(F&& fn) const {
+    std::scoped_lock hold(lock_);
+    return std::invoke(std::forward<F>(fn), std::as_const(value_));
+  }
+
+  // Acquires the lock and returns a handle to the value. Blocks.
+  LockedPtr<T> Locked() { return LockedPtr<T>(lock_, value_); }
+  LockedPtr<const T> Locked() const { return LockedPtr<const T>(lock_, value_); }
+
+ private:
+  mutable L lock_;
+  T value_;
+};
+
+}  // namespace multirun
+
+#endif  // MULTIRUN_SYNC_GUARDED_H_

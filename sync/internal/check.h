@@ -1,0 +1,27 @@
+// Copyright 2026 The multirun Authors.
+//
+// Fatal errors for programming mistakes that cannot be reported as a Status: a
+// constructor given an invalid argument, `unlock()` of a lock that is not held. The
+// message names the type, the operation and the offending value.
+
+#ifndef MULTIRUN_SYNC_INTERNAL_CHECK_H_
+#define MULTIRUN_SYNC_INTERNAL_CHECK_H_
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
+namespace multirun {
+namespace sync_internal {
+
+// Writes "multirun: <message>" to stderr and aborts.
+[[noreturn]] void Fatal(absl::string_view message);
+
+// Aborts with the status message unless `status` is OK.
+inline void CheckOk(const absl::Status& status) {
+  if (!status.ok()) Fatal(status.message());
+}
+
+}  // namespace sync_internal
+}  // namespace multirun
+
+#endif  // MULTIRUN_SYNC_INTERNAL_CHECK_H_

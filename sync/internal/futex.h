@@ -1,0 +1,64 @@
+// Copyright 2026 The multirun Authors.
+//
+// Futex: the one kernel primitive every multirun synchronization type sleeps on.
+//
+// A futex is a 32-bit word in memory. `FutexWait` sleeps while the word still holds
+// the value the caller last saw; `FutexWake` wakes sleepers on the word. All state of
+// a multirun primitive lives in such words and a few atomics beside them (no heap, no
+// pointers), so the same types can later be placed in memory shared between
+// processes: `Sharing::kProcess` selects the futex operations that work across
+// address spaces.
+//
+// Memory ordering: the futex calls order nothing. Callers publish and observe their
+// state through the std::atomic operations on the word; the kernel only guarantees
+// that a wake cannot fall between the check of the word and the sleep.
+
+#ifndef MULTIRUN_SYNC_INTERNAL_FUTEX_H_
+#define MULTIRUN_SYNC_INTERNAL_FUTEX_H_
+
+#include <atomic>
+#include <cstdint>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
+namespace multirun {
+namespace sync_internal {
+
+// Whether a primitive is used by the threads of one process or shared between
+// processes through shared memory.
+enum class Sharing { kPrivate, kProcess };
+
+enum class WaitResult {
+  kWoken,         // A wake arrived, or the word had already changed.
+  kTimedOut,      // `deadline` passed.
+};
+
+// Sleeps while `*word == expected`, until woken or until `deadline` (absolute,
+// `absl::InfiniteFuture()` for no limit). Returns kWoken also on a spurious wake,
+// a signal, or a word that changed before the call: callers re-check their state.
+WaitResult FutexWait(const std::atomic<uint32_t>* word, uint32_t expected,
+                     absl::Time deadline, Sharing sharing = Sharing::kPrivate);
+
+// Wakes up to `count` threads sleeping on `word`. Does not block.
+void FutexWake(const std::atomic<uint32_t>* word, int count,
+               Sharing sharing = Sharing::kPrivate);
+
+// Wakes every thread sleeping on `word`.
+inline void FutexWakeAll(const std::atomic<uint32_t>* word,
+                         Sharing sharing = Sharing::kPrivate) {
+  FutexWake(word, INT32_MAX, sharing);
+}
+
+// The kernel thread id of the calling thread: unique among all live threads of all
+// processes, never 0. Cached per thread and refreshed in the child after fork().
+uint32_t CurrentThreadId();
+
+// Spins for a short while, pausing the core, before a caller falls back to the
+// futex. Returns false once the spin budget `attempt` has run out.
+bool SpinPause(int attempt);
+
+}  // namespace sync_internal
+}  // namespace multirun
+
+#endif  // MULTIRUN_SYNC_INTERNAL_FUTEX_H_

@@ -1,0 +1,78 @@
+// Copyright 2026 The multirun Authors.
+//
+// PermitCounter: the state machine behind Semaphore and BoundedSemaphore.
+//
+// A count of free permits in a futex word, plus the number of threads that may be
+// asleep on it, so a release makes a system call only when somebody sleeps. The
+// limit is the most permits the counter may hold: INT32_MAX for a Semaphore, the
+// initial value for a BoundedSemaphore.
+//
+// Memory ordering: taking a permit is an acquire operation, returning one a release
+// operation. The sleeper count and the permit count are accessed with sequentially
+// consistent operations: a releaser that adds permits and then finds no sleepers is
+// ordered before any acquirer that announces itself and then re-reads the count.
+
+#ifndef MULTIRUN_SYNC_INTERNAL_PERMIT_COUNTER_H_
+#define MULTIRUN_SYNC_INTERNAL_PERMIT_COUNTER_H_
+
+#include <atomic>
+#include <cstdint>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace multirun {
+namespace sync_internal {
+
+// The most permits a counter can hold.
+inline constexpr int64_t kMaxPermits = INT32_MAX;
+
+// OK if 0 <= initial <= kMaxPermits; otherwise InvalidArgument naming `owner`.
+absl::Status ValidateInitialPermits(absl::string_view owner, int64_t initial);
+
+// `initial` if valid; otherwise aborts with ValidateInitialPermits' message.
+uint32_t CheckedInitialPermits(absl::string_view owner, int64_t initial);
+
+class PermitCounter {
+ public:
+  // `initial` and `limit` are validated by the owner: 0 <= initial <= limit.
+  PermitCounter(uint32_t initial, uint32_t limit)
+      : permits_(initial), limit_(limit) {}
+
+  bool TryTake() {
+    uint32_t observed = permits_.load(std::memory_order_relaxed);
+    while (observed > 0) {
+      if (permits_.compare_exchange_weak(observed, observed - 1,
+                                         std::memory_order_acquire,
+                                         std::memory_order_relaxed)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Blocks until a permit is taken or `deadline`. Returns whether one was taken.
+  bool Take(absl::Time deadline) { return TryTake() || TakeSlow(deadline); }
+
+  // Returns `count` permits. `owner` names the type in error messages. Returns
+  // InvalidArgument for count < 1, and `over_limit_code` (with no permit returned)
+  // if the count would pass the limit.
+  absl::Status Give(int64_t count, absl::string_view owner,
+                    absl::StatusCode over_limit_code);
+
+  uint32_t Available() const { return permits_.load(std::memory_order_relaxed); }
+  uint32_t limit() const { return limit_; }
+
+ private:
+  bool TakeSlow(absl::Time deadline);
+
+  std::atomic<uint32_t> permits_;
+  std::atomic<uint32_t> sleepers_{0};
+  const uint32_t limit_;
+};
+
+}  // namespace sync_internal
+}  // namespace multirun
+
+#endif  // MULTIRUN_SYNC_INTERNAL_PERMIT_COUNTER_H_

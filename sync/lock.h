@@ -1,0 +1,120 @@
+// Copyright 2026 The multirun Authors.
+//
+// Lock: a mutual-exclusion lock, MultiRunnable's (and Python's) `Lock`.
+//
+// One thread at a time holds a Lock. Use it as a scope with `std::scoped_lock`,
+// around a function with `RunWith` (run_with.h), or tie it to the data it protects
+// with `Guarded<T>` (guarded.h). A Lock is not re-entrant: a thread that acquires a
+// Lock it already holds deadlocks (use RLock, rlock.h, when re-entry is needed). As
+// in Python, a Lock has no owner: any thread may release it.
+//
+// A Lock is one 32-bit futex word: no heap, no pointers. Uncontended acquire and
+// release are one atomic read-modify-write each; a contended acquirer spins briefly
+// and then sleeps in the kernel, so a waiting thread burns no CPU.
+//
+// Memory ordering: Acquire() (and every successful try or timed acquire) is an
+// acquire operation and Release() a release operation on the lock word, so
+// everything a thread wrote before releasing is visible to the next holder.
+//
+// Guarantees: mutual exclusion; no lost wake-ups; no fairness (a releasing thread
+// may re-acquire before a sleeper wakes, which is what makes it fast).
+
+#ifndef MULTIRUN_SYNC_LOCK_H_
+#define MULTIRUN_SYNC_LOCK_H_
+
+#include <atomic>
+#include <cstdint>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
+namespace multirun {
+
+// Example:
+//
+//   multirun::Lock lock;
+//   int64_t total ABSL_GUARDED_BY(lock) = 0;
+//   ...  // on many threads:
+//   {
+//     std::scoped_lock hold(lock);
+//     ++total;
+//   }
+class ABSL_LOCKABLE Lock {
+ public:
+  Lock() = default;
+  Lock(const Lock&) = delete;
+  Lock& operator=(const Lock&) = delete;
+
+  // Blocks until the calling thread holds the lock.
+  void Acquire() ABSL_EXCLUSIVE_LOCK_FUNCTION() {
+    uint32_t expected = kUnlocked;
+    if (!state_.compare_exchange_strong(expected, kLocked,
+                                        std::memory_order_acquire,
+                                        std::memory_order_relaxed)) {
+      AcquireSlow(absl::InfiniteFuture());
+    }
+  }
+
+  // Acquires the lock if it is free. Returns whether it did. Never blocks.
+  bool TryAcquire() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
+    uint32_t expected = kUnlocked;
+    return state_.compare_exchange_strong(expected, kLocked,
+                                          std::memory_order_acquire,
+                                          std::memory_order_relaxed);
+  }
+
+  // Blocks until the lock is acquired or `timeout` has passed. Returns whether the
+  // lock was acquired. A zero or negative timeout tries once.
+  bool AcquireFor(absl::Duration timeout) ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
+    return AcquireUntil(absl::Now() + timeout);
+  }
+
+  // Blocks until the lock is acquired or `deadline` has passed. Returns whether the
+  // lock was acquired. A deadline in the past tries once.
+  bool AcquireUntil(absl::Time deadline) ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
+    return TryAcquire() || AcquireSlow(deadline);
+  }
+
+  // Releases the lock. Returns FailedPrecondition, and changes nothing, if the lock
+  // is not held. Never blocks.
+  absl::Status Release() ABSL_UNLOCK_FUNCTION() {
+    const uint32_t previous = state_.exchange(kUnlocked, std::memory_order_release);
+    if (previous == kLockedWithSleepers) {
+      WakeOne();
+    } else if (previous == kUnlocked) {
+      return ReleaseUnheldError();
+    }
+    return absl::OkStatus();
+  }
+
+  // Whether some thread holds the lock at this instant (a hint for tests and
+  // diagnostics: it may change as soon as it is read).
+  bool IsLocked() const {
+    return state_.load(std::memory_order_relaxed) != kUnlocked;
+  }
+
+  // The standard Lockable names, so std::scoped_lock, std::unique_lock and
+  // std::condition_variable_any work. unlock() of a lock that is not held aborts
+  // with a message (it cannot return the error).
+  void lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() { Acquire(); }
+  bool try_lock() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) { return TryAcquire(); }
+  void unlock() ABSL_UNLOCK_FUNCTION();
+
+ private:
+  static constexpr uint32_t kUnlocked = 0;
+  static constexpr uint32_t kLocked = 1;
+  static constexpr uint32_t kLockedWithSleepers = 2;
+
+  // Spins, then sleeps until acquired or `deadline`. Returns whether acquired.
+  bool AcquireSlow(absl::Time deadline);
+  void WakeOne();
+  static absl::Status ReleaseUnheldError();
+
+  std::atomic<uint32_t> state_{kUnlocked};
+};
+
+}  // namespace multirun
+
+#endif  // MULTIRUN_SYNC_LOCK_H_

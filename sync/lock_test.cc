@@ -1,0 +1,148 @@
+// Copyright 2026 The multirun Authors.
+
+#include "multirun/sync/lock.h"
+
+#include <cstdint>
+#include <mutex>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "multirun/sync/internal/test_threads.h"
+
+namespace multirun {
+namespace {
+
+using sync_internal::Occupancy;
+using sync_internal::RunThreads;
+
+TEST(LockTest, AcquireThenReleaseSucceeds) {
+  Lock lock;
+  EXPECT_FALSE(lock.IsLocked());
+  lock.Acquire();
+  EXPECT_TRUE(lock.IsLocked());
+  EXPECT_TRUE(lock.Release().ok());
+  EXPECT_FALSE(lock.IsLocked());
+}
+
+TEST(LockTest, TryAcquireFailsWhileHeld) {
+  Lock lock;
+  ASSERT_TRUE(lock.TryAcquire());
+  EXPECT_FALSE(lock.TryAcquire());
+  std::thread other([&] { EXPECT_FALSE(lock.TryAcquire()); });
+  other.join();
+  ASSERT_TRUE(lock.Release().ok());
+  EXPECT_TRUE(lock.TryAcquire());
+  ASSERT_TRUE(lock.Release().ok());
+}
+
+TEST(LockTest, ReleaseOfUnheldLockFails) {
+  Lock lock;
+  const absl::Status status = lock.Release();
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(status.message().find("not held"), absl::string_view::npos);
+  // The failed release changed nothing.
+  EXPECT_FALSE(lock.IsLocked());
+  EXPECT_TRUE(lock.TryAcquire());
+  ASSERT_TRUE(lock.Release().ok());
+}
+
+TEST(LockDeathTest, UnlockOfUnheldLockAborts) {
+  Lock lock;
+  EXPECT_DEATH(lock.unlock(), "Lock::Release: the lock is not held");
+}
+
+TEST(LockTest, AnyThreadMayRelease) {
+  Lock lock;
+  lock.Acquire();
+  std::thread other([&] { EXPECT_TRUE(lock.Release().ok()); });
+  other.join();
+  EXPECT_FALSE(lock.IsLocked());
+}
+
+TEST(LockTest, AcquireForTimesOutWhileHeld) {
+  Lock lock;
+  lock.Acquire();
+  std::thread other([&] {
+    const absl::Time start = absl::Now();
+    EXPECT_FALSE(lock.AcquireFor(absl::Milliseconds(50)));
+    EXPECT_GE(absl::Now() - start, absl::Milliseconds(50));
+    EXPECT_FALSE(lock.AcquireFor(absl::ZeroDuration()));
+    EXPECT_FALSE(lock.AcquireUntil(absl::InfinitePast()));
+  });
+  other.join();
+  ASSERT_TRUE(lock.Release().ok());
+}
+
+TEST(LockTest, AcquireForSucceedsWhenReleasedInTime) {
+  Lock lock;
+  lock.Acquire();
+  std::thread other([&] {
+    EXPECT_TRUE(lock.AcquireFor(absl::Seconds(30)));
+    EXPECT_TRUE(lock.Release().ok());
+  });
+  absl::SleepFor(absl::Milliseconds(20));
+  ASSERT_TRUE(lock.Release().ok());
+  other.join();
+  EXPECT_FALSE(lock.IsLocked());
+}
+
+TEST(LockTest, WorksWithScopedLock) {
+  Lock a;
+  Lock b;
+  {
+    std::scoped_lock hold(a, b);
+    EXPECT_TRUE(a.IsLocked());
+    EXPECT_TRUE(b.IsLocked());
+  }
+  EXPECT_FALSE(a.IsLocked());
+  EXPECT_FALSE(b.IsLocked());
+}
+
+TEST(LockTest, EightThreadsCountExactlyAndNeverOverlap) {
+  constexpr int kThreads = 8;
+  constexpr int kIterations = 50000;
+  Lock lock;
+  Occupancy occupancy;
+  int64_t counter = 0;  // Deliberately not atomic: the lock must protect it.
+  RunThreads(kThreads, [&](int) {
+    for (int i = 0; i < kIterations; ++i) {
+      std::scoped_lock hold(lock);
+      occupancy.Enter();
+      ++counter;
+      occupancy.Leave();
+    }
+  });
+  EXPECT_EQ(counter, int64_t{kThreads} * kIterations);
+  EXPECT_EQ(occupancy.Most(), 1);
+  EXPECT_FALSE(lock.IsLocked());
+}
+
+TEST(LockTest, TimedAcquirersUnderContentionCountExactly) {
+  constexpr int kThreads = 8;
+  constexpr int kIterations = 5000;
+  Lock lock;
+  int64_t counter = 0;
+  std::atomic<int64_t> timeouts{0};
+  RunThreads(kThreads, [&](int index) {
+    for (int i = 0; i < kIterations; ++i) {
+      // Half the threads use very short limits, so some time out while others
+      // hold the lock; a timed-out acquirer must leave the lock usable.
+      const absl::Duration limit =
+          index % 2 == 0 ? absl::Microseconds(1) : absl::Seconds(30);
+      if (!lock.AcquireFor(limit)) {
+        timeouts.fetch_add(1);
+        continue;
+      }
+      ++counter;
+      ASSERT_TRUE(lock.Release().ok());
+    }
+  });
+  EXPECT_EQ(counter + timeouts.load(), int64_t{kThreads} * kIterations);
+  EXPECT_FALSE(lock.IsLocked());
+}
+
+}  // namespace
+}  // namespace multirun

@@ -1,0 +1,316 @@
+// Copyright 2026 The multirun Authors.
+//
+// Queue: a blocking multi-producer, multi-consumer queue, MultiRunnable's (and
+// Python's) `Queue`, `LifoQueue` and `PriorityQueue`.
+//
+// Producers Push() values and consumers Pop() them, from any number of threads. A
+// bounded queue (constructed with a capacity) makes Push() wait while it is full,
+// which is how a fast producer is slowed to the pace of its consumers; an unbounded
+// queue (default constructed) never blocks a producer. Every blocking call has a
+// Try form that never blocks and For/Until forms with a time limit.
+//
+// Close() ends the stream: later pushes fail, every waiter wakes, and consumers
+// drain what is left, after which Pop() returns OutOfRange. That makes
+// `while (auto v = q.Pop(); v.ok())` a complete consumer loop.
+//
+// Orders: `Queue<T>` is first in, first out; `LifoQueue<T>` last in, first out;
+// `PriorityQueue<T, Compare>` pops the smallest value under Compare first (as
+// Python's PriorityQueue), and values that compare equal in push order.
+//
+// Nothing is lost: a push that fails (closed, full, timed out) leaves the value in
+// the caller's hands, unmoved; a value is popped by exactly one consumer.
+//
+// State: a Lock, two wait lists and a standard container. (The container lives on
+// the heap, so this type is for threads; the process-shared queue is a fixed ring.)
+//
+// Memory ordering: a push happens before the pop that returns its value.
+
+#ifndef MULTIRUN_SYNC_QUEUE_H_
+#define MULTIRUN_SYNC_QUEUE_H_
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "multirun/sync/internal/check.h"
+#include "multirun/sync/internal/wait_list.h"
+#include "multirun/sync/lock.h"
+
+namespace multirun {
+
+// First in, first out.
+struct FifoOrder {
+  template <typename T>
+  class Container {
+   public:
+    void Push(T value) { items_.push_back(std::move(value)); }
+    T Pop() {
+      T value = std::move(items_.front());
+      items_.pop_front();
+      return value;
+    }
+    size_t size() const { return items_.size(); }
+
+   private:
+    std::deque<T> items_;
+  };
+};
+
+// Last in, first out.
+struct LifoOrder {
+  template <typename T>
+  class Container {
+   public:
+    void Push(T value) { items_.push_back(std::move(value)); }
+    T Pop() {
+      T value = std::move(items_.back());
+      items_.pop_back();
+      return value;
+    }
+    size_t size() const { return items_.size(); }
+
+   private:
+    std::deque<T> items_;
+  };
+};
+
+// Smallest under `Compare` first; equal values in push order.
+template <typename Compare = std::less<>>
+struct PriorityOrder {
+  template <typename T>
+  class Container {
+   public:
+    void Push(T value) {
+      heap_.push_back(Entry{std::move(value), next_sequence_++});
+      std::push_heap(heap_.begin(), heap_.end(), Later{});
+    }
+    T Pop() {
+      std::pop_heap(heap_.begin(), heap_.end(), Later{});
+      T value = std::move(heap_.back().value);
+      heap_.pop_back();
+      return value;
+    }
+    size_t size() const { return heap_.size(); }
+
+   private:
+    struct Entry {
+      T value;
+      uint64_t sequence;
+    };
+    // std::*_heap keep the greatest on top; "greatest" here is the entry to pop
+    // first, so an entry ranks higher when it is smaller or, if equal, older.
+    struct Later {
+      bool operator()(const Entry& a, const Entry& b) const {
+        Compare less;
+        if (less(a.value, b.value)) return false;
+        if (less(b.value, a.value)) return true;
+        return a.sequence > b.sequence;
+      }
+    };
+    std::vector<Entry> heap_;
+    uint64_t next_sequence_ = 0;
+  };
+};
+
+// Example:
+//
+//   multirun::Queue<std::string> lines(1024);  // bounded
+//   std::thread reader([&] {
+//     while (auto line = lines.Pop(); line.ok()) Print(*line);
+//   });
+//   for (auto& line : input) CHECK_OK(lines.Push(line));
+//   lines.Close();
+//   reader.join();
+template <typename T, typename Order = FifoOrder>
+class Queue {
+ public:
+  // An unbounded queue.
+  Queue() : capacity_(std::numeric_limits<size_t>::max()) {}
+
+  // A queue that holds at most `capacity` values. Aborts with a message unless
+  // capacity >= 1; use Create() for a value from input.
+  explicit Queue(int64_t capacity) : capacity_(static_cast<size_t>(capacity)) {
+    sync_internal::CheckOk(ValidateCapacity(capacity));
+  }
+
+  Queue(const Queue&) = delete;
+  Queue& operator=(const Queue&) = delete;
+
+  // A bounded queue, or InvalidArgument naming the capacity.
+  static absl::StatusOr<std::unique_ptr<Queue>> Create(int64_t capacity) {
+    absl::Status status = ValidateCapacity(capacity);
+    if (!status.ok()) return status;
+    return std::make_unique<Queue>(capacity);
+  }
+
+  // Adds `value`, blocking while the queue is full. Returns FailedPrecondition if
+  // the queue is closed (also if it closes while waiting); `value` is then not
+  // moved from.
+  absl::Status Push(T&& value) { return PushUntil(std::move(value), absl::InfiniteFuture()); }
+  absl::Status Push(const T& value) { return PushUntil(T(value), absl::InfiniteFuture()); }
+
+  // Adds `value` if there is room now. Returns ResourceExhausted if full,
+  // FailedPrecondition if closed; `value` is then not moved from. Never blocks.
+  absl::Status TryPush(T&& value) { return PushUntil(std::move(value), absl::InfinitePast()); }
+  absl::Status TryPush(const T& value) { return PushUntil(T(value), absl::InfinitePast()); }
+
+  // As Push(), for at most `timeout`: DeadlineExceeded if still full by then.
+  absl::Status PushFor(T&& value, absl::Duration timeout) {
+    return PushUntil(std::move(value), absl::Now() + timeout);
+  }
+  absl::Status PushFor(const T& value, absl::Duration timeout) {
+    return PushUntil(T(value), absl::Now() + timeout);
+  }
+
+  // As Push(), until `deadline`: DeadlineExceeded if still full by then
+  // (ResourceExhausted for a deadline already past, as TryPush).
+  absl::Status PushUntil(T&& value, absl::Time deadline);
+  absl::Status PushUntil(const T& value, absl::Time deadline) {
+    return PushUntil(T(value), deadline);
+  }
+
+  // Removes and returns the next value, blocking while the queue is empty. Returns
+  // OutOfRange once the queue is closed and drained.
+  absl::StatusOr<T> Pop() { return PopUntil(absl::InfiniteFuture()); }
+
+  // Removes the next value if there is one. Returns Unavailable if empty,
+  // OutOfRange if closed and drained. Never blocks.
+  absl::StatusOr<T> TryPop() { return PopUntil(absl::InfinitePast()); }
+
+  // As Pop(), for at most `timeout`: DeadlineExceeded if still empty by then.
+  absl::StatusOr<T> PopFor(absl::Duration timeout) {
+    return PopUntil(absl::Now() + timeout);
+  }
+
+  // As Pop(), until `deadline`: DeadlineExceeded if still empty by then
+  // (Unavailable for a deadline already past, as TryPop).
+  absl::StatusOr<T> PopUntil(absl::Time deadline);
+
+  // Stops accepting values and wakes every waiter. Values already in the queue can
+  // still be popped. Idempotent. Never blocks for long.
+  void Close() {
+    {
+      std::scoped_lock hold(lock_);
+      closed_ = true;
+    }
+    not_empty_.NotifyAll();
+    not_full_.NotifyAll();
+  }
+
+  bool IsClosed() const {
+    std::scoped_lock hold(lock_);
+    return closed_;
+  }
+
+  // Values in the queue at this instant (a hint).
+  size_t Size() const {
+    std::scoped_lock hold(lock_);
+    return items_.size();
+  }
+
+  // The capacity, or SIZE_MAX for an unbounded queue.
+  size_t Capacity() const { return capacity_; }
+
+ private:
+  static absl::Status ValidateCapacity(int64_t capacity) {
+    if (capacity < 1) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Queue: capacity must be at least 1 (default-construct an unbounded "
+          "queue), got ",
+          capacity));
+    }
+    return absl::OkStatus();
+  }
+
+  mutable Lock lock_;
+  typename Order::template Container<T> items_ ABSL_GUARDED_BY(lock_);
+  bool closed_ ABSL_GUARDED_BY(lock_) = false;
+  const size_t capacity_;
+  sync_internal::WaitList not_empty_;
+  sync_internal::WaitList not_full_;
+};
+
+template <typename T>
+using LifoQueue = Queue<T, LifoOrder>;
+
+template <typename T, typename Compare = std::less<>>
+using PriorityQueue = Queue<T, PriorityOrder<Compare>>;
+
+template <typename T, typename Order>
+absl::Status Queue<T, Order>::PushUntil(T&& value, absl::Time deadline) {
+  lock_.Acquire();
+  while (true) {
+    if (closed_) {
+      lock_.unlock();
+      return absl::FailedPreconditionError("Queue::Push: the queue is closed");
+    }
+    if (items_.size() < capacity_) {
+      items_.Push(std::move(value));
+      lock_.unlock();
+      not_empty_.NotifyOne();
+      return absl::OkStatus();
+    }
+    if (deadline == absl::InfinitePast()) {
+      lock_.unlock();
+      return absl::ResourceExhaustedError(
+          absl::StrCat("Queue::TryPush: the queue is full (capacity ", capacity_, ")"));
+    }
+    const uint32_t ticket = not_full_.Enter();
+    lock_.unlock();
+    const bool woken = not_full_.Sleep(ticket, deadline);
+    not_full_.Leave();
+    lock_.Acquire();
+    if (!woken && !closed_ && items_.size() >= capacity_) {
+      lock_.unlock();
+      return absl::DeadlineExceededError(absl::StrCat(
+          "Queue::Push: still full (capacity ", capacity_, ") at the deadline"));
+    }
+  }
+}
+
+template <typename T, typename Order>
+absl::StatusOr<T> Queue<T, Order>::PopUntil(absl::Time deadline) {
+  lock_.Acquire();
+  while (true) {
+    if (items_.size() > 0) {
+      T value = items_.Pop();
+      lock_.unlock();
+      not_full_.NotifyOne();
+      return value;
+    }
+    if (closed_) {
+      lock_.unlock();
+      return absl::OutOfRangeError("Queue::Pop: the queue is closed and drained");
+    }
+    if (deadline == absl::InfinitePast()) {
+      lock_.unlock();
+      return absl::UnavailableError("Queue::TryPop: the queue is empty");
+    }
+    const uint32_t ticket = not_empty_.Enter();
+    lock_.unlock();
+    const bool woken = not_empty_.Sleep(ticket, deadline);
+    not_empty_.Leave();
+    lock_.Acquire();
+    if (!woken && !closed_ && items_.size() == 0) {
+      lock_.unlock();
+      return absl::DeadlineExceededError("Queue::Pop: still empty at the deadline");
+    }
+  }
+}
+
+}  // namespace multirun
+
+#endif  // MULTIRUN_SYNC_QUEUE_H_

@@ -1,0 +1,90 @@
+// Copyright 2026 The multirun Authors.
+//
+// Semaphore: a counting semaphore, MultiRunnable's (and Python's) `Semaphore`.
+//
+// A Semaphore holds a number of permits. Acquire() takes one, sleeping while there
+// is none; Release() returns one (or several). Use it to let at most N threads into
+// a section (`RunWith(semaphore, fn)`, or `std::scoped_lock` on it, as Python's
+// `with semaphore:`), or to count work items between threads. Releasing more than
+// was acquired is allowed, as in Python; BoundedSemaphore (bounded_semaphore.h)
+// refuses it.
+//
+// State: the permit count in a futex word and a count of sleepers; no heap, no
+// pointers. Uncontended acquire and release cost one atomic read-modify-write each
+// (plus one load on release), and no system call unless a thread sleeps.
+//
+// Memory ordering: Acquire() is an acquire operation and Release() a release
+// operation, so what a thread wrote before releasing a permit is visible to the
+// thread that takes it.
+//
+// Guarantees: permits are never lost or created; a sleeper is woken when a permit
+// it can take appears; no fairness among waiters.
+
+#ifndef MULTIRUN_SYNC_SEMAPHORE_H_
+#define MULTIRUN_SYNC_SEMAPHORE_H_
+
+#include <cstdint>
+#include <memory>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "multirun/sync/internal/permit_counter.h"
+
+namespace multirun {
+
+// Example:
+//
+//   multirun::Semaphore slots(3);  // at most 3 downloads at once
+//   auto download = multirun::RunWith(slots, [](const std::string& url) { ... });
+class Semaphore {
+ public:
+  // The largest permit count a Semaphore can hold.
+  static constexpr int64_t kMaxPermits = sync_internal::kMaxPermits;
+
+  // A Semaphore with `initial` permits. Aborts with a message unless
+  // 0 <= initial <= kMaxPermits; use Create() for a value from input.
+  explicit Semaphore(int64_t initial = 1);
+  Semaphore(const Semaphore&) = delete;
+  Semaphore& operator=(const Semaphore&) = delete;
+
+  // A Semaphore with `initial` permits, or InvalidArgument naming the value.
+  static absl::StatusOr<std::unique_ptr<Semaphore>> Create(int64_t initial);
+
+  // Blocks until a permit is taken.
+  void Acquire() { counter_.Take(absl::InfiniteFuture()); }
+
+  // Takes a permit if one is free. Never blocks.
+  bool TryAcquire() { return counter_.TryTake(); }
+
+  // Blocks until a permit is taken or `timeout` has passed. Returns whether taken.
+  bool AcquireFor(absl::Duration timeout) {
+    return counter_.Take(absl::Now() + timeout);
+  }
+
+  // Blocks until a permit is taken or `deadline` has passed. Returns whether taken.
+  bool AcquireUntil(absl::Time deadline) { return counter_.Take(deadline); }
+
+  // Returns `count` permits and wakes as many sleepers. Never blocks. Returns
+  // InvalidArgument if count < 1 and OutOfRange if the count would pass
+  // kMaxPermits; no permit is returned on error.
+  absl::Status Release(int64_t count = 1) {
+    return counter_.Give(count, "Semaphore", absl::StatusCode::kOutOfRange);
+  }
+
+  // Free permits at this instant (a hint: it may change as soon as it is read).
+  int64_t Available() const { return counter_.Available(); }
+
+  // Lockable names, so `std::scoped_lock hold(semaphore);` holds one permit.
+  void lock() { Acquire(); }
+  bool try_lock() { return TryAcquire(); }
+  void unlock();
+
+ private:
+  sync_internal::PermitCounter counter_;
+};
+
+}  // namespace multirun
+
+#endif  // MULTIRUN_SYNC_SEMAPHORE_H_
