@@ -1,0 +1,91 @@
+// Copyright 2026 The multirun Authors.
+
+#include "multirun/sync/barrier.h"
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "multirun/sync/internal/test_threads.h"
+
+namespace multirun {
+namespace {
+
+using sync_internal::RunThreads;
+
+TEST(BarrierTest, SinglePartyPassesAndIsLast) {
+  Barrier barrier(1);
+  for (int i = 0; i < 3; ++i) {
+    absl::StatusOr<bool> last = barrier.Wait();
+    ASSERT_TRUE(last.ok());
+    EXPECT_TRUE(*last);
+  }
+}
+
+TEST(BarrierTest, EightThreadsManyRoundsExactlyOneLastPerRound) {
+  constexpr int kThreads = 8;
+  constexpr int kRounds = 300;
+  Barrier barrier(kThreads);
+  std::vector<std::atomic<int>> arrived(kRounds);
+  std::vector<std::atomic<int>> lasts(kRounds);
+  RunThreads(kThreads, [&](int) {
+    for (int round = 0; round < kRounds; ++round) {
+      arrived[round].fetch_add(1);
+      absl::StatusOr<bool> last = barrier.Wait();
+      ASSERT_TRUE(last.ok()) << last.status();
+      // Nobody leaves a round before everyone arrived in it.
+      EXPECT_EQ(arrived[round].load(), kThreads);
+      if (*last) lasts[round].fetch_add(1);
+    }
+  });
+  for (int round = 0; round < kRounds; ++round) {
+    EXPECT_EQ(lasts[round].load(), 1) << "round " << round;
+  }
+  EXPECT_FALSE(barrier.IsBroken());
+}
+
+TEST(BarrierTest, TimeoutBreaksTheBarrierForEveryone) {
+  Barrier barrier(3);
+  absl::Status other_status;
+  std::thread other([&] { other_status = barrier.Wait().status(); });
+  absl::SleepFor(absl::Milliseconds(10));
+  const absl::StatusOr<bool> mine = barrier.WaitFor(absl::Milliseconds(20));
+  other.join();
+  EXPECT_EQ(mine.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(other_status.code(), absl::StatusCode::kAborted);
+  EXPECT_TRUE(barrier.IsBroken());
+  EXPECT_EQ(barrier.Wait().status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST(BarrierTest, AbortWakesWaiters) {
+  Barrier barrier(2);
+  absl::Status waiter_status;
+  std::thread waiter([&] { waiter_status = barrier.Wait().status(); });
+  absl::SleepFor(absl::Milliseconds(10));
+  barrier.Abort();
+  waiter.join();
+  EXPECT_EQ(waiter_status.code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(barrier.WaitFor(absl::Seconds(1)).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST(BarrierTest, CreateRejectsInvalidPartyCounts) {
+  EXPECT_EQ(Barrier::Create(0).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Barrier::Create(-2).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Barrier::Create(Barrier::kMaxParties + 1).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  absl::StatusOr<std::unique_ptr<Barrier>> made = Barrier::Create(Barrier::kMaxParties);
+  ASSERT_TRUE(made.ok());
+  EXPECT_EQ((*made)->Parties(), Barrier::kMaxParties);
+}
+
+TEST(BarrierDeathTest, ZeroPartiesAborts) {
+  EXPECT_DEATH(Barrier barrier(0), "parties must be in \\[1, ");
+}
+
+}  // namespace
+}  // namespace multirun

@@ -1,0 +1,143 @@
+// Copyright 2026 The multirun Authors.
+
+#include "multirun/sync/condition.h"
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "multirun/sync/internal/test_threads.h"
+
+namespace multirun {
+namespace {
+
+using sync_internal::RunThreads;
+
+TEST(ConditionTest, WaitWithoutHoldingTheLockFails) {
+  Condition condition;
+  EXPECT_EQ(condition.Wait().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(condition.WaitFor(absl::Seconds(1), [] { return false; }).code(),
+            absl::StatusCode::kFailedPrecondition);
+  // As in Python's wait_for, a predicate that already holds returns at once: the
+  // rule is about waiting.
+  EXPECT_TRUE(condition.Wait([] { return true; }).ok());
+}
+
+TEST(ConditionTest, WaitForTimesOutWithDeadlineExceededHoldingTheLock) {
+  Condition condition;
+  std::scoped_lock hold(condition);
+  const absl::Time start = absl::Now();
+  const absl::Status status =
+      condition.WaitFor(absl::Milliseconds(30), [] { return false; });
+  EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(30));
+  EXPECT_TRUE(condition.IsOwnedByCurrentThread());
+  EXPECT_EQ(condition.WaitFor(absl::Milliseconds(1)).code(),
+            absl::StatusCode::kDeadlineExceeded);
+}
+
+TEST(ConditionTest, NotifyOneWakesAWaiterWhosePredicateHolds) {
+  Condition condition;
+  bool ready = false;
+  std::thread waiter([&] {
+    std::scoped_lock hold(condition);
+    EXPECT_TRUE(condition.Wait([&] { return ready; }).ok());
+    EXPECT_TRUE(ready);
+  });
+  absl::SleepFor(absl::Milliseconds(10));
+  {
+    std::scoped_lock hold(condition);
+    ready = true;
+    condition.NotifyOne();
+  }
+  waiter.join();
+}
+
+TEST(ConditionTest, WaitRestoresEveryLevelOfAReenteredLock) {
+  Condition condition;
+  bool ready = false;
+  std::thread notifier([&] {
+    absl::SleepFor(absl::Milliseconds(10));
+    std::scoped_lock hold(condition);  // Possible only if Wait released all levels.
+    ready = true;
+    condition.NotifyAll();
+  });
+  condition.Acquire();
+  condition.Acquire();
+  condition.Acquire();
+  EXPECT_TRUE(condition.WaitFor(absl::Seconds(30), [&] { return ready; }).ok());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(condition.Release().ok());
+  EXPECT_FALSE(condition.IsOwnedByCurrentThread());
+  notifier.join();
+}
+
+TEST(ConditionTest, NotifyAllWakesEveryWaiter) {
+  constexpr int kWaiters = 8;
+  Condition condition;
+  int generation = 0;
+  std::atomic<int> woken{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kWaiters; ++i) {
+    threads.emplace_back([&] {
+      std::scoped_lock hold(condition);
+      EXPECT_TRUE(condition.Wait([&] { return generation == 1; }).ok());
+      woken.fetch_add(1);
+    });
+  }
+  absl::SleepFor(absl::Milliseconds(20));
+  {
+    std::scoped_lock hold(condition);
+    generation = 1;
+  }
+  condition.NotifyAll();
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(woken.load(), kWaiters);
+}
+
+TEST(ConditionTest, BoundedBufferWithEightThreadsTransfersEveryItem) {
+  constexpr int kProducers = 4;
+  constexpr int kPerProducer = 20000;
+  constexpr size_t kCapacity = 8;
+  Condition condition;
+  std::deque<int64_t> buffer;
+  int producers_left = kProducers;
+  std::atomic<int64_t> sum{0};
+  std::atomic<int64_t> count{0};
+  RunThreads(8, [&](int index) {
+    if (index < kProducers) {
+      for (int i = 1; i <= kPerProducer; ++i) {
+        std::scoped_lock hold(condition);
+        ASSERT_TRUE(condition.Wait([&] { return buffer.size() < kCapacity; }).ok());
+        buffer.push_back(i);
+        condition.NotifyAll();
+      }
+      std::scoped_lock hold(condition);
+      --producers_left;
+      condition.NotifyAll();
+    } else {
+      while (true) {
+        std::scoped_lock hold(condition);
+        ASSERT_TRUE(condition
+                        .Wait([&] { return !buffer.empty() || producers_left == 0; })
+                        .ok());
+        if (buffer.empty()) return;
+        sum.fetch_add(buffer.front());
+        count.fetch_add(1);
+        buffer.pop_front();
+        condition.NotifyAll();
+      }
+    }
+  });
+  EXPECT_EQ(count.load(), int64_t{kProducers} * kPerProducer);
+  EXPECT_EQ(sum.load(), int64_t{kProducers} * kPerProducer * (kPerProducer + 1) / 2);
+}
+
+}  // namespace
+}  // namespace multirun

@@ -1,0 +1,59 @@
+// Copyright 2026 The multirun Authors.
+
+#include "multirun/sync/guarded.h"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "multirun/sync/internal/test_threads.h"
+#include "multirun/sync/rlock.h"
+
+namespace multirun {
+namespace {
+
+using sync_internal::RunThreads;
+
+TEST(GuardedTest, ConstructsInPlaceAndReturnsResults) {
+  Guarded<std::vector<int>> values(3, 7);
+  EXPECT_EQ(values.WithLock([](std::vector<int>& v) { return v.size(); }), 3u);
+  const auto& read_only = values;
+  EXPECT_EQ(read_only.WithLock([](const std::vector<int>& v) { return v[0]; }), 7);
+}
+
+TEST(GuardedTest, LockedHandleHoldsTheLockWhileAlive) {
+  Guarded<std::map<std::string, int>> counts;
+  {
+    auto locked = counts.Locked();
+    (*locked)["a"] = 1;
+    locked->emplace("b", 2);
+  }
+  EXPECT_EQ(counts.WithLock([](auto& map) { return map.size(); }), 2u);
+}
+
+TEST(GuardedTest, EightThreadsIncrementExactly) {
+  constexpr int kThreads = 8;
+  constexpr int kIterations = 20000;
+  Guarded<int64_t> counter(0);
+  RunThreads(kThreads, [&](int index) {
+    for (int i = 0; i < kIterations; ++i) {
+      if (index % 2 == 0) {
+        counter.WithLock([](int64_t& c) { ++c; });
+      } else {
+        ++*counter.Locked();
+      }
+    }
+  });
+  EXPECT_EQ(counter.WithLock([](int64_t c) { return c; }), int64_t{kThreads} * kIterations);
+}
+
+TEST(GuardedTest, WorksWithAnRLock) {
+  Guarded<int, RLock> value(1);
+  value.WithLock([&](int& v) { v += 1; });
+  EXPECT_EQ(*value.Locked(), 2);
+}
+
+}  // namespace
+}  // namespace multirun

@@ -1,0 +1,199 @@
+// Copyright 2026 The multirun Authors.
+
+#include "multirun/sync/queue.h"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "multirun/sync/internal/test_threads.h"
+
+namespace multirun {
+namespace {
+
+using sync_internal::RunThreads;
+
+template <typename Q>
+std::vector<int> Drain(Q& queue) {
+  std::vector<int> values;
+  while (true) {
+    absl::StatusOr<int> value = queue.TryPop();
+    if (!value.ok()) break;
+    values.push_back(*value);
+  }
+  return values;
+}
+
+TEST(QueueTest, FifoOrder) {
+  Queue<int> queue;
+  for (int i : {3, 1, 2}) ASSERT_TRUE(queue.Push(i).ok());
+  EXPECT_EQ(Drain(queue), (std::vector<int>{3, 1, 2}));
+}
+
+TEST(QueueTest, LifoOrder) {
+  LifoQueue<int> queue;
+  for (int i : {3, 1, 2}) ASSERT_TRUE(queue.Push(i).ok());
+  EXPECT_EQ(Drain(queue), (std::vector<int>{2, 1, 3}));
+}
+
+TEST(QueueTest, PriorityOrderSmallestFirst) {
+  PriorityQueue<int> queue;
+  for (int i : {5, 1, 4, 2, 3}) ASSERT_TRUE(queue.Push(i).ok());
+  EXPECT_EQ(Drain(queue), (std::vector<int>{1, 2, 3, 4, 5}));
+}
+
+TEST(QueueTest, PriorityOrderWithCustomCompareAndStableTies) {
+  struct Job {
+    int priority;
+    std::string name;
+  };
+  struct ByPriority {
+    bool operator()(const Job& a, const Job& b) const {
+      return a.priority < b.priority;
+    }
+  };
+  PriorityQueue<Job, ByPriority> queue;
+  ASSERT_TRUE(queue.Push(Job{2, "b1"}).ok());
+  ASSERT_TRUE(queue.Push(Job{1, "a1"}).ok());
+  ASSERT_TRUE(queue.Push(Job{2, "b2"}).ok());
+  ASSERT_TRUE(queue.Push(Job{1, "a2"}).ok());
+  std::vector<std::string> names;
+  for (auto job = queue.TryPop(); job.ok(); job = queue.TryPop()) {
+    names.push_back(job->name);
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"a1", "a2", "b1", "b2"}));
+}
+
+TEST(QueueTest, TryOperationsReportFullAndEmpty) {
+  Queue<int> queue(2);
+  EXPECT_EQ(queue.Capacity(), 2u);
+  EXPECT_EQ(queue.TryPop().status().code(), absl::StatusCode::kUnavailable);
+  ASSERT_TRUE(queue.TryPush(1).ok());
+  ASSERT_TRUE(queue.TryPush(2).ok());
+  const absl::Status full = queue.TryPush(3);
+  EXPECT_EQ(full.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_NE(full.message().find("capacity 2"), absl::string_view::npos);
+  EXPECT_EQ(queue.Size(), 2u);
+}
+
+TEST(QueueTest, FailedPushDoesNotConsumeTheValue) {
+  Queue<std::unique_ptr<int>> queue(1);
+  ASSERT_TRUE(queue.Push(std::make_unique<int>(1)).ok());
+  auto value = std::make_unique<int>(2);
+  EXPECT_EQ(queue.TryPush(std::move(value)).code(),
+            absl::StatusCode::kResourceExhausted);
+  ASSERT_NE(value, nullptr);
+  EXPECT_EQ(queue.PushFor(std::move(value), absl::Milliseconds(5)).code(),
+            absl::StatusCode::kDeadlineExceeded);
+  ASSERT_NE(value, nullptr);
+  queue.Close();
+  EXPECT_EQ(queue.Push(std::move(value)).code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_NE(value, nullptr);
+  EXPECT_EQ(*value, 2);
+}
+
+TEST(QueueTest, PopForTimesOutOnEmptyQueue) {
+  Queue<int> queue;
+  const absl::Time start = absl::Now();
+  EXPECT_EQ(queue.PopFor(absl::Milliseconds(30)).status().code(),
+            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(30));
+}
+
+TEST(QueueTest, PushWaitsForRoomAndResumes) {
+  Queue<int> queue(1);
+  ASSERT_TRUE(queue.Push(1).ok());
+  std::thread producer([&] { EXPECT_TRUE(queue.Push(2).ok()); });
+  absl::SleepFor(absl::Milliseconds(10));
+  EXPECT_EQ(*queue.Pop(), 1);
+  EXPECT_EQ(*queue.PopFor(absl::Seconds(30)), 2);
+  producer.join();
+}
+
+TEST(QueueTest, CloseWakesWaitersAndDrainsTheRest) {
+  Queue<int> queue(1);
+  absl::Status consumer_status;
+  std::thread consumer([&] {
+    Queue<int> empty;
+    std::thread waiter([&] { consumer_status = empty.Pop().status(); });
+    absl::SleepFor(absl::Milliseconds(10));
+    empty.Close();
+    waiter.join();
+  });
+  consumer.join();
+  EXPECT_EQ(consumer_status.code(), absl::StatusCode::kOutOfRange);
+
+  ASSERT_TRUE(queue.Push(7).ok());
+  absl::Status producer_status;
+  std::thread producer([&] { producer_status = queue.Push(8); });  // Waits: full.
+  absl::SleepFor(absl::Milliseconds(10));
+  queue.Close();
+  producer.join();
+  EXPECT_EQ(producer_status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(queue.IsClosed());
+  EXPECT_EQ(*queue.Pop(), 7);  // Drained after close.
+  EXPECT_EQ(queue.Pop().status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(queue.TryPop().status().code(), absl::StatusCode::kOutOfRange);
+}
+
+TEST(QueueTest, CreateRejectsNonPositiveCapacity) {
+  EXPECT_EQ(Queue<int>::Create(0).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Queue<int>::Create(-1).status().code(), absl::StatusCode::kInvalidArgument);
+  absl::StatusOr<std::unique_ptr<Queue<int>>> made = Queue<int>::Create(3);
+  ASSERT_TRUE(made.ok());
+  EXPECT_EQ((*made)->Capacity(), 3u);
+}
+
+TEST(QueueDeathTest, ZeroCapacityAborts) {
+  EXPECT_DEATH(Queue<int> queue(0), "capacity must be at least 1");
+}
+
+// 4 producers and 4 consumers through a small bounded queue: every value arrives
+// exactly once and each producer's values arrive in the order it pushed them.
+TEST(QueueTest, EightThreadsDeliverEveryValueExactlyOnceInProducerOrder) {
+  constexpr int kProducers = 4;
+  constexpr int kPerProducer = 25000;
+  Queue<int64_t> queue(16);
+  std::vector<std::vector<int64_t>> received(kProducers);  // by consumer
+  std::atomic<int> producers_left{kProducers};
+  RunThreads(2 * kProducers, [&](int index) {
+    if (index < kProducers) {
+      for (int64_t i = 0; i < kPerProducer; ++i) {
+        ASSERT_TRUE(queue.Push(index * int64_t{kPerProducer} + i).ok());
+      }
+      if (producers_left.fetch_sub(1) == 1) queue.Close();
+    } else {
+      auto& mine = received[index - kProducers];
+      while (true) {
+        absl::StatusOr<int64_t> value = queue.Pop();
+        if (!value.ok()) {
+          EXPECT_EQ(value.status().code(), absl::StatusCode::kOutOfRange);
+          return;
+        }
+        mine.push_back(*value);
+      }
+    }
+  });
+  std::vector<int> seen(kProducers * kPerProducer, 0);
+  for (const auto& values : received) {
+    std::vector<int64_t> last(kProducers, -1);
+    for (int64_t value : values) {
+      ++seen[value];
+      const int producer = static_cast<int>(value / kPerProducer);
+      EXPECT_GT(value, last[producer]);  // FIFO per producer, per consumer.
+      last[producer] = value;
+    }
+  }
+  for (size_t i = 0; i < seen.size(); ++i) ASSERT_EQ(seen[i], 1) << "value " << i;
+}
+
+}  // namespace
+}  // namespace multirun

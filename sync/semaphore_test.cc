@@ -1,0 +1,141 @@
+// Copyright 2026 The multirun Authors.
+
+#include "multirun/sync/semaphore.h"
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "multirun/sync/internal/test_threads.h"
+
+namespace multirun {
+namespace {
+
+using sync_internal::Occupancy;
+using sync_internal::RunThreads;
+
+TEST(SemaphoreTest, StartsWithInitialPermits) {
+  Semaphore semaphore(2);
+  EXPECT_EQ(semaphore.Available(), 2);
+  EXPECT_TRUE(semaphore.TryAcquire());
+  EXPECT_TRUE(semaphore.TryAcquire());
+  EXPECT_FALSE(semaphore.TryAcquire());
+  EXPECT_EQ(semaphore.Available(), 0);
+}
+
+TEST(SemaphoreTest, DefaultHasOnePermit) {
+  Semaphore semaphore;
+  EXPECT_EQ(semaphore.Available(), 1);
+}
+
+TEST(SemaphoreTest, ReleaseBeyondInitialIsAllowed) {
+  Semaphore semaphore(0);
+  ASSERT_TRUE(semaphore.Release(3).ok());
+  EXPECT_EQ(semaphore.Available(), 3);
+}
+
+TEST(SemaphoreTest, ReleaseOfLessThanOneIsInvalid) {
+  Semaphore semaphore(1);
+  EXPECT_EQ(semaphore.Release(0).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(semaphore.Release(-5).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(semaphore.Available(), 1);
+}
+
+TEST(SemaphoreTest, ReleasePastMaximumIsOutOfRangeAndChangesNothing) {
+  Semaphore semaphore(Semaphore::kMaxPermits - 1);
+  ASSERT_TRUE(semaphore.Release().ok());
+  const absl::Status status = semaphore.Release();
+  EXPECT_EQ(status.code(), absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(semaphore.Available(), Semaphore::kMaxPermits);
+  EXPECT_EQ(semaphore.Release(int64_t{1} << 40).code(),
+            absl::StatusCode::kOutOfRange);
+}
+
+TEST(SemaphoreTest, CreateRejectsInvalidInitialValues) {
+  EXPECT_EQ(Semaphore::Create(-1).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Semaphore::Create(Semaphore::kMaxPermits + 1).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  absl::StatusOr<std::unique_ptr<Semaphore>> made = Semaphore::Create(0);
+  ASSERT_TRUE(made.ok());
+  EXPECT_EQ((*made)->Available(), 0);
+}
+
+TEST(SemaphoreDeathTest, NegativeInitialValueAborts) {
+  EXPECT_DEATH(Semaphore semaphore(-1), "initial value must be in \\[0, ");
+}
+
+TEST(SemaphoreTest, AcquireForTimesOutWithoutPermits) {
+  Semaphore semaphore(0);
+  const absl::Time start = absl::Now();
+  EXPECT_FALSE(semaphore.AcquireFor(absl::Milliseconds(30)));
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(30));
+  EXPECT_FALSE(semaphore.AcquireUntil(absl::InfinitePast()));
+  EXPECT_EQ(semaphore.Available(), 0);
+}
+
+TEST(SemaphoreTest, ReleaseOfManyWakesAsManySleepers) {
+  constexpr int kSleepers = 6;
+  Semaphore semaphore(0);
+  std::atomic<int> woken{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kSleepers; ++i) {
+    threads.emplace_back([&] {
+      semaphore.Acquire();
+      woken.fetch_add(1);
+    });
+  }
+  absl::SleepFor(absl::Milliseconds(20));
+  ASSERT_TRUE(semaphore.Release(kSleepers).ok());
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(woken.load(), kSleepers);
+  EXPECT_EQ(semaphore.Available(), 0);
+}
+
+TEST(SemaphoreTest, NeverAdmitsMoreThanItsPermits) {
+  constexpr int kPermits = 3;
+  constexpr int kThreads = 8;
+  constexpr int kIterations = 20000;
+  Semaphore semaphore(kPermits);
+  Occupancy occupancy;
+  std::atomic<int64_t> entries{0};
+  RunThreads(kThreads, [&](int) {
+    for (int i = 0; i < kIterations; ++i) {
+      semaphore.Acquire();
+      occupancy.Enter();
+      entries.fetch_add(1, std::memory_order_relaxed);
+      occupancy.Leave();
+      ASSERT_TRUE(semaphore.Release().ok());
+    }
+  });
+  EXPECT_EQ(entries.load(), int64_t{kThreads} * kIterations);
+  EXPECT_LE(occupancy.Most(), kPermits);
+  EXPECT_GE(occupancy.Most(), 1);
+  EXPECT_EQ(semaphore.Available(), kPermits);
+}
+
+TEST(SemaphoreTest, ProducersAndConsumersTransferEveryPermit) {
+  constexpr int kThreads = 8;  // 4 producers, 4 consumers
+  constexpr int kPerThread = 20000;
+  Semaphore items(0);
+  std::atomic<int64_t> consumed{0};
+  RunThreads(kThreads, [&](int index) {
+    for (int i = 0; i < kPerThread; ++i) {
+      if (index % 2 == 0) {
+        ASSERT_TRUE(items.Release().ok());
+      } else {
+        items.Acquire();
+        consumed.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+  });
+  EXPECT_EQ(consumed.load(), int64_t{kThreads / 2} * kPerThread);
+  EXPECT_EQ(items.Available(), 0);
+}
+
+}  // namespace
+}  // namespace multirun
