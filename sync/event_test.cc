@@ -2,7 +2,12 @@
 
 #include "multirun/sync/event.h"
 
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <fstream>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -72,16 +77,31 @@ TEST(EventTest, SetPublishesWritesBeforeIt) {
   reader.join();
 }
 
+// Whether the kernel reports thread `tid` of this process as sleeping.
+bool IsAsleep(pid_t tid) {
+  std::ifstream stat("/proc/self/task/" + std::to_string(tid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  // The state follows the parenthesised command name: "tid (name) S ...".
+  const size_t end_of_name = line.rfind(')');
+  return end_of_name != std::string::npos && end_of_name + 2 < line.size() &&
+         line[end_of_name + 2] == 'S';
+}
+
 TEST(EventTest, SetFollowedAtOnceByClearStillWakesSleepers) {
-  constexpr int kRounds = 200;
+  constexpr int kRounds = 50;
   for (int round = 0; round < kRounds; ++round) {
     Event event;
-    std::atomic<bool> asleep{false};
+    std::atomic<pid_t> waiter_tid{0};
     std::thread waiter([&] {
-      asleep.store(true);
+      waiter_tid.store(static_cast<pid_t>(syscall(SYS_gettid)));
       EXPECT_TRUE(event.WaitFor(absl::Seconds(30)));
     });
-    while (!asleep.load()) std::this_thread::yield();
+    // Set and clear only once the waiter sleeps in the kernel, so the pulse falls
+    // inside its wait.
+    while (waiter_tid.load() == 0 || !IsAsleep(waiter_tid.load())) {
+      std::this_thread::yield();
+    }
     event.Set();
     event.Clear();
     waiter.join();

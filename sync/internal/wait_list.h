@@ -10,7 +10,7 @@
 // advances, a notify that follows the state change can never fall between the
 // waiter's check of the state and its sleep.
 //
-// Memory ordering: the sleeper count and the epoch are accessed with sequentially
+// Memory ordering: the sleeper counts and the epoch are accessed with sequentially
 // consistent operations, so a notifier that finds no sleeper is ordered before the
 // waiter's Enter(). The state itself is ordered by the caller's lock.
 
@@ -31,7 +31,7 @@ class WaitList {
  public:
   // Registers the calling thread as a waiter; returns its ticket.
   uint32_t Enter() {
-    sleepers_.fetch_add(1, std::memory_order_seq_cst);
+    counts_.fetch_add(kOneSleeper, std::memory_order_seq_cst);
     return epoch_.load(std::memory_order_seq_cst);
   }
 
@@ -41,19 +41,43 @@ class WaitList {
     return FutexWait(&epoch_, ticket, deadline) != WaitResult::kTimedOut;
   }
 
-  void Leave() { sleepers_.fetch_sub(1, std::memory_order_relaxed); }
+  // Unregisters the calling thread, and uses up one pending wake if any is left
+  // (its own, or one whose target left anyway: either way the counts stay equal
+  // to the sleepers not yet woken).
+  void Leave() {
+    uint64_t observed = counts_.load(std::memory_order_relaxed);
+    while (!counts_.compare_exchange_weak(
+        observed, observed - kOneSleeper - (Wakes(observed) > 0 ? 1 : 0),
+        std::memory_order_relaxed)) {
+    }
+  }
 
   void NotifyOne() { Notify(1); }
-  void NotifyAll() { Notify(INT32_MAX); }
+  void NotifyAll() { Notify(UINT32_MAX); }
 
  private:
-  void Notify(int count) {
+  // counts_ holds the registered sleepers (high half) and the wakes already sent to
+  // them (low half). A notify wakes only sleepers that no earlier notify woke, so
+  // a stream of notifies costs one system call per sleep, not one per notify.
+  static constexpr uint64_t kOneSleeper = uint64_t{1} << 32;
+  static uint32_t Sleepers(uint64_t counts) { return counts >> 32; }
+  static uint32_t Wakes(uint64_t counts) { return static_cast<uint32_t>(counts); }
+
+  void Notify(uint32_t most) {
+    uint64_t observed = counts_.load(std::memory_order_seq_cst);
+    uint32_t waking;
+    do {
+      const uint32_t unwoken = Sleepers(observed) - Wakes(observed);
+      if (unwoken == 0) return;
+      waking = unwoken < most ? unwoken : most;
+    } while (!counts_.compare_exchange_weak(observed, observed + waking,
+                                            std::memory_order_seq_cst));
     epoch_.fetch_add(1, std::memory_order_seq_cst);
-    if (sleepers_.load(std::memory_order_seq_cst) > 0) FutexWake(&epoch_, count);
+    FutexWake(&epoch_, waking > INT32_MAX ? INT32_MAX : static_cast<int>(waking));
   }
 
   std::atomic<uint32_t> epoch_{0};
-  std::atomic<uint32_t> sleepers_{0};
+  std::atomic<uint64_t> counts_{0};
 };
 
 }  // namespace sync_internal
