@@ -67,13 +67,21 @@ uint32_t CurrentThreadId() {
 }
 
 bool SpinPause(int attempt) {
-  constexpr int kSpinBudget = 64;
-  if (attempt >= kSpinBudget) return false;
+  // Exponential backoff: the pauses double each attempt up to kMaxPauses, so a
+  // spinning waiter reads the contended cache line less and less often and the
+  // holder keeps it. About 300 pauses in all (a few microseconds) before the
+  // caller sleeps. Tuned with //sync:lock_benchmark on 2 and 4 threads.
+  constexpr int kAttempts = 12;
+  constexpr int kMaxPausesLog2 = 5;
+  if (attempt >= kAttempts) return false;
+  const int pauses = 1 << (attempt < kMaxPausesLog2 ? attempt : kMaxPausesLog2);
+  for (int i = 0; i < pauses; ++i) {
 #if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
+    __builtin_ia32_pause();
 #elif defined(__aarch64__)
-  asm volatile("yield");
+    asm volatile("yield");
 #endif
+  }
   return true;
 }
 

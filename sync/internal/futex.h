@@ -54,8 +54,9 @@ inline void FutexWakeAll(const std::atomic<uint32_t>* word,
 // processes, never 0. Cached per thread and refreshed in the child after fork().
 uint32_t CurrentThreadId();
 
-// Spins for a short while, pausing the core, before a caller falls back to the
-// futex. Returns false once the spin budget `attempt` has run out.
+// Pauses the core for spin attempt number `attempt` (0, 1, ...), longer each time;
+// returns false, without pausing, once the spin budget is spent and the caller
+// should sleep on the futex instead.
 bool SpinPause(int attempt);
 
 }  // namespace sync_internal
