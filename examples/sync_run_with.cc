@@ -3,12 +3,13 @@
 // MultiRunnable's RunWith examples (Advanced Usages: lock_function,
 // rlock_function, smp_function, bsmp_function) in C++.
 //
-// In Python each function is decorated, e.g. `@RunWith.Lock def lock_function():`,
-// and run by several workers at once. Here `multirun::RunWith(primitive, fn)` wraps
-// the function, and kWorkers threads call it. Each guarded section records how many
-// workers were inside at once; the program checks that a Lock or RLock never let in
-// more than one, and a (Bounded)Semaphore never more than its permits, and exits
-// non-zero otherwise. The Python examples sleep for seconds; these sleep 20 ms.
+// In Python each function is decorated, e.g. `@RunWith.Lock def
+// lock_function():`, and run by several workers at once. Here
+// `multirun::RunWith(primitive, fn)` wraps the function, and kWorkers threads
+// call it. Each guarded section records how many workers were inside at once;
+// the program checks that a Lock or RLock never let in more than one, and a
+// (Bounded)Semaphore never more than its permits, and exits non-zero otherwise.
+// The Python examples sleep for seconds; these sleep 20 ms.
 //
 // Run: bazel run //examples:sync_run_with
 
@@ -57,15 +58,17 @@ void Section(Occupancy& occupancy, const char* primitive) {
 }
 
 // Runs `function` on kWorkers threads at once, as a MultiRunnable executor with
-// kWorkers workers would. Returns whether exactly `allowed` were ever inside at once.
+// kWorkers workers would. Returns whether exactly `allowed` were ever inside at
+// once.
 template <typename F>
-bool RunOnWorkers(const char* name, F function, Occupancy& occupancy, int allowed) {
+bool RunOnWorkers(const char* name, F function, Occupancy& occupancy,
+                  int allowed) {
   std::vector<std::thread> workers;
   for (int i = 0; i < kWorkers; ++i) workers.emplace_back(function);
   for (auto& worker : workers) worker.join();
   const int most = occupancy.most.load();
-  std::printf("%s: at most %d of %d workers inside at once (allowed %d)\n\n", name,
-              most, kWorkers, allowed);
+  std::printf("%s: at most %d of %d workers inside at once (allowed %d)\n\n",
+              name, most, kWorkers, allowed);
   // Exactly `allowed`: fewer would mean the primitive serialised needlessly.
   return most == allowed;
 }
@@ -84,7 +87,8 @@ int main() {
       multirun::RunWith(lock, [&] { Section(lock_occupancy, "Lock"); });
   // @RunWith.RLock: re-entering the RLock from inside must not deadlock.
   auto rlock_function = multirun::RunWith(rlock, [&] {
-    auto inner = multirun::RunWith(rlock, [&] { Section(rlock_occupancy, "RLock"); });
+    auto inner =
+        multirun::RunWith(rlock, [&] { Section(rlock_occupancy, "RLock"); });
     inner();
   });
   // @RunWith.Semaphore
@@ -99,7 +103,8 @@ int main() {
   ok &= RunOnWorkers("rlock_function", rlock_function, rlock_occupancy, 1);
   ok &= RunOnWorkers("smp_function", smp_function, smp_occupancy, kPermits);
   ok &= RunOnWorkers("bsmp_function", bsmp_function, bsmp_occupancy, kPermits);
-  // Every permit came back: one more release of the bounded semaphore is refused.
+  // Every permit came back: one more release of the bounded semaphore is
+  // refused.
   ok &= !bounded_semaphore.Release().ok();
   std::printf(ok ? "All guarded sections respected their primitive.\n"
                  : "FAILED: a guarded section overlapped more than allowed.\n");

@@ -36,14 +36,16 @@ absl::StatusOr<bool> Barrier::WaitUntil(absl::Time deadline) {
   uint32_t round;
   while (true) {
     if (observed & kBroken) {
-      return absl::FailedPreconditionError("Barrier::Wait: the barrier is broken");
+      return absl::FailedPreconditionError(
+          "Barrier::Wait: the barrier is broken");
     }
     round = observed & kRoundMask;
     const uint32_t arrived = (observed & kArrivalMask) + 1;
     if (arrived == parties_) {
       // Last to arrive: start the next round with no arrivals, wake the others.
       const uint32_t next = (round + kOneRound) & kRoundMask;
-      if (state_.compare_exchange_weak(observed, next, std::memory_order_acq_rel,
+      if (state_.compare_exchange_weak(observed, next,
+                                       std::memory_order_acq_rel,
                                        std::memory_order_relaxed)) {
         sync_internal::FutexWakeAll(&state_);
         return true;
@@ -59,7 +61,8 @@ absl::StatusOr<bool> Barrier::WaitUntil(absl::Time deadline) {
     observed = state_.load(std::memory_order_acquire);
     if ((observed & kRoundMask) != round) return false;  // The round completed.
     if (observed & kBroken) {
-      return absl::AbortedError("Barrier::Wait: the barrier broke while waiting");
+      return absl::AbortedError(
+          "Barrier::Wait: the barrier broke while waiting");
     }
     if (sync_internal::FutexWait(&state_, observed, deadline) ==
         sync_internal::WaitResult::kTimedOut) {

@@ -3,21 +3,21 @@
 // Barrier: a meeting point for a fixed number of threads, Python's
 // `threading.Barrier` (which MultiRunnable re-exports).
 //
-// A Barrier is created for N parties. Each party calls Wait(); the first N-1 sleep
-// and the N-th releases them all, and the barrier is ready for the next round.
-// Exactly one party per round is told it was the last to arrive (Wait returns
-// true), so it can do per-round work such as merging results.
+// A Barrier is created for N parties. Each party calls Wait(); the first N-1
+// sleep and the N-th releases them all, and the barrier is ready for the next
+// round. Exactly one party per round is told it was the last to arrive (Wait
+// returns true), so it can do per-round work such as merging results.
 //
 // A party that times out, or a call to Abort(), breaks the barrier: every party
 // waiting in that round, and every later Wait(), returns Aborted or
-// FailedPrecondition instead of waiting for parties that will never come (Python's
-// BrokenBarrierError). A broken barrier stays broken; make a new one.
+// FailedPrecondition instead of waiting for parties that will never come
+// (Python's BrokenBarrierError). A broken barrier stays broken; make a new one.
 //
-// State: one futex word holding the round, the arrival count and a broken bit; no
-// heap, no pointers. At most kMaxParties parties.
+// State: one futex word holding the round, the arrival count and a broken bit;
+// no heap, no pointers. At most kMaxParties parties.
 //
-// Memory ordering: everything a party wrote before Wait() is visible to every party
-// after its Wait() of the same round returns.
+// Memory ordering: everything a party wrote before Wait() is visible to every
+// party after its Wait() of the same round returns.
 
 #ifndef MULTIRUN_SYNC_BARRIER_H_
 #define MULTIRUN_SYNC_BARRIER_H_
@@ -53,9 +53,10 @@ class Barrier {
   // A barrier for `parties` threads, or InvalidArgument naming the value.
   static absl::StatusOr<std::unique_ptr<Barrier>> Create(int64_t parties);
 
-  // Arrives and blocks until all parties of this round have arrived. Returns true
-  // for the one party that arrived last, false for the others; Aborted if the
-  // barrier broke while waiting; FailedPrecondition if it was already broken.
+  // Arrives and blocks until all parties of this round have arrived. Returns
+  // true for the one party that arrived last, false for the others; Aborted if
+  // the barrier broke while waiting; FailedPrecondition if it was already
+  // broken.
   absl::StatusOr<bool> Wait() { return WaitUntil(absl::InfiniteFuture()); }
 
   // As Wait(), but gives up after `timeout`: then returns DeadlineExceeded and
@@ -64,11 +65,12 @@ class Barrier {
     return WaitUntil(absl::Now() + timeout);
   }
 
-  // As Wait(), but gives up at `deadline`: then returns DeadlineExceeded and breaks
-  // the barrier for everyone.
+  // As Wait(), but gives up at `deadline`: then returns DeadlineExceeded and
+  // breaks the barrier for everyone.
   absl::StatusOr<bool> WaitUntil(absl::Time deadline);
 
-  // Breaks the barrier: current and future waiters return an error. Never blocks.
+  // Breaks the barrier: current and future waiters return an error. Never
+  // blocks.
   void Abort();
 
   // Whether the barrier is broken.

@@ -58,7 +58,8 @@ TEST(BarrierTest, TimeoutBreaksTheBarrierForEveryone) {
   EXPECT_EQ(mine.status().code(), absl::StatusCode::kDeadlineExceeded);
   EXPECT_EQ(other_status.code(), absl::StatusCode::kAborted);
   EXPECT_TRUE(barrier.IsBroken());
-  EXPECT_EQ(barrier.Wait().status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(barrier.Wait().status().code(),
+            absl::StatusCode::kFailedPrecondition);
 }
 
 TEST(BarrierTest, AbortWakesWaiters) {
@@ -74,11 +75,14 @@ TEST(BarrierTest, AbortWakesWaiters) {
 }
 
 TEST(BarrierTest, CreateRejectsInvalidPartyCounts) {
-  EXPECT_EQ(Barrier::Create(0).status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(Barrier::Create(-2).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Barrier::Create(0).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Barrier::Create(-2).status().code(),
+            absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Barrier::Create(Barrier::kMaxParties + 1).status().code(),
             absl::StatusCode::kInvalidArgument);
-  absl::StatusOr<std::unique_ptr<Barrier>> made = Barrier::Create(Barrier::kMaxParties);
+  absl::StatusOr<std::unique_ptr<Barrier>> made =
+      Barrier::Create(Barrier::kMaxParties);
   ASSERT_TRUE(made.ok());
   EXPECT_EQ((*made)->Parties(), Barrier::kMaxParties);
 }

@@ -6,8 +6,9 @@
 
 namespace multirun {
 BoundedSemaphore::BoundedSemaphore(int64_t initial)
-    : counter_(sync_internal::CheckedInitialPermits("BoundedSemaphore", initial),
-               static_cast<uint32_t>(initial)) {}
+    : counter_(
+          sync_internal::CheckedInitialPermits("BoundedSemaphore", initial),
+          static_cast<uint32_t>(initial)) {}
 
 absl::StatusOr<std::unique_ptr<BoundedSemaphore>> BoundedSemaphore::Create(
     int64_t initial) {
@@ -17,8 +18,6 @@ absl::StatusOr<std::unique_ptr<BoundedSemaphore>> BoundedSemaphore::Create(
   return std::make_unique<BoundedSemaphore>(initial);
 }
 
-void BoundedSemaphore::unlock() {
-  sync_internal::CheckOk(Release());
-}
+void BoundedSemaphore::unlock() { sync_internal::CheckOk(Release()); }
 
 }  // namespace multirun

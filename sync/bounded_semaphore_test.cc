@@ -21,7 +21,8 @@ TEST(BoundedSemaphoreTest, ReleaseBeyondInitialFails) {
   BoundedSemaphore semaphore(2);
   const absl::Status status = semaphore.Release();
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_NE(status.message().find("limit of 2"), absl::string_view::npos) << status;
+  EXPECT_NE(status.message().find("limit of 2"), absl::string_view::npos)
+      << status;
   EXPECT_EQ(semaphore.Available(), 2);
 }
 
@@ -58,13 +59,15 @@ TEST(BoundedSemaphoreDeathTest, UnlockBeyondBoundAborts) {
 }
 
 TEST(BoundedSemaphoreDeathTest, NegativeInitialValueAborts) {
-  EXPECT_DEATH(BoundedSemaphore semaphore(-1), "BoundedSemaphore: the initial value");
+  EXPECT_DEATH(BoundedSemaphore semaphore(-1),
+               "BoundedSemaphore: the initial value");
 }
 
 TEST(BoundedSemaphoreTest, AcquireForTimesOut) {
   BoundedSemaphore semaphore(1);
   semaphore.Acquire();
-  std::thread other([&] { EXPECT_FALSE(semaphore.AcquireFor(absl::Milliseconds(20))); });
+  std::thread other(
+      [&] { EXPECT_FALSE(semaphore.AcquireFor(absl::Milliseconds(20))); });
   other.join();
   ASSERT_TRUE(semaphore.Release().ok());
 }

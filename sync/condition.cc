@@ -7,7 +7,8 @@ namespace multirun {
 absl::Status Condition::WaitUntil(absl::Time deadline) {
   if (!lock_.IsOwnedByCurrentThread()) {
     return absl::FailedPreconditionError(
-        "Condition::Wait: the calling thread does not hold the condition's lock");
+        "Condition::Wait: the calling thread does not hold the condition's "
+        "lock");
   }
   const uint32_t ticket = waiters_.Enter();
   const int depth = lock_.ReleaseAll();

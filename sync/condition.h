@@ -3,22 +3,25 @@
 // Condition: a condition variable bundled with its lock, MultiRunnable's (and
 // Python's) `Condition`.
 //
-// A Condition owns an RLock. A thread acquires it, checks some state, and if the
-// state is not what it needs, waits: the wait releases the lock, sleeps until
-// another thread notifies, and re-acquires the lock before returning. Waiting with
-// a predicate (`Wait(pred)`, `WaitFor(timeout, pred)`) loops until the predicate
-// holds, so spurious wake-ups never reach the caller. Prefer the predicate forms.
+// A Condition owns an RLock. A thread acquires it, checks some state, and if
+// the state is not what it needs, waits: the wait releases the lock, sleeps
+// until another thread notifies, and re-acquires the lock before returning.
+// Waiting with a predicate (`Wait(pred)`, `WaitFor(timeout, pred)`) loops until
+// the predicate holds, so spurious wake-ups never reach the caller. Prefer the
+// predicate forms.
 //
 // Because the lock has an owner, waiting without holding it is reported as
-// FailedPrecondition rather than corrupting anything (Python raises RuntimeError).
-// A wait releases every level of a re-entered lock and restores them afterwards.
-// Notifying does not require the lock, though notifying while holding it (after the
-// state change) is the usual pattern.
+// FailedPrecondition rather than corrupting anything (Python raises
+// RuntimeError). A wait releases every level of a re-entered lock and restores
+// them afterwards. Notifying does not require the lock, though notifying while
+// holding it (after the state change) is the usual pattern.
 //
-// State: the RLock plus an epoch word and a sleeper count; no heap, no pointers.
+// State: the RLock plus an epoch word and a sleeper count; no heap, no
+// pointers.
 //
-// Memory ordering: the lock orders the protected state; a waiter returns holding
-// the lock, so it sees everything the notifier wrote before releasing it.
+// Memory ordering: the lock orders the protected state; a waiter returns
+// holding the lock, so it sees everything the notifier wrote before releasing
+// it.
 
 #ifndef MULTIRUN_SYNC_CONDITION_H_
 #define MULTIRUN_SYNC_CONDITION_H_
@@ -40,7 +43,8 @@ namespace multirun {
 //   std::deque<Job> jobs ABSL_GUARDED_BY(ready);
 //   // consumer
 //   std::scoped_lock hold(ready);
-//   if (ready.WaitFor(absl::Seconds(1), [&] { return !jobs.empty(); }).ok()) { ... }
+//   if (ready.WaitFor(absl::Seconds(1), [&] { return !jobs.empty(); }).ok()) {
+//   ... }
 //   // producer
 //   { std::scoped_lock hold(ready); jobs.push_back(job); ready.NotifyOne(); }
 class ABSL_LOCKABLE Condition {
@@ -54,7 +58,8 @@ class ABSL_LOCKABLE Condition {
   bool TryAcquire() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
     return lock_.TryAcquire();
   }
-  bool AcquireFor(absl::Duration timeout) ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
+  bool AcquireFor(absl::Duration timeout)
+      ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
     return lock_.AcquireFor(timeout);
   }
   bool AcquireUntil(absl::Time deadline) ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
@@ -62,29 +67,33 @@ class ABSL_LOCKABLE Condition {
   }
   absl::Status Release() ABSL_UNLOCK_FUNCTION() { return lock_.Release(); }
   void lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() { lock_.lock(); }
-  bool try_lock() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) { return lock_.try_lock(); }
+  bool try_lock() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
+    return lock_.try_lock();
+  }
   void unlock() ABSL_UNLOCK_FUNCTION() { lock_.unlock(); }
 
-  // Releases the lock, sleeps until notified (or spuriously woken), and re-acquires
-  // it. The caller must hold the lock: otherwise returns FailedPrecondition at
-  // once. Blocks.
+  // Releases the lock, sleeps until notified (or spuriously woken), and
+  // re-acquires it. The caller must hold the lock: otherwise returns
+  // FailedPrecondition at once. Blocks.
   absl::Status Wait() { return WaitUntil(absl::InfiniteFuture()); }
 
-  // As Wait(), for at most `timeout`. Returns DeadlineExceeded if no notify came in
-  // time (the lock is held again either way).
+  // As Wait(), for at most `timeout`. Returns DeadlineExceeded if no notify
+  // came in time (the lock is held again either way).
   absl::Status WaitFor(absl::Duration timeout) {
     return WaitUntil(absl::Now() + timeout);
   }
 
-  // As Wait(), until `deadline`. Returns DeadlineExceeded if no notify came in time.
+  // As Wait(), until `deadline`. Returns DeadlineExceeded if no notify came in
+  // time.
   absl::Status WaitUntil(absl::Time deadline);
 
   // Waits until `predicate()` is true; the predicate runs with the lock held.
-  // Returns OK once it is, or FailedPrecondition if the caller does not hold the
-  // lock. Blocks.
+  // Returns OK once it is, or FailedPrecondition if the caller does not hold
+  // the lock. Blocks.
   template <typename Predicate>
   absl::Status Wait(Predicate&& predicate) {
-    return WaitUntil(absl::InfiniteFuture(), std::forward<Predicate>(predicate));
+    return WaitUntil(absl::InfiniteFuture(),
+                     std::forward<Predicate>(predicate));
   }
 
   // As Wait(predicate), for at most `timeout`. Returns DeadlineExceeded if the

@@ -25,8 +25,8 @@ TEST(ConditionTest, WaitWithoutHoldingTheLockFails) {
   EXPECT_EQ(condition.Wait().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(condition.WaitFor(absl::Seconds(1), [] { return false; }).code(),
             absl::StatusCode::kFailedPrecondition);
-  // As in Python's wait_for, a predicate that already holds returns at once: the
-  // rule is about waiting.
+  // As in Python's wait_for, a predicate that already holds returns at once:
+  // the rule is about waiting.
   EXPECT_TRUE(condition.Wait([] { return true; }).ok());
 }
 
@@ -65,7 +65,8 @@ TEST(ConditionTest, WaitRestoresEveryLevelOfAReenteredLock) {
   bool ready = false;
   std::thread notifier([&] {
     absl::SleepFor(absl::Milliseconds(10));
-    std::scoped_lock hold(condition);  // Possible only if Wait released all levels.
+    std::scoped_lock hold(
+        condition);  // Possible only if Wait released all levels.
     ready = true;
     condition.NotifyAll();
   });
@@ -114,7 +115,8 @@ TEST(ConditionTest, BoundedBufferWithEightThreadsTransfersEveryItem) {
     if (index < kProducers) {
       for (int i = 1; i <= kPerProducer; ++i) {
         std::scoped_lock hold(condition);
-        ASSERT_TRUE(condition.Wait([&] { return buffer.size() < kCapacity; }).ok());
+        ASSERT_TRUE(
+            condition.Wait([&] { return buffer.size() < kCapacity; }).ok());
         buffer.push_back(i);
         condition.NotifyAll();
       }
@@ -124,9 +126,10 @@ TEST(ConditionTest, BoundedBufferWithEightThreadsTransfersEveryItem) {
     } else {
       while (true) {
         std::scoped_lock hold(condition);
-        ASSERT_TRUE(condition
-                        .Wait([&] { return !buffer.empty() || producers_left == 0; })
-                        .ok());
+        ASSERT_TRUE(
+            condition
+                .Wait([&] { return !buffer.empty() || producers_left == 0; })
+                .ok());
         if (buffer.empty()) return;
         sum.fetch_add(buffer.front());
         count.fetch_add(1);
@@ -136,7 +139,8 @@ TEST(ConditionTest, BoundedBufferWithEightThreadsTransfersEveryItem) {
     }
   });
   EXPECT_EQ(count.load(), int64_t{kProducers} * kPerProducer);
-  EXPECT_EQ(sum.load(), int64_t{kProducers} * kPerProducer * (kPerProducer + 1) / 2);
+  EXPECT_EQ(sum.load(),
+            int64_t{kProducers} * kPerProducer * (kPerProducer + 1) / 2);
 }
 
 }  // namespace

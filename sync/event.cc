@@ -11,14 +11,14 @@ void Event::Set() {
   uint32_t desired;
   do {
     if (observed & kSet) {
-      // Already set. The read-modify-write still publishes this thread's writes.
+      // Already set. The read-modify-write still publishes this thread's
+      // writes.
       state_.fetch_or(0, std::memory_order_release);
       return;
     }
     desired = ((observed & ~kFlags) + kOneSet) | kSet;
-  } while (!state_.compare_exchange_weak(observed, desired,
-                                         std::memory_order_release,
-                                         std::memory_order_relaxed));
+  } while (!state_.compare_exchange_weak(
+      observed, desired, std::memory_order_release, std::memory_order_relaxed));
   if (observed & kSleepers) sync_internal::FutexWakeAll(&state_);
 }
 
@@ -38,7 +38,8 @@ bool Event::WaitSlow(absl::Time deadline) {
         sync_internal::FutexWait(&state_, observed | kSleepers, deadline) ==
         sync_internal::WaitResult::kTimedOut;
     observed = state_.load(std::memory_order_acquire);
-    if (timed_out) return (observed & kSet) || (observed & ~kFlags) != sets_seen;
+    if (timed_out)
+      return (observed & kSet) || (observed & ~kFlags) != sets_seen;
   }
 }
 

@@ -1,23 +1,25 @@
 // Copyright 2026 The multirun Authors.
 //
-// Event: a flag that threads can wait for, MultiRunnable's (and Python's) `Event`.
+// Event: a flag that threads can wait for, MultiRunnable's (and Python's)
+// `Event`.
 //
 // An Event is either set or clear. Wait() returns at once while it is set and
-// otherwise sleeps until some thread calls Set(); Clear() makes later waiters sleep
-// again. Unlike a one-shot notification, an Event can be set and cleared many times.
-// Use it for "start now" or "stop now" signals shared by many threads.
+// otherwise sleeps until some thread calls Set(); Clear() makes later waiters
+// sleep again. Unlike a one-shot notification, an Event can be set and cleared
+// many times. Use it for "start now" or "stop now" signals shared by many
+// threads.
 //
 // A waiter that was asleep when Set() was called returns true even if another
 // thread clears the event again before the waiter runs (as in Python): a Set()
 // is never missed.
 //
 // State: one futex word (set bit, sleepers bit, and a count of Set() calls that
-// found the event clear); no heap, no pointers. IsSet() is a load; Set() with no
-// sleeper is one compare-and-swap and no system call.
+// found the event clear); no heap, no pointers. IsSet() is a load; Set() with
+// no sleeper is one compare-and-swap and no system call.
 //
-// Memory ordering: Set() is a release operation and a Wait() that returns true (or
-// an IsSet() that returns true) an acquire operation: what a thread wrote before
-// Set() is visible to the threads that see the event set.
+// Memory ordering: Set() is a release operation and a Wait() that returns true
+// (or an IsSet() that returns true) an acquire operation: what a thread wrote
+// before Set() is visible to the threads that see the event set.
 
 #ifndef MULTIRUN_SYNC_EVENT_H_
 #define MULTIRUN_SYNC_EVENT_H_
@@ -33,8 +35,8 @@ namespace multirun {
 // Example:
 //
 //   multirun::Event start;
-//   for (auto& worker : workers) worker = std::thread([&] { start.Wait(); Work(); });
-//   start.Set();  // every worker begins
+//   for (auto& worker : workers) worker = std::thread([&] { start.Wait();
+//   Work(); }); start.Set();  // every worker begins
 class Event {
  public:
   Event() = default;
@@ -53,19 +55,22 @@ class Event {
   // Blocks until the event is set.
   void Wait() { WaitUntil(absl::InfiniteFuture()); }
 
-  // Blocks until the event is set or `timeout` has passed. Returns whether it is
-  // set (true at once if it already was).
-  bool WaitFor(absl::Duration timeout) { return WaitUntil(absl::Now() + timeout); }
+  // Blocks until the event is set or `timeout` has passed. Returns whether it
+  // is set (true at once if it already was).
+  bool WaitFor(absl::Duration timeout) {
+    return WaitUntil(absl::Now() + timeout);
+  }
 
-  // Blocks until the event is set or `deadline` has passed. Returns whether it is
-  // set.
+  // Blocks until the event is set or `deadline` has passed. Returns whether it
+  // is set.
   bool WaitUntil(absl::Time deadline) { return IsSet() || WaitSlow(deadline); }
 
  private:
   static constexpr uint32_t kSet = 1;
   static constexpr uint32_t kSleepers = 2;
   static constexpr uint32_t kFlags = kSet | kSleepers;
-  static constexpr uint32_t kOneSet = 4;  // The Set() count lives above the flags.
+  static constexpr uint32_t kOneSet =
+      4;  // The Set() count lives above the flags.
 
   bool WaitSlow(absl::Time deadline);
 

@@ -97,8 +97,8 @@ TEST(EventTest, SetFollowedAtOnceByClearStillWakesSleepers) {
       waiter_tid.store(static_cast<pid_t>(syscall(SYS_gettid)));
       EXPECT_TRUE(event.WaitFor(absl::Seconds(30)));
     });
-    // Set and clear only once the waiter sleeps in the kernel, so the pulse falls
-    // inside its wait.
+    // Set and clear only once the waiter sleeps in the kernel, so the pulse
+    // falls inside its wait.
     while (waiter_tid.load() == 0 || !IsAsleep(waiter_tid.load())) {
       std::this_thread::yield();
     }
@@ -109,8 +109,8 @@ TEST(EventTest, SetFollowedAtOnceByClearStillWakesSleepers) {
 }
 
 TEST(EventTest, RepeatedSetAndClearFromManyThreads) {
-  // 4 setters/clearers and 4 waiters with short limits: nothing hangs, and a waiter
-  // that returns true saw a Set().
+  // 4 setters/clearers and 4 waiters with short limits: nothing hangs, and a
+  // waiter that returns true saw a Set().
   Event event;
   std::atomic<bool> ever_set{false};
   RunThreads(8, [&](int index) {

@@ -2,11 +2,11 @@
 //
 // Guarded<T>: data tied to the lock that protects it, as folly::Synchronized.
 //
-// A Guarded<T> owns a T and a lock (a Lock by default; any Lockable type such as
-// RLock works). The T can only be reached with the lock held: WithLock(fn) runs
-// fn(T&) under the lock and returns its result, and Locked() returns a handle that
-// holds the lock for as long as it lives. Forgetting to lock is then impossible,
-// not merely a review comment.
+// A Guarded<T> owns a T and a lock (a Lock by default; any Lockable type such
+// as RLock works). The T can only be reached with the lock held: WithLock(fn)
+// runs fn(T&) under the lock and returns its result, and Locked() returns a
+// handle that holds the lock for as long as it lives. Forgetting to lock is
+// then impossible, not merely a review comment.
 //
 // Memory ordering: as the lock's.
 
@@ -55,8 +55,9 @@ class Guarded {
   Guarded(const Guarded&) = delete;
   Guarded& operator=(const Guarded&) = delete;
 
-  // Runs `fn(value)` with the lock held and returns what it returns. Blocks while
-  // another thread holds the lock. `fn` must not let the reference escape.
+  // Runs `fn(value)` with the lock held and returns what it returns. Blocks
+  // while another thread holds the lock. `fn` must not let the reference
+  // escape.
   template <typename F>
   decltype(auto) WithLock(F&& fn) {
     std::scoped_lock hold(lock_);
@@ -70,7 +71,9 @@ class Guarded {
 
   // Acquires the lock and returns a handle to the value. Blocks.
   LockedPtr<T> Locked() { return LockedPtr<T>(lock_, value_); }
-  LockedPtr<const T> Locked() const { return LockedPtr<const T>(lock_, value_); }
+  LockedPtr<const T> Locked() const {
+    return LockedPtr<const T>(lock_, value_);
+  }
 
  private:
   mutable L lock_;

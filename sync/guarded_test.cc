@@ -20,7 +20,8 @@ TEST(GuardedTest, ConstructsInPlaceAndReturnsResults) {
   Guarded<std::vector<int>> values(3, 7);
   EXPECT_EQ(values.WithLock([](std::vector<int>& v) { return v.size(); }), 3u);
   const auto& read_only = values;
-  EXPECT_EQ(read_only.WithLock([](const std::vector<int>& v) { return v[0]; }), 7);
+  EXPECT_EQ(read_only.WithLock([](const std::vector<int>& v) { return v[0]; }),
+            7);
 }
 
 TEST(GuardedTest, LockedHandleHoldsTheLockWhileAlive) {
@@ -46,7 +47,8 @@ TEST(GuardedTest, EightThreadsIncrementExactly) {
       }
     }
   });
-  EXPECT_EQ(counter.WithLock([](int64_t c) { return c; }), int64_t{kThreads} * kIterations);
+  EXPECT_EQ(counter.WithLock([](int64_t c) { return c; }),
+            int64_t{kThreads} * kIterations);
 }
 
 TEST(GuardedTest, WorksWithAnRLock) {

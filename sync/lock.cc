@@ -13,15 +13,18 @@ bool Lock::AcquireSlow(absl::Time deadline) {
   for (int attempt = 0; sync_internal::SpinPause(attempt); ++attempt) {
     uint32_t observed = state_.load(std::memory_order_relaxed);
     if (observed == kUnlocked &&
-        state_.compare_exchange_weak(observed, kLocked, std::memory_order_acquire,
+        state_.compare_exchange_weak(observed, kLocked,
+                                     std::memory_order_acquire,
                                      std::memory_order_relaxed)) {
       return true;
     }
-    if (observed == kLockedWithSleepers) break;  // Others sleep already: join them.
+    if (observed == kLockedWithSleepers)
+      break;  // Others sleep already: join them.
   }
-  // From here on this thread may sleep, so it marks the word kLockedWithSleepers; it
-  // then keeps that mark when it acquires, since it cannot know whether it was the
-  // last sleeper (one spurious wake at release is the price).
+  // From here on this thread may sleep, so it marks the word
+  // kLockedWithSleepers; it then keeps that mark when it acquires, since it
+  // cannot know whether it was the last sleeper (one spurious wake at release
+  // is the price).
   while (state_.exchange(kLockedWithSleepers, std::memory_order_acquire) !=
          kUnlocked) {
     if (sync_internal::FutexWait(&state_, kLockedWithSleepers, deadline) ==
@@ -38,8 +41,6 @@ absl::Status Lock::ReleaseUnheldError() {
   return absl::FailedPreconditionError("Lock::Release: the lock is not held");
 }
 
-void Lock::unlock() {
-  sync_internal::CheckOk(Release());
-}
+void Lock::unlock() { sync_internal::CheckOk(Release()); }
 
 }  // namespace multirun

@@ -3,21 +3,22 @@
 // Lock: a mutual-exclusion lock, MultiRunnable's (and Python's) `Lock`.
 //
 // One thread at a time holds a Lock. Use it as a scope with `std::scoped_lock`,
-// around a function with `RunWith` (run_with.h), or tie it to the data it protects
-// with `Guarded<T>` (guarded.h). A Lock is not re-entrant: a thread that acquires a
-// Lock it already holds deadlocks (use RLock, rlock.h, when re-entry is needed). As
-// in Python, a Lock has no owner: any thread may release it.
+// around a function with `RunWith` (run_with.h), or tie it to the data it
+// protects with `Guarded<T>` (guarded.h). A Lock is not re-entrant: a thread
+// that acquires a Lock it already holds deadlocks (use RLock, rlock.h, when
+// re-entry is needed). As in Python, a Lock has no owner: any thread may
+// release it.
 //
-// A Lock is one 32-bit futex word: no heap, no pointers. Uncontended acquire and
-// release are one atomic read-modify-write each; a contended acquirer spins briefly
-// and then sleeps in the kernel, so a waiting thread burns no CPU.
+// A Lock is one 32-bit futex word: no heap, no pointers. Uncontended acquire
+// and release are one atomic read-modify-write each; a contended acquirer spins
+// briefly and then sleeps in the kernel, so a waiting thread burns no CPU.
 //
 // Memory ordering: Acquire() (and every successful try or timed acquire) is an
 // acquire operation and Release() a release operation on the lock word, so
 // everything a thread wrote before releasing is visible to the next holder.
 //
-// Guarantees: mutual exclusion; no lost wake-ups; no fairness (a releasing thread
-// may re-acquire before a sleeper wakes, which is what makes it fast).
+// Guarantees: mutual exclusion; no lost wake-ups; no fairness (a releasing
+// thread may re-acquire before a sleeper wakes, which is what makes it fast).
 
 #ifndef MULTIRUN_SYNC_LOCK_H_
 #define MULTIRUN_SYNC_LOCK_H_
@@ -65,22 +66,24 @@ class ABSL_LOCKABLE Lock {
                                           std::memory_order_relaxed);
   }
 
-  // Blocks until the lock is acquired or `timeout` has passed. Returns whether the
-  // lock was acquired. A zero or negative timeout tries once.
-  bool AcquireFor(absl::Duration timeout) ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
+  // Blocks until the lock is acquired or `timeout` has passed. Returns whether
+  // the lock was acquired. A zero or negative timeout tries once.
+  bool AcquireFor(absl::Duration timeout)
+      ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
     return AcquireUntil(absl::Now() + timeout);
   }
 
-  // Blocks until the lock is acquired or `deadline` has passed. Returns whether the
-  // lock was acquired. A deadline in the past tries once.
+  // Blocks until the lock is acquired or `deadline` has passed. Returns whether
+  // the lock was acquired. A deadline in the past tries once.
   bool AcquireUntil(absl::Time deadline) ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
     return TryAcquire() || AcquireSlow(deadline);
   }
 
-  // Releases the lock. Returns FailedPrecondition, and changes nothing, if the lock
-  // is not held. Never blocks.
+  // Releases the lock. Returns FailedPrecondition, and changes nothing, if the
+  // lock is not held. Never blocks.
   absl::Status Release() ABSL_UNLOCK_FUNCTION() {
-    const uint32_t previous = state_.exchange(kUnlocked, std::memory_order_release);
+    const uint32_t previous =
+        state_.exchange(kUnlocked, std::memory_order_release);
     if (previous == kLockedWithSleepers) {
       WakeOne();
     } else if (previous == kUnlocked) {
@@ -96,8 +99,8 @@ class ABSL_LOCKABLE Lock {
   }
 
   // The standard Lockable names, so std::scoped_lock, std::unique_lock and
-  // std::condition_variable_any work. unlock() of a lock that is not held aborts
-  // with a message (it cannot return the error).
+  // std::condition_variable_any work. unlock() of a lock that is not held
+  // aborts with a message (it cannot return the error).
   void lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() { Acquire(); }
   bool try_lock() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) { return TryAcquire(); }
   void unlock() ABSL_UNLOCK_FUNCTION();

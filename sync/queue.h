@@ -3,11 +3,11 @@
 // Queue: a blocking multi-producer, multi-consumer queue, MultiRunnable's (and
 // Python's) `Queue`, `LifoQueue` and `PriorityQueue`.
 //
-// Producers Push() values and consumers Pop() them, from any number of threads. A
-// bounded queue (constructed with a capacity) makes Push() wait while it is full,
-// which is how a fast producer is slowed to the pace of its consumers; an unbounded
-// queue (default constructed) never blocks a producer. Every blocking call has a
-// Try form that never blocks and For/Until forms with a time limit.
+// Producers Push() values and consumers Pop() them, from any number of threads.
+// A bounded queue (constructed with a capacity) makes Push() wait while it is
+// full, which is how a fast producer is slowed to the pace of its consumers; an
+// unbounded queue (default constructed) never blocks a producer. Every blocking
+// call has a Try form that never blocks and For/Until forms with a time limit.
 //
 // Close() ends the stream: later pushes fail, every waiter wakes, and consumers
 // drain what is left, after which Pop() returns OutOfRange. That makes
@@ -17,11 +17,12 @@
 // `PriorityQueue<T, Compare>` pops the smallest value under Compare first (as
 // Python's PriorityQueue), and values that compare equal in push order.
 //
-// Nothing is lost: a push that fails (closed, full, timed out) leaves the value in
-// the caller's hands, unmoved; a value is popped by exactly one consumer.
+// Nothing is lost: a push that fails (closed, full, timed out) leaves the value
+// in the caller's hands, unmoved; a value is popped by exactly one consumer.
 //
-// State: a Lock, two wait lists and a standard container. (The container lives on
-// the heap, so this type is for threads; the process-shared queue is a fixed ring.)
+// State: a Lock, two wait lists and a standard container. (The container lives
+// on the heap, so this type is for threads; the process-shared queue is a fixed
+// ring.)
 //
 // Memory ordering: a push happens before the pop that returns its value.
 
@@ -156,16 +157,24 @@ class Queue {
     return std::make_unique<Queue>(capacity);
   }
 
-  // Adds `value`, blocking while the queue is full. Returns FailedPrecondition if
-  // the queue is closed (also if it closes while waiting); `value` is then not
-  // moved from.
-  absl::Status Push(T&& value) { return PushUntil(std::move(value), absl::InfiniteFuture()); }
-  absl::Status Push(const T& value) { return PushUntil(T(value), absl::InfiniteFuture()); }
+  // Adds `value`, blocking while the queue is full. Returns FailedPrecondition
+  // if the queue is closed (also if it closes while waiting); `value` is then
+  // not moved from.
+  absl::Status Push(T&& value) {
+    return PushUntil(std::move(value), absl::InfiniteFuture());
+  }
+  absl::Status Push(const T& value) {
+    return PushUntil(T(value), absl::InfiniteFuture());
+  }
 
   // Adds `value` if there is room now. Returns ResourceExhausted if full,
   // FailedPrecondition if closed; `value` is then not moved from. Never blocks.
-  absl::Status TryPush(T&& value) { return PushUntil(std::move(value), absl::InfinitePast()); }
-  absl::Status TryPush(const T& value) { return PushUntil(T(value), absl::InfinitePast()); }
+  absl::Status TryPush(T&& value) {
+    return PushUntil(std::move(value), absl::InfinitePast());
+  }
+  absl::Status TryPush(const T& value) {
+    return PushUntil(T(value), absl::InfinitePast());
+  }
 
   // As Push(), for at most `timeout`: DeadlineExceeded if still full by then.
   absl::Status PushFor(T&& value, absl::Duration timeout) {
@@ -182,8 +191,8 @@ class Queue {
     return PushUntil(T(value), deadline);
   }
 
-  // Removes and returns the next value, blocking while the queue is empty. Returns
-  // OutOfRange once the queue is closed and drained.
+  // Removes and returns the next value, blocking while the queue is empty.
+  // Returns OutOfRange once the queue is closed and drained.
   absl::StatusOr<T> Pop() { return PopUntil(absl::InfiniteFuture()); }
 
   // Removes the next value if there is one. Returns Unavailable if empty,
@@ -199,8 +208,8 @@ class Queue {
   // (Unavailable for a deadline already past, as TryPop).
   absl::StatusOr<T> PopUntil(absl::Time deadline);
 
-  // Stops accepting values and wakes every waiter. Values already in the queue can
-  // still be popped. Idempotent. Never blocks for long.
+  // Stops accepting values and wakes every waiter. Values already in the queue
+  // can still be popped. Idempotent. Never blocks for long.
   void Close() {
     {
       std::scoped_lock hold(lock_);
@@ -265,8 +274,8 @@ absl::Status Queue<T, Order>::PushUntil(T&& value, absl::Time deadline) {
     }
     if (deadline == absl::InfinitePast()) {
       lock_.unlock();
-      return absl::ResourceExhaustedError(
-          absl::StrCat("Queue::TryPush: the queue is full (capacity ", capacity_, ")"));
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "Queue::TryPush: the queue is full (capacity ", capacity_, ")"));
     }
     const uint32_t ticket = not_full_.Enter();
     lock_.unlock();
@@ -275,8 +284,9 @@ absl::Status Queue<T, Order>::PushUntil(T&& value, absl::Time deadline) {
     lock_.Acquire();
     if (!woken && !closed_ && items_.size() >= capacity_) {
       lock_.unlock();
-      return absl::DeadlineExceededError(absl::StrCat(
-          "Queue::Push: still full (capacity ", capacity_, ") at the deadline"));
+      return absl::DeadlineExceededError(
+          absl::StrCat("Queue::Push: still full (capacity ", capacity_,
+                       ") at the deadline"));
     }
   }
 }
@@ -293,7 +303,8 @@ absl::StatusOr<T> Queue<T, Order>::PopUntil(absl::Time deadline) {
     }
     if (closed_) {
       lock_.unlock();
-      return absl::OutOfRangeError("Queue::Pop: the queue is closed and drained");
+      return absl::OutOfRangeError(
+          "Queue::Pop: the queue is closed and drained");
     }
     if (deadline == absl::InfinitePast()) {
       lock_.unlock();
@@ -306,7 +317,8 @@ absl::StatusOr<T> Queue<T, Order>::PopUntil(absl::Time deadline) {
     lock_.Acquire();
     if (!woken && !closed_ && items_.size() == 0) {
       lock_.unlock();
-      return absl::DeadlineExceededError("Queue::Pop: still empty at the deadline");
+      return absl::DeadlineExceededError(
+          "Queue::Pop: still empty at the deadline");
     }
   }
 }

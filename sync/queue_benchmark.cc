@@ -4,8 +4,8 @@
 // code bases write by hand).
 //
 // PushPop: one thread, push then pop one value per iteration.
-// Transfer: 2 threads through a queue bounded at 1024; thread 0 pushes, thread 1
-// pops, one value per iteration each (real time; items = values transferred).
+// Transfer: 2 threads through a queue bounded at 1024; thread 0 pushes, thread
+// 1 pops, one value per iteration each (real time; items = values transferred).
 // Timed region: the push/pop loop only; the queue is constructed before.
 
 #include <condition_variable>
@@ -52,7 +52,8 @@ class StdQueue {
 
 class MultirunQueue {
  public:
-  explicit MultirunQueue(size_t capacity) : queue_(static_cast<int64_t>(capacity)) {}
+  explicit MultirunQueue(size_t capacity)
+      : queue_(static_cast<int64_t>(capacity)) {}
   void Push(int64_t value) { queue_.Push(value).IgnoreError(); }
   int64_t Pop() { return *queue_.Pop(); }
 
@@ -77,7 +78,8 @@ template <typename Q>
 void Transfer(benchmark::State& state) {
   static Q* queue = nullptr;
   if (state.thread_index() == 0) queue = new Q(kCapacity);
-  // Google Benchmark starts the timed loops of all threads together, after this.
+  // Google Benchmark starts the timed loops of all threads together, after
+  // this.
   for (auto _ : state) {
     if (state.thread_index() == 0) {
       queue->Push(1);

@@ -95,7 +95,8 @@ TEST(QueueTest, FailedPushDoesNotConsumeTheValue) {
             absl::StatusCode::kDeadlineExceeded);
   ASSERT_NE(value, nullptr);
   queue.Close();
-  EXPECT_EQ(queue.Push(std::move(value)).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(queue.Push(std::move(value)).code(),
+            absl::StatusCode::kFailedPrecondition);
   ASSERT_NE(value, nullptr);
   EXPECT_EQ(*value, 2);
 }
@@ -133,7 +134,8 @@ TEST(QueueTest, CloseWakesWaitersAndDrainsTheRest) {
 
   ASSERT_TRUE(queue.Push(7).ok());
   absl::Status producer_status;
-  std::thread producer([&] { producer_status = queue.Push(8); });  // Waits: full.
+  std::thread producer(
+      [&] { producer_status = queue.Push(8); });  // Waits: full.
   absl::SleepFor(absl::Milliseconds(10));
   queue.Close();
   producer.join();
@@ -145,8 +147,10 @@ TEST(QueueTest, CloseWakesWaitersAndDrainsTheRest) {
 }
 
 TEST(QueueTest, CreateRejectsNonPositiveCapacity) {
-  EXPECT_EQ(Queue<int>::Create(0).status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(Queue<int>::Create(-1).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Queue<int>::Create(0).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Queue<int>::Create(-1).status().code(),
+            absl::StatusCode::kInvalidArgument);
   absl::StatusOr<std::unique_ptr<Queue<int>>> made = Queue<int>::Create(3);
   ASSERT_TRUE(made.ok());
   EXPECT_EQ((*made)->Capacity(), 3u);
@@ -156,8 +160,9 @@ TEST(QueueDeathTest, ZeroCapacityAborts) {
   EXPECT_DEATH(Queue<int> queue(0), "capacity must be at least 1");
 }
 
-// 4 producers and 4 consumers through a small bounded queue: every value arrives
-// exactly once and each producer's values arrive in the order it pushed them.
+// 4 producers and 4 consumers through a small bounded queue: every value
+// arrives exactly once and each producer's values arrive in the order it pushed
+// them.
 TEST(QueueTest, EightThreadsDeliverEveryValueExactlyOnceInProducerOrder) {
   constexpr int kProducers = 4;
   constexpr int kPerProducer = 25000;
@@ -192,7 +197,8 @@ TEST(QueueTest, EightThreadsDeliverEveryValueExactlyOnceInProducerOrder) {
       last[producer] = value;
     }
   }
-  for (size_t i = 0; i < seen.size(); ++i) ASSERT_EQ(seen[i], 1) << "value " << i;
+  for (size_t i = 0; i < seen.size(); ++i)
+    ASSERT_EQ(seen[i], 1) << "value " << i;
 }
 
 }  // namespace

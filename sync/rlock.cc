@@ -23,8 +23,9 @@ absl::Status RLock::Release() {
   const uint32_t owner = owner_.load(std::memory_order_relaxed);
   if (owner != self) {
     if (owner == kNoOwner) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "RLock::Release: thread ", self, " released an RLock that is not held"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("RLock::Release: thread ", self,
+                       " released an RLock that is not held"));
     }
     return absl::FailedPreconditionError(
         absl::StrCat("RLock::Release: thread ", self,
@@ -37,9 +38,7 @@ absl::Status RLock::Release() {
   return absl::OkStatus();
 }
 
-void RLock::unlock() {
-  sync_internal::CheckOk(Release());
-}
+void RLock::unlock() { sync_internal::CheckOk(Release()); }
 
 int RLock::ReleaseAll() {
   const int depth = depth_;

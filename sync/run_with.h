@@ -4,19 +4,20 @@
 // semaphore permit, MultiRunnable's `@RunWith.Lock`, `@RunWith.RLock`,
 // `@RunWith.Semaphore` and `@RunWith.BoundedSemaphore` decorators.
 //
-// `RunWith(primitive, fn)` returns a callable with fn's parameters and return type.
-// Each call acquires `primitive` (a Lock, RLock, Semaphore, BoundedSemaphore,
-// Condition, or any type with Acquire() and lock()/unlock()), calls fn, and releases
-// the primitive however fn exits, including by an exception. Arguments and the
-// return value are forwarded unchanged; fn may be a free function, a lambda
-// (mutable ones too: its state is then guarded by the primitive), or a member
-// function pointer called as `wrapped(object, args...)`.
+// `RunWith(primitive, fn)` returns a callable with fn's parameters and return
+// type. Each call acquires `primitive` (a Lock, RLock, Semaphore,
+// BoundedSemaphore, Condition, or any type with Acquire() and lock()/unlock()),
+// calls fn, and releases the primitive however fn exits, including by an
+// exception. Arguments and the return value are forwarded unchanged; fn may be
+// a free function, a lambda (mutable ones too: its state is then guarded by the
+// primitive), or a member function pointer called as `wrapped(object,
+// args...)`.
 //
-// `RunWithTimeout(primitive, timeout, fn)` gives up when the primitive cannot be
-// acquired within `timeout`: the call then returns DeadlineExceeded and fn does not
-// run. Its return type is absl::Status for fn returning void or absl::Status,
-// absl::StatusOr<U> for fn returning absl::StatusOr<U>, and absl::StatusOr<R> for
-// any other R.
+// `RunWithTimeout(primitive, timeout, fn)` gives up when the primitive cannot
+// be acquired within `timeout`: the call then returns DeadlineExceeded and fn
+// does not run. Its return type is absl::Status for fn returning void or
+// absl::Status, absl::StatusOr<U> for fn returning absl::StatusOr<U>, and
+// absl::StatusOr<R> for any other R.
 //
 // The primitive is held by reference and must outlive the wrapper.
 
@@ -87,8 +88,8 @@ struct TimedResult<absl::StatusOr<U>> {
 //   int after = deposit(10);  // runs with `lock` held
 template <RunWithPrimitive P, typename F>
 auto RunWith(P& primitive, F&& fn) {
-  return [&primitive, fn = std::forward<F>(fn)](auto&&... args) mutable
-         -> decltype(auto) {
+  return [&primitive,
+          fn = std::forward<F>(fn)](auto&&... args) mutable -> decltype(auto) {
     primitive.lock();
     sync_internal::HeldPrimitive<P> held(primitive);
     return std::invoke(fn, std::forward<decltype(args)>(args)...);
@@ -100,16 +101,21 @@ auto RunWith(P& primitive, F&& fn) {
 //   multirun::Semaphore slots(2);
 //   auto fetch = multirun::RunWithTimeout(slots, absl::Seconds(1),
 //                                         [](int id) { return Fetch(id); });
-//   absl::StatusOr<Page> page = fetch(7);  // DeadlineExceeded if no slot in 1 s
+//   absl::StatusOr<Page> page = fetch(7);  // DeadlineExceeded if no slot in 1
+//   s
 template <RunWithPrimitive P, typename F>
 auto RunWithTimeout(P& primitive, absl::Duration timeout, F&& fn) {
-  return [&primitive, timeout, fn = std::forward<F>(fn)](auto&&... args) mutable {
+  return [&primitive, timeout,
+          fn = std::forward<F>(fn)](auto&&... args) mutable {
     using Result =
-        std::invoke_result_t<F&, decltype(std::forward<decltype(args)>(args))...>;
-    using Timed = typename sync_internal::TimedResult<std::decay_t<Result>>::type;
+        std::invoke_result_t<F&,
+                             decltype(std::forward<decltype(args)>(args))...>;
+    using Timed =
+        typename sync_internal::TimedResult<std::decay_t<Result>>::type;
     if (!primitive.AcquireFor(timeout)) {
-      return Timed(absl::DeadlineExceededError(absl::StrCat(
-          "RunWithTimeout: could not acquire within ", absl::FormatDuration(timeout))));
+      return Timed(absl::DeadlineExceededError(
+          absl::StrCat("RunWithTimeout: could not acquire within ",
+                       absl::FormatDuration(timeout))));
     }
     sync_internal::HeldPrimitive<P> held(primitive);
     if constexpr (std::is_void_v<Result>) {

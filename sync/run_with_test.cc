@@ -74,13 +74,14 @@ TEST(RunWithTest, ReleasesWhenTheFunctionThrows) {
 TEST(RunWithTest, ReentrantCallsUnderRLock) {
   RLock lock;
   std::function<int(int)> countdown;
-  auto guarded = RunWith(lock, [&](int n) { return n == 0 ? lock.Depth() : countdown(n - 1); });
+  auto guarded = RunWith(
+      lock, [&](int n) { return n == 0 ? lock.Depth() : countdown(n - 1); });
   countdown = guarded;
   EXPECT_EQ(guarded(4), 5);  // Five nested levels, no deadlock.
 }
 
-// MultiRunnable's four decorators, on 8 threads: the guarded sections never hold
-// more than the primitive admits, and the count is exact.
+// MultiRunnable's four decorators, on 8 threads: the guarded sections never
+// hold more than the primitive admits, and the count is exact.
 template <typename P>
 void ExpectAdmitsAtMost(P& primitive, int admitted) {
   constexpr int kThreads = 8;
@@ -135,7 +136,8 @@ TEST(RunWithTimeoutTest, GivesUpWithDeadlineExceededAndDoesNotRun) {
     ran = true;
     return 1;
   });
-  auto nothing = RunWithTimeout(lock, absl::Milliseconds(10), [&] { ran = true; });
+  auto nothing =
+      RunWithTimeout(lock, absl::Milliseconds(10), [&] { ran = true; });
   absl::Status value_status;
   absl::Status nothing_status;
   std::thread other([&] {
@@ -151,7 +153,8 @@ TEST(RunWithTimeoutTest, GivesUpWithDeadlineExceededAndDoesNotRun) {
 
 TEST(RunWithTimeoutTest, ResultTypesFollowTheFunction) {
   Semaphore semaphore(1);
-  auto value = RunWithTimeout(semaphore, absl::Seconds(1), [](int x) { return x * 2; });
+  auto value =
+      RunWithTimeout(semaphore, absl::Seconds(1), [](int x) { return x * 2; });
   static_assert(std::is_same_v<decltype(value(1)), absl::StatusOr<int>>);
   EXPECT_EQ(*value(21), 42);
 
@@ -160,9 +163,11 @@ TEST(RunWithTimeoutTest, ResultTypesFollowTheFunction) {
   static_assert(std::is_same_v<decltype(status()), absl::Status>);
   EXPECT_EQ(status().code(), absl::StatusCode::kNotFound);
 
-  auto status_or = RunWithTimeout(semaphore, absl::Seconds(1),
-                                  []() -> absl::StatusOr<std::string> { return "ok"; });
-  static_assert(std::is_same_v<decltype(status_or()), absl::StatusOr<std::string>>);
+  auto status_or =
+      RunWithTimeout(semaphore, absl::Seconds(1),
+                     []() -> absl::StatusOr<std::string> { return "ok"; });
+  static_assert(
+      std::is_same_v<decltype(status_or()), absl::StatusOr<std::string>>);
   EXPECT_EQ(*status_or(), "ok");
 
   int calls = 0;

@@ -6,16 +6,16 @@
 
 namespace multirun {
 Semaphore::Semaphore(int64_t initial)
-    : counter_(sync_internal::CheckedInitialPermits("Semaphore", initial), static_cast<uint32_t>(kMaxPermits)) {}
+    : counter_(sync_internal::CheckedInitialPermits("Semaphore", initial),
+               static_cast<uint32_t>(kMaxPermits)) {}
 
 absl::StatusOr<std::unique_ptr<Semaphore>> Semaphore::Create(int64_t initial) {
-  absl::Status status = sync_internal::ValidateInitialPermits("Semaphore", initial);
+  absl::Status status =
+      sync_internal::ValidateInitialPermits("Semaphore", initial);
   if (!status.ok()) return status;
   return std::make_unique<Semaphore>(initial);
 }
 
-void Semaphore::unlock() {
-  sync_internal::CheckOk(Release());
-}
+void Semaphore::unlock() { sync_internal::CheckOk(Release()); }
 
 }  // namespace multirun

@@ -2,23 +2,23 @@
 //
 // Semaphore: a counting semaphore, MultiRunnable's (and Python's) `Semaphore`.
 //
-// A Semaphore holds a number of permits. Acquire() takes one, sleeping while there
-// is none; Release() returns one (or several). Use it to let at most N threads into
-// a section (`RunWith(semaphore, fn)`, or `std::scoped_lock` on it, as Python's
-// `with semaphore:`), or to count work items between threads. Releasing more than
-// was acquired is allowed, as in Python; BoundedSemaphore (bounded_semaphore.h)
-// refuses it.
+// A Semaphore holds a number of permits. Acquire() takes one, sleeping while
+// there is none; Release() returns one (or several). Use it to let at most N
+// threads into a section (`RunWith(semaphore, fn)`, or `std::scoped_lock` on
+// it, as Python's `with semaphore:`), or to count work items between threads.
+// Releasing more than was acquired is allowed, as in Python; BoundedSemaphore
+// (bounded_semaphore.h) refuses it.
 //
 // State: the permit count in a futex word and a count of sleepers; no heap, no
-// pointers. Uncontended acquire and release cost one atomic read-modify-write each
-// (plus one load on release), and no system call unless a thread sleeps.
+// pointers. Uncontended acquire and release cost one atomic read-modify-write
+// each (plus one load on release), and no system call unless a thread sleeps.
 //
 // Memory ordering: Acquire() is an acquire operation and Release() a release
 // operation, so what a thread wrote before releasing a permit is visible to the
 // thread that takes it.
 //
-// Guarantees: permits are never lost or created; a sleeper is woken when a permit
-// it can take appears; no fairness among waiters.
+// Guarantees: permits are never lost or created; a sleeper is woken when a
+// permit it can take appears; no fairness among waiters.
 
 #ifndef MULTIRUN_SYNC_SEMAPHORE_H_
 #define MULTIRUN_SYNC_SEMAPHORE_H_
@@ -37,7 +37,8 @@ namespace multirun {
 // Example:
 //
 //   multirun::Semaphore slots(3);  // at most 3 downloads at once
-//   auto download = multirun::RunWith(slots, [](const std::string& url) { ... });
+//   auto download = multirun::RunWith(slots, [](const std::string& url) { ...
+//   });
 class Semaphore {
  public:
   // The largest permit count a Semaphore can hold.
@@ -58,12 +59,14 @@ class Semaphore {
   // Takes a permit if one is free. Never blocks.
   bool TryAcquire() { return counter_.TryTake(); }
 
-  // Blocks until a permit is taken or `timeout` has passed. Returns whether taken.
+  // Blocks until a permit is taken or `timeout` has passed. Returns whether
+  // taken.
   bool AcquireFor(absl::Duration timeout) {
     return counter_.Take(absl::Now() + timeout);
   }
 
-  // Blocks until a permit is taken or `deadline` has passed. Returns whether taken.
+  // Blocks until a permit is taken or `deadline` has passed. Returns whether
+  // taken.
   bool AcquireUntil(absl::Time deadline) { return counter_.Take(deadline); }
 
   // Returns `count` permits and wakes as many sleepers. Never blocks. Returns

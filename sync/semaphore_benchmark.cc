@@ -3,9 +3,9 @@
 // Semaphore and BoundedSemaphore vs std::counting_semaphore.
 //
 // Uncontended: one thread, acquire + release of one permit per iteration.
-// Contended: 2 and 4 threads share a semaphore of 1 permit (a lock) and count the
-// sections they complete (real time).
-// Timed region: the acquire/release loop only.
+// Contended: 2 and 4 threads share a semaphore of 1 permit (a lock) and count
+// the sections they complete (real time). Timed region: the acquire/release
+// loop only.
 
 #include <cstdint>
 #include <semaphore>
@@ -74,7 +74,10 @@ void BM_SemaphoreContended_Multirun(benchmark::State& state) {
 void BM_SemaphoreContended_StdCountingSemaphore(benchmark::State& state) {
   Contended<StdSemaphore>(state);
 }
-BENCHMARK(BM_SemaphoreContended_Multirun)->Threads(2)->Threads(4)->UseRealTime();
+BENCHMARK(BM_SemaphoreContended_Multirun)
+    ->Threads(2)
+    ->Threads(4)
+    ->UseRealTime();
 BENCHMARK(BM_SemaphoreContended_StdCountingSemaphore)
     ->Threads(2)
     ->Threads(4)

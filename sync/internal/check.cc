@@ -21,7 +21,8 @@ void WriteAll(absl::string_view text) {
 }  // namespace
 
 void Fatal(absl::string_view message) {
-  // write(2) rather than stdio: this may run in a forked child or with locks held.
+  // write(2) rather than stdio: this may run in a forked child or with locks
+  // held.
   WriteAll("multirun: ");
   WriteAll(message);
   WriteAll("\n");

@@ -1,8 +1,8 @@
 // Copyright 2026 The multirun Authors.
 //
 // Fatal errors for programming mistakes that cannot be reported as a Status: a
-// constructor given an invalid argument, `unlock()` of a lock that is not held. The
-// message names the type, the operation and the offending value.
+// constructor given an invalid argument, `unlock()` of a lock that is not held.
+// The message names the type, the operation and the offending value.
 
 #ifndef MULTIRUN_SYNC_INTERNAL_CHECK_H_
 #define MULTIRUN_SYNC_INTERNAL_CHECK_H_

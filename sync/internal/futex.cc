@@ -39,8 +39,8 @@ WaitResult FutexWait(const std::atomic<uint32_t>* word, uint32_t expected,
     return WaitResult::kWoken;
   }
   if (deadline <= absl::Now()) return WaitResult::kTimedOut;
-  // FUTEX_WAIT_BITSET takes an absolute time; with FUTEX_CLOCK_REALTIME it is on the
-  // same clock as absl::Time.
+  // FUTEX_WAIT_BITSET takes an absolute time; with FUTEX_CLOCK_REALTIME it is
+  // on the same clock as absl::Time.
   const timespec until = absl::ToTimespec(deadline);
   const long rc =
       Futex(word, Operation(FUTEX_WAIT_BITSET | FUTEX_CLOCK_REALTIME, sharing),

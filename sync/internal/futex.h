@@ -1,17 +1,19 @@
 // Copyright 2026 The multirun Authors.
 //
-// Futex: the one kernel primitive every multirun synchronization type sleeps on.
+// Futex: the one kernel primitive every multirun synchronization type sleeps
+// on.
 //
-// A futex is a 32-bit word in memory. `FutexWait` sleeps while the word still holds
-// the value the caller last saw; `FutexWake` wakes sleepers on the word. All state of
-// a multirun primitive lives in such words and a few atomics beside them (no heap, no
-// pointers), so the same types can later be placed in memory shared between
-// processes: `Sharing::kProcess` selects the futex operations that work across
-// address spaces.
+// A futex is a 32-bit word in memory. `FutexWait` sleeps while the word still
+// holds the value the caller last saw; `FutexWake` wakes sleepers on the word.
+// All state of a multirun primitive lives in such words and a few atomics
+// beside them (no heap, no pointers), so the same types can later be placed in
+// memory shared between processes: `Sharing::kProcess` selects the futex
+// operations that work across address spaces.
 //
-// Memory ordering: the futex calls order nothing. Callers publish and observe their
-// state through the std::atomic operations on the word; the kernel only guarantees
-// that a wake cannot fall between the check of the word and the sleep.
+// Memory ordering: the futex calls order nothing. Callers publish and observe
+// their state through the std::atomic operations on the word; the kernel only
+// guarantees that a wake cannot fall between the check of the word and the
+// sleep.
 
 #ifndef MULTIRUN_SYNC_INTERNAL_FUTEX_H_
 #define MULTIRUN_SYNC_INTERNAL_FUTEX_H_
@@ -30,13 +32,14 @@ namespace sync_internal {
 enum class Sharing { kPrivate, kProcess };
 
 enum class WaitResult {
-  kWoken,         // A wake arrived, or the word had already changed.
-  kTimedOut,      // `deadline` passed.
+  kWoken,     // A wake arrived, or the word had already changed.
+  kTimedOut,  // `deadline` passed.
 };
 
 // Sleeps while `*word == expected`, until woken or until `deadline` (absolute,
-// `absl::InfiniteFuture()` for no limit). Returns kWoken also on a spurious wake,
-// a signal, or a word that changed before the call: callers re-check their state.
+// `absl::InfiniteFuture()` for no limit). Returns kWoken also on a spurious
+// wake, a signal, or a word that changed before the call: callers re-check
+// their state.
 WaitResult FutexWait(const std::atomic<uint32_t>* word, uint32_t expected,
                      absl::Time deadline, Sharing sharing = Sharing::kPrivate);
 
@@ -50,13 +53,14 @@ inline void FutexWakeAll(const std::atomic<uint32_t>* word,
   FutexWake(word, INT32_MAX, sharing);
 }
 
-// The kernel thread id of the calling thread: unique among all live threads of all
-// processes, never 0. Cached per thread and refreshed in the child after fork().
+// The kernel thread id of the calling thread: unique among all live threads of
+// all processes, never 0. Cached per thread and refreshed in the child after
+// fork().
 uint32_t CurrentThreadId();
 
-// Pauses the core for spin attempt number `attempt` (0, 1, ...), longer each time;
-// returns false, without pausing, once the spin budget is spent and the caller
-// should sleep on the futex instead.
+// Pauses the core for spin attempt number `attempt` (0, 1, ...), longer each
+// time; returns false, without pausing, once the spin budget is spent and the
+// caller should sleep on the futex instead.
 bool SpinPause(int attempt);
 
 }  // namespace sync_internal

@@ -53,8 +53,8 @@ bool PermitCounter::TakeSlow(absl::Time deadline) {
 absl::Status PermitCounter::Give(int64_t count, absl::string_view owner,
                                  absl::StatusCode over_limit_code) {
   if (count < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(owner, "::Release: count must be at least 1, got ", count));
+    return absl::InvalidArgumentError(absl::StrCat(
+        owner, "::Release: count must be at least 1, got ", count));
   }
   uint32_t observed = permits_.load(std::memory_order_relaxed);
   do {
@@ -65,10 +65,11 @@ absl::Status PermitCounter::Give(int64_t count, absl::string_view owner,
                        " permits free would exceed the limit of ", limit_));
     }
   } while (!permits_.compare_exchange_weak(
-      observed, observed + static_cast<uint32_t>(count), std::memory_order_seq_cst,
-      std::memory_order_relaxed));
+      observed, observed + static_cast<uint32_t>(count),
+      std::memory_order_seq_cst, std::memory_order_relaxed));
   if (sleepers_.load(std::memory_order_seq_cst) > 0) {
-    FutexWake(&permits_, count > INT32_MAX ? INT32_MAX : static_cast<int>(count));
+    FutexWake(&permits_,
+              count > INT32_MAX ? INT32_MAX : static_cast<int>(count));
   }
   return absl::OkStatus();
 }

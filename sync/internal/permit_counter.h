@@ -2,15 +2,16 @@
 //
 // PermitCounter: the state machine behind Semaphore and BoundedSemaphore.
 //
-// A count of free permits in a futex word, plus the number of threads that may be
-// asleep on it, so a release makes a system call only when somebody sleeps. The
-// limit is the most permits the counter may hold: INT32_MAX for a Semaphore, the
-// initial value for a BoundedSemaphore.
+// A count of free permits in a futex word, plus the number of threads that may
+// be asleep on it, so a release makes a system call only when somebody sleeps.
+// The limit is the most permits the counter may hold: INT32_MAX for a
+// Semaphore, the initial value for a BoundedSemaphore.
 //
-// Memory ordering: taking a permit is an acquire operation, returning one a release
-// operation. The sleeper count and the permit count are accessed with sequentially
-// consistent operations: a releaser that adds permits and then finds no sleepers is
-// ordered before any acquirer that announces itself and then re-reads the count.
+// Memory ordering: taking a permit is an acquire operation, returning one a
+// release operation. The sleeper count and the permit count are accessed with
+// sequentially consistent operations: a releaser that adds permits and then
+// finds no sleepers is ordered before any acquirer that announces itself and
+// then re-reads the count.
 
 #ifndef MULTIRUN_SYNC_INTERNAL_PERMIT_COUNTER_H_
 #define MULTIRUN_SYNC_INTERNAL_PERMIT_COUNTER_H_
@@ -52,16 +53,19 @@ class PermitCounter {
     return false;
   }
 
-  // Blocks until a permit is taken or `deadline`. Returns whether one was taken.
+  // Blocks until a permit is taken or `deadline`. Returns whether one was
+  // taken.
   bool Take(absl::Time deadline) { return TryTake() || TakeSlow(deadline); }
 
   // Returns `count` permits. `owner` names the type in error messages. Returns
-  // InvalidArgument for count < 1, and `over_limit_code` (with no permit returned)
-  // if the count would pass the limit.
+  // InvalidArgument for count < 1, and `over_limit_code` (with no permit
+  // returned) if the count would pass the limit.
   absl::Status Give(int64_t count, absl::string_view owner,
                     absl::StatusCode over_limit_code);
 
-  uint32_t Available() const { return permits_.load(std::memory_order_relaxed); }
+  uint32_t Available() const {
+    return permits_.load(std::memory_order_relaxed);
+  }
   uint32_t limit() const { return limit_; }
 
  private:

@@ -12,8 +12,8 @@
 namespace multirun {
 namespace sync_internal {
 
-// Runs `fn(index)` on `count` threads, index 0..count-1, released together so that
-// they really contend, and joins them all.
+// Runs `fn(index)` on `count` threads, index 0..count-1, released together so
+// that they really contend, and joins them all.
 template <typename F>
 void RunThreads(int count, F fn) {
   std::atomic<int> ready{0};

@@ -1,18 +1,19 @@
 // Copyright 2026 The multirun Authors.
 //
-// WaitList: threads waiting for a change of some state that a lock protects; the
-// condition-variable core shared by Condition and Queue.
+// WaitList: threads waiting for a change of some state that a lock protects;
+// the condition-variable core shared by Condition and Queue.
 //
-// A waiter calls Enter() while it still holds the lock, releases the lock, calls
-// Sleep() with the ticket Enter() gave it, then Leave(). A notifier changes the
-// state and calls NotifyOne() or NotifyAll(), with or without the lock. Because
-// Enter() happens under the lock and the ticket is an epoch that every notify
-// advances, a notify that follows the state change can never fall between the
-// waiter's check of the state and its sleep.
+// A waiter calls Enter() while it still holds the lock, releases the lock,
+// calls Sleep() with the ticket Enter() gave it, then Leave(). A notifier
+// changes the state and calls NotifyOne() or NotifyAll(), with or without the
+// lock. Because Enter() happens under the lock and the ticket is an epoch that
+// every notify advances, a notify that follows the state change can never fall
+// between the waiter's check of the state and its sleep.
 //
-// Memory ordering: the sleeper counts and the epoch are accessed with sequentially
-// consistent operations, so a notifier that finds no sleeper is ordered before the
-// waiter's Enter(). The state itself is ordered by the caller's lock.
+// Memory ordering: the sleeper counts and the epoch are accessed with
+// sequentially consistent operations, so a notifier that finds no sleeper is
+// ordered before the waiter's Enter(). The state itself is ordered by the
+// caller's lock.
 
 #ifndef MULTIRUN_SYNC_INTERNAL_WAIT_LIST_H_
 #define MULTIRUN_SYNC_INTERNAL_WAIT_LIST_H_
@@ -35,8 +36,8 @@ class WaitList {
     return epoch_.load(std::memory_order_seq_cst);
   }
 
-  // Sleeps until a notify after Enter() returned `ticket`, or `deadline`. May also
-  // return early (spuriously). Returns false only on timeout.
+  // Sleeps until a notify after Enter() returned `ticket`, or `deadline`. May
+  // also return early (spuriously). Returns false only on timeout.
   bool Sleep(uint32_t ticket, absl::Time deadline) {
     return FutexWait(&epoch_, ticket, deadline) != WaitResult::kTimedOut;
   }
@@ -56,12 +57,15 @@ class WaitList {
   void NotifyAll() { Notify(UINT32_MAX); }
 
  private:
-  // counts_ holds the registered sleepers (high half) and the wakes already sent to
-  // them (low half). A notify wakes only sleepers that no earlier notify woke, so
-  // a stream of notifies costs one system call per sleep, not one per notify.
+  // counts_ holds the registered sleepers (high half) and the wakes already
+  // sent to them (low half). A notify wakes only sleepers that no earlier
+  // notify woke, so a stream of notifies costs one system call per sleep, not
+  // one per notify.
   static constexpr uint64_t kOneSleeper = uint64_t{1} << 32;
   static uint32_t Sleepers(uint64_t counts) { return counts >> 32; }
-  static uint32_t Wakes(uint64_t counts) { return static_cast<uint32_t>(counts); }
+  static uint32_t Wakes(uint64_t counts) {
+    return static_cast<uint32_t>(counts);
+  }
 
   void Notify(uint32_t most) {
     uint64_t observed = counts_.load(std::memory_order_seq_cst);
@@ -73,7 +77,8 @@ class WaitList {
     } while (!counts_.compare_exchange_weak(observed, observed + waking,
                                             std::memory_order_seq_cst));
     epoch_.fetch_add(1, std::memory_order_seq_cst);
-    FutexWake(&epoch_, waking > INT32_MAX ? INT32_MAX : static_cast<int>(waking));
+    FutexWake(&epoch_,
+              waking > INT32_MAX ? INT32_MAX : static_cast<int>(waking));
   }
 
   std::atomic<uint32_t> epoch_{0};
