@@ -30,7 +30,8 @@ absl::StatusOr<std::unique_ptr<Barrier>> Barrier::Create(int64_t parties) {
   return std::make_unique<Barrier>(parties);
 }
 
-absl::StatusOr<bool> Barrier::WaitUntil(absl::Time deadline) {
+absl::StatusOr<bool> Barrier::WaitImpl(
+    const sync_internal::Deadline& deadline) {
   // Arrive.
   uint32_t observed = state_.load(std::memory_order_relaxed);
   uint32_t round;

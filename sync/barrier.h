@@ -28,8 +28,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "multirun/sync/internal/deadline.h"
 
 namespace multirun {
 
@@ -57,17 +57,21 @@ class Barrier {
   // true for the one party that arrived last, false for the others; Aborted if
   // the barrier broke while waiting; FailedPrecondition if it was already
   // broken.
-  absl::StatusOr<bool> Wait() { return WaitUntil(absl::InfiniteFuture()); }
+  absl::StatusOr<bool> Wait() {
+    return WaitImpl(sync_internal::Deadline::Never());
+  }
 
   // As Wait(), but gives up after `timeout`: then returns DeadlineExceeded and
   // breaks the barrier for everyone.
   absl::StatusOr<bool> WaitFor(absl::Duration timeout) {
-    return WaitUntil(absl::Now() + timeout);
+    return WaitImpl(sync_internal::Deadline::After(timeout));
   }
 
   // As Wait(), but gives up at `deadline`: then returns DeadlineExceeded and
   // breaks the barrier for everyone.
-  absl::StatusOr<bool> WaitUntil(absl::Time deadline);
+  absl::StatusOr<bool> WaitUntil(absl::Time deadline) {
+    return WaitImpl(sync_internal::Deadline::At(deadline));
+  }
 
   // Breaks the barrier: current and future waiters return an error. Never
   // blocks.
@@ -85,6 +89,8 @@ class Barrier {
   static constexpr uint32_t kOneRound = 1u << 16;
   static constexpr uint32_t kRoundMask = 0x7FFF0000;
   static constexpr uint32_t kBroken = 1u << 31;
+
+  absl::StatusOr<bool> WaitImpl(const sync_internal::Deadline& deadline);
 
   std::atomic<uint32_t> state_{0};
   const uint32_t parties_;

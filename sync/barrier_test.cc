@@ -16,6 +16,7 @@ namespace multirun {
 namespace {
 
 using sync_internal::RunThreads;
+using sync_internal::TrackedThread;
 
 TEST(BarrierTest, SinglePartyPassesAndIsLast) {
   Barrier barrier(1);
@@ -51,10 +52,10 @@ TEST(BarrierTest, EightThreadsManyRoundsExactlyOneLastPerRound) {
 TEST(BarrierTest, TimeoutBreaksTheBarrierForEveryone) {
   Barrier barrier(3);
   absl::Status other_status;
-  std::thread other([&] { other_status = barrier.Wait().status(); });
-  absl::SleepFor(absl::Milliseconds(10));
+  TrackedThread other([&] { other_status = barrier.Wait().status(); });
+  other.AwaitWaitingOn(barrier);  // Arrived, so the timeout breaks its round.
   const absl::StatusOr<bool> mine = barrier.WaitFor(absl::Milliseconds(20));
-  other.join();
+  other.Join();
   EXPECT_EQ(mine.status().code(), absl::StatusCode::kDeadlineExceeded);
   EXPECT_EQ(other_status.code(), absl::StatusCode::kAborted);
   EXPECT_TRUE(barrier.IsBroken());
@@ -65,10 +66,10 @@ TEST(BarrierTest, TimeoutBreaksTheBarrierForEveryone) {
 TEST(BarrierTest, AbortWakesWaiters) {
   Barrier barrier(2);
   absl::Status waiter_status;
-  std::thread waiter([&] { waiter_status = barrier.Wait().status(); });
-  absl::SleepFor(absl::Milliseconds(10));
+  TrackedThread waiter([&] { waiter_status = barrier.Wait().status(); });
+  waiter.AwaitWaitingOn(barrier);
   barrier.Abort();
-  waiter.join();
+  waiter.Join();
   EXPECT_EQ(waiter_status.code(), absl::StatusCode::kAborted);
   EXPECT_EQ(barrier.WaitFor(absl::Seconds(1)).status().code(),
             absl::StatusCode::kFailedPrecondition);

@@ -17,7 +17,6 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "multirun/sync/internal/permit_counter.h"
 
@@ -48,7 +47,10 @@ class BoundedSemaphore {
       int64_t initial);
 
   // Blocks until a permit is taken.
-  void Acquire() { counter_.Take(absl::InfiniteFuture()); }
+  void Acquire() {
+    if (!counter_.TryTake())
+      counter_.TakeWaiting(sync_internal::Deadline::Never());
+  }
 
   // Takes a permit if one is free. Never blocks.
   bool TryAcquire() { return counter_.TryTake(); }
@@ -56,12 +58,16 @@ class BoundedSemaphore {
   // Blocks until a permit is taken or `timeout` has passed. Returns whether
   // taken.
   bool AcquireFor(absl::Duration timeout) {
-    return counter_.Take(absl::Now() + timeout);
+    return counter_.TryTake() ||
+           counter_.TakeWaiting(sync_internal::Deadline::After(timeout));
   }
 
   // Blocks until a permit is taken or `deadline` has passed. Returns whether
   // taken.
-  bool AcquireUntil(absl::Time deadline) { return counter_.Take(deadline); }
+  bool AcquireUntil(absl::Time deadline) {
+    return counter_.TryTake() ||
+           counter_.TakeWaiting(sync_internal::Deadline::At(deadline));
+  }
 
   // Returns `count` permits. Never blocks. Returns InvalidArgument if count <
   // 1, and FailedPrecondition if the free permits would exceed the initial

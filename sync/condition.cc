@@ -4,7 +4,7 @@
 
 namespace multirun {
 
-absl::Status Condition::WaitUntil(absl::Time deadline) {
+absl::Status Condition::WaitImpl(const sync_internal::Deadline& deadline) {
   if (!lock_.IsOwnedByCurrentThread()) {
     return absl::FailedPreconditionError(
         "Condition::Wait: the calling thread does not hold the condition's "

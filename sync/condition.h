@@ -30,8 +30,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
-#include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "multirun/sync/internal/deadline.h"
 #include "multirun/sync/internal/wait_list.h"
 #include "multirun/sync/rlock.h"
 
@@ -75,45 +75,47 @@ class ABSL_LOCKABLE Condition {
   // Releases the lock, sleeps until notified (or spuriously woken), and
   // re-acquires it. The caller must hold the lock: otherwise returns
   // FailedPrecondition at once. Blocks.
-  absl::Status Wait() { return WaitUntil(absl::InfiniteFuture()); }
-
-  // As Wait(), for at most `timeout`. Returns DeadlineExceeded if no notify
-  // came in time (the lock is held again either way).
-  absl::Status WaitFor(absl::Duration timeout) {
-    return WaitUntil(absl::Now() + timeout);
+  absl::Status Wait() ABSL_EXCLUSIVE_LOCKS_REQUIRED(this) {
+    return WaitImpl(sync_internal::Deadline::Never());
   }
 
-  // As Wait(), until `deadline`. Returns DeadlineExceeded if no notify came in
-  // time.
-  absl::Status WaitUntil(absl::Time deadline);
+  // As Wait(), for at most `timeout` (monotonic clock). Returns
+  // DeadlineExceeded if no notify came in time (the lock is held again either
+  // way).
+  absl::Status WaitFor(absl::Duration timeout)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(this) {
+    return WaitImpl(sync_internal::Deadline::After(timeout));
+  }
+
+  // As Wait(), until the wall-clock time `deadline`. Returns DeadlineExceeded
+  // if no notify came in time.
+  absl::Status WaitUntil(absl::Time deadline)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(this) {
+    return WaitImpl(sync_internal::Deadline::At(deadline));
+  }
 
   // Waits until `predicate()` is true; the predicate runs with the lock held.
-  // Returns OK once it is, or FailedPrecondition if the caller does not hold
-  // the lock. Blocks.
+  // Returns OK once it is (at once, as Python's wait_for, if it already is), or
+  // FailedPrecondition if it is not and the caller does not hold the lock.
+  // Blocks.
   template <typename Predicate>
-  absl::Status Wait(Predicate&& predicate) {
-    return WaitUntil(absl::InfiniteFuture(),
-                     std::forward<Predicate>(predicate));
+  absl::Status Wait(Predicate&& predicate) ABSL_EXCLUSIVE_LOCKS_REQUIRED(this) {
+    return WaitImpl(sync_internal::Deadline::Never(), predicate);
   }
 
   // As Wait(predicate), for at most `timeout`. Returns DeadlineExceeded if the
   // predicate is still false when time runs out.
   template <typename Predicate>
-  absl::Status WaitFor(absl::Duration timeout, Predicate&& predicate) {
-    return WaitUntil(absl::Now() + timeout, std::forward<Predicate>(predicate));
+  absl::Status WaitFor(absl::Duration timeout, Predicate&& predicate)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(this) {
+    return WaitImpl(sync_internal::Deadline::After(timeout), predicate);
   }
 
-  // As Wait(predicate), until `deadline`.
+  // As Wait(predicate), until the wall-clock time `deadline`.
   template <typename Predicate>
-  absl::Status WaitUntil(absl::Time deadline, Predicate&& predicate) {
-    while (!predicate()) {
-      absl::Status status = WaitUntil(deadline);
-      if (status.code() == absl::StatusCode::kDeadlineExceeded) {
-        return predicate() ? absl::OkStatus() : status;
-      }
-      if (!status.ok()) return status;
-    }
-    return absl::OkStatus();
+  absl::Status WaitUntil(absl::Time deadline, Predicate&& predicate)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(this) {
+    return WaitImpl(sync_internal::Deadline::At(deadline), predicate);
   }
 
   // Wakes one waiter / every waiter. Never blocks.
@@ -124,6 +126,21 @@ class ABSL_LOCKABLE Condition {
   bool IsOwnedByCurrentThread() const { return lock_.IsOwnedByCurrentThread(); }
 
  private:
+  absl::Status WaitImpl(const sync_internal::Deadline& deadline);
+
+  template <typename Predicate>
+  absl::Status WaitImpl(const sync_internal::Deadline& deadline,
+                        Predicate& predicate) {
+    while (!predicate()) {
+      absl::Status status = WaitImpl(deadline);
+      if (status.code() == absl::StatusCode::kDeadlineExceeded) {
+        return predicate() ? absl::OkStatus() : status;
+      }
+      if (!status.ok()) return status;
+    }
+    return absl::OkStatus();
+  }
+
   RLock lock_;
   sync_internal::WaitList waiters_;
 };

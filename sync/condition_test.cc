@@ -143,5 +143,51 @@ TEST(ConditionTest, BoundedBufferWithEightThreadsTransfersEveryItem) {
             int64_t{kProducers} * kPerProducer * (kPerProducer + 1) / 2);
 }
 
+// Notifying without the lock is allowed (after the state change, made under the
+// lock). 4 producers publish under the lock and notify outside it; 4 consumers
+// wait with short limits and retry. Every item is consumed exactly once.
+TEST(ConditionTest, NotifyOutsideTheLockWithTimeoutsLosesNothing) {
+  constexpr int kProducers = 4;
+  constexpr int kPerProducer = 5000;
+  Condition condition;
+  std::deque<int> items;
+  int producers_left = kProducers;
+  std::atomic<int64_t> consumed{0};
+  std::atomic<int64_t> timeouts{0};
+  RunThreads(2 * kProducers, [&](int index) {
+    if (index < kProducers) {
+      for (int i = 0; i < kPerProducer; ++i) {
+        {
+          std::scoped_lock hold(condition);
+          items.push_back(i);
+        }
+        condition.NotifyOne();
+      }
+      {
+        std::scoped_lock hold(condition);
+        --producers_left;
+      }
+      condition.NotifyAll();
+      return;
+    }
+    std::scoped_lock hold(condition);
+    while (true) {
+      const absl::Status status = condition.WaitFor(
+          absl::Microseconds(200),
+          [&] { return !items.empty() || producers_left == 0; });
+      if (status.code() == absl::StatusCode::kDeadlineExceeded) {
+        timeouts.fetch_add(1);
+        continue;
+      }
+      ASSERT_TRUE(status.ok()) << status;
+      if (items.empty()) return;
+      items.pop_front();
+      consumed.fetch_add(1);
+    }
+  });
+  EXPECT_EQ(consumed.load(), int64_t{kProducers} * kPerProducer);
+  EXPECT_TRUE(items.empty());
+}
+
 }  // namespace
 }  // namespace multirun

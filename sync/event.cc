@@ -22,7 +22,7 @@ void Event::Set() {
   if (observed & kSleepers) sync_internal::FutexWakeAll(&state_);
 }
 
-bool Event::WaitSlow(absl::Time deadline) {
+bool Event::WaitSlow(const sync_internal::Deadline& deadline) {
   uint32_t observed = state_.load(std::memory_order_acquire);
   const uint32_t sets_seen = observed & ~kFlags;
   while (true) {

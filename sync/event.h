@@ -27,8 +27,8 @@
 #include <atomic>
 #include <cstdint>
 
-#include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "multirun/sync/internal/deadline.h"
 
 namespace multirun {
 
@@ -53,17 +53,21 @@ class Event {
   bool IsSet() const { return state_.load(std::memory_order_acquire) & kSet; }
 
   // Blocks until the event is set.
-  void Wait() { WaitUntil(absl::InfiniteFuture()); }
+  void Wait() {
+    if (!IsSet()) WaitSlow(sync_internal::Deadline::Never());
+  }
 
   // Blocks until the event is set or `timeout` has passed. Returns whether it
   // is set (true at once if it already was).
   bool WaitFor(absl::Duration timeout) {
-    return WaitUntil(absl::Now() + timeout);
+    return IsSet() || WaitSlow(sync_internal::Deadline::After(timeout));
   }
 
   // Blocks until the event is set or `deadline` has passed. Returns whether it
   // is set.
-  bool WaitUntil(absl::Time deadline) { return IsSet() || WaitSlow(deadline); }
+  bool WaitUntil(absl::Time deadline) {
+    return IsSet() || WaitSlow(sync_internal::Deadline::At(deadline));
+  }
 
  private:
   static constexpr uint32_t kSet = 1;
@@ -72,7 +76,7 @@ class Event {
   static constexpr uint32_t kOneSet =
       4;  // The Set() count lives above the flags.
 
-  bool WaitSlow(absl::Time deadline);
+  bool WaitSlow(const sync_internal::Deadline& deadline);
 
   std::atomic<uint32_t> state_{0};
 };

@@ -2,12 +2,8 @@
 
 #include "multirun/sync/event.h"
 
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include <atomic>
-#include <fstream>
-#include <string>
+#include <cstdint>
 #include <thread>
 #include <vector>
 
@@ -20,6 +16,7 @@ namespace multirun {
 namespace {
 
 using sync_internal::RunThreads;
+using sync_internal::TrackedThread;
 
 TEST(EventTest, SetClearIsSet) {
   Event event;
@@ -77,55 +74,45 @@ TEST(EventTest, SetPublishesWritesBeforeIt) {
   reader.join();
 }
 
-// Whether the kernel reports thread `tid` of this process as sleeping.
-bool IsAsleep(pid_t tid) {
-  std::ifstream stat("/proc/self/task/" + std::to_string(tid) + "/stat");
-  std::string line;
-  std::getline(stat, line);
-  // The state follows the parenthesised command name: "tid (name) S ...".
-  const size_t end_of_name = line.rfind(')');
-  return end_of_name != std::string::npos && end_of_name + 2 < line.size() &&
-         line[end_of_name + 2] == 'S';
-}
-
 TEST(EventTest, SetFollowedAtOnceByClearStillWakesSleepers) {
   constexpr int kRounds = 50;
   for (int round = 0; round < kRounds; ++round) {
     Event event;
-    std::atomic<pid_t> waiter_tid{0};
-    std::thread waiter([&] {
-      waiter_tid.store(static_cast<pid_t>(syscall(SYS_gettid)));
-      EXPECT_TRUE(event.WaitFor(absl::Seconds(30)));
-    });
-    // Set and clear only once the waiter sleeps in the kernel, so the pulse
+    TrackedThread waiter(
+        [&] { EXPECT_TRUE(event.WaitFor(absl::Seconds(30))); });
+    // Set and clear only once the waiter sleeps on the event, so the pulse
     // falls inside its wait.
-    while (waiter_tid.load() == 0 || !IsAsleep(waiter_tid.load())) {
-      std::this_thread::yield();
-    }
+    waiter.AwaitWaitingOn(event);
     event.Set();
     event.Clear();
-    waiter.join();
+    waiter.Join();
   }
 }
 
-TEST(EventTest, RepeatedSetAndClearFromManyThreads) {
-  // 4 setters/clearers and 4 waiters with short limits: nothing hangs, and a
-  // waiter that returns true saw a Set().
+// Setters pulse the event (Set then Clear) until every waiter is done; each
+// waiter waits 200 times with a generous limit. A pulse lost by a sleeper shows
+// as a wait that returns false after 30 s.
+TEST(EventTest, PulsesFromManyThreadsWakeEveryWaiter) {
+  constexpr int kSetters = 4;
+  constexpr int kWaiters = 4;
+  constexpr int kWaits = 200;
   Event event;
-  std::atomic<bool> ever_set{false};
-  RunThreads(8, [&](int index) {
-    for (int i = 0; i < 2000; ++i) {
-      if (index % 2 == 0) {
-        ever_set.store(true);
+  std::atomic<int> waiters_done{0};
+  std::atomic<int64_t> successful_waits{0};
+  RunThreads(kSetters + kWaiters, [&](int index) {
+    if (index < kSetters) {
+      while (waiters_done.load() < kWaiters) {
         event.Set();
         event.Clear();
-      } else if (event.WaitFor(absl::Microseconds(50))) {
-        EXPECT_TRUE(ever_set.load());
       }
+    } else {
+      for (int i = 0; i < kWaits; ++i) {
+        if (event.WaitFor(absl::Seconds(30))) successful_waits.fetch_add(1);
+      }
+      waiters_done.fetch_add(1);
     }
   });
-  event.Set();
-  EXPECT_TRUE(event.WaitFor(absl::ZeroDuration()));
+  EXPECT_EQ(successful_waits.load(), int64_t{kWaiters} * kWaits);
 }
 
 }  // namespace

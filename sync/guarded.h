@@ -17,6 +17,7 @@
 #include <mutex>
 #include <utility>
 
+#include "absl/base/thread_annotations.h"
 #include "multirun/sync/lock.h"
 
 namespace multirun {
@@ -34,8 +35,15 @@ class Guarded {
   template <typename Value>
   class LockedPtr {
    public:
-    LockedPtr(LockedPtr&&) = default;
-    LockedPtr& operator=(LockedPtr&&) = default;
+    // A moved-from handle holds no lock and points at nothing.
+    LockedPtr(LockedPtr&& other) noexcept
+        : hold_(std::move(other.hold_)),
+          value_(std::exchange(other.value_, nullptr)) {}
+    LockedPtr& operator=(LockedPtr&& other) noexcept {
+      hold_ = std::move(other.hold_);
+      value_ = std::exchange(other.value_, nullptr);
+      return *this;
+    }
 
     Value* operator->() const { return value_; }
     Value& operator*() const { return *value_; }
@@ -77,7 +85,7 @@ class Guarded {
 
  private:
   mutable L lock_;
-  T value_;
+  T value_ ABSL_GUARDED_BY(lock_);
 };
 
 }  // namespace multirun

@@ -57,5 +57,17 @@ TEST(GuardedTest, WorksWithAnRLock) {
   EXPECT_EQ(*value.Locked(), 2);
 }
 
+TEST(GuardedTest, MovedFromHandleHoldsNothing) {
+  Guarded<int> value(5);
+  auto first = value.Locked();
+  {
+    auto second = std::move(first);
+    EXPECT_EQ(*second, 5);
+    EXPECT_EQ(first.operator->(), nullptr);
+  }
+  // `second` released the lock; `first` holds nothing to release.
+  EXPECT_EQ(*value.Locked(), 5);
+}
+
 }  // namespace
 }  // namespace multirun

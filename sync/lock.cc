@@ -7,7 +7,8 @@
 
 namespace multirun {
 
-bool Lock::AcquireSlow(absl::Time deadline) {
+bool Lock::AcquireSlow(const sync_internal::Deadline& deadline) {
+  if (deadline.Expired()) return false;
   // A holder usually releases within a few hundred cycles: spin on a plain load
   // (no cache-line ping-pong) before paying for a sleep.
   for (int attempt = 0; sync_internal::SpinPause(attempt); ++attempt) {

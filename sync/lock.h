@@ -24,12 +24,14 @@
 #define MULTIRUN_SYNC_LOCK_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
-#include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "multirun/sync/internal/chrono.h"
+#include "multirun/sync/internal/deadline.h"
 
 namespace multirun {
 
@@ -50,12 +52,7 @@ class ABSL_LOCKABLE Lock {
 
   // Blocks until the calling thread holds the lock.
   void Acquire() ABSL_EXCLUSIVE_LOCK_FUNCTION() {
-    uint32_t expected = kUnlocked;
-    if (!state_.compare_exchange_strong(expected, kLocked,
-                                        std::memory_order_acquire,
-                                        std::memory_order_relaxed)) {
-      AcquireSlow(absl::InfiniteFuture());
-    }
+    if (!TryAcquire()) AcquireSlow(sync_internal::Deadline::Never());
   }
 
   // Acquires the lock if it is free. Returns whether it did. Never blocks.
@@ -66,17 +63,19 @@ class ABSL_LOCKABLE Lock {
                                           std::memory_order_relaxed);
   }
 
-  // Blocks until the lock is acquired or `timeout` has passed. Returns whether
-  // the lock was acquired. A zero or negative timeout tries once.
+  // Blocks until the lock is acquired or `timeout` has passed (on the monotonic
+  // clock). Returns whether the lock was acquired. A zero or negative timeout
+  // tries once, without waiting.
   bool AcquireFor(absl::Duration timeout)
       ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
-    return AcquireUntil(absl::Now() + timeout);
+    return TryAcquire() || AcquireSlow(sync_internal::Deadline::After(timeout));
   }
 
-  // Blocks until the lock is acquired or `deadline` has passed. Returns whether
-  // the lock was acquired. A deadline in the past tries once.
+  // Blocks until the lock is acquired or the wall-clock time `deadline` has
+  // passed. Returns whether the lock was acquired. A deadline in the past tries
+  // once, without waiting.
   bool AcquireUntil(absl::Time deadline) ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
-    return TryAcquire() || AcquireSlow(deadline);
+    return TryAcquire() || AcquireSlow(sync_internal::Deadline::At(deadline));
   }
 
   // Releases the lock. Returns FailedPrecondition, and changes nothing, if the
@@ -98,11 +97,21 @@ class ABSL_LOCKABLE Lock {
     return state_.load(std::memory_order_relaxed) != kUnlocked;
   }
 
-  // The standard Lockable names, so std::scoped_lock, std::unique_lock and
-  // std::condition_variable_any work. unlock() of a lock that is not held
-  // aborts with a message (it cannot return the error).
+  // The standard TimedLockable names, so std::scoped_lock, std::unique_lock
+  // (with try_lock_for) and std::condition_variable_any work. unlock() of a
+  // lock that is not held aborts with a message (it cannot return the error).
   void lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() { Acquire(); }
   bool try_lock() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) { return TryAcquire(); }
+  template <typename Rep, typename Period>
+  bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout)
+      ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
+    return AcquireFor(sync_internal::FromChronoDuration(timeout));
+  }
+  template <typename Clock, typename Duration>
+  bool try_lock_until(const std::chrono::time_point<Clock, Duration>& deadline)
+      ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
+    return TryAcquire() || AcquireSlow(sync_internal::ChronoDeadline(deadline));
+  }
   void unlock() ABSL_UNLOCK_FUNCTION();
 
  private:
@@ -110,8 +119,9 @@ class ABSL_LOCKABLE Lock {
   static constexpr uint32_t kLocked = 1;
   static constexpr uint32_t kLockedWithSleepers = 2;
 
-  // Spins, then sleeps until acquired or `deadline`. Returns whether acquired.
-  bool AcquireSlow(absl::Time deadline);
+  // Spins, then sleeps until acquired or `deadline`. Returns whether acquired;
+  // returns false at once, without spinning, if `deadline` has passed.
+  bool AcquireSlow(const sync_internal::Deadline& deadline);
   void WakeOne();
   static absl::Status ReleaseUnheldError();
 

@@ -2,6 +2,7 @@
 
 #include "multirun/sync/lock.h"
 
+#include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <thread>
@@ -141,6 +142,39 @@ TEST(LockTest, TimedAcquirersUnderContentionCountExactly) {
     }
   });
   EXPECT_EQ(counter + timeouts.load(), int64_t{kThreads} * kIterations);
+  EXPECT_FALSE(lock.IsLocked());
+}
+
+TEST(LockTest, TimedLockableWithStdChrono) {
+  Lock lock;
+  {
+    std::unique_lock<Lock> hold(lock, std::chrono::milliseconds(10));
+    ASSERT_TRUE(hold.owns_lock());
+    std::thread other([&] {
+      EXPECT_FALSE(lock.try_lock_for(std::chrono::milliseconds(5)));
+      EXPECT_FALSE(lock.try_lock_until(std::chrono::steady_clock::now() +
+                                       std::chrono::milliseconds(5)));
+      EXPECT_FALSE(lock.try_lock_until(std::chrono::system_clock::now() +
+                                       std::chrono::milliseconds(5)));
+    });
+    other.join();
+  }
+  EXPECT_TRUE(lock.try_lock_until(std::chrono::system_clock::now()));
+  lock.unlock();
+}
+
+TEST(LockTest, ExpiredTimeoutsFailAtOnceWithoutDisturbingTheHolder) {
+  Lock lock;
+  lock.Acquire();
+  std::thread other([&] {
+    for (int i = 0; i < 1000; ++i) {
+      EXPECT_FALSE(lock.AcquireFor(absl::ZeroDuration()));
+      EXPECT_FALSE(lock.AcquireFor(-absl::Seconds(1)));
+      EXPECT_FALSE(lock.AcquireUntil(absl::InfinitePast()));
+    }
+  });
+  other.join();
+  ASSERT_TRUE(lock.Release().ok());
   EXPECT_FALSE(lock.IsLocked());
 }
 

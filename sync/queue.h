@@ -44,9 +44,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "multirun/sync/internal/check.h"
+#include "multirun/sync/internal/deadline.h"
 #include "multirun/sync/internal/wait_list.h"
 #include "multirun/sync/lock.h"
 
@@ -161,52 +161,60 @@ class Queue {
   // if the queue is closed (also if it closes while waiting); `value` is then
   // not moved from.
   absl::Status Push(T&& value) {
-    return PushUntil(std::move(value), absl::InfiniteFuture());
+    return PushImpl(std::move(value), sync_internal::Deadline::Never(), false);
   }
-  absl::Status Push(const T& value) {
-    return PushUntil(T(value), absl::InfiniteFuture());
-  }
+  absl::Status Push(const T& value) { return Push(T(value)); }
 
   // Adds `value` if there is room now. Returns ResourceExhausted if full,
   // FailedPrecondition if closed; `value` is then not moved from. Never blocks.
   absl::Status TryPush(T&& value) {
-    return PushUntil(std::move(value), absl::InfinitePast());
+    return PushImpl(std::move(value), sync_internal::Deadline::Passed(), true);
   }
-  absl::Status TryPush(const T& value) {
-    return PushUntil(T(value), absl::InfinitePast());
-  }
+  absl::Status TryPush(const T& value) { return TryPush(T(value)); }
 
-  // As Push(), for at most `timeout`: DeadlineExceeded if still full by then.
+  // As Push(), for at most `timeout` (monotonic clock): DeadlineExceeded if
+  // still full by then (at once for a timeout <= 0).
   absl::Status PushFor(T&& value, absl::Duration timeout) {
-    return PushUntil(std::move(value), absl::Now() + timeout);
+    return PushImpl(std::move(value), sync_internal::Deadline::After(timeout),
+                    false);
   }
   absl::Status PushFor(const T& value, absl::Duration timeout) {
-    return PushUntil(T(value), absl::Now() + timeout);
+    return PushFor(T(value), timeout);
   }
 
-  // As Push(), until `deadline`: DeadlineExceeded if still full by then
-  // (ResourceExhausted for a deadline already past, as TryPush).
-  absl::Status PushUntil(T&& value, absl::Time deadline);
+  // As Push(), until the wall-clock time `deadline`: DeadlineExceeded if still
+  // full by then.
+  absl::Status PushUntil(T&& value, absl::Time deadline) {
+    return PushImpl(std::move(value), sync_internal::Deadline::At(deadline),
+                    false);
+  }
   absl::Status PushUntil(const T& value, absl::Time deadline) {
     return PushUntil(T(value), deadline);
   }
 
   // Removes and returns the next value, blocking while the queue is empty.
   // Returns OutOfRange once the queue is closed and drained.
-  absl::StatusOr<T> Pop() { return PopUntil(absl::InfiniteFuture()); }
+  absl::StatusOr<T> Pop() {
+    return PopImpl(sync_internal::Deadline::Never(), false);
+  }
 
   // Removes the next value if there is one. Returns Unavailable if empty,
   // OutOfRange if closed and drained. Never blocks.
-  absl::StatusOr<T> TryPop() { return PopUntil(absl::InfinitePast()); }
-
-  // As Pop(), for at most `timeout`: DeadlineExceeded if still empty by then.
-  absl::StatusOr<T> PopFor(absl::Duration timeout) {
-    return PopUntil(absl::Now() + timeout);
+  absl::StatusOr<T> TryPop() {
+    return PopImpl(sync_internal::Deadline::Passed(), true);
   }
 
-  // As Pop(), until `deadline`: DeadlineExceeded if still empty by then
-  // (Unavailable for a deadline already past, as TryPop).
-  absl::StatusOr<T> PopUntil(absl::Time deadline);
+  // As Pop(), for at most `timeout` (monotonic clock): DeadlineExceeded if
+  // still empty by then (at once for a timeout <= 0).
+  absl::StatusOr<T> PopFor(absl::Duration timeout) {
+    return PopImpl(sync_internal::Deadline::After(timeout), false);
+  }
+
+  // As Pop(), until the wall-clock time `deadline`: DeadlineExceeded if still
+  // empty by then.
+  absl::StatusOr<T> PopUntil(absl::Time deadline) {
+    return PopImpl(sync_internal::Deadline::At(deadline), false);
+  }
 
   // Stops accepting values and wakes every waiter. Values already in the queue
   // can still be popped. Idempotent. Never blocks for long.
@@ -244,6 +252,12 @@ class Queue {
     return absl::OkStatus();
   }
 
+  // `is_try` selects the Try forms' codes for a full or empty queue.
+  absl::Status PushImpl(T&& value, const sync_internal::Deadline& deadline,
+                        bool is_try);
+  absl::StatusOr<T> PopImpl(const sync_internal::Deadline& deadline,
+                            bool is_try);
+
   mutable Lock lock_;
   typename Order::template Container<T> items_ ABSL_GUARDED_BY(lock_);
   bool closed_ ABSL_GUARDED_BY(lock_) = false;
@@ -258,32 +272,34 @@ using LifoQueue = Queue<T, LifoOrder>;
 template <typename T, typename Compare = std::less<>>
 using PriorityQueue = Queue<T, PriorityOrder<Compare>>;
 
+// Both hold the lock in a std::unique_lock, so that a value type, container or
+// comparator that throws leaves the queue unlocked and consistent; they notify
+// after unlocking, so a woken thread does not at once block on the lock.
 template <typename T, typename Order>
-absl::Status Queue<T, Order>::PushUntil(T&& value, absl::Time deadline) {
-  lock_.Acquire();
+absl::Status Queue<T, Order>::PushImpl(T&& value,
+                                       const sync_internal::Deadline& deadline,
+                                       bool is_try) {
+  std::unique_lock<Lock> hold(lock_);
   while (true) {
     if (closed_) {
-      lock_.unlock();
       return absl::FailedPreconditionError("Queue::Push: the queue is closed");
     }
     if (items_.size() < capacity_) {
       items_.Push(std::move(value));
-      lock_.unlock();
+      hold.unlock();
       not_empty_.NotifyOne();
       return absl::OkStatus();
     }
-    if (deadline == absl::InfinitePast()) {
-      lock_.unlock();
+    if (is_try) {
       return absl::ResourceExhaustedError(absl::StrCat(
           "Queue::TryPush: the queue is full (capacity ", capacity_, ")"));
     }
     const uint32_t ticket = not_full_.Enter();
-    lock_.unlock();
+    hold.unlock();
     const bool woken = not_full_.Sleep(ticket, deadline);
     not_full_.Leave();
-    lock_.Acquire();
+    hold.lock();
     if (!woken && !closed_ && items_.size() >= capacity_) {
-      lock_.unlock();
       return absl::DeadlineExceededError(
           absl::StrCat("Queue::Push: still full (capacity ", capacity_,
                        ") at the deadline"));
@@ -292,31 +308,28 @@ absl::Status Queue<T, Order>::PushUntil(T&& value, absl::Time deadline) {
 }
 
 template <typename T, typename Order>
-absl::StatusOr<T> Queue<T, Order>::PopUntil(absl::Time deadline) {
-  lock_.Acquire();
+absl::StatusOr<T> Queue<T, Order>::PopImpl(
+    const sync_internal::Deadline& deadline, bool is_try) {
+  std::unique_lock<Lock> hold(lock_);
   while (true) {
     if (items_.size() > 0) {
       T value = items_.Pop();
-      lock_.unlock();
+      hold.unlock();
       not_full_.NotifyOne();
       return value;
     }
     if (closed_) {
-      lock_.unlock();
       return absl::OutOfRangeError(
           "Queue::Pop: the queue is closed and drained");
     }
-    if (deadline == absl::InfinitePast()) {
-      lock_.unlock();
+    if (is_try)
       return absl::UnavailableError("Queue::TryPop: the queue is empty");
-    }
     const uint32_t ticket = not_empty_.Enter();
-    lock_.unlock();
+    hold.unlock();
     const bool woken = not_empty_.Sleep(ticket, deadline);
     not_empty_.Leave();
-    lock_.Acquire();
+    hold.lock();
     if (!woken && !closed_ && items_.size() == 0) {
-      lock_.unlock();
       return absl::DeadlineExceededError(
           "Queue::Pop: still empty at the deadline");
     }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -199,6 +200,90 @@ TEST(QueueTest, EightThreadsDeliverEveryValueExactlyOnceInProducerOrder) {
   }
   for (size_t i = 0; i < seen.size(); ++i)
     ASSERT_EQ(seen[i], 1) << "value " << i;
+}
+
+// A value whose move throws on demand, as an allocation failure would.
+struct Fragile {
+  static inline std::atomic<bool> throw_on_move{false};
+  int value = 0;
+  explicit Fragile(int v) : value(v) {}
+  Fragile(const Fragile&) = default;
+  Fragile(Fragile&& other) : value(other.value) {
+    if (throw_on_move.load()) throw std::runtime_error("move failed");
+  }
+  Fragile& operator=(const Fragile&) = default;
+  Fragile& operator=(Fragile&&) = default;
+};
+
+TEST(QueueTest, AThrowingValueLeavesTheQueueUnlockedAndUsable) {
+  Queue<Fragile> queue(4);
+  ASSERT_TRUE(queue.Push(Fragile(1)).ok());
+  Fragile::throw_on_move.store(true);
+  EXPECT_THROW(queue.Push(Fragile(2)).IgnoreError(), std::runtime_error);
+  EXPECT_THROW(queue.TryPop().IgnoreError(), std::runtime_error);
+  Fragile::throw_on_move.store(false);
+  // Not deadlocked: both sides still work, and the value that failed to move
+  // out is still there.
+  EXPECT_EQ(queue.TryPop()->value, 1);
+  ASSERT_TRUE(queue.TryPush(Fragile(3)).ok());
+  EXPECT_EQ(queue.TryPop()->value, 3);
+}
+
+TEST(QueueTest, ZeroTimeoutDoesNotBlockAndReportsDeadlineExceeded) {
+  Queue<int> queue(1);
+  EXPECT_EQ(queue.PopFor(absl::ZeroDuration()).status().code(),
+            absl::StatusCode::kDeadlineExceeded);
+  ASSERT_TRUE(queue.Push(1).ok());
+  EXPECT_EQ(queue.PushFor(2, absl::ZeroDuration()).code(),
+            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(queue.PushUntil(2, absl::InfinitePast()).code(),
+            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(*queue.PopUntil(absl::InfinitePast()), 1);
+}
+
+// Producers and consumers with short time limits on a tiny queue: many calls
+// time out, and still every value pushed OK is popped exactly once.
+TEST(QueueTest, TimeoutsUnderContentionLoseNothing) {
+  constexpr int kProducers = 4;
+  constexpr int kPerProducer = 5000;
+  Queue<int64_t> queue(2);
+  std::atomic<int64_t> pushed_sum{0};
+  std::atomic<int64_t> popped_sum{0};
+  std::atomic<int64_t> popped{0};
+  std::atomic<int64_t> timeouts{0};
+  std::atomic<int> producers_left{kProducers};
+  RunThreads(2 * kProducers, [&](int index) {
+    if (index < kProducers) {
+      for (int64_t i = 1; i <= kPerProducer;) {
+        const absl::Status status = queue.PushFor(i, absl::Microseconds(50));
+        if (status.ok()) {
+          pushed_sum.fetch_add(i);
+          ++i;
+        } else {
+          ASSERT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded);
+          timeouts.fetch_add(1);
+        }
+      }
+      if (producers_left.fetch_sub(1) == 1) queue.Close();
+      return;
+    }
+    while (true) {
+      absl::StatusOr<int64_t> value = queue.PopFor(absl::Microseconds(50));
+      if (value.ok()) {
+        popped_sum.fetch_add(*value);
+        popped.fetch_add(1);
+      } else if (value.status().code() == absl::StatusCode::kOutOfRange) {
+        return;
+      } else {
+        ASSERT_EQ(value.status().code(), absl::StatusCode::kDeadlineExceeded);
+        timeouts.fetch_add(1);
+      }
+    }
+  });
+  EXPECT_EQ(popped.load(), int64_t{kProducers} * kPerProducer);
+  EXPECT_EQ(popped_sum.load(), pushed_sum.load());
+  EXPECT_EQ(pushed_sum.load(),
+            int64_t{kProducers} * kPerProducer * (kPerProducer + 1) / 2);
 }
 
 }  // namespace

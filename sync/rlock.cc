@@ -7,21 +7,19 @@
 
 namespace multirun {
 
-bool RLock::AcquireUntil(absl::Time deadline) {
-  const uint32_t self = sync_internal::CurrentThreadId();
-  if (owner_.load(std::memory_order_relaxed) == self) {
-    ++depth_;
-    return true;
-  }
-  if (!lock_.AcquireUntil(deadline)) return false;
-  TakeOwnership(self);
+bool RLock::ReenterAfterFork(uint32_t owner) {
+  if (!sync_internal::WasCurrentThreadBeforeFork(owner)) return false;
+  // The forking thread's own lock, under its old id: adopt it under the new
+  // one.
+  owner_.store(sync_internal::CurrentThreadId(), std::memory_order_relaxed);
+  ++depth_;
   return true;
 }
 
 absl::Status RLock::Release() {
-  const uint32_t self = sync_internal::CurrentThreadId();
   const uint32_t owner = owner_.load(std::memory_order_relaxed);
-  if (owner != self) {
+  if (!IsSelf(owner)) {
+    const uint32_t self = sync_internal::CurrentThreadId();
     if (owner == kNoOwner) {
       return absl::FailedPreconditionError(
           absl::StrCat("RLock::Release: thread ", self,
@@ -40,16 +38,16 @@ absl::Status RLock::Release() {
 
 void RLock::unlock() { sync_internal::CheckOk(Release()); }
 
-int RLock::ReleaseAll() {
-  const int depth = depth_;
+int64_t RLock::ReleaseAll() {
+  const int64_t depth = depth_;
   depth_ = 1;
   sync_internal::CheckOk(Release());
   return depth;
 }
 
-void RLock::RestoreAll(int depth) {
+void RLock::RestoreAll(int64_t depth) {
   lock_.Acquire();
-  TakeOwnership(sync_internal::CurrentThreadId());
+  TakeOwnership();
   depth_ = depth;
 }
 

@@ -12,6 +12,11 @@
 // State: the owner's kernel thread id, a depth, and a Lock word; no heap, no
 // pointers. Re-entry costs one relaxed load and an increment.
 //
+// fork(): the thread that calls fork() keeps, in the child, the RLocks it held
+// (in the child's copy of memory), as Python's RLock does; it can re-enter and
+// release them there. A thread that exits while holding an RLock leaves it
+// held.
+//
 // Memory ordering: as Lock. The outermost acquire is an acquire operation and
 // the outermost release a release operation; nested ones order nothing.
 
@@ -19,11 +24,11 @@
 #define MULTIRUN_SYNC_RLOCK_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
-#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "multirun/sync/internal/futex.h"
 #include "multirun/sync/lock.h"
@@ -47,30 +52,38 @@ class ABSL_LOCKABLE RLock {
   // Blocks until the calling thread holds the lock; returns at once if it
   // already does, one level deeper.
   void Acquire() ABSL_EXCLUSIVE_LOCK_FUNCTION() {
-    const uint32_t self = sync_internal::CurrentThreadId();
-    if (owner_.load(std::memory_order_relaxed) == self) {
-      ++depth_;
-      return;
+    if (!Reenter()) {
+      lock_.Acquire();
+      TakeOwnership();
     }
-    lock_.Acquire();
-    TakeOwnership(self);
   }
 
   // Acquires (or re-enters) the lock if that needs no waiting. Never blocks.
   bool TryAcquire() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
-    return AcquireUntil(absl::InfinitePast());
+    if (Reenter()) return true;
+    if (!lock_.TryAcquire()) return false;
+    TakeOwnership();
+    return true;
   }
 
-  // Blocks until acquired (or re-entered) or `timeout` has passed. Returns
-  // whether the lock was acquired.
+  // Blocks until acquired (or re-entered) or `timeout` has passed (monotonic
+  // clock). Returns whether the lock was acquired.
   bool AcquireFor(absl::Duration timeout)
       ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
-    return AcquireUntil(absl::Now() + timeout);
+    if (Reenter()) return true;
+    if (!lock_.AcquireFor(timeout)) return false;
+    TakeOwnership();
+    return true;
   }
 
-  // Blocks until acquired (or re-entered) or `deadline` has passed. Returns
-  // whether the lock was acquired.
-  bool AcquireUntil(absl::Time deadline) ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true);
+  // Blocks until acquired (or re-entered) or the wall-clock time `deadline` has
+  // passed. Returns whether the lock was acquired.
+  bool AcquireUntil(absl::Time deadline) ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
+    if (Reenter()) return true;
+    if (!lock_.AcquireUntil(deadline)) return false;
+    TakeOwnership();
+    return true;
+  }
 
   // Releases one level. Returns FailedPrecondition, and changes nothing, if the
   // calling thread does not hold the lock. Never blocks.
@@ -78,17 +91,32 @@ class ABSL_LOCKABLE RLock {
 
   // Whether the calling thread holds the lock.
   bool IsOwnedByCurrentThread() const {
-    return owner_.load(std::memory_order_relaxed) ==
-           sync_internal::CurrentThreadId();
+    return IsSelf(owner_.load(std::memory_order_relaxed));
   }
 
   // How many times the calling thread holds the lock (0 if it does not).
-  int Depth() const { return IsOwnedByCurrentThread() ? depth_ : 0; }
+  int64_t Depth() const { return IsOwnedByCurrentThread() ? depth_ : 0; }
 
-  // The standard Lockable names. unlock() by a thread that does not hold the
-  // lock aborts with a message naming both threads.
+  // The standard TimedLockable names. unlock() by a thread that does not hold
+  // the lock aborts with a message naming both threads.
   void lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() { Acquire(); }
   bool try_lock() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) { return TryAcquire(); }
+  template <typename Rep, typename Period>
+  bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout)
+      ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
+    if (Reenter()) return true;
+    if (!lock_.try_lock_for(timeout)) return false;
+    TakeOwnership();
+    return true;
+  }
+  template <typename Clock, typename Duration>
+  bool try_lock_until(const std::chrono::time_point<Clock, Duration>& deadline)
+      ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
+    if (Reenter()) return true;
+    if (!lock_.try_lock_until(deadline)) return false;
+    TakeOwnership();
+    return true;
+  }
   void unlock() ABSL_UNLOCK_FUNCTION();
 
  private:
@@ -96,20 +124,42 @@ class ABSL_LOCKABLE RLock {
 
   static constexpr uint32_t kNoOwner = 0;
 
-  void TakeOwnership(uint32_t self) {
-    owner_.store(self, std::memory_order_relaxed);
+  // Whether `owner` is the calling thread: by its id, or, in a forked child, by
+  // the id the forking thread had in its parent (the child's copy of a lock the
+  // parent thread held is the child's).
+  static bool IsSelf(uint32_t owner) {
+    return owner != kNoOwner &&
+           (owner == sync_internal::CurrentThreadId() ||
+            sync_internal::WasCurrentThreadBeforeFork(owner));
+  }
+
+  // One level deeper if the calling thread holds the lock; returns whether so.
+  bool Reenter() {
+    const uint32_t owner = owner_.load(std::memory_order_relaxed);
+    if (owner == sync_internal::CurrentThreadId()) {
+      ++depth_;
+      return true;
+    }
+    return owner != kNoOwner && ReenterAfterFork(owner);
+  }
+  bool ReenterAfterFork(uint32_t owner);
+
+  void TakeOwnership() {
+    owner_.store(sync_internal::CurrentThreadId(), std::memory_order_relaxed);
     depth_ = 1;
   }
+
   // Condition::Wait releases every level and restores them afterwards. The
   // caller owns the lock.
-  int ReleaseAll();
-  void RestoreAll(int depth);
+  int64_t ReleaseAll();
+  void RestoreAll(int64_t depth);
 
   Lock lock_;
   // Written only by the holder; read by any thread, which can only see its own
-  // id there if it wrote it itself.
+  // id there if it wrote it itself (or its parent-process self did, before
+  // fork()).
   std::atomic<uint32_t> owner_{kNoOwner};
-  int depth_ = 0;  // Accessed only by the holder.
+  int64_t depth_ = 0;  // Accessed only by the holder.
 };
 
 }  // namespace multirun

@@ -2,6 +2,10 @@
 
 #include "multirun/sync/rlock.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <thread>
@@ -113,6 +117,64 @@ TEST(RLockTest, EightThreadsWithNestingCountExactly) {
   });
   EXPECT_EQ(counter, int64_t{2} * kThreads * kIterations);
   EXPECT_EQ(occupancy.Most(), 1);
+}
+
+// The thread that forks keeps, in the child, the RLock it held (the child's
+// copy): it can re-enter it, release every level, and take it again.
+TEST(RLockTest, ForkingThreadStillOwnsItsLockInTheChild) {
+  RLock lock;
+  lock.Acquire();
+  lock.Acquire();
+  const pid_t child = fork();
+  ASSERT_NE(child, -1);
+  if (child == 0) {
+    // Only async-signal-safe work and _exit in the child; the exit code says
+    // which check failed.
+    if (!lock.IsOwnedByCurrentThread()) _exit(1);
+    if (!lock.TryAcquire()) _exit(2);  // Re-entry, depth 3.
+    if (lock.Depth() != 3) _exit(3);
+    for (int i = 0; i < 3; ++i) {
+      if (!lock.Release().ok()) _exit(4);
+    }
+    if (lock.IsOwnedByCurrentThread()) _exit(5);
+    if (!lock.TryAcquire() || !lock.Release().ok()) _exit(6);
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "child died with status " << status;
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  // The parent's lock is untouched by what the child did to its copy.
+  EXPECT_EQ(lock.Depth(), 2);
+  ASSERT_TRUE(lock.Release().ok());
+  ASSERT_TRUE(lock.Release().ok());
+}
+
+// In the child, other threads' RLocks stay theirs: the forking thread does not
+// own them.
+TEST(RLockTest, ChildDoesNotOwnLocksOfOtherParentThreads) {
+  RLock lock;
+  std::atomic<bool> held{false};
+  std::atomic<bool> done{false};
+  std::thread holder([&] {
+    lock.Acquire();
+    held.store(true);
+    while (!done.load()) std::this_thread::yield();
+    ASSERT_TRUE(lock.Release().ok());
+  });
+  while (!held.load()) std::this_thread::yield();
+  const pid_t child = fork();
+  ASSERT_NE(child, -1);
+  if (child == 0) {
+    if (lock.IsOwnedByCurrentThread()) _exit(1);
+    if (lock.Release().ok()) _exit(2);
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  done.store(true);
+  holder.join();
 }
 
 }  // namespace

@@ -27,24 +27,35 @@ long Futex(const std::atomic<uint32_t>* word, int op, uint32_t value,
 }
 
 thread_local uint32_t cached_thread_id = 0;
+// This thread's ids in ancestor processes, most recent first; 0 = unused.
+thread_local uint32_t ids_before_fork[kForkGenerations] = {};
 
-void ForgetThreadIdInChild() { cached_thread_id = 0; }
+// Runs in the child, in the thread that called fork().
+void RememberThreadIdInChild() {
+  if (cached_thread_id == 0) return;  // Never asked for: it owns nothing.
+  for (int i = kForkGenerations - 1; i > 0; --i) {
+    ids_before_fork[i] = ids_before_fork[i - 1];
+  }
+  ids_before_fork[0] = cached_thread_id;
+  cached_thread_id = 0;
+}
 
 }  // namespace
 
 WaitResult FutexWait(const std::atomic<uint32_t>* word, uint32_t expected,
-                     absl::Time deadline, Sharing sharing) {
-  if (deadline == absl::InfiniteFuture()) {
+                     const Deadline& deadline, Sharing sharing) {
+  if (deadline.IsNever()) {
     Futex(word, Operation(FUTEX_WAIT, sharing), expected, nullptr, 0);
     return WaitResult::kWoken;
   }
-  if (deadline <= absl::Now()) return WaitResult::kTimedOut;
-  // FUTEX_WAIT_BITSET takes an absolute time; with FUTEX_CLOCK_REALTIME it is
-  // on the same clock as absl::Time.
-  const timespec until = absl::ToTimespec(deadline);
-  const long rc =
-      Futex(word, Operation(FUTEX_WAIT_BITSET | FUTEX_CLOCK_REALTIME, sharing),
-            expected, &until, FUTEX_BITSET_MATCH_ANY);
+  if (deadline.Expired()) return WaitResult::kTimedOut;
+  // FUTEX_WAIT_BITSET takes an absolute time, on CLOCK_MONOTONIC unless
+  // FUTEX_CLOCK_REALTIME is given.
+  const int op = deadline.OnRealtimeClock()
+                     ? (FUTEX_WAIT_BITSET | FUTEX_CLOCK_REALTIME)
+                     : FUTEX_WAIT_BITSET;
+  const long rc = Futex(word, Operation(op, sharing), expected,
+                        &deadline.When(), FUTEX_BITSET_MATCH_ANY);
   if (rc == -1 && errno == ETIMEDOUT) return WaitResult::kTimedOut;
   return WaitResult::kWoken;
 }
@@ -57,13 +68,20 @@ void FutexWake(const std::atomic<uint32_t>* word, int count, Sharing sharing) {
 uint32_t CurrentThreadId() {
   if (cached_thread_id == 0) {
     static const bool registered = [] {
-      pthread_atfork(nullptr, nullptr, &ForgetThreadIdInChild);
+      pthread_atfork(nullptr, nullptr, &RememberThreadIdInChild);
       return true;
     }();
     (void)registered;
     cached_thread_id = static_cast<uint32_t>(syscall(SYS_gettid));
   }
   return cached_thread_id;
+}
+
+bool WasCurrentThreadBeforeFork(uint32_t id) {
+  for (uint32_t before : ids_before_fork) {
+    if (before != 0 && before == id) return true;
+  }
+  return false;
 }
 
 bool SpinPause(int attempt) {

@@ -6,9 +6,10 @@
 // A futex is a 32-bit word in memory. `FutexWait` sleeps while the word still
 // holds the value the caller last saw; `FutexWake` wakes sleepers on the word.
 // All state of a multirun primitive lives in such words and a few atomics
-// beside them (no heap, no pointers), so the same types can later be placed in
-// memory shared between processes: `Sharing::kProcess` selects the futex
-// operations that work across address spaces.
+// beside them (no heap, no pointers), so the same types can be placed in memory
+// shared between processes. `Sharing::kProcess` selects the futex operations
+// that work across address spaces; the primitives use private futexes today,
+// and the process-shared factory (with the fork executor) will pass kProcess.
 //
 // Memory ordering: the futex calls order nothing. Callers publish and observe
 // their state through the std::atomic operations on the word; the kernel only
@@ -21,8 +22,7 @@
 #include <atomic>
 #include <cstdint>
 
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
+#include "multirun/sync/internal/deadline.h"
 
 namespace multirun {
 namespace sync_internal {
@@ -36,12 +36,13 @@ enum class WaitResult {
   kTimedOut,  // `deadline` passed.
 };
 
-// Sleeps while `*word == expected`, until woken or until `deadline` (absolute,
-// `absl::InfiniteFuture()` for no limit). Returns kWoken also on a spurious
-// wake, a signal, or a word that changed before the call: callers re-check
-// their state.
+// Sleeps while `*word == expected`, until woken or until `deadline`. Returns
+// kWoken also on a spurious wake, a signal, or a word that changed before the
+// call: callers re-check their state. Returns kTimedOut at once for a deadline
+// that has passed.
 WaitResult FutexWait(const std::atomic<uint32_t>* word, uint32_t expected,
-                     absl::Time deadline, Sharing sharing = Sharing::kPrivate);
+                     const Deadline& deadline,
+                     Sharing sharing = Sharing::kPrivate);
 
 // Wakes up to `count` threads sleeping on `word`. Does not block.
 void FutexWake(const std::atomic<uint32_t>* word, int count,
@@ -57,6 +58,13 @@ inline void FutexWakeAll(const std::atomic<uint32_t>* word,
 // all processes, never 0. Cached per thread and refreshed in the child after
 // fork().
 uint32_t CurrentThreadId();
+
+// Whether `id` was the calling thread's id in an ancestor process: the thread
+// that called fork() continues in the child under a new id, and what it owned
+// before (an RLock held across fork()) is still its own there. Remembers the
+// last kForkGenerations forks.
+inline constexpr int kForkGenerations = 4;
+bool WasCurrentThreadBeforeFork(uint32_t id);
 
 // Pauses the core for spin attempt number `attempt` (0, 1, ...), longer each
 // time; returns false, without pausing, once the spin budget is spent and the

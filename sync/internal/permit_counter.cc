@@ -23,7 +23,8 @@ uint32_t CheckedInitialPermits(absl::string_view owner, int64_t initial) {
   return static_cast<uint32_t>(initial);
 }
 
-bool PermitCounter::TakeSlow(absl::Time deadline) {
+bool PermitCounter::TakeWaiting(const Deadline& deadline) {
+  if (deadline.Expired()) return false;
   for (int attempt = 0; SpinPause(attempt); ++attempt) {
     if (permits_.load(std::memory_order_relaxed) > 0 && TryTake()) return true;
   }

@@ -21,7 +21,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "absl/time/time.h"
+#include "multirun/sync/internal/deadline.h"
 
 namespace multirun {
 namespace sync_internal {
@@ -53,9 +53,10 @@ class PermitCounter {
     return false;
   }
 
-  // Blocks until a permit is taken or `deadline`. Returns whether one was
-  // taken.
-  bool Take(absl::Time deadline) { return TryTake() || TakeSlow(deadline); }
+  // After a failed TryTake(): spins, then sleeps until a permit is taken or
+  // `deadline`. Returns whether one was taken; false at once, without
+  // spinning, for a deadline that has passed.
+  bool TakeWaiting(const Deadline& deadline);
 
   // Returns `count` permits. `owner` names the type in error messages. Returns
   // InvalidArgument for count < 1, and `over_limit_code` (with no permit
@@ -69,8 +70,6 @@ class PermitCounter {
   uint32_t limit() const { return limit_; }
 
  private:
-  bool TakeSlow(absl::Time deadline);
-
   std::atomic<uint32_t> permits_;
   std::atomic<uint32_t> sleepers_{0};
   const uint32_t limit_;

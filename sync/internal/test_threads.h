@@ -5,7 +5,14 @@
 #ifndef MULTIRUN_SYNC_INTERNAL_TEST_THREADS_H_
 #define MULTIRUN_SYNC_INTERNAL_TEST_THREADS_H_
 
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <fstream>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -45,6 +52,62 @@ class Occupancy {
  private:
   std::atomic<int> inside_{0};
   std::atomic<int> most_{0};
+};
+
+// The kernel id of the calling thread, as /proc/self/task names it.
+inline pid_t CurrentTid() { return static_cast<pid_t>(syscall(SYS_gettid)); }
+
+// Whether thread `tid` of this process is blocked in futex(2) on an address
+// inside [object, object + size): asleep in one of that object's waits, not
+// merely scheduled out or inside another lock (as TSAN's own).
+inline bool IsWaitingOn(pid_t tid, const void* object, size_t size) {
+  std::ifstream file("/proc/self/task/" + std::to_string(tid) + "/syscall");
+  long number = -1;
+  std::string address;
+  if (!(file >> number >> address) || number != SYS_futex) return false;
+  const uintptr_t word = std::stoull(address, nullptr, 16);
+  const uintptr_t begin = reinterpret_cast<uintptr_t>(object);
+  return word >= begin && word < begin + size;
+}
+
+// Blocks until thread `tid` is asleep in a wait on `object` (see IsWaitingOn).
+template <typename T>
+void AwaitWaitingOn(pid_t tid, const T& object) {
+  while (!IsWaitingOn(tid, &object, sizeof(object))) std::this_thread::yield();
+}
+
+// A thread that records its kernel id before running `fn`, so a test can wait
+// until it sleeps.
+class TrackedThread {
+ public:
+  template <typename F>
+  explicit TrackedThread(F fn)
+      : thread_([this, fn]() mutable {
+          tid_.store(CurrentTid());
+          fn();
+        }) {}
+  ~TrackedThread() {
+    if (thread_.joinable()) thread_.join();
+  }
+
+  // The thread's kernel id, once it has started.
+  pid_t Tid() const {
+    pid_t tid;
+    while ((tid = tid_.load()) == 0) std::this_thread::yield();
+    return tid;
+  }
+
+  // Blocks until the thread sleeps in a wait on `object`.
+  template <typename T>
+  void AwaitWaitingOn(const T& object) const {
+    sync_internal::AwaitWaitingOn(Tid(), object);
+  }
+
+  void Join() { thread_.join(); }
+
+ private:
+  std::atomic<pid_t> tid_{0};
+  std::thread thread_;
 };
 
 }  // namespace sync_internal

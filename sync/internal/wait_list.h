@@ -21,8 +21,7 @@
 #include <atomic>
 #include <cstdint>
 
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
+#include "multirun/sync/internal/deadline.h"
 #include "multirun/sync/internal/futex.h"
 
 namespace multirun {
@@ -31,14 +30,21 @@ namespace sync_internal {
 class WaitList {
  public:
   // Registers the calling thread as a waiter; returns its ticket.
+  //
+  // The ticket is read before the registration: a notify that counts this
+  // thread as woken then advances the epoch past the ticket, so the Sleep()
+  // returns at once. (Registering first would let such a notify advance the
+  // epoch before the read: the thread would sleep on the new epoch while
+  // counted as woken, and no later notify would wake it.)
   uint32_t Enter() {
+    const uint32_t ticket = epoch_.load(std::memory_order_seq_cst);
     counts_.fetch_add(kOneSleeper, std::memory_order_seq_cst);
-    return epoch_.load(std::memory_order_seq_cst);
+    return ticket;
   }
 
   // Sleeps until a notify after Enter() returned `ticket`, or `deadline`. May
   // also return early (spuriously). Returns false only on timeout.
-  bool Sleep(uint32_t ticket, absl::Time deadline) {
+  bool Sleep(uint32_t ticket, const Deadline& deadline) {
     return FutexWait(&epoch_, ticket, deadline) != WaitResult::kTimedOut;
   }
 
