@@ -7,33 +7,24 @@
 
 namespace multirun {
 
-bool RLock::ReenterAfterFork(uint32_t owner) {
+bool RLock::AdoptAfterFork(uint32_t owner, uint32_t self) {
   if (!sync_internal::WasCurrentThreadBeforeFork(owner)) return false;
-  // The forking thread's own lock, under its old id: adopt it under the new
-  // one.
-  owner_.store(sync_internal::CurrentThreadId(), std::memory_order_relaxed);
-  ++depth_;
+  owner_.store(self, std::memory_order_relaxed);
   return true;
 }
 
-absl::Status RLock::Release() {
+absl::Status RLock::ReleaseNotOwnedById() {
+  const uint32_t self = sync_internal::CurrentThreadId();
   const uint32_t owner = owner_.load(std::memory_order_relaxed);
-  if (!IsSelf(owner)) {
-    const uint32_t self = sync_internal::CurrentThreadId();
-    if (owner == kNoOwner) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("RLock::Release: thread ", self,
-                       " released an RLock that is not held"));
-    }
+  if (owner != kNoOwner && AdoptAfterFork(owner, self)) return Release();
+  if (owner == kNoOwner) {
     return absl::FailedPreconditionError(
         absl::StrCat("RLock::Release: thread ", self,
-                     " released an RLock held by thread ", owner));
+                     " released an RLock that is not held"));
   }
-  if (--depth_ == 0) {
-    owner_.store(kNoOwner, std::memory_order_relaxed);
-    return lock_.Release();
-  }
-  return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      absl::StrCat("RLock::Release: thread ", self,
+                   " released an RLock held by thread ", owner));
 }
 
 void RLock::unlock() { sync_internal::CheckOk(Release()); }
@@ -47,7 +38,7 @@ int64_t RLock::ReleaseAll() {
 
 void RLock::RestoreAll(int64_t depth) {
   lock_.Acquire();
-  TakeOwnership();
+  owner_.store(sync_internal::CurrentThreadId(), std::memory_order_relaxed);
   depth_ = depth;
 }
 

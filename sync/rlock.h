@@ -52,42 +52,41 @@ class ABSL_LOCKABLE RLock {
   // Blocks until the calling thread holds the lock; returns at once if it
   // already does, one level deeper.
   void Acquire() ABSL_EXCLUSIVE_LOCK_FUNCTION() {
-    if (!Reenter()) {
+    AcquireWith([this] {
       lock_.Acquire();
-      TakeOwnership();
-    }
+      return true;
+    });
   }
 
   // Acquires (or re-enters) the lock if that needs no waiting. Never blocks.
   bool TryAcquire() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
-    if (Reenter()) return true;
-    if (!lock_.TryAcquire()) return false;
-    TakeOwnership();
-    return true;
+    return AcquireWith([this] { return lock_.TryAcquire(); });
   }
 
   // Blocks until acquired (or re-entered) or `timeout` has passed (monotonic
   // clock). Returns whether the lock was acquired.
   bool AcquireFor(absl::Duration timeout)
       ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
-    if (Reenter()) return true;
-    if (!lock_.AcquireFor(timeout)) return false;
-    TakeOwnership();
-    return true;
+    return AcquireWith([&] { return lock_.AcquireFor(timeout); });
   }
 
   // Blocks until acquired (or re-entered) or the wall-clock time `deadline` has
   // passed. Returns whether the lock was acquired.
   bool AcquireUntil(absl::Time deadline) ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
-    if (Reenter()) return true;
-    if (!lock_.AcquireUntil(deadline)) return false;
-    TakeOwnership();
-    return true;
+    return AcquireWith([&] { return lock_.AcquireUntil(deadline); });
   }
 
   // Releases one level. Returns FailedPrecondition, and changes nothing, if the
   // calling thread does not hold the lock. Never blocks.
-  absl::Status Release() ABSL_UNLOCK_FUNCTION();
+  absl::Status Release() ABSL_UNLOCK_FUNCTION() {
+    if (owner_.load(std::memory_order_relaxed) !=
+        sync_internal::CurrentThreadId()) {
+      return ReleaseNotOwnedById();
+    }
+    if (--depth_ > 0) return absl::OkStatus();
+    owner_.store(kNoOwner, std::memory_order_relaxed);
+    return lock_.Release();
+  }
 
   // Whether the calling thread holds the lock.
   bool IsOwnedByCurrentThread() const {
@@ -104,18 +103,12 @@ class ABSL_LOCKABLE RLock {
   template <typename Rep, typename Period>
   bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout)
       ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
-    if (Reenter()) return true;
-    if (!lock_.try_lock_for(timeout)) return false;
-    TakeOwnership();
-    return true;
+    return AcquireWith([&] { return lock_.try_lock_for(timeout); });
   }
   template <typename Clock, typename Duration>
   bool try_lock_until(const std::chrono::time_point<Clock, Duration>& deadline)
       ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
-    if (Reenter()) return true;
-    if (!lock_.try_lock_until(deadline)) return false;
-    TakeOwnership();
-    return true;
+    return AcquireWith([&] { return lock_.try_lock_until(deadline); });
   }
   void unlock() ABSL_UNLOCK_FUNCTION();
 
@@ -133,21 +126,29 @@ class ABSL_LOCKABLE RLock {
             sync_internal::WasCurrentThreadBeforeFork(owner));
   }
 
-  // One level deeper if the calling thread holds the lock; returns whether so.
-  bool Reenter() {
+  // Re-enters if the calling thread holds the lock; otherwise calls `take`,
+  // which returns whether it acquired `lock_`, and becomes the owner if so.
+  template <typename Take>
+  bool AcquireWith(Take take) {
+    const uint32_t self = sync_internal::CurrentThreadId();
     const uint32_t owner = owner_.load(std::memory_order_relaxed);
-    if (owner == sync_internal::CurrentThreadId()) {
+    if (owner == self || (owner != kNoOwner && AdoptAfterFork(owner, self))) {
       ++depth_;
       return true;
     }
-    return owner != kNoOwner && ReenterAfterFork(owner);
-  }
-  bool ReenterAfterFork(uint32_t owner);
-
-  void TakeOwnership() {
-    owner_.store(sync_internal::CurrentThreadId(), std::memory_order_relaxed);
+    if (!take()) return false;
+    owner_.store(self, std::memory_order_relaxed);
     depth_ = 1;
+    return true;
   }
+
+  // If `owner` is the calling thread's id from before fork(), records it under
+  // its new id `self` and returns true.
+  bool AdoptAfterFork(uint32_t owner, uint32_t self);
+
+  // Release() when the owner is not the calling thread's current id: the lock
+  // may still be its own from before fork(); otherwise FailedPrecondition.
+  absl::Status ReleaseNotOwnedById();
 
   // Condition::Wait releases every level and restores them afterwards. The
   // caller owns the lock.
