@@ -6,7 +6,7 @@
 
 namespace multirun {
 BoundedSemaphore::BoundedSemaphore(int64_t initial)
-    : counter_(
+    : PermitCounter(
           sync_internal::CheckedInitialPermits("BoundedSemaphore", initial),
           static_cast<uint32_t>(initial)) {}
 

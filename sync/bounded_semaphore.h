@@ -30,67 +30,47 @@ namespace multirun {
 //   CHECK_OK(connections.Release());
 //   absl::Status again = connections.Release();  // FailedPrecondition: 4 of 4
 //   free
-class BoundedSemaphore {
+class BoundedSemaphore : private sync_internal::PermitCounter {
  public:
   static constexpr int64_t kMaxPermits = sync_internal::kMaxPermits;
 
   // A BoundedSemaphore with `initial` permits, which is also its bound. Aborts
-  // with a message unless 0 <= initial <= kMaxPermits; use Create() for input
-  // values.
+  // with a message unless 0 <= initial <= kMaxPermits; use Create() for a value
+  // from input.
   explicit BoundedSemaphore(int64_t initial = 1);
-  BoundedSemaphore(const BoundedSemaphore&) = delete;
-  BoundedSemaphore& operator=(const BoundedSemaphore&) = delete;
 
   // A BoundedSemaphore with `initial` permits, or InvalidArgument naming the
   // value.
   static absl::StatusOr<std::unique_ptr<BoundedSemaphore>> Create(
       int64_t initial);
 
-  // Blocks until a permit is taken.
-  void Acquire() {
-    if (!counter_.TryTake())
-      counter_.TakeWaiting(sync_internal::Deadline::Never());
-  }
-
-  // Takes a permit if one is free. Never blocks.
-  bool TryAcquire() { return counter_.TryTake(); }
-
-  // Blocks until a permit is taken or `timeout` has passed. Returns whether
-  // taken.
-  bool AcquireFor(absl::Duration timeout) {
-    return counter_.TryTake() ||
-           counter_.TakeWaiting(sync_internal::Deadline::After(timeout));
-  }
-
-  // Blocks until a permit is taken or `deadline` has passed. Returns whether
-  // taken.
-  bool AcquireUntil(absl::Time deadline) {
-    return counter_.TryTake() ||
-           counter_.TakeWaiting(sync_internal::Deadline::At(deadline));
-  }
+  // Acquire() blocks until a permit is taken. TryAcquire() takes one if one is
+  // free and never blocks. AcquireFor(absl::Duration) and
+  // AcquireUntil(absl::Time) wait at most that long (a monotonic timeout, a
+  // wall-clock deadline) and return whether a permit was taken. Available() is
+  // the free permits at this instant (a hint). lock() / try_lock() / unlock()
+  // make `std::scoped_lock hold(semaphore);` hold one permit.
+  using PermitCounter::Acquire;
+  using PermitCounter::AcquireFor;
+  using PermitCounter::AcquireUntil;
+  using PermitCounter::Available;
+  using PermitCounter::lock;
+  using PermitCounter::try_lock;
+  using PermitCounter::TryAcquire;
 
   // Returns `count` permits. Never blocks. Returns InvalidArgument if count <
   // 1, and FailedPrecondition if the free permits would exceed the initial
-  // value; no permit is returned on error.
+  // value; no permit is returned on error. unlock() beyond the bound aborts
+  // with a message.
   absl::Status Release(int64_t count = 1) {
-    return counter_.Give(count, "BoundedSemaphore",
-                         absl::StatusCode::kFailedPrecondition);
+    return Give(count, "BoundedSemaphore",
+                absl::StatusCode::kFailedPrecondition);
   }
 
-  // Free permits at this instant (a hint).
-  int64_t Available() const { return counter_.Available(); }
-
   // The initial value, which is the bound.
-  int64_t Bound() const { return counter_.limit(); }
+  int64_t Bound() const { return limit(); }
 
-  // Lockable names, so `std::scoped_lock hold(semaphore);` holds one permit.
-  // unlock() beyond the bound aborts with a message.
-  void lock() { Acquire(); }
-  bool try_lock() { return TryAcquire(); }
   void unlock();
-
- private:
-  sync_internal::PermitCounter counter_;
 };
 
 }  // namespace multirun

@@ -12,8 +12,10 @@
 
 #include "absl/synchronization/mutex.h"
 #include "benchmark/benchmark.h"
+#include "multirun/sync/internal/lock_benchmark_loops.h"
 #include "multirun/sync/lock.h"
 
+namespace multirun {
 namespace {
 
 // absl::Mutex (20220623) has no Lockable names; give it the standard ones.
@@ -26,32 +28,11 @@ class AbslMutex {
   absl::Mutex mutex_;
 };
 
-template <typename M>
-void Uncontended(benchmark::State& state) {
-  M lock;
-  int64_t counter = 0;
-  for (auto _ : state) {
-    lock.lock();
-    benchmark::DoNotOptimize(++counter);
-    lock.unlock();
-  }
-  state.SetItemsProcessed(state.iterations());
-}
-
-template <typename M>
-void Contended(benchmark::State& state) {
-  static M lock;
-  static int64_t counter = 0;
-  for (auto _ : state) {
-    lock.lock();
-    benchmark::DoNotOptimize(++counter);
-    lock.unlock();
-  }
-  state.SetItemsProcessed(state.iterations());
-}
+using sync_internal::Contended;
+using sync_internal::Uncontended;
 
 void BM_LockUncontended_Multirun(benchmark::State& state) {
-  Uncontended<multirun::Lock>(state);
+  Uncontended<Lock>(state);
 }
 void BM_LockUncontended_StdMutex(benchmark::State& state) {
   Uncontended<std::mutex>(state);
@@ -64,7 +45,7 @@ BENCHMARK(BM_LockUncontended_StdMutex);
 BENCHMARK(BM_LockUncontended_AbslMutex);
 
 void BM_LockContended_Multirun(benchmark::State& state) {
-  Contended<multirun::Lock>(state);
+  Contended<Lock>(state);
 }
 void BM_LockContended_StdMutex(benchmark::State& state) {
   Contended<std::mutex>(state);
@@ -77,3 +58,4 @@ BENCHMARK(BM_LockContended_StdMutex)->Threads(2)->Threads(4)->UseRealTime();
 BENCHMARK(BM_LockContended_AbslMutex)->Threads(2)->Threads(4)->UseRealTime();
 
 }  // namespace
+}  // namespace multirun

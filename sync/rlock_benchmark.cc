@@ -11,21 +11,14 @@
 #include <mutex>
 
 #include "benchmark/benchmark.h"
+#include "multirun/sync/internal/lock_benchmark_loops.h"
 #include "multirun/sync/rlock.h"
 
+namespace multirun {
 namespace {
 
-template <typename M>
-void Uncontended(benchmark::State& state) {
-  M lock;
-  int64_t counter = 0;
-  for (auto _ : state) {
-    lock.lock();
-    benchmark::DoNotOptimize(++counter);
-    lock.unlock();
-  }
-  state.SetItemsProcessed(state.iterations());
-}
+using sync_internal::Contended;
+using sync_internal::Uncontended;
 
 template <typename M>
 void Nested(benchmark::State& state) {
@@ -43,20 +36,8 @@ void Nested(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
-template <typename M>
-void Contended(benchmark::State& state) {
-  static M lock;
-  static int64_t counter = 0;
-  for (auto _ : state) {
-    lock.lock();
-    benchmark::DoNotOptimize(++counter);
-    lock.unlock();
-  }
-  state.SetItemsProcessed(state.iterations());
-}
-
 void BM_RLockUncontended_Multirun(benchmark::State& state) {
-  Uncontended<multirun::RLock>(state);
+  Uncontended<RLock>(state);
 }
 void BM_RLockUncontended_StdRecursiveMutex(benchmark::State& state) {
   Uncontended<std::recursive_mutex>(state);
@@ -64,9 +45,7 @@ void BM_RLockUncontended_StdRecursiveMutex(benchmark::State& state) {
 BENCHMARK(BM_RLockUncontended_Multirun);
 BENCHMARK(BM_RLockUncontended_StdRecursiveMutex);
 
-void BM_RLockNested_Multirun(benchmark::State& state) {
-  Nested<multirun::RLock>(state);
-}
+void BM_RLockNested_Multirun(benchmark::State& state) { Nested<RLock>(state); }
 void BM_RLockNested_StdRecursiveMutex(benchmark::State& state) {
   Nested<std::recursive_mutex>(state);
 }
@@ -74,7 +53,7 @@ BENCHMARK(BM_RLockNested_Multirun);
 BENCHMARK(BM_RLockNested_StdRecursiveMutex);
 
 void BM_RLockContended_Multirun(benchmark::State& state) {
-  Contended<multirun::RLock>(state);
+  Contended<RLock>(state);
 }
 void BM_RLockContended_StdRecursiveMutex(benchmark::State& state) {
   Contended<std::recursive_mutex>(state);
@@ -83,3 +62,4 @@ BENCHMARK(BM_RLockContended_Multirun)->Threads(2)->UseRealTime();
 BENCHMARK(BM_RLockContended_StdRecursiveMutex)->Threads(2)->UseRealTime();
 
 }  // namespace
+}  // namespace multirun

@@ -6,8 +6,8 @@
 
 namespace multirun {
 Semaphore::Semaphore(int64_t initial)
-    : counter_(sync_internal::CheckedInitialPermits("Semaphore", initial),
-               static_cast<uint32_t>(kMaxPermits)) {}
+    : PermitCounter(sync_internal::CheckedInitialPermits("Semaphore", initial),
+                    static_cast<uint32_t>(kMaxPermits)) {}
 
 absl::StatusOr<std::unique_ptr<Semaphore>> Semaphore::Create(int64_t initial) {
   absl::Status status =

@@ -38,60 +38,39 @@ namespace multirun {
 //   multirun::Semaphore slots(3);  // at most 3 downloads at once
 //   auto download = multirun::RunWith(slots, [](const std::string& url) { ...
 //   });
-class Semaphore {
+class Semaphore : private sync_internal::PermitCounter {
  public:
-  // The largest permit count a Semaphore can hold.
   static constexpr int64_t kMaxPermits = sync_internal::kMaxPermits;
 
   // A Semaphore with `initial` permits. Aborts with a message unless
   // 0 <= initial <= kMaxPermits; use Create() for a value from input.
   explicit Semaphore(int64_t initial = 1);
-  Semaphore(const Semaphore&) = delete;
-  Semaphore& operator=(const Semaphore&) = delete;
 
   // A Semaphore with `initial` permits, or InvalidArgument naming the value.
   static absl::StatusOr<std::unique_ptr<Semaphore>> Create(int64_t initial);
 
-  // Blocks until a permit is taken.
-  void Acquire() {
-    if (!counter_.TryTake())
-      counter_.TakeWaiting(sync_internal::Deadline::Never());
-  }
-
-  // Takes a permit if one is free. Never blocks.
-  bool TryAcquire() { return counter_.TryTake(); }
-
-  // Blocks until a permit is taken or `timeout` has passed. Returns whether
-  // taken.
-  bool AcquireFor(absl::Duration timeout) {
-    return counter_.TryTake() ||
-           counter_.TakeWaiting(sync_internal::Deadline::After(timeout));
-  }
-
-  // Blocks until a permit is taken or `deadline` has passed. Returns whether
-  // taken.
-  bool AcquireUntil(absl::Time deadline) {
-    return counter_.TryTake() ||
-           counter_.TakeWaiting(sync_internal::Deadline::At(deadline));
-  }
+  // Acquire() blocks until a permit is taken. TryAcquire() takes one if one is
+  // free and never blocks. AcquireFor(absl::Duration) and
+  // AcquireUntil(absl::Time) wait at most that long (a monotonic timeout, a
+  // wall-clock deadline) and return whether a permit was taken. Available() is
+  // the free permits at this instant (a hint). lock() / try_lock() / unlock()
+  // make `std::scoped_lock hold(semaphore);` hold one permit.
+  using PermitCounter::Acquire;
+  using PermitCounter::AcquireFor;
+  using PermitCounter::AcquireUntil;
+  using PermitCounter::Available;
+  using PermitCounter::lock;
+  using PermitCounter::try_lock;
+  using PermitCounter::TryAcquire;
 
   // Returns `count` permits and wakes as many sleepers. Never blocks. Returns
   // InvalidArgument if count < 1 and OutOfRange if the count would pass
   // kMaxPermits; no permit is returned on error.
   absl::Status Release(int64_t count = 1) {
-    return counter_.Give(count, "Semaphore", absl::StatusCode::kOutOfRange);
+    return Give(count, "Semaphore", absl::StatusCode::kOutOfRange);
   }
 
-  // Free permits at this instant (a hint: it may change as soon as it is read).
-  int64_t Available() const { return counter_.Available(); }
-
-  // Lockable names, so `std::scoped_lock hold(semaphore);` holds one permit.
-  void lock() { Acquire(); }
-  bool try_lock() { return TryAcquire(); }
   void unlock();
-
- private:
-  sync_internal::PermitCounter counter_;
 };
 
 }  // namespace multirun

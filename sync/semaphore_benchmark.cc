@@ -7,53 +7,33 @@
 // the sections they complete (real time). Timed region: the acquire/release
 // loop only.
 
-#include <cstdint>
 #include <semaphore>
 
 #include "benchmark/benchmark.h"
 #include "multirun/sync/bounded_semaphore.h"
+#include "multirun/sync/internal/lock_benchmark_loops.h"
 #include "multirun/sync/semaphore.h"
 
+namespace multirun {
 namespace {
 
-// One interface over the three types for the benchmark loops.
-struct StdSemaphore {
-  std::counting_semaphore<> semaphore{1};
-  void Acquire() { semaphore.acquire(); }
-  void Release() { semaphore.release(); }
+using sync_internal::Contended;
+using sync_internal::Uncontended;
+
+// The peer under the Lockable names the shared loops use.
+class StdSemaphore {
+ public:
+  void lock() { semaphore_.acquire(); }
+  void unlock() { semaphore_.release(); }
+
+ private:
+  std::counting_semaphore<> semaphore_{1};
 };
 
-template <typename S>
-struct MultirunSemaphore {
-  S semaphore{1};
-  void Acquire() { semaphore.Acquire(); }
-  void Release() { semaphore.Release().IgnoreError(); }
-};
-
-template <typename S>
-void Uncontended(benchmark::State& state) {
-  S semaphore;
-  for (auto _ : state) {
-    semaphore.Acquire();
-    semaphore.Release();
-  }
-  state.SetItemsProcessed(state.iterations());
-}
-
-template <typename S>
-void Contended(benchmark::State& state) {
-  static S semaphore;
-  static int64_t counter = 0;
-  for (auto _ : state) {
-    semaphore.Acquire();
-    benchmark::DoNotOptimize(++counter);
-    semaphore.Release();
-  }
-  state.SetItemsProcessed(state.iterations());
-}
-
-using Multirun = MultirunSemaphore<multirun::Semaphore>;
-using MultirunBounded = MultirunSemaphore<multirun::BoundedSemaphore>;
+// Semaphore and BoundedSemaphore start with one permit and have
+// lock()/unlock().
+using Multirun = Semaphore;
+using MultirunBounded = BoundedSemaphore;
 
 void BM_SemaphoreUncontended_Multirun(benchmark::State& state) {
   Uncontended<Multirun>(state);
@@ -84,3 +64,4 @@ BENCHMARK(BM_SemaphoreContended_StdCountingSemaphore)
     ->UseRealTime();
 
 }  // namespace
+}  // namespace multirun

@@ -26,7 +26,8 @@ uint32_t CheckedInitialPermits(absl::string_view owner, int64_t initial) {
 bool PermitCounter::TakeWaiting(const Deadline& deadline) {
   if (deadline.Expired()) return false;
   for (int attempt = 0; SpinPause(attempt); ++attempt) {
-    if (permits_.load(std::memory_order_relaxed) > 0 && TryTake()) return true;
+    if (permits_.load(std::memory_order_relaxed) > 0 && TryAcquire())
+      return true;
   }
   sleepers_.fetch_add(1, std::memory_order_seq_cst);
   bool taken = false;
@@ -43,7 +44,7 @@ bool PermitCounter::TakeWaiting(const Deadline& deadline) {
     }
     if (FutexWait(&permits_, 0, deadline) == WaitResult::kTimedOut) {
       // A permit may have arrived together with the timeout: take it if so.
-      taken = TryTake();
+      taken = TryAcquire();
       break;
     }
   }

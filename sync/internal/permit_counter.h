@@ -21,6 +21,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "multirun/sync/internal/deadline.h"
 
 namespace multirun {
@@ -35,13 +36,21 @@ absl::Status ValidateInitialPermits(absl::string_view owner, int64_t initial);
 // `initial` if valid; otherwise aborts with ValidateInitialPermits' message.
 uint32_t CheckedInitialPermits(absl::string_view owner, int64_t initial);
 
+// The acquiring half of a semaphore, shared by Semaphore and BoundedSemaphore
+// (which inherit it privately and publish these methods); each adds its own
+// Release() with Give().
 class PermitCounter {
  public:
-  // `initial` and `limit` are validated by the owner: 0 <= initial <= limit.
-  PermitCounter(uint32_t initial, uint32_t limit)
-      : permits_(initial), limit_(limit) {}
+  PermitCounter(const PermitCounter&) = delete;
+  PermitCounter& operator=(const PermitCounter&) = delete;
 
-  bool TryTake() {
+  // Blocks until a permit is taken.
+  void Acquire() {
+    if (!TryAcquire()) TakeWaiting(Deadline::Never());
+  }
+
+  // Takes a permit if one is free. Never blocks.
+  bool TryAcquire() {
     uint32_t observed = permits_.load(std::memory_order_relaxed);
     while (observed > 0) {
       if (permits_.compare_exchange_weak(observed, observed - 1,
@@ -53,23 +62,47 @@ class PermitCounter {
     return false;
   }
 
-  // After a failed TryTake(): spins, then sleeps until a permit is taken or
+  // Blocks until a permit is taken or `timeout` has passed (monotonic clock).
+  // Returns whether one was taken. A zero or negative timeout tries once.
+  bool AcquireFor(absl::Duration timeout) {
+    return TryAcquire() || TakeWaiting(Deadline::After(timeout));
+  }
+
+  // Blocks until a permit is taken or the wall-clock time `deadline` has
+  // passed. Returns whether one was taken.
+  bool AcquireUntil(absl::Time deadline) {
+    return TryAcquire() || TakeWaiting(Deadline::At(deadline));
+  }
+
+  // Free permits at this instant (a hint: it may change as soon as it is read).
+  int64_t Available() const { return permits_.load(std::memory_order_relaxed); }
+
+  // Lockable names, so `std::scoped_lock hold(semaphore);` holds one permit
+  // (the owner adds unlock()).
+  void lock() { Acquire(); }
+  bool try_lock() { return TryAcquire(); }
+
+ protected:
+  // `initial` and `limit` are validated by the owner: 0 <= initial <= limit.
+  PermitCounter(uint32_t initial, uint32_t limit)
+      : permits_(initial), limit_(limit) {}
+  ~PermitCounter() = default;
+
+  // Returns `count` permits and wakes as many sleepers. `owner` names the type
+  // in error messages. Returns InvalidArgument for count < 1, and
+  // `over_limit_code` (with no permit returned) if the count would pass the
+  // limit.
+  absl::Status Give(int64_t count, absl::string_view owner,
+                    absl::StatusCode over_limit_code);
+
+  uint32_t limit() const { return limit_; }
+
+ private:
+  // After a failed TryAcquire(): spins, then sleeps until a permit is taken or
   // `deadline`. Returns whether one was taken; false at once, without
   // spinning, for a deadline that has passed.
   bool TakeWaiting(const Deadline& deadline);
 
-  // Returns `count` permits. `owner` names the type in error messages. Returns
-  // InvalidArgument for count < 1, and `over_limit_code` (with no permit
-  // returned) if the count would pass the limit.
-  absl::Status Give(int64_t count, absl::string_view owner,
-                    absl::StatusCode over_limit_code);
-
-  uint32_t Available() const {
-    return permits_.load(std::memory_order_relaxed);
-  }
-  uint32_t limit() const { return limit_; }
-
- private:
   std::atomic<uint32_t> permits_;
   std::atomic<uint32_t> sleepers_{0};
   const uint32_t limit_;
