@@ -4,14 +4,15 @@
 
 namespace multirun {
 
+absl::Status Condition::NotHeldError() {
+  return absl::FailedPreconditionError(
+      "Condition::Wait: the calling thread does not hold the condition's lock");
+}
+
 absl::Status Condition::WaitImpl(const sync_internal::Deadline& deadline) {
-  if (!lock_.IsOwnedByCurrentThread()) {
-    return absl::FailedPreconditionError(
-        "Condition::Wait: the calling thread does not hold the condition's "
-        "lock");
-  }
+  if (!lock_.IsOwnedByCurrentThread()) return NotHeldError();
   const uint32_t ticket = waiters_.Enter();
-  const int depth = lock_.ReleaseAll();
+  const int64_t depth = lock_.ReleaseAll();
   const bool notified = waiters_.Sleep(ticket, deadline);
   waiters_.Leave();
   lock_.RestoreAll(depth);

@@ -95,8 +95,8 @@ class ABSL_LOCKABLE Condition {
   }
 
   // Waits until `predicate()` is true; the predicate runs with the lock held.
-  // Returns OK once it is (at once, as Python's wait_for, if it already is), or
-  // FailedPrecondition if it is not and the caller does not hold the lock.
+  // Returns OK once it is (at once if it already is), or FailedPrecondition,
+  // without calling the predicate, if the caller does not hold the lock.
   // Blocks.
   template <typename Predicate>
   absl::Status Wait(Predicate&& predicate) ABSL_EXCLUSIVE_LOCKS_REQUIRED(this) {
@@ -126,11 +126,18 @@ class ABSL_LOCKABLE Condition {
   bool IsOwnedByCurrentThread() const { return lock_.IsOwnedByCurrentThread(); }
 
  private:
-  absl::Status WaitImpl(const sync_internal::Deadline& deadline);
+  absl::Status WaitImpl(const sync_internal::Deadline& deadline)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(this);
 
+  // Checks the caller holds the lock before the predicate reads the state.
+  // (The predicate runs with the lock held; a predicate annotated as requiring
+  // the condition names it differently from `this`, so the body is outside
+  // Clang's analysis.)
   template <typename Predicate>
   absl::Status WaitImpl(const sync_internal::Deadline& deadline,
-                        Predicate& predicate) {
+                        Predicate& predicate)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(this) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    if (!IsOwnedByCurrentThread()) return NotHeldError();
     while (!predicate()) {
       absl::Status status = WaitImpl(deadline);
       if (status.code() == absl::StatusCode::kDeadlineExceeded) {
@@ -140,6 +147,8 @@ class ABSL_LOCKABLE Condition {
     }
     return absl::OkStatus();
   }
+
+  static absl::Status NotHeldError();
 
   RLock lock_;
   sync_internal::WaitList waiters_;

@@ -23,11 +23,18 @@ using sync_internal::RunThreads;
 TEST(ConditionTest, WaitWithoutHoldingTheLockFails) {
   Condition condition;
   EXPECT_EQ(condition.Wait().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(condition.WaitFor(absl::Seconds(1), [] { return false; }).code(),
+  bool predicate_called = false;
+  auto predicate = [&] {
+    predicate_called = true;
+    return true;
+  };
+  // Even a predicate that holds is not read without the lock: it would read
+  // guarded state unlocked.
+  EXPECT_EQ(condition.Wait(predicate).code(),
             absl::StatusCode::kFailedPrecondition);
-  // As in Python's wait_for, a predicate that already holds returns at once:
-  // the rule is about waiting.
-  EXPECT_TRUE(condition.Wait([] { return true; }).ok());
+  EXPECT_EQ(condition.WaitFor(absl::Seconds(1), predicate).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_FALSE(predicate_called);
 }
 
 TEST(ConditionTest, WaitForTimesOutWithDeadlineExceededHoldingTheLock) {

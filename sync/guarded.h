@@ -19,6 +19,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "multirun/sync/lock.h"
+#include "multirun/sync/lock_holder.h"
 
 namespace multirun {
 
@@ -68,18 +69,21 @@ class Guarded {
   // escape.
   template <typename F>
   decltype(auto) WithLock(F&& fn) {
-    std::scoped_lock hold(lock_);
+    LockHolder<L> hold(lock_);
     return std::invoke(std::forward<F>(fn), value_);
   }
   template <typename F>
   decltype(auto) WithLock(F&& fn) const {
-    std::scoped_lock hold(lock_);
+    LockHolder<L> hold(lock_);
     return std::invoke(std::forward<F>(fn), std::as_const(value_));
   }
 
   // Acquires the lock and returns a handle to the value. Blocks.
-  LockedPtr<T> Locked() { return LockedPtr<T>(lock_, value_); }
-  LockedPtr<const T> Locked() const {
+  // (The handle's constructor takes the lock; the analysis cannot see that.)
+  LockedPtr<T> Locked() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    return LockedPtr<T>(lock_, value_);
+  }
+  LockedPtr<const T> Locked() const ABSL_NO_THREAD_SAFETY_ANALYSIS {
     return LockedPtr<const T>(lock_, value_);
   }
 

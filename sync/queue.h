@@ -49,6 +49,7 @@
 #include "multirun/sync/internal/deadline.h"
 #include "multirun/sync/internal/wait_list.h"
 #include "multirun/sync/lock.h"
+#include "multirun/sync/lock_holder.h"
 
 namespace multirun {
 
@@ -220,7 +221,7 @@ class Queue {
   // can still be popped. Idempotent. Never blocks for long.
   void Close() {
     {
-      std::scoped_lock hold(lock_);
+      LockHolder<Lock> hold(lock_);
       closed_ = true;
     }
     not_empty_.NotifyAll();
@@ -228,13 +229,13 @@ class Queue {
   }
 
   bool IsClosed() const {
-    std::scoped_lock hold(lock_);
+    LockHolder<Lock> hold(lock_);
     return closed_;
   }
 
   // Values in the queue at this instant (a hint).
   size_t Size() const {
-    std::scoped_lock hold(lock_);
+    LockHolder<Lock> hold(lock_);
     return items_.size();
   }
 
@@ -272,21 +273,21 @@ using LifoQueue = Queue<T, LifoOrder>;
 template <typename T, typename Compare = std::less<>>
 using PriorityQueue = Queue<T, PriorityOrder<Compare>>;
 
-// Both hold the lock in a std::unique_lock, so that a value type, container or
+// Both hold the lock in a LockHolder, so that a value type, container or
 // comparator that throws leaves the queue unlocked and consistent; they notify
 // after unlocking, so a woken thread does not at once block on the lock.
 template <typename T, typename Order>
 absl::Status Queue<T, Order>::PushImpl(T&& value,
                                        const sync_internal::Deadline& deadline,
                                        bool is_try) {
-  std::unique_lock<Lock> hold(lock_);
+  LockHolder<Lock> hold(lock_);
   while (true) {
     if (closed_) {
       return absl::FailedPreconditionError("Queue::Push: the queue is closed");
     }
     if (items_.size() < capacity_) {
       items_.Push(std::move(value));
-      hold.unlock();
+      hold.Release();
       not_empty_.NotifyOne();
       return absl::OkStatus();
     }
@@ -295,10 +296,10 @@ absl::Status Queue<T, Order>::PushImpl(T&& value,
           "Queue::TryPush: the queue is full (capacity ", capacity_, ")"));
     }
     const uint32_t ticket = not_full_.Enter();
-    hold.unlock();
+    hold.Release();
     const bool woken = not_full_.Sleep(ticket, deadline);
     not_full_.Leave();
-    hold.lock();
+    hold.Reacquire();
     if (!woken && !closed_ && items_.size() >= capacity_) {
       return absl::DeadlineExceededError(
           absl::StrCat("Queue::Push: still full (capacity ", capacity_,
@@ -310,11 +311,11 @@ absl::Status Queue<T, Order>::PushImpl(T&& value,
 template <typename T, typename Order>
 absl::StatusOr<T> Queue<T, Order>::PopImpl(
     const sync_internal::Deadline& deadline, bool is_try) {
-  std::unique_lock<Lock> hold(lock_);
+  LockHolder<Lock> hold(lock_);
   while (true) {
     if (items_.size() > 0) {
       T value = items_.Pop();
-      hold.unlock();
+      hold.Release();
       not_full_.NotifyOne();
       return value;
     }
@@ -325,10 +326,10 @@ absl::StatusOr<T> Queue<T, Order>::PopImpl(
     if (is_try)
       return absl::UnavailableError("Queue::TryPop: the queue is empty");
     const uint32_t ticket = not_empty_.Enter();
-    hold.unlock();
+    hold.Release();
     const bool woken = not_empty_.Sleep(ticket, deadline);
     not_empty_.Leave();
-    hold.lock();
+    hold.Reacquire();
     if (!woken && !closed_ && items_.size() == 0) {
       return absl::DeadlineExceededError(
           "Queue::Pop: still empty at the deadline");

@@ -51,34 +51,42 @@ class ABSL_LOCKABLE RLock {
 
   // Blocks until the calling thread holds the lock; returns at once if it
   // already does, one level deeper.
-  void Acquire() ABSL_EXCLUSIVE_LOCK_FUNCTION() {
-    AcquireWith([this] {
-      lock_.Acquire();
-      return true;
-    });
+  void Acquire() ABSL_EXCLUSIVE_LOCK_FUNCTION() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    const uint32_t self = sync_internal::CurrentThreadId();
+    if (Reenter(self)) return;
+    lock_.Acquire();
+    Own(self);
   }
 
   // Acquires (or re-enters) the lock if that needs no waiting. Never blocks.
-  bool TryAcquire() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
-    return AcquireWith([this] { return lock_.TryAcquire(); });
+  bool TryAcquire()
+      ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    const uint32_t self = sync_internal::CurrentThreadId();
+    if (Reenter(self)) return true;
+    return lock_.TryAcquire() && Own(self);
   }
 
   // Blocks until acquired (or re-entered) or `timeout` has passed (monotonic
   // clock). Returns whether the lock was acquired.
   bool AcquireFor(absl::Duration timeout)
-      ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
-    return AcquireWith([&] { return lock_.AcquireFor(timeout); });
+      ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    const uint32_t self = sync_internal::CurrentThreadId();
+    if (Reenter(self)) return true;
+    return lock_.AcquireFor(timeout) && Own(self);
   }
 
   // Blocks until acquired (or re-entered) or the wall-clock time `deadline` has
   // passed. Returns whether the lock was acquired.
-  bool AcquireUntil(absl::Time deadline) ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
-    return AcquireWith([&] { return lock_.AcquireUntil(deadline); });
+  bool AcquireUntil(absl::Time deadline)
+      ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    const uint32_t self = sync_internal::CurrentThreadId();
+    if (Reenter(self)) return true;
+    return lock_.AcquireUntil(deadline) && Own(self);
   }
 
   // Releases one level. Returns FailedPrecondition, and changes nothing, if the
   // calling thread does not hold the lock. Never blocks.
-  absl::Status Release() ABSL_UNLOCK_FUNCTION() {
+  absl::Status Release() ABSL_UNLOCK_FUNCTION() ABSL_NO_THREAD_SAFETY_ANALYSIS {
     if (owner_.load(std::memory_order_relaxed) !=
         sync_internal::CurrentThreadId()) {
       return ReleaseNotOwnedById();
@@ -102,17 +110,26 @@ class ABSL_LOCKABLE RLock {
   bool try_lock() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) { return TryAcquire(); }
   template <typename Rep, typename Period>
   bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout)
-      ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
-    return AcquireWith([&] { return lock_.try_lock_for(timeout); });
+      ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    const uint32_t self = sync_internal::CurrentThreadId();
+    if (Reenter(self)) return true;
+    return lock_.try_lock_for(timeout) && Own(self);
   }
+
   template <typename Clock, typename Duration>
   bool try_lock_until(const std::chrono::time_point<Clock, Duration>& deadline)
-      ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
-    return AcquireWith([&] { return lock_.try_lock_until(deadline); });
+      ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    const uint32_t self = sync_internal::CurrentThreadId();
+    if (Reenter(self)) return true;
+    return lock_.try_lock_until(deadline) && Own(self);
   }
+
   void unlock() ABSL_UNLOCK_FUNCTION();
 
  private:
+  // The methods above implement the capability (they acquire `this` by
+  // acquiring `lock_` and recording the owner), so their bodies are outside
+  // Clang's thread-safety analysis, as absl::Mutex's are.
   friend class Condition;
 
   static constexpr uint32_t kNoOwner = 0;
@@ -126,17 +143,19 @@ class ABSL_LOCKABLE RLock {
             sync_internal::WasCurrentThreadBeforeFork(owner));
   }
 
-  // Re-enters if the calling thread holds the lock; otherwise calls `take`,
-  // which returns whether it acquired `lock_`, and becomes the owner if so.
-  template <typename Take>
-  bool AcquireWith(Take take) {
-    const uint32_t self = sync_internal::CurrentThreadId();
+  // One level deeper if thread `self` holds the lock; returns whether it does.
+  bool Reenter(uint32_t self) {
     const uint32_t owner = owner_.load(std::memory_order_relaxed);
     if (owner == self || (owner != kNoOwner && AdoptAfterFork(owner, self))) {
       ++depth_;
       return true;
     }
-    if (!take()) return false;
+    return false;
+  }
+
+  // Records thread `self` as the owner, one level deep, after it acquired
+  // `lock_`. Returns true, for `lock_.TryAcquire() && Own(self)`.
+  bool Own(uint32_t self) {
     owner_.store(self, std::memory_order_relaxed);
     depth_ = 1;
     return true;

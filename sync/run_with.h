@@ -6,28 +6,31 @@
 //
 // `RunWith(primitive, fn)` returns a callable with fn's parameters and return
 // type. Each call acquires `primitive` (a Lock, RLock, Semaphore,
-// BoundedSemaphore, Condition, or any type with Acquire() and lock()/unlock()),
-// calls fn, and releases the primitive however fn exits, including by an
-// exception. Arguments and the return value are forwarded unchanged; fn may be
-// a free function, a lambda (mutable ones too: its state is then guarded by the
-// primitive), or a member function pointer called as `wrapped(object,
-// args...)`.
+// BoundedSemaphore, Condition, or any type with lock(), unlock() and
+// AcquireFor(absl::Duration)), calls fn, and releases the primitive however fn
+// exits, including by an exception. Arguments and the return value are
+// forwarded unchanged; fn may be a free function, a lambda (a mutable one too:
+// its state is then guarded by the primitive), or a member function pointer
+// called as `wrapped(object, args...)`. The wrapper may be const and may be
+// called from any number of threads at once.
 //
 // `RunWithTimeout(primitive, timeout, fn)` gives up when the primitive cannot
-// be acquired within `timeout`: the call then returns DeadlineExceeded and fn
-// does not run. Its return type is absl::Status for fn returning void or
-// absl::Status, absl::StatusOr<U> for fn returning absl::StatusOr<U>, and
-// absl::StatusOr<R> for any other R.
+// be acquired within `timeout` (monotonic clock): the call then returns
+// DeadlineExceeded and fn does not run. Its return type is absl::Status for fn
+// returning void or absl::Status, absl::StatusOr<U> for fn returning
+// absl::StatusOr<U>, and absl::StatusOr<R> for any other R.
 //
 // The primitive is held by reference and must outlive the wrapper.
 
 #ifndef MULTIRUN_SYNC_RUN_WITH_H_
 #define MULTIRUN_SYNC_RUN_WITH_H_
 
+#include <concepts>
 #include <functional>
 #include <type_traits>
 #include <utility>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
@@ -45,14 +48,14 @@ concept RunWithPrimitive = requires(P& p, absl::Duration timeout) {
 
 namespace sync_internal {
 
-// Releases a primitive acquired by the caller, on every exit path.
+// Releases a primitive the caller acquired, on every exit path.
 template <typename P>
 class HeldPrimitive {
  public:
   explicit HeldPrimitive(P& primitive) : primitive_(primitive) {}
   HeldPrimitive(const HeldPrimitive&) = delete;
   HeldPrimitive& operator=(const HeldPrimitive&) = delete;
-  ~HeldPrimitive() { primitive_.unlock(); }
+  ~HeldPrimitive() ABSL_NO_THREAD_SAFETY_ANALYSIS { primitive_.unlock(); }
 
  private:
   P& primitive_;
@@ -75,6 +78,75 @@ struct TimedResult<absl::StatusOr<U>> {
   using type = absl::StatusOr<U>;
 };
 
+// The callable RunWith returns. (Clang's thread-safety analysis cannot follow
+// a capability through a template parameter that may not be one, such as a
+// Semaphore; the acquire and release sit in one scope here, so the bodies opt
+// out of the analysis.)
+template <typename P, typename F>
+class RunWithCallable {
+ public:
+  RunWithCallable(P& primitive, F fn)
+      : primitive_(&primitive), fn_(std::move(fn)) {}
+
+  template <typename... Args>
+  decltype(auto) operator()(Args&&... args) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    primitive_->lock();
+    HeldPrimitive<P> held(*primitive_);
+    return std::invoke(fn_, std::forward<Args>(args)...);
+  }
+  template <typename... Args>
+  decltype(auto) operator()(Args&&... args) const
+      ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    primitive_->lock();
+    HeldPrimitive<P> held(*primitive_);
+    return std::invoke(fn_, std::forward<Args>(args)...);
+  }
+
+ private:
+  P* primitive_;
+  F fn_;
+};
+
+// The callable RunWithTimeout returns.
+template <typename P, typename F>
+class RunWithTimeoutCallable {
+ public:
+  RunWithTimeoutCallable(P& primitive, absl::Duration timeout, F fn)
+      : primitive_(&primitive), timeout_(timeout), fn_(std::move(fn)) {}
+
+  template <typename... Args>
+  auto operator()(Args&&... args) {
+    return Call(fn_, std::forward<Args>(args)...);
+  }
+  template <typename... Args>
+  auto operator()(Args&&... args) const {
+    return Call(fn_, std::forward<Args>(args)...);
+  }
+
+ private:
+  template <typename G, typename... Args>
+  auto Call(G& fn, Args&&... args) const ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    using Result = std::invoke_result_t<G&, Args&&...>;
+    using Timed = typename TimedResult<std::decay_t<Result>>::type;
+    if (!primitive_->AcquireFor(timeout_)) {
+      return Timed(absl::DeadlineExceededError(
+          absl::StrCat("RunWithTimeout: could not acquire within ",
+                       absl::FormatDuration(timeout_))));
+    }
+    HeldPrimitive<P> held(*primitive_);
+    if constexpr (std::is_void_v<Result>) {
+      std::invoke(fn, std::forward<Args>(args)...);
+      return Timed(absl::OkStatus());
+    } else {
+      return Timed(std::invoke(fn, std::forward<Args>(args)...));
+    }
+  }
+
+  P* primitive_;
+  absl::Duration timeout_;
+  F fn_;
+};
+
 }  // namespace sync_internal
 
 // Example:
@@ -88,43 +160,20 @@ struct TimedResult<absl::StatusOr<U>> {
 //   int after = deposit(10);  // runs with `lock` held
 template <RunWithPrimitive P, typename F>
 auto RunWith(P& primitive, F&& fn) {
-  return [&primitive,
-          fn = std::forward<F>(fn)](auto&&... args) mutable -> decltype(auto) {
-    primitive.lock();
-    sync_internal::HeldPrimitive<P> held(primitive);
-    return std::invoke(fn, std::forward<decltype(args)>(args)...);
-  };
+  return sync_internal::RunWithCallable<P, std::decay_t<F>>(
+      primitive, std::forward<F>(fn));
 }
 
 // Example:
 //
 //   multirun::Semaphore slots(2);
-//   auto fetch = multirun::RunWithTimeout(slots, absl::Seconds(1),
-//                                         [](int id) { return Fetch(id); });
-//   absl::StatusOr<Page> page = fetch(7);  // DeadlineExceeded if no slot in 1
-//   s
+//   auto fetch = multirun::RunWithTimeout(
+//       slots, absl::Seconds(1), [](int id) { return Fetch(id); });
+//   absl::StatusOr<Page> page = fetch(7);  // DeadlineExceeded: no slot in 1 s
 template <RunWithPrimitive P, typename F>
 auto RunWithTimeout(P& primitive, absl::Duration timeout, F&& fn) {
-  return [&primitive, timeout,
-          fn = std::forward<F>(fn)](auto&&... args) mutable {
-    using Result =
-        std::invoke_result_t<F&,
-                             decltype(std::forward<decltype(args)>(args))...>;
-    using Timed =
-        typename sync_internal::TimedResult<std::decay_t<Result>>::type;
-    if (!primitive.AcquireFor(timeout)) {
-      return Timed(absl::DeadlineExceededError(
-          absl::StrCat("RunWithTimeout: could not acquire within ",
-                       absl::FormatDuration(timeout))));
-    }
-    sync_internal::HeldPrimitive<P> held(primitive);
-    if constexpr (std::is_void_v<Result>) {
-      std::invoke(fn, std::forward<decltype(args)>(args)...);
-      return Timed(absl::OkStatus());
-    } else {
-      return Timed(std::invoke(fn, std::forward<decltype(args)>(args)...));
-    }
-  };
+  return sync_internal::RunWithTimeoutCallable<P, std::decay_t<F>>(
+      primitive, timeout, std::forward<F>(fn));
 }
 
 }  // namespace multirun

@@ -5,7 +5,8 @@
 
 # Everything a fresh Debian 12 machine needs to build, test and benchmark multirun:
 # Bazel and its offline rule repositories, the system libraries the targets link, the
-# MariaDB server the MySQL tests start, and the benchmark peers (oneTBB, Boost, Python).
+# MariaDB server the MySQL tests start, the benchmark peers (oneTBB, Boost, Python), and
+# clang for the thread-safety analysis of the headers.
 MULTIRUN_PACKAGES=(
   bazel-bootstrap
   bazel-platforms
@@ -23,6 +24,7 @@ MULTIRUN_PACKAGES=(
   libzip-dev
   mariadb-server
   python3
+  clang
 )
 
 # Plain output: CI has no terminal, and the summary lines are parsed.
