@@ -163,6 +163,37 @@ TEST(LockTest, TimedLockableWithStdChrono) {
   lock.unlock();
 }
 
+// Extreme std::chrono values are defined (UBSAN runs this): the far past tries
+// once, the far future waits without limit.
+TEST(LockTest, ExtremeChronoValuesAreDefined) {
+  Lock lock;
+  lock.Acquire();
+  std::thread other([&] {
+    EXPECT_FALSE(lock.try_lock_for(std::chrono::hours::min()));
+    EXPECT_FALSE(lock.try_lock_for(std::chrono::nanoseconds::min()));
+    EXPECT_FALSE(lock.try_lock_for(std::chrono::duration<double>(-1e300)));
+    EXPECT_FALSE(
+        lock.try_lock_until(std::chrono::steady_clock::time_point::min()));
+    EXPECT_FALSE(
+        lock.try_lock_until(std::chrono::system_clock::time_point::min()));
+    EXPECT_FALSE(lock.try_lock_until(
+        std::chrono::time_point<std::chrono::system_clock,
+                                std::chrono::hours>::min()));
+  });
+  other.join();
+  ASSERT_TRUE(lock.Release().ok());
+  // Free lock: the far future succeeds at once.
+  EXPECT_TRUE(lock.try_lock_for(std::chrono::hours::max()));
+  lock.unlock();
+  EXPECT_TRUE(
+      lock.try_lock_until(std::chrono::steady_clock::time_point::max()));
+  lock.unlock();
+  EXPECT_TRUE(
+      lock.try_lock_until(std::chrono::time_point<std::chrono::system_clock,
+                                                  std::chrono::hours>::max()));
+  lock.unlock();
+}
+
 TEST(LockTest, ExpiredTimeoutsFailAtOnceWithoutDisturbingTheHolder) {
   Lock lock;
   lock.Acquire();
