@@ -28,8 +28,8 @@ namespace multirun {
 //   connections.Acquire();
 //   ...
 //   CHECK_OK(connections.Release());
-//   absl::Status again = connections.Release();  // FailedPrecondition: 4 of 4
-//   free
+//   // One release too many: FailedPrecondition, and nothing changes.
+//   absl::Status again = connections.Release();
 class BoundedSemaphore : private sync_internal::PermitCounter {
  public:
   static constexpr int64_t kMaxPermits = sync_internal::kMaxPermits;

@@ -41,12 +41,20 @@ namespace multirun {
 //
 //   multirun::Condition ready;
 //   std::deque<Job> jobs ABSL_GUARDED_BY(ready);
-//   // consumer
-//   std::scoped_lock hold(ready);
-//   if (ready.WaitFor(absl::Seconds(1), [&] { return !jobs.empty(); }).ok()) {
-//   ... }
-//   // producer
-//   { std::scoped_lock hold(ready); jobs.push_back(job); ready.NotifyOne(); }
+//
+//   // Consumer:
+//   multirun::LockHolder hold(ready);
+//   absl::Status s = ready.WaitFor(absl::Seconds(1), [&] {
+//     return !jobs.empty();
+//   });
+//   if (s.ok()) Run(jobs.front());
+//
+//   // Producer:
+//   {
+//     multirun::LockHolder hold(ready);
+//     jobs.push_back(job);
+//   }
+//   ready.NotifyOne();
 class ABSL_LOCKABLE Condition {
  public:
   Condition() = default;

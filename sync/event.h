@@ -35,8 +35,14 @@ namespace multirun {
 // Example:
 //
 //   multirun::Event start;
-//   for (auto& worker : workers) worker = std::thread([&] { start.Wait();
-//   Work(); }); start.Set();  // every worker begins
+//   std::vector<std::thread> workers;
+//   for (int i = 0; i < 4; ++i) {
+//     workers.emplace_back([&] {
+//       start.Wait();
+//       Work();
+//     });
+//   }
+//   start.Set();  // every worker begins
 class Event {
  public:
   Event() = default;

@@ -41,7 +41,7 @@ namespace multirun {
 //   int64_t total ABSL_GUARDED_BY(lock) = 0;
 //   ...  // on many threads:
 //   {
-//     std::scoped_lock hold(lock);
+//     multirun::LockHolder hold(lock);  // or std::scoped_lock
 //     ++total;
 //   }
 class ABSL_LOCKABLE Lock {

@@ -40,9 +40,13 @@ class Condition;
 // Example:
 //
 //   multirun::RLock lock;
-//   void Outer() { std::scoped_lock hold(lock); Inner(); }
-//   void Inner() { std::scoped_lock hold(lock); ... }  // re-enters, no
-//   deadlock
+//   void Outer() {
+//     multirun::LockHolder hold(lock);
+//     Inner();
+//   }
+//   void Inner() {
+//     multirun::LockHolder hold(lock);  // re-enters: no deadlock
+//   }
 class ABSL_LOCKABLE RLock {
  public:
   RLock() = default;

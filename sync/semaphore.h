@@ -36,8 +36,8 @@ namespace multirun {
 // Example:
 //
 //   multirun::Semaphore slots(3);  // at most 3 downloads at once
-//   auto download = multirun::RunWith(slots, [](const std::string& url) { ...
-//   });
+//   auto download = multirun::RunWith(
+//       slots, [](const std::string& url) { return Fetch(url); });
 class Semaphore : private sync_internal::PermitCounter {
  public:
   static constexpr int64_t kMaxPermits = sync_internal::kMaxPermits;
