@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -19,6 +20,7 @@ namespace multirun {
 namespace {
 
 using sync_internal::RunThreads;
+using sync_internal::TrackedThread;
 
 TEST(ConditionTest, WaitWithoutHoldingTheLockFails) {
   Condition condition;
@@ -53,62 +55,62 @@ TEST(ConditionTest, WaitForTimesOutWithDeadlineExceededHoldingTheLock) {
 TEST(ConditionTest, NotifyOneWakesAWaiterWhosePredicateHolds) {
   Condition condition;
   bool ready = false;
-  std::thread waiter([&] {
+  TrackedThread waiter([&] {
     std::scoped_lock hold(condition);
     EXPECT_TRUE(condition.Wait([&] { return ready; }).ok());
     EXPECT_TRUE(ready);
   });
-  absl::SleepFor(absl::Milliseconds(10));
+  waiter.AwaitWaitingOn(condition);  // Asleep, so the notify must wake it.
   {
     std::scoped_lock hold(condition);
     ready = true;
     condition.NotifyOne();
   }
-  waiter.join();
+  waiter.Join();
 }
-
 TEST(ConditionTest, WaitRestoresEveryLevelOfAReenteredLock) {
   Condition condition;
   bool ready = false;
-  std::thread notifier([&] {
-    absl::SleepFor(absl::Milliseconds(10));
-    std::scoped_lock hold(
-        condition);  // Possible only if Wait released all levels.
-    ready = true;
-    condition.NotifyAll();
+  TrackedThread waiter([&] {
+    condition.Acquire();
+    condition.Acquire();
+    condition.Acquire();
+    EXPECT_TRUE(
+        condition.WaitFor(absl::Seconds(30), [&] { return ready; }).ok());
+    EXPECT_EQ(condition.IsOwnedByCurrentThread(), true);
+    for (int i = 0; i < 3; ++i) EXPECT_TRUE(condition.Release().ok());
+    EXPECT_FALSE(condition.IsOwnedByCurrentThread());
   });
-  condition.Acquire();
-  condition.Acquire();
-  condition.Acquire();
-  EXPECT_TRUE(condition.WaitFor(absl::Seconds(30), [&] { return ready; }).ok());
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(condition.Release().ok());
-  EXPECT_FALSE(condition.IsOwnedByCurrentThread());
-  notifier.join();
+  waiter.AwaitWaitingOn(condition);
+  // Possible only because the wait released all three levels.
+  ASSERT_TRUE(condition.TryAcquire());
+  ready = true;
+  condition.NotifyAll();
+  ASSERT_TRUE(condition.Release().ok());
+  waiter.Join();
 }
-
 TEST(ConditionTest, NotifyAllWakesEveryWaiter) {
   constexpr int kWaiters = 8;
   Condition condition;
   int generation = 0;
   std::atomic<int> woken{0};
-  std::vector<std::thread> threads;
+  std::vector<std::unique_ptr<TrackedThread>> waiters;
   for (int i = 0; i < kWaiters; ++i) {
-    threads.emplace_back([&] {
+    waiters.push_back(std::make_unique<TrackedThread>([&] {
       std::scoped_lock hold(condition);
       EXPECT_TRUE(condition.Wait([&] { return generation == 1; }).ok());
       woken.fetch_add(1);
-    });
+    }));
   }
-  absl::SleepFor(absl::Milliseconds(20));
+  for (auto& waiter : waiters) waiter->AwaitWaitingOn(condition);
   {
     std::scoped_lock hold(condition);
     generation = 1;
   }
   condition.NotifyAll();
-  for (auto& thread : threads) thread.join();
+  for (auto& waiter : waiters) waiter->Join();
   EXPECT_EQ(woken.load(), kWaiters);
 }
-
 TEST(ConditionTest, BoundedBufferWithEightThreadsTransfersEveryItem) {
   constexpr int kProducers = 4;
   constexpr int kPerProducer = 20000;

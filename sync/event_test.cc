@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -48,20 +49,19 @@ TEST(EventTest, SetWakesEveryWaiter) {
   constexpr int kWaiters = 8;
   Event event;
   std::atomic<int> woken{0};
-  std::vector<std::thread> threads;
+  std::vector<std::unique_ptr<TrackedThread>> waiters;
   for (int i = 0; i < kWaiters; ++i) {
-    threads.emplace_back([&] {
+    waiters.push_back(std::make_unique<TrackedThread>([&] {
       event.Wait();
       woken.fetch_add(1);
-    });
+    }));
   }
-  absl::SleepFor(absl::Milliseconds(20));
+  for (auto& waiter : waiters) waiter->AwaitWaitingOn(event);
   EXPECT_EQ(woken.load(), 0);
   event.Set();
-  for (auto& thread : threads) thread.join();
+  for (auto& waiter : waiters) waiter->Join();
   EXPECT_EQ(woken.load(), kWaiters);
 }
-
 TEST(EventTest, SetPublishesWritesBeforeIt) {
   Event event;
   int payload = 0;  // Not atomic: the event orders it.
@@ -89,9 +89,11 @@ TEST(EventTest, SetFollowedAtOnceByClearStillWakesSleepers) {
   }
 }
 
-// Setters pulse the event (Set then Clear) until every waiter is done; each
-// waiter waits 200 times with a generous limit. A pulse lost by a sleeper shows
-// as a wait that returns false after 30 s.
+// A storm: setters pulse the event (Set then Clear) until every waiter is done;
+// each waiter waits 200 times with a generous limit, and every wait must end
+// with true. (A single lost pulse would be rescued by the next one here; the
+// test above checks a lone pulse. This one checks that no interleaving of
+// many wedges a waiter or trips TSAN.)
 TEST(EventTest, PulsesFromManyThreadsWakeEveryWaiter) {
   constexpr int kSetters = 4;
   constexpr int kWaiters = 4;

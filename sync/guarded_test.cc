@@ -2,8 +2,10 @@
 
 #include "multirun/sync/guarded.h"
 
+#include <atomic>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,7 @@ namespace multirun {
 namespace {
 
 using sync_internal::RunThreads;
+using sync_internal::TrackedThread;
 
 TEST(GuardedTest, ConstructsInPlaceAndReturnsResults) {
   Guarded<std::vector<int>> values(3, 7);
@@ -26,12 +29,24 @@ TEST(GuardedTest, ConstructsInPlaceAndReturnsResults) {
 
 TEST(GuardedTest, LockedHandleHoldsTheLockWhileAlive) {
   Guarded<std::map<std::string, int>> counts;
+  std::atomic<bool> other_entered{false};
+  std::optional<TrackedThread> other;
   {
     auto locked = counts.Locked();
     (*locked)["a"] = 1;
-    locked->emplace("b", 2);
+    other.emplace([&] {
+      counts.WithLock([&](auto& map) {
+        other_entered.store(true);
+        map["b"] = 2;
+      });
+    });
+    other->AwaitWaitingOn(counts);  // Blocked by the handle.
+    EXPECT_FALSE(other_entered.load());
+    locked->emplace("c", 3);
   }
-  EXPECT_EQ(counts.WithLock([](auto& map) { return map.size(); }), 2u);
+  other->Join();
+  EXPECT_TRUE(other_entered.load());
+  EXPECT_EQ(counts.WithLock([](auto& map) { return map.size(); }), 3u);
 }
 
 TEST(GuardedTest, EightThreadsIncrementExactly) {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -18,6 +19,7 @@ namespace {
 
 using sync_internal::Occupancy;
 using sync_internal::RunThreads;
+using sync_internal::TrackedThread;
 
 TEST(LockTest, AcquireThenReleaseSucceeds) {
   Lock lock;
@@ -80,16 +82,16 @@ TEST(LockTest, AcquireForTimesOutWhileHeld) {
 TEST(LockTest, AcquireForSucceedsWhenReleasedInTime) {
   Lock lock;
   lock.Acquire();
-  std::thread other([&] {
+  TrackedThread other([&] {
     EXPECT_TRUE(lock.AcquireFor(absl::Seconds(30)));
     EXPECT_TRUE(lock.Release().ok());
   });
-  absl::SleepFor(absl::Milliseconds(20));
+  other.AwaitWaitingOn(
+      lock);  // Asleep in AcquireFor: the release must wake it.
   ASSERT_TRUE(lock.Release().ok());
-  other.join();
+  other.Join();
   EXPECT_FALSE(lock.IsLocked());
 }
-
 TEST(LockTest, WorksWithScopedLock) {
   Lock a;
   Lock b;
@@ -126,22 +128,31 @@ TEST(LockTest, TimedAcquirersUnderContentionCountExactly) {
   constexpr int kIterations = 5000;
   Lock lock;
   int64_t counter = 0;
-  std::atomic<int64_t> timeouts{0};
+  std::atomic<int64_t> short_timeouts{0};
+  std::atomic<int64_t> long_timeouts{0};
+  std::atomic<int64_t> short_entries{0};
   RunThreads(kThreads, [&](int index) {
+    // Even threads use very short limits, so some time out while others hold
+    // the lock; a timed-out acquirer must leave the lock usable, and the odd
+    // threads, with 30 s limits, must never time out.
+    const bool short_limit = index % 2 == 0;
+    const absl::Duration limit =
+        short_limit ? absl::Microseconds(1) : absl::Seconds(30);
     for (int i = 0; i < kIterations; ++i) {
-      // Half the threads use very short limits, so some time out while others
-      // hold the lock; a timed-out acquirer must leave the lock usable.
-      const absl::Duration limit =
-          index % 2 == 0 ? absl::Microseconds(1) : absl::Seconds(30);
       if (!lock.AcquireFor(limit)) {
-        timeouts.fetch_add(1);
+        (short_limit ? short_timeouts : long_timeouts).fetch_add(1);
         continue;
       }
       ++counter;
+      if (short_limit) short_entries.fetch_add(1);
       ASSERT_TRUE(lock.Release().ok());
     }
   });
-  EXPECT_EQ(counter + timeouts.load(), int64_t{kThreads} * kIterations);
+  EXPECT_EQ(long_timeouts.load(), 0);
+  EXPECT_EQ(short_entries.load() + short_timeouts.load(),
+            int64_t{kThreads / 2} * kIterations);
+  EXPECT_EQ(counter,
+            short_entries.load() + int64_t{kThreads / 2} * kIterations);
   EXPECT_FALSE(lock.IsLocked());
 }
 

@@ -21,6 +21,7 @@ namespace multirun {
 namespace {
 
 using sync_internal::RunThreads;
+using sync_internal::TrackedThread;
 
 template <typename Q>
 std::vector<int> Drain(Q& queue) {
@@ -113,40 +114,50 @@ TEST(QueueTest, PopForTimesOutOnEmptyQueue) {
 TEST(QueueTest, PushWaitsForRoomAndResumes) {
   Queue<int> queue(1);
   ASSERT_TRUE(queue.Push(1).ok());
-  std::thread producer([&] { EXPECT_TRUE(queue.Push(2).ok()); });
-  absl::SleepFor(absl::Milliseconds(10));
+  TrackedThread producer([&] { EXPECT_TRUE(queue.Push(2).ok()); });
+  producer.AwaitWaitingOn(queue);  // Asleep: the queue is full.
   EXPECT_EQ(*queue.Pop(), 1);
   EXPECT_EQ(*queue.PopFor(absl::Seconds(30)), 2);
-  producer.join();
+  producer.Join();
 }
+TEST(QueueTest, CloseWakesEveryWaiterAndDrainsTheRest) {
+  constexpr int kWaiters = 4;
+  // Consumers asleep on an empty queue: Close wakes them all with OutOfRange.
+  Queue<int> empty;
+  std::vector<absl::Status> consumer_status(kWaiters);
+  std::vector<std::unique_ptr<TrackedThread>> consumers;
+  for (int i = 0; i < kWaiters; ++i) {
+    consumers.push_back(std::make_unique<TrackedThread>(
+        [&, i] { consumer_status[i] = empty.Pop().status(); }));
+  }
+  for (auto& consumer : consumers) consumer->AwaitWaitingOn(empty);
+  empty.Close();
+  for (auto& consumer : consumers) consumer->Join();
+  for (const absl::Status& status : consumer_status) {
+    EXPECT_EQ(status.code(), absl::StatusCode::kOutOfRange);
+  }
 
-TEST(QueueTest, CloseWakesWaitersAndDrainsTheRest) {
-  Queue<int> queue(1);
-  absl::Status consumer_status;
-  std::thread consumer([&] {
-    Queue<int> empty;
-    std::thread waiter([&] { consumer_status = empty.Pop().status(); });
-    absl::SleepFor(absl::Milliseconds(10));
-    empty.Close();
-    waiter.join();
-  });
-  consumer.join();
-  EXPECT_EQ(consumer_status.code(), absl::StatusCode::kOutOfRange);
-
-  ASSERT_TRUE(queue.Push(7).ok());
-  absl::Status producer_status;
-  std::thread producer(
-      [&] { producer_status = queue.Push(8); });  // Waits: full.
-  absl::SleepFor(absl::Milliseconds(10));
-  queue.Close();
-  producer.join();
-  EXPECT_EQ(producer_status.code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_TRUE(queue.IsClosed());
-  EXPECT_EQ(*queue.Pop(), 7);  // Drained after close.
-  EXPECT_EQ(queue.Pop().status().code(), absl::StatusCode::kOutOfRange);
-  EXPECT_EQ(queue.TryPop().status().code(), absl::StatusCode::kOutOfRange);
+  // Producers asleep on a full queue: Close wakes them all with
+  // FailedPrecondition, and what was in the queue can still be popped.
+  Queue<int> full(1);
+  ASSERT_TRUE(full.Push(7).ok());
+  std::vector<absl::Status> producer_status(kWaiters);
+  std::vector<std::unique_ptr<TrackedThread>> producers;
+  for (int i = 0; i < kWaiters; ++i) {
+    producers.push_back(std::make_unique<TrackedThread>(
+        [&, i] { producer_status[i] = full.Push(8); }));
+  }
+  for (auto& producer : producers) producer->AwaitWaitingOn(full);
+  full.Close();
+  for (auto& producer : producers) producer->Join();
+  for (const absl::Status& status : producer_status) {
+    EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  }
+  EXPECT_TRUE(full.IsClosed());
+  EXPECT_EQ(*full.Pop(), 7);  // Drained after close.
+  EXPECT_EQ(full.Pop().status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(full.TryPop().status().code(), absl::StatusCode::kOutOfRange);
 }
-
 TEST(QueueTest, CreateRejectsNonPositiveCapacity) {
   EXPECT_EQ(Queue<int>::Create(0).status().code(),
             absl::StatusCode::kInvalidArgument);

@@ -128,8 +128,8 @@ TEST(RLockTest, ForkingThreadStillOwnsItsLockInTheChild) {
   const pid_t child = fork();
   ASSERT_NE(child, -1);
   if (child == 0) {
-    // Only async-signal-safe work and _exit in the child; the exit code says
-    // which check failed.
+    // The child ends with _exit and reports through its exit code. Release()
+    // allocates only on error (glibc's malloc is safe after fork).
     if (!lock.IsOwnedByCurrentThread()) _exit(1);
     if (!lock.TryAcquire()) _exit(2);  // Re-entry, depth 3.
     if (lock.Depth() != 3) _exit(3);

@@ -3,6 +3,7 @@
 #include "multirun/sync/semaphore.h"
 
 #include <atomic>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -17,6 +18,7 @@ namespace {
 
 using sync_internal::Occupancy;
 using sync_internal::RunThreads;
+using sync_internal::TrackedThread;
 
 TEST(SemaphoreTest, StartsWithInitialPermits) {
   Semaphore semaphore(2);
@@ -82,20 +84,19 @@ TEST(SemaphoreTest, ReleaseOfManyWakesAsManySleepers) {
   constexpr int kSleepers = 6;
   Semaphore semaphore(0);
   std::atomic<int> woken{0};
-  std::vector<std::thread> threads;
+  std::vector<std::unique_ptr<TrackedThread>> sleepers;
   for (int i = 0; i < kSleepers; ++i) {
-    threads.emplace_back([&] {
+    sleepers.push_back(std::make_unique<TrackedThread>([&] {
       semaphore.Acquire();
       woken.fetch_add(1);
-    });
+    }));
   }
-  absl::SleepFor(absl::Milliseconds(20));
+  for (auto& sleeper : sleepers) sleeper->AwaitWaitingOn(semaphore);
   ASSERT_TRUE(semaphore.Release(kSleepers).ok());
-  for (auto& thread : threads) thread.join();
+  for (auto& sleeper : sleepers) sleeper->Join();
   EXPECT_EQ(woken.load(), kSleepers);
   EXPECT_EQ(semaphore.Available(), 0);
 }
-
 TEST(SemaphoreTest, NeverAdmitsMoreThanItsPermits) {
   constexpr int kPermits = 3;
   constexpr int kThreads = 8;
