@@ -24,6 +24,13 @@ Barrier::Barrier(int64_t parties) : parties_(static_cast<uint32_t>(parties)) {
   sync_internal::CheckOk(ValidateParties(parties));
 }
 
+Barrier::~Barrier() {
+  const uint32_t state = state_.load(std::memory_order_relaxed);
+  if (!(state & kBroken) && (state & kArrivalMask) != 0) {
+    sync_internal::Fatal("Barrier destroyed while parties wait in it");
+  }
+}
+
 absl::StatusOr<std::unique_ptr<Barrier>> Barrier::Create(int64_t parties) {
   absl::Status status = ValidateParties(parties);
   if (!status.ok()) return status;

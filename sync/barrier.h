@@ -47,6 +47,8 @@ class Barrier {
   // A barrier for `parties` threads. Aborts with a message unless
   // 1 <= parties <= kMaxParties; use Create() for a value from input.
   explicit Barrier(int64_t parties);
+  // Aborts with a message if parties are waiting in an unbroken round.
+  ~Barrier();
   Barrier(const Barrier&) = delete;
   Barrier& operator=(const Barrier&) = delete;
 

@@ -3,6 +3,7 @@
 #include "multirun/sync/barrier.h"
 
 #include <atomic>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -90,6 +91,19 @@ TEST(BarrierTest, CreateRejectsInvalidPartyCounts) {
 
 TEST(BarrierDeathTest, ZeroPartiesAborts) {
   EXPECT_DEATH(Barrier barrier(0), "parties must be in \\[1, ");
+}
+
+TEST(BarrierDeathTest, DestroyingABarrierWithWaitersAborts) {
+  EXPECT_DEATH(
+      {
+        // A raw pointer, copied into the thread: the test itself must not race
+        // on it.
+        auto* barrier = new Barrier(2);
+        TrackedThread waiter([barrier] { barrier->Wait().IgnoreError(); });
+        waiter.AwaitWaitingOn(*barrier);
+        delete barrier;
+      },
+      "Barrier destroyed while parties wait in it");
 }
 
 }  // namespace

@@ -198,5 +198,21 @@ TEST(ConditionTest, NotifyOutsideTheLockWithTimeoutsLosesNothing) {
   EXPECT_TRUE(items.empty());
 }
 
+TEST(ConditionDeathTest, DestroyingAConditionWithWaitersAborts) {
+  EXPECT_DEATH(
+      {
+        // A raw pointer, copied into the thread: the test itself must not race
+        // on it.
+        auto* condition = new Condition();
+        TrackedThread waiter([condition] {
+          std::scoped_lock hold(*condition);
+          condition->Wait().IgnoreError();
+        });
+        waiter.AwaitWaitingOn(*condition);
+        delete condition;
+      },
+      "destroyed while a thread waits in it");
+}
+
 }  // namespace
 }  // namespace multirun

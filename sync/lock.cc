@@ -36,6 +36,12 @@ bool Lock::AcquireSlow(const sync_internal::Deadline& deadline) {
   return true;
 }
 
+Lock::~Lock() {
+  if (state_.load(std::memory_order_relaxed) == kLockedWithSleepers) {
+    sync_internal::Fatal("Lock destroyed while threads wait for it");
+  }
+}
+
 void Lock::WakeOne() { sync_internal::FutexWake(&state_, 1); }
 
 absl::Status Lock::ReleaseUnheldError() {

@@ -47,6 +47,9 @@ namespace multirun {
 class ABSL_LOCKABLE Lock {
  public:
   Lock() = default;
+  // Aborts with a message if threads are asleep waiting for the lock (they
+  // would wake on freed memory).
+  ~Lock();
   Lock(const Lock&) = delete;
   Lock& operator=(const Lock&) = delete;
 

@@ -220,5 +220,19 @@ TEST(LockTest, ExpiredTimeoutsFailAtOnceWithoutDisturbingTheHolder) {
   EXPECT_FALSE(lock.IsLocked());
 }
 
+TEST(LockDeathTest, DestroyingALockWithWaitersAborts) {
+  EXPECT_DEATH(
+      {
+        // A raw pointer, copied into the thread: the test itself must not race
+        // on it.
+        auto* lock = new Lock();
+        lock->Acquire();
+        TrackedThread waiter([lock] { lock->Acquire(); });
+        waiter.AwaitWaitingOn(*lock);
+        delete lock;
+      },
+      "Lock destroyed while threads wait for it");
+}
+
 }  // namespace
 }  // namespace multirun

@@ -297,5 +297,18 @@ TEST(QueueTest, TimeoutsUnderContentionLoseNothing) {
             int64_t{kProducers} * kPerProducer * (kPerProducer + 1) / 2);
 }
 
+TEST(QueueDeathTest, DestroyingAQueueWithWaitersAborts) {
+  EXPECT_DEATH(
+      {
+        // A raw pointer, copied into the thread: the test itself must not race
+        // on it.
+        auto* queue = new Queue<int>();
+        TrackedThread waiter([queue] { queue->Pop().IgnoreError(); });
+        waiter.AwaitWaitingOn(*queue);
+        delete queue;
+      },
+      "destroyed while a thread waits in it");
+}
+
 }  // namespace
 }  // namespace multirun

@@ -138,5 +138,18 @@ TEST(SemaphoreTest, ProducersAndConsumersTransferEveryPermit) {
   EXPECT_EQ(items.Available(), 0);
 }
 
+TEST(SemaphoreDeathTest, DestroyingASemaphoreWithWaitersAborts) {
+  EXPECT_DEATH(
+      {
+        // A raw pointer, copied into the thread: the test itself must not race
+        // on it.
+        auto* semaphore = new Semaphore(0);
+        TrackedThread waiter([semaphore] { semaphore->Acquire(); });
+        waiter.AwaitWaitingOn(*semaphore);
+        delete semaphore;
+      },
+      "semaphore destroyed while threads wait for a permit");
+}
+
 }  // namespace
 }  // namespace multirun

@@ -23,6 +23,12 @@ uint32_t CheckedInitialPermits(absl::string_view owner, int64_t initial) {
   return static_cast<uint32_t>(initial);
 }
 
+PermitCounter::~PermitCounter() {
+  if (sleepers_.load(std::memory_order_relaxed) != 0) {
+    Fatal("semaphore destroyed while threads wait for a permit");
+  }
+}
+
 bool PermitCounter::TakeWaiting(const Deadline& deadline) {
   if (deadline.Expired()) return false;
   for (int attempt = 0; SpinPause(attempt); ++attempt) {

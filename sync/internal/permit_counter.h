@@ -86,7 +86,8 @@ class PermitCounter {
   // `initial` and `limit` are validated by the owner: 0 <= initial <= limit.
   PermitCounter(uint32_t initial, uint32_t limit)
       : permits_(initial), limit_(limit) {}
-  ~PermitCounter() = default;
+  // Aborts with a message if a thread sleeps waiting for a permit.
+  ~PermitCounter();
 
   // Returns `count` permits and wakes as many sleepers. `owner` names the type
   // in error messages. Returns InvalidArgument for count < 1, and

@@ -21,6 +21,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "multirun/sync/internal/check.h"
 #include "multirun/sync/internal/deadline.h"
 #include "multirun/sync/internal/futex.h"
 
@@ -29,6 +30,19 @@ namespace sync_internal {
 
 class WaitList {
  public:
+  WaitList() = default;
+  WaitList(const WaitList&) = delete;
+  WaitList& operator=(const WaitList&) = delete;
+  // Aborts with a message if a thread is still registered (it would wake on
+  // freed memory): the owner was destroyed while someone waited in it.
+  ~WaitList() {
+    if (Sleepers(counts_.load(std::memory_order_relaxed)) != 0) {
+      Fatal(
+          "destroyed while a thread waits in it (a Queue or Condition "
+          "must outlive every call on it)");
+    }
+  }
+
   // Registers the calling thread as a waiter; returns its ticket.
   //
   // The ticket is read before the registration: a notify that counts this
