@@ -7,8 +7,12 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "multirun/sync/internal/test_threads.h"
 #include "multirun/sync/rlock.h"
@@ -82,6 +86,35 @@ TEST(GuardedTest, MovedFromHandleHoldsNothing) {
   }
   // `second` released the lock; `first` holds nothing to release.
   EXPECT_EQ(*value.Locked(), 5);
+}
+
+TEST(GuardedTest, TimedAccessGivesUpWhileAnotherThreadHoldsTheLock) {
+  Guarded<std::string> text("a");
+  {
+    auto locked = text.Locked();
+    std::thread other([&] {
+      bool ran = false;
+      const absl::Status status = text.WithLockFor(
+          absl::Milliseconds(10), [&](std::string&) { ran = true; });
+      EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded);
+      EXPECT_FALSE(ran);
+      EXPECT_EQ(text.LockedFor(absl::Milliseconds(10)).status().code(),
+                absl::StatusCode::kDeadlineExceeded);
+    });
+    other.join();
+  }
+  // Free now: both succeed, and the handle holds the lock.
+  absl::StatusOr<size_t> size = text.WithLockFor(
+      absl::Seconds(1), [](std::string& s) { return (s += "b").size(); });
+  ASSERT_TRUE(size.ok());
+  EXPECT_EQ(*size, 2u);
+  absl::StatusOr<Guarded<std::string>::LockedPtr<std::string>> locked =
+      text.LockedFor(absl::Seconds(1));
+  ASSERT_TRUE(locked.ok());
+  EXPECT_EQ(**locked, "ab");
+  std::thread other(
+      [&] { EXPECT_FALSE(text.LockedFor(absl::ZeroDuration()).ok()); });
+  other.join();
 }
 
 }  // namespace
