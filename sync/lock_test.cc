@@ -221,6 +221,9 @@ TEST(LockTest, ExpiredTimeoutsFailAtOnceWithoutDisturbingTheHolder) {
 }
 
 TEST(LockDeathTest, DestroyingALockWithWaitersAborts) {
+  // Re-executes the binary for the death test: a forked child skips the
+  // check (its copies may count its parent's waiters).
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_DEATH(
       {
         // A raw pointer, copied into the thread: the test itself must not race

@@ -2,6 +2,9 @@
 
 #include "multirun/sync/queue.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -298,6 +301,9 @@ TEST(QueueTest, TimeoutsUnderContentionLoseNothing) {
 }
 
 TEST(QueueDeathTest, DestroyingAQueueWithWaitersAborts) {
+  // Re-executes the binary for the death test: a forked child skips the
+  // check (its copies may count its parent's waiters).
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_DEATH(
       {
         // A raw pointer, copied into the thread: the test itself must not race
@@ -308,6 +314,27 @@ TEST(QueueDeathTest, DestroyingAQueueWithWaitersAborts) {
         delete queue;
       },
       "destroyed while a thread waits in it");
+}
+
+// A forked child's copy of a queue counts the parent's waiter, which does not
+// exist in the child: destroying it there (as exit() would a global) must not
+// abort.
+TEST(QueueTest, ForkedChildMayDestroyItsCopyOfAQueueWithParentWaiters) {
+  auto* queue = new Queue<int>();
+  TrackedThread waiter([queue] { EXPECT_TRUE(queue->Pop().ok()); });
+  waiter.AwaitWaitingOn(*queue);
+  const pid_t child = fork();
+  ASSERT_NE(child, -1);
+  if (child == 0) {
+    delete queue;
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  ASSERT_TRUE(queue->Push(1).ok());
+  waiter.Join();
+  delete queue;
 }
 
 }  // namespace

@@ -30,8 +30,11 @@ thread_local uint32_t cached_thread_id = 0;
 // This thread's ids in ancestor processes, most recent first; 0 = unused.
 thread_local uint32_t ids_before_fork[kForkGenerations] = {};
 
+std::atomic<bool> forked_child{false};
+
 // Runs in the child, in the thread that called fork().
-void RememberThreadIdInChild() {
+void OnForkInChild() {
+  forked_child.store(true, std::memory_order_relaxed);
   if (cached_thread_id == 0) return;  // Never asked for: it owns nothing.
   for (int i = kForkGenerations - 1; i > 0; --i) {
     ids_before_fork[i] = ids_before_fork[i - 1];
@@ -39,6 +42,10 @@ void RememberThreadIdInChild() {
   ids_before_fork[0] = cached_thread_id;
   cached_thread_id = 0;
 }
+
+// Registered when the program starts, before any thread can fork.
+const bool kForkHandlerRegistered =
+    pthread_atfork(nullptr, nullptr, &OnForkInChild) == 0;
 
 }  // namespace
 
@@ -67,14 +74,14 @@ void FutexWake(const std::atomic<uint32_t>* word, int count, Sharing sharing) {
 
 uint32_t CurrentThreadId() {
   if (cached_thread_id == 0) {
-    static const bool registered = [] {
-      pthread_atfork(nullptr, nullptr, &RememberThreadIdInChild);
-      return true;
-    }();
-    (void)registered;
     cached_thread_id = static_cast<uint32_t>(syscall(SYS_gettid));
   }
   return cached_thread_id;
+}
+
+bool IsForkedChild() {
+  return !kForkHandlerRegistered ||
+         forked_child.load(std::memory_order_relaxed);
 }
 
 bool WasCurrentThreadBeforeFork(uint32_t id) {

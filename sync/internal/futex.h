@@ -66,6 +66,12 @@ uint32_t CurrentThreadId();
 inline constexpr int kForkGenerations = 4;
 bool WasCurrentThreadBeforeFork(uint32_t id);
 
+// Whether this process was created by fork() (from a process running this
+// code). A child's copies of the primitives may count waiters that exist only
+// in the parent, so the destructors' "threads still wait" checks are skipped
+// there: a child that calls exit() must not abort on its parent's waiters.
+bool IsForkedChild();
+
 // Pauses the core for spin attempt number `attempt` (0, 1, ...), longer each
 // time; returns false, without pausing, once the spin budget is spent and the
 // caller should sleep on the futex instead.

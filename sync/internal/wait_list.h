@@ -36,7 +36,8 @@ class WaitList {
   // Aborts with a message if a thread is still registered (it would wake on
   // freed memory): the owner was destroyed while someone waited in it.
   ~WaitList() {
-    if (Sleepers(counts_.load(std::memory_order_relaxed)) != 0) {
+    if (Sleepers(counts_.load(std::memory_order_relaxed)) != 0 &&
+        !IsForkedChild()) {
       Fatal(
           "destroyed while a thread waits in it (a Queue or Condition "
           "must outlive every call on it)");
