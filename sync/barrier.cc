@@ -26,9 +26,9 @@ Barrier::Barrier(int64_t parties) : parties_(static_cast<uint32_t>(parties)) {
 
 Barrier::~Barrier() {
   const uint32_t state = state_.load(std::memory_order_relaxed);
-  if (!(state & kBroken) && (state & kArrivalMask) != 0 &&
-      !sync_internal::IsForkedChild()) {
-    sync_internal::Fatal("Barrier destroyed while parties wait in it");
+  if (!(state & kBroken) && (state & kArrivalMask) != 0) {
+    sync_internal::DestroyedWhileInUse(
+        this, "Barrier destroyed while parties wait in it");
   }
 }
 

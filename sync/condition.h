@@ -44,9 +44,11 @@ namespace multirun {
 //
 //   // Consumer:
 //   multirun::LockHolder hold(ready);
-//   absl::Status s = ready.WaitFor(absl::Seconds(1), [&] {
-//     return !jobs.empty();
-//   });
+//   // The predicate runs with the lock held (the annotation says so to
+//   // clang -Wthread-safety).
+//   absl::Status s = ready.WaitFor(
+//       absl::Seconds(1),
+//       [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(ready) { return !jobs.empty(); });
 //   if (s.ok()) Run(jobs.front());
 //
 //   // Producer:

@@ -92,13 +92,15 @@ class Guarded {
   template <typename F>
   auto WithLockFor(absl::Duration timeout,
                    F&& fn) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    return RunWithTimeout(lock_, timeout, std::forward<F>(fn))(value_);
+    return sync_internal::InvokeWithin(lock_, timeout, "Guarded::WithLockFor",
+                                       std::forward<F>(fn), value_);
   }
   template <typename F>
   auto WithLockFor(absl::Duration timeout,
                    F&& fn) const ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    return RunWithTimeout(lock_, timeout,
-                          std::forward<F>(fn))(std::as_const(value_));
+    return sync_internal::InvokeWithin(lock_, timeout, "Guarded::WithLockFor",
+                                       std::forward<F>(fn),
+                                       std::as_const(value_));
   }
 
   // Acquires the lock and returns a handle to the value. Blocks.

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -115,6 +116,26 @@ TEST(GuardedTest, TimedAccessGivesUpWhileAnotherThreadHoldsTheLock) {
   std::thread other(
       [&] { EXPECT_FALSE(text.LockedFor(absl::ZeroDuration()).ok()); });
   other.join();
+}
+
+// WithLockFor calls the caller's callable itself, as WithLock does: a stateful
+// functor keeps its state, and a move-only one works.
+TEST(GuardedTest, WithLockForCallsTheCallersCallableNotACopy) {
+  struct Counter {
+    int calls = 0;
+    void operator()(int& value) {
+      ++calls;
+      ++value;
+    }
+  };
+  Guarded<int> value(0);
+  Counter counter;
+  ASSERT_TRUE(value.WithLockFor(absl::Seconds(1), counter).ok());
+  ASSERT_TRUE(value.WithLockFor(absl::Seconds(1), counter).ok());
+  EXPECT_EQ(counter.calls, 2);
+  auto owned = std::make_unique<int>(5);
+  auto move_only = [owned = std::move(owned)](int& v) { return v + *owned; };
+  EXPECT_EQ(*value.WithLockFor(absl::Seconds(1), move_only), 7);
 }
 
 }  // namespace

@@ -37,9 +37,8 @@ bool Lock::AcquireSlow(const sync_internal::Deadline& deadline) {
 }
 
 Lock::~Lock() {
-  if (state_.load(std::memory_order_relaxed) == kLockedWithSleepers &&
-      !sync_internal::IsForkedChild()) {
-    sync_internal::Fatal("Lock destroyed while threads wait for it");
+  if (state_.load(std::memory_order_relaxed) != kUnlocked) {
+    sync_internal::DestroyedWhileInUse(this, "Lock destroyed while held");
   }
 }
 

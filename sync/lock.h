@@ -47,8 +47,9 @@ namespace multirun {
 class ABSL_LOCKABLE Lock {
  public:
   Lock() = default;
-  // Aborts with a message if threads are asleep waiting for the lock (they
-  // would wake on freed memory).
+  // Aborts with a message if the lock is held: a thread may be asleep waiting
+  // for it, and would wake on freed memory (not for a Lock of static storage
+  // duration, destroyed at exit, nor in a forked child).
   ~Lock();
   Lock(const Lock&) = delete;
   Lock& operator=(const Lock&) = delete;

@@ -8,7 +8,9 @@
 // not see the lock taken and flags each access to ABSL_GUARDED_BY data. A
 // LockHolder takes the lock in its constructor and releases it in its
 // destructor, and says so in annotations. It works with Lock, RLock, Condition
-// and any other type with lock() and unlock(). Release() and Reacquire() let a
+// and any other type with lock() and unlock(). (Clang's analysis has no notion
+// of re-entry: nested LockHolders on one RLock work, but the analysis warns
+// that the lock is already held.) Release() and Reacquire() let a
 // scope drop the lock for a while (to notify, or to sleep).
 
 #ifndef MULTIRUN_SYNC_LOCK_HOLDER_H_

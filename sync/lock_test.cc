@@ -2,8 +2,11 @@
 
 #include "multirun/sync/lock.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -220,6 +223,19 @@ TEST(LockTest, ExpiredTimeoutsFailAtOnceWithoutDisturbingTheHolder) {
   EXPECT_FALSE(lock.IsLocked());
 }
 
+// At exit a static Lock may still be held (say by a detached thread): that
+// must not turn a clean exit into a crash.
+TEST(LockDeathTest, StaticLockHeldAtExitExitsCleanly) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        static Lock held_at_exit;
+        held_at_exit.Acquire();
+        std::exit(0);
+      },
+      ::testing::ExitedWithCode(0), "");
+}
+
 TEST(LockDeathTest, DestroyingALockWithWaitersAborts) {
   // Re-executes the binary for the death test: a forked child skips the
   // check (its copies may count its parent's waiters).
@@ -233,8 +249,9 @@ TEST(LockDeathTest, DestroyingALockWithWaitersAborts) {
         TrackedThread waiter([lock] { lock->Acquire(); });
         waiter.AwaitWaitingOn(*lock);
         delete lock;
+        _exit(0);  // Not reached: a surviving child must not hang in join.
       },
-      "Lock destroyed while threads wait for it");
+      "Lock destroyed while held");
 }
 
 }  // namespace

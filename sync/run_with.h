@@ -9,10 +9,12 @@
 // BoundedSemaphore, Condition, or any type with lock(), unlock() and
 // AcquireFor(absl::Duration)), calls fn, and releases the primitive however fn
 // exits, including by an exception. Arguments and the return value are
-// forwarded unchanged; fn may be a free function, a lambda (a mutable one too:
-// its state is then guarded by the primitive), or a member function pointer
-// called as `wrapped(object, args...)`. The wrapper may be const and may be
-// called from any number of threads at once.
+// forwarded unchanged; fn may be a free function, a lambda, or a member
+// function pointer called as `wrapped(object, args...)`. The wrapper may be
+// const and may be called from any number of threads at once; a mutable
+// lambda's own state is then protected only by a primitive that admits one
+// thread at a time (Lock, RLock, Condition), not by a Semaphore of several
+// permits.
 //
 // `RunWithTimeout(primitive, timeout, fn)` gives up when the primitive cannot
 // be acquired within `timeout` (monotonic clock): the call then returns
@@ -34,6 +36,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace multirun {
@@ -107,6 +110,28 @@ class RunWithCallable {
   F fn_;
 };
 
+// Acquires `primitive` within `timeout` (monotonic clock), calls
+// `fn(args...)` and releases it, returning fn's result as TimedResult says; or
+// returns DeadlineExceeded naming `who` without calling fn. Shared by
+// RunWithTimeout and Guarded::WithLockFor.
+template <typename P, typename F, typename... Args>
+auto InvokeWithin(P& primitive, absl::Duration timeout, absl::string_view who,
+                  F&& fn, Args&&... args) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  using Result = std::invoke_result_t<F&&, Args&&...>;
+  using Timed = typename TimedResult<std::decay_t<Result>>::type;
+  if (!primitive.AcquireFor(timeout)) {
+    return Timed(absl::DeadlineExceededError(absl::StrCat(
+        who, ": could not acquire within ", absl::FormatDuration(timeout))));
+  }
+  HeldPrimitive<P> held(primitive);
+  if constexpr (std::is_void_v<Result>) {
+    std::invoke(std::forward<F>(fn), std::forward<Args>(args)...);
+    return Timed(absl::OkStatus());
+  } else {
+    return Timed(std::invoke(std::forward<F>(fn), std::forward<Args>(args)...));
+  }
+}
+
 // The callable RunWithTimeout returns.
 template <typename P, typename F>
 class RunWithTimeoutCallable {
@@ -116,32 +141,16 @@ class RunWithTimeoutCallable {
 
   template <typename... Args>
   auto operator()(Args&&... args) {
-    return Call(fn_, std::forward<Args>(args)...);
+    return InvokeWithin(*primitive_, timeout_, "RunWithTimeout", fn_,
+                        std::forward<Args>(args)...);
   }
   template <typename... Args>
   auto operator()(Args&&... args) const {
-    return Call(fn_, std::forward<Args>(args)...);
+    return InvokeWithin(*primitive_, timeout_, "RunWithTimeout", fn_,
+                        std::forward<Args>(args)...);
   }
 
  private:
-  template <typename G, typename... Args>
-  auto Call(G& fn, Args&&... args) const ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    using Result = std::invoke_result_t<G&, Args&&...>;
-    using Timed = typename TimedResult<std::decay_t<Result>>::type;
-    if (!primitive_->AcquireFor(timeout_)) {
-      return Timed(absl::DeadlineExceededError(
-          absl::StrCat("RunWithTimeout: could not acquire within ",
-                       absl::FormatDuration(timeout_))));
-    }
-    HeldPrimitive<P> held(*primitive_);
-    if constexpr (std::is_void_v<Result>) {
-      std::invoke(fn, std::forward<Args>(args)...);
-      return Timed(absl::OkStatus());
-    } else {
-      return Timed(std::invoke(fn, std::forward<Args>(args)...));
-    }
-  }
-
   P* primitive_;
   absl::Duration timeout_;
   F fn_;

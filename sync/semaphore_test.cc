@@ -2,6 +2,8 @@
 
 #include "multirun/sync/semaphore.h"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <memory>
 #include <thread>
@@ -150,6 +152,7 @@ TEST(SemaphoreDeathTest, DestroyingASemaphoreWithWaitersAborts) {
         TrackedThread waiter([semaphore] { semaphore->Acquire(); });
         waiter.AwaitWaitingOn(*semaphore);
         delete semaphore;
+        _exit(0);  // Not reached: a surviving child must not hang in join.
       },
       "semaphore destroyed while threads wait for a permit");
 }

@@ -2,9 +2,12 @@
 
 #include "multirun/sync/internal/check.h"
 
+#include <dlfcn.h>
 #include <unistd.h>
 
 #include <cstdlib>
+
+#include "multirun/sync/internal/futex.h"
 
 namespace multirun {
 namespace sync_internal {
@@ -27,6 +30,15 @@ void Fatal(absl::string_view message) {
   WriteAll(message);
   WriteAll("\n");
   std::abort();
+}
+
+void DestroyedWhileInUse(const void* object, absl::string_view message) {
+  if (IsForkedChild()) return;
+  // Static storage lies inside the mapping of a loaded ELF object (.data,
+  // .bss); the heap, stacks and thread-local blocks do not.
+  Dl_info info;
+  if (dladdr(object, &info) != 0) return;
+  Fatal(message);
 }
 
 }  // namespace sync_internal

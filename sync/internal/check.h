@@ -21,6 +21,15 @@ inline void CheckOk(const absl::Status& status) {
   if (!status.ok()) Fatal(status.message());
 }
 
+// A destructor found `object` still in use: threads asleep in it, or a Lock
+// still held. Aborts with "multirun: <message>", except where that would be a
+// false alarm: in a forked child (its copies count its parent's waiters) and
+// for objects of static storage duration (destroyed at exit, when a thread
+// blocked in them, such as a detached background consumer, never runs again).
+// The check is best effort: it sees sleepers, not threads about to sleep or
+// just woken.
+void DestroyedWhileInUse(const void* object, absl::string_view message);
+
 }  // namespace sync_internal
 }  // namespace multirun
 

@@ -4,15 +4,17 @@
 // Deadlines: a system_clock time point becomes a wall-clock deadline, any
 // other clock's (steady_clock) a monotonic timeout from now.
 //
-// Every value is defined: the conversions go through long double seconds
-// first, so no duration or time point (not even min() or max() of any
-// representation) overflows. A timeout longer than kLongestTimeout waits
-// without limit.
+// Every value is defined, whatever its representation and period (even
+// ratio<1, 44100> ticks, min(), max(), NaN): the arithmetic happens in long
+// double seconds, and only a result known to fit becomes integer nanoseconds.
+// A timeout longer than kLongestTimeoutSeconds (about 31 years) waits without
+// limit.
 
 #ifndef MULTIRUN_SYNC_INTERNAL_CHRONO_H_
 #define MULTIRUN_SYNC_INTERNAL_CHRONO_H_
 
 #include <chrono>
+#include <cstdint>
 #include <type_traits>
 
 #include "absl/time/time.h"
@@ -21,15 +23,18 @@
 namespace multirun {
 namespace sync_internal {
 
-// About 31 years: beyond this a timeout is treated as infinite. Within it,
-// nanoseconds fit an int64_t with room to spare.
 inline constexpr long double kLongestTimeoutSeconds = 1e9L;
 
+// `duration` in seconds, computed in long double (no integer overflow).
 template <typename Rep, typename Period>
 long double ChronoSeconds(const std::chrono::duration<Rep, Period>& duration) {
-  return std::chrono::duration_cast<std::chrono::duration<long double>>(
-             duration)
-      .count();
+  return static_cast<long double>(duration.count()) * Period::num / Period::den;
+}
+
+// Whole nanoseconds of `seconds`; the caller ensures |seconds| fits (below
+// about 292 years).
+inline int64_t ToNanoseconds(long double seconds) {
+  return static_cast<int64_t>(seconds * 1e9L);
 }
 
 template <typename Rep, typename Period>
@@ -38,27 +43,22 @@ absl::Duration FromChronoDuration(
   const long double seconds = ChronoSeconds(duration);
   if (!(seconds > 0)) return absl::ZeroDuration();  // Also NaN.
   if (seconds > kLongestTimeoutSeconds) return absl::InfiniteDuration();
-  return absl::FromChrono(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(duration));
+  return absl::Nanoseconds(ToNanoseconds(seconds));
 }
 
 template <typename Clock, typename Duration>
 Deadline ChronoDeadline(const std::chrono::time_point<Clock, Duration>& when) {
-  const typename Clock::time_point now = Clock::now();
-  const long double remaining = ChronoSeconds(when.time_since_epoch()) -
-                                ChronoSeconds(now.time_since_epoch());
-  if (!(remaining > 0)) return Deadline::Passed();
+  const long double when_seconds = ChronoSeconds(when.time_since_epoch());
+  const long double now_seconds =
+      ChronoSeconds(Clock::now().time_since_epoch());
+  const long double remaining = when_seconds - now_seconds;
+  if (!(remaining > 0)) return Deadline::Passed();  // Also NaN.
   if (remaining > kLongestTimeoutSeconds) return Deadline::Never();
-  // `when` is within kLongestTimeoutSeconds of now: the casts below are exact
-  // and cannot overflow.
   if constexpr (std::is_same_v<Clock, std::chrono::system_clock>) {
-    return Deadline::At(absl::FromChrono(
-        std::chrono::time_point_cast<std::chrono::system_clock::duration>(
-            when)));
+    // Within 31 years of now: the Unix time in nanoseconds fits.
+    return Deadline::At(absl::FromUnixNanos(ToNanoseconds(when_seconds)));
   } else {
-    return Deadline::After(
-        absl::FromChrono(std::chrono::duration_cast<std::chrono::nanoseconds>(
-            when.time_since_epoch() - now.time_since_epoch())));
+    return Deadline::After(absl::Nanoseconds(ToNanoseconds(remaining)));
   }
 }
 

@@ -24,8 +24,9 @@ uint32_t CheckedInitialPermits(absl::string_view owner, int64_t initial) {
 }
 
 PermitCounter::~PermitCounter() {
-  if (sleepers_.load(std::memory_order_relaxed) != 0 && !IsForkedChild()) {
-    Fatal("semaphore destroyed while threads wait for a permit");
+  if (sleepers_.load(std::memory_order_relaxed) != 0) {
+    DestroyedWhileInUse(this,
+                        "semaphore destroyed while threads wait for a permit");
   }
 }
 

@@ -9,8 +9,11 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -71,9 +74,30 @@ inline bool IsWaitingOn(pid_t tid, const void* object, size_t size) {
 }
 
 // Blocks until thread `tid` is asleep in a wait on `object` (see IsWaitingOn).
+// Aborts with a message after 30 s, or at once if the thread has exited: a
+// thread that never blocks is the bug under test, and must fail the test
+// rather than hang it until Bazel's timeout.
 template <typename T>
 void AwaitWaitingOn(pid_t tid, const T& object) {
-  while (!IsWaitingOn(tid, &object, sizeof(object))) std::this_thread::yield();
+  const std::string task = "/proc/self/task/" + std::to_string(tid);
+  const auto give_up =
+      std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!IsWaitingOn(tid, &object, sizeof(object))) {
+    const bool exited = access(task.c_str(), F_OK) != 0;
+    if (exited || std::chrono::steady_clock::now() > give_up) {
+      std::ifstream file(task + "/syscall");
+      std::string syscall_line;
+      std::getline(file, syscall_line);
+      std::fprintf(stderr,
+                   "AwaitWaitingOn: thread %d %s (last syscall: '%s')\n",
+                   static_cast<int>(tid),
+                   exited ? "exited without blocking on the object"
+                          : "did not block on the object within 30 s",
+                   syscall_line.c_str());
+      std::abort();
+    }
+    std::this_thread::yield();
+  }
 }
 
 // A thread that records its kernel id before running `fn`, so a test can wait

@@ -34,13 +34,13 @@ class WaitList {
   WaitList(const WaitList&) = delete;
   WaitList& operator=(const WaitList&) = delete;
   // Aborts with a message if a thread is still registered (it would wake on
-  // freed memory): the owner was destroyed while someone waited in it.
+  // freed memory): the owner was destroyed while someone waited in it. See
+  // DestroyedWhileInUse for the exceptions.
   ~WaitList() {
-    if (Sleepers(counts_.load(std::memory_order_relaxed)) != 0 &&
-        !IsForkedChild()) {
-      Fatal(
-          "destroyed while a thread waits in it (a Queue or Condition "
-          "must outlive every call on it)");
+    if (Sleepers(counts_.load(std::memory_order_relaxed)) != 0) {
+      DestroyedWhileInUse(this,
+                          "destroyed while a thread waits in it (a Queue or "
+                          "Condition must outlive every call on it)");
     }
   }
 
