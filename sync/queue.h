@@ -53,15 +53,23 @@
 
 namespace multirun {
 
-// First in, first out.
-struct FifoOrder {
+namespace sync_internal {
+
+// A deque popped at the front (oldest first) or at the back (newest first).
+template <bool kNewestFirst>
+struct DequeOrder {
   template <typename T>
   class Container {
    public:
     void Push(T value) { items_.push_back(std::move(value)); }
     T Pop() {
-      T value = std::move(items_.front());
-      items_.pop_front();
+      T& next = kNewestFirst ? items_.back() : items_.front();
+      T value = std::move(next);
+      if constexpr (kNewestFirst) {
+        items_.pop_back();
+      } else {
+        items_.pop_front();
+      }
       return value;
     }
     size_t size() const { return items_.size(); }
@@ -70,24 +78,14 @@ struct FifoOrder {
     std::deque<T> items_;
   };
 };
+
+}  // namespace sync_internal
+
+// First in, first out.
+using FifoOrder = sync_internal::DequeOrder<false>;
 
 // Last in, first out.
-struct LifoOrder {
-  template <typename T>
-  class Container {
-   public:
-    void Push(T value) { items_.push_back(std::move(value)); }
-    T Pop() {
-      T value = std::move(items_.back());
-      items_.pop_back();
-      return value;
-    }
-    size_t size() const { return items_.size(); }
-
-   private:
-    std::deque<T> items_;
-  };
-};
+using LifoOrder = sync_internal::DequeOrder<true>;
 
 // Smallest under `Compare` first; equal values in push order.
 template <typename Compare = std::less<>>
