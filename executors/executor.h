@@ -1,0 +1,56 @@
+// Copyright 2026 The multirun Authors.
+//
+// Executor: where a piece of work runs.
+//
+// Every multirun component that runs user work (futures' continuations, the
+// strand, the sharer, the graph, async retry) takes an `Executor&` and does not
+// care whether the work runs inline, on a thread pool, serially on a strand or
+// in a forked process. The interface is one virtual function, Schedule(), which
+// accepts a task or says why it cannot.
+//
+// A task that an executor accepted runs exactly once, or, if the executor is
+// shut down with ShutdownNow(), is destroyed without running. A task that was
+// rejected is destroyed before Schedule() returns. Either way the task's
+// destructor runs, which is how a Promise captured in a task completes its
+// Future (with Cancelled) instead of leaving it pending forever; see
+// internal/drop_reason.h for how the Future learns why.
+//
+// To run a function and get its result, use Submit() (submit.h), which wraps
+// the function in a task and returns a Future.
+//
+// Memory ordering: everything the scheduling thread wrote before Schedule()
+// is visible to the task when it runs.
+
+#ifndef MULTIRUN_EXECUTORS_EXECUTOR_H_
+#define MULTIRUN_EXECUTORS_EXECUTOR_H_
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+
+namespace multirun {
+
+// Example: an executor that runs each task on a new detached thread.
+//
+//   class ThreadPerTask : public multirun::Executor {
+//    public:
+//     absl::Status Schedule(absl::AnyInvocable<void()> task) override {
+//       if (!task) return absl::InvalidArgumentError("null task");
+//       std::thread(std::move(task)).detach();
+//       return absl::OkStatus();
+//     }
+//   };
+class Executor {
+ public:
+  virtual ~Executor() = default;
+
+  // Accepts `task` to run once, later or now (InlineExecutor runs it before
+  // returning). Returns OK when accepted. Otherwise returns InvalidArgument for
+  // a null task, FailedPrecondition when the executor has been shut down, or
+  // another code its implementation documents; a rejected task is destroyed
+  // without running. Thread-safe.
+  virtual absl::Status Schedule(absl::AnyInvocable<void()> task) = 0;
+};
+
+}  // namespace multirun
+
+#endif  // MULTIRUN_EXECUTORS_EXECUTOR_H_

@@ -1,0 +1,55 @@
+// Copyright 2026 The multirun Authors.
+//
+// Worker identity: who is running the current task.
+//
+// MultiRunnable's results say which worker produced them (worker name, ident,
+// pid). Here every executor that owns threads (ThreadPool, and later the
+// process pool) registers its threads, and a task asks CurrentWorker() to learn
+// which one runs it. The record stays valid while the task runs.
+
+#ifndef MULTIRUN_EXECUTORS_WORKER_H_
+#define MULTIRUN_EXECUTORS_WORKER_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+
+namespace multirun {
+
+struct WorkerInfo {
+  // The owning executor's name, e.g. "pool" (ThreadPool::Options::name).
+  std::string executor;
+  // 0 .. workers - 1 within the executor.
+  int index = 0;
+  // "<executor>-<index>", also the thread's name as `top -H` shows it (cut to
+  // 15 characters by the kernel).
+  std::string name;
+  // Kernel thread id (gettid()) and process id.
+  uint32_t thread_id = 0;
+  pid_t pid = 0;
+};
+
+// The worker running the calling thread's current task, or nullptr when the
+// caller is not a worker of a multirun executor (for example main()).
+const WorkerInfo* CurrentWorker();
+
+namespace executors_internal {
+
+// Makes `worker` the calling thread's CurrentWorker() for the lifetime of this
+// object; restores the previous one afterwards. For executors' threads.
+class ScopedCurrentWorker {
+ public:
+  explicit ScopedCurrentWorker(const WorkerInfo* worker);
+  ScopedCurrentWorker(const ScopedCurrentWorker&) = delete;
+  ScopedCurrentWorker& operator=(const ScopedCurrentWorker&) = delete;
+  ~ScopedCurrentWorker();
+
+ private:
+  const WorkerInfo* previous_;
+};
+
+}  // namespace executors_internal
+}  // namespace multirun
+
+#endif  // MULTIRUN_EXECUTORS_WORKER_H_
