@@ -22,7 +22,8 @@ namespace multirun {
 // Example:
 //
 //   multirun::InlineExecutor inline_executor;
-//   multirun::Future<int> f = multirun::Submit(inline_executor, [] { return 7; });
+//   multirun::Future<int> f = multirun::Submit(inline_executor, [] { return 7;
+//   });
 //   // f is ready here.
 class InlineExecutor final : public Executor {
  public:

@@ -9,6 +9,7 @@ namespace executors_internal {
 namespace {
 
 thread_local const absl::Status* drop_reason = nullptr;
+thread_local ScopedAbandonWatch* abandon_watch = nullptr;
 
 }  // namespace
 
@@ -20,9 +21,30 @@ ScopedDropReason::ScopedDropReason(absl::Status reason)
 
 ScopedDropReason::~ScopedDropReason() { drop_reason = previous_; }
 
+absl::Status RejectTask(absl::AnyInvocable<void()> task, absl::Status status) {
+  {
+    ScopedDropReason reason(status);
+    task = nullptr;
+  }
+  return status;
+}
+
 absl::Status AbandonedStatus() {
   if (drop_reason != nullptr) return *drop_reason;
   return absl::CancelledError("promise abandoned");
+}
+
+ScopedAbandonWatch::ScopedAbandonWatch(const void* state)
+    : state_(state), previous_(abandon_watch) {
+  abandon_watch = this;
+}
+
+ScopedAbandonWatch::~ScopedAbandonWatch() { abandon_watch = previous_; }
+
+bool DeferAbandon(const void* state) {
+  if (abandon_watch == nullptr || abandon_watch->state_ != state) return false;
+  abandon_watch->abandoned_ = true;
+  return true;
 }
 
 }  // namespace executors_internal

@@ -11,6 +11,7 @@
 #ifndef MULTIRUN_EXECUTORS_INTERNAL_DROP_REASON_H_
 #define MULTIRUN_EXECUTORS_INTERNAL_DROP_REASON_H_
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 
 namespace multirun {
@@ -29,8 +30,39 @@ class ScopedDropReason {
   const absl::Status* previous_;
 };
 
+// For Executor::Schedule() implementations: destroys a rejected `task`
+// inside ScopedDropReason(status), so what it owned learns why, and returns
+// `status`.
+absl::Status RejectTask(absl::AnyInvocable<void()> task, absl::Status status);
+
 // The status a Promise abandoned on this thread completes its Future with.
 absl::Status AbandonedStatus();
+
+// Watches one promise state while a task that holds the promise is handed to
+// Executor::Schedule(). If the executor rejects the task and destroys it, the
+// promise does not complete its future as "abandoned" but records it here, so
+// that the caller can complete the future with the executor's own error.
+class ScopedAbandonWatch {
+ public:
+  explicit ScopedAbandonWatch(const void* state);
+  ScopedAbandonWatch(const ScopedAbandonWatch&) = delete;
+  ScopedAbandonWatch& operator=(const ScopedAbandonWatch&) = delete;
+  ~ScopedAbandonWatch();
+
+  // Whether the watched promise was destroyed without a result.
+  bool abandoned() const { return abandoned_; }
+
+ private:
+  friend bool DeferAbandon(const void* state);
+  const void* state_;
+  bool abandoned_ = false;
+  ScopedAbandonWatch* previous_;
+};
+
+// For a Promise destroyed without a result: returns true, and records it,
+// when a ScopedAbandonWatch on this thread watches `state`; the promise must
+// then leave its future to the watcher.
+bool DeferAbandon(const void* state);
 
 }  // namespace executors_internal
 }  // namespace multirun
