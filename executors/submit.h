@@ -53,11 +53,26 @@ using SubmitFuture = executors_internal::FutureFor<
 //     return a + b;
 //   }, 2, 3);
 //   absl::StatusOr<int> five = sum.Get();
+namespace executors_internal {
+
+// The task Submit() schedules: unless the future was cancelled first, calls
+// fn(args...) and completes `promise` with its outcome.
+template <typename T, typename F, typename... Args>
+auto MakeSubmitTask(Promise<T> promise, F&& fn, Args&&... args) {
+  return [promise = std::move(promise), fn = std::forward<F>(fn),
+          args = std::make_tuple(std::forward<Args>(args)...)]() mutable {
+    if (!promise.TryStart()) return;
+    std::apply([&](auto&... unpacked) { InvokeInto(promise, fn, unpacked...); },
+               args);
+  };
+}
+
+}  // namespace executors_internal
+
 template <typename F, typename... Args>
 SubmitFuture<F, Args...> Submit(Executor& executor, F&& fn, Args&&... args) {
   using Out = SubmitFuture<F, Args...>;
-  using T = typename Out::value_type;
-  Promise<T> promise;
+  Promise<typename Out::value_type> promise;
   Out future = promise.GetFuture();
   if (executors_internal::IsNullCallable(fn)) {
     promise.SetError(absl::InvalidArgumentError("Submit: null callable"));
@@ -66,15 +81,8 @@ SubmitFuture<F, Args...> Submit(Executor& executor, F&& fn, Args&&... args) {
   auto state = executors_internal::FutureAccess::StateOf(promise);
   executors_internal::ScheduleOrFail(
       executor,
-      [promise = std::move(promise), fn = std::forward<F>(fn),
-       args = std::make_tuple(std::forward<Args>(args)...)]() mutable {
-        if (!promise.TryStart()) return;
-        std::apply(
-            [&](auto&... unpacked) {
-              executors_internal::InvokeInto(promise, fn, unpacked...);
-            },
-            args);
-      },
+      executors_internal::MakeSubmitTask(
+          std::move(promise), std::forward<F>(fn), std::forward<Args>(args)...),
       state);
   return future;
 }
