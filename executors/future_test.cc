@@ -328,7 +328,7 @@ TEST(SubmitTest, RejectionCompletesTheFutureWithTheExecutorsError) {
 // An executor that rejects without a drop reason, as a user's might.
 class PlainRejecting final : public Executor {
  public:
-  absl::Status Schedule(absl::AnyInvocable<void()> task) override {
+  absl::Status Schedule(absl::AnyInvocable<void()> /*task*/) override {
     return absl::ResourceExhaustedError("queue full");
   }
 };

@@ -1,0 +1,205 @@
+// Copyright 2026 The multirun Authors.
+//
+// ThreadPool: a fixed set of worker threads that run tasks, with work
+// stealing. The executor for CPU-bound work, and the default one.
+//
+// Use it through the Executor interface (Schedule(), or Submit() for a
+// Future), for many small tasks, for tasks that spawn tasks (divide and
+// conquer, continuations), or to cap how many threads run work at once. For
+// work that must not share a process use the fork executor; for serial access
+// to one resource a strand over a pool.
+//
+// How it works. Each worker owns a Chase-Lev deque (internal/
+// work_stealing_deque.h): a task scheduled from inside a task of this pool is
+// pushed on the running worker's deque and, unless another worker steals it,
+// runs on the same worker, newest first, while its data is still in cache. A
+// task scheduled from any other thread goes to one shared queue for the pool
+// (internal/injection_queue.h: a lock-free ring that allocates nothing, with
+// an overflow list under a lock for when the ring is full). A worker
+// looks for work in its own deque, then the shared queue, then steals the
+// oldest task of another worker, starting at a random one. A worker that finds
+// nothing spins for a few microseconds, then sleeps on the pool's event count
+// (internal/event_count.h): an idle pool burns no CPU.
+//
+// Waking. A worker that is searching is a "thief". Scheduling a task wakes a
+// sleeper only if no thief is searching (a thief will find the task), and a
+// thief that finds a task wakes a sleeper if it was the last thief, so that
+// while work is available there is always either a thief or no sleeper. With
+// nobody asleep, scheduling costs a few loads beyond the push (no system
+// call, no read-modify-write besides the push's own).
+//
+// Tasks that throw. Schedule() takes an AnyInvocable<void()>; if one throws,
+// the worker catches the exception, writes one line about it to stderr (the
+// first one per pool only), and goes on with the next task. Submit() converts
+// exceptions into a Status before they reach the pool, so this is only for
+// tasks given to Schedule() directly; do not rely on it.
+//
+// Shutting down. Shutdown() drains: it stops accepting tasks from outside,
+// runs every accepted task (including tasks that running tasks schedule while
+// it drains) and joins the workers. ShutdownNow() stops: it destroys every
+// queued task without running it, tells the workers to exit after their
+// current task and returns at once. The destructor calls Shutdown().
+//
+// Memory ordering: everything the scheduling thread wrote before Schedule()
+// is visible to the task when it runs, and everything the tasks wrote is
+// visible after Shutdown() returns. The Dekker-style argument for not losing
+// a wake-up is in internal/event_count.h; the pool's side of it: a push is a
+// seq_cst store (deque) or seq_cst CAS (shared queue), followed by a seq_cst
+// load of the thief count and, if it is zero, of the event count. A worker
+// about to sleep makes a seq_cst RMW of the event count (PrepareWait), then
+// one of the thief count (it stops being a thief), then re-checks every queue
+// with seq_cst loads before it commits. In the total order of seq_cst
+// operations, a producer that saw a thief loaded the thief count before that
+// thief's decrement, so the thief's re-check (or, if the thief found another
+// task, the sleeper it wakes as the last thief) sees the push; a producer
+// that saw no thief is covered by the event count's argument.
+//
+// Guarantees: every accepted task runs exactly once, unless ShutdownNow()
+// drops it (then its destructor runs, under the drop reason). Tasks are not
+// ordered: no FIFO between tasks of one thread either.
+
+#ifndef MULTIRUN_EXECUTORS_THREAD_POOL_H_
+#define MULTIRUN_EXECUTORS_THREAD_POOL_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "multirun/executors/executor.h"
+#include "multirun/executors/internal/event_count.h"
+#include "multirun/executors/internal/injection_queue.h"
+#include "multirun/sync/lock.h"
+
+namespace multirun {
+namespace executors_internal {
+struct PoolWorker;
+}  // namespace executors_internal
+
+// ThreadPool::Options. (A namespace-scope struct: GCC rejects `Options
+// options = {}` as a default argument inside the class that defines Options
+// when its members have default initializers.)
+struct ThreadPoolOptions {
+  // The pool's name, in error messages and in worker names "<name>-<index>"
+  // (also the threads' names, cut to 15 characters by the kernel).
+  std::string name = "pool";
+};
+
+// Example:
+//
+//   absl::StatusOr<std::unique_ptr<multirun::ThreadPool>> pool =
+//       multirun::ThreadPool::Create(4, {.name = "crunch"});
+//   if (!pool.ok()) return pool.status();
+//   std::atomic<int> done{0};
+//   for (int i = 0; i < 100; ++i) {
+//     absl::Status s = (*pool)->Schedule([&done] { done.fetch_add(1); });
+//     if (!s.ok()) return s;
+//   }
+//   (*pool)->Shutdown();  // runs all 100, joins the workers
+class ThreadPool final : public Executor {
+ public:
+  static constexpr int kMaxWorkers = 1024;
+
+  using Options = ThreadPoolOptions;
+
+  // Starts a pool of `workers` threads. Returns InvalidArgument for workers <=
+  // 0 or > kMaxWorkers, or an empty name; ResourceExhausted if a thread cannot
+  // be started.
+  static absl::StatusOr<std::unique_ptr<ThreadPool>> Create(
+      int workers, Options options = {});
+
+  // As Create(), but aborts with a message on invalid input (or when a thread
+  // cannot be started).
+  explicit ThreadPool(int workers, Options options = {});
+
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  // Shutdown() (drains), then joins. Blocks. Aborts with a message when
+  // called from one of the pool's own workers (it would join itself).
+  ~ThreadPool() override;
+
+  // Accepts `task`; see Executor::Schedule(). Returns InvalidArgument for a
+  // null task. After Shutdown() or ShutdownNow() has begun, returns
+  // FailedPrecondition("ThreadPool <name> is shut down") for a task scheduled
+  // from outside the pool; a task scheduled from one of the pool's workers
+  // (a running task spawning work, a continuation) is still accepted while
+  // Shutdown() drains, and rejected after ShutdownNow(). A rejected task is
+  // destroyed before this returns. Never blocks. Thread-safe.
+  absl::Status Schedule(absl::AnyInvocable<void()> task) override;
+
+  // Stops accepting tasks from outside the pool, runs every accepted task
+  // (and those they schedule meanwhile), joins the workers. Blocks. Returns
+  // OK, also when called again or concurrently (every caller returns after
+  // the drain) or after ShutdownNow() (it then only joins). Called from one
+  // of the pool's own workers it would wait for itself: returns
+  // FailedPrecondition and has no effect.
+  absl::Status Shutdown();
+
+  // Stops accepting tasks, destroys every queued task that has not started,
+  // without running it, inside a ScopedDropReason (Cancelled("cancelled by
+  // ThreadPool::ShutdownNow")) so that their futures complete with that
+  // status, and tells the workers to exit after their current task. Returns
+  // the number of tasks it destroyed, without waiting for running tasks (the
+  // destructor joins). A task that a worker had already taken off a queue
+  // when ShutdownNow() began still runs. Callable from any thread, also while
+  // another thread is inside Shutdown(). Does not block (beyond the moment a
+  // concurrent Schedule() needs to finish its push).
+  size_t ShutdownNow();
+
+  // The number of workers.
+  int size() const { return static_cast<int>(workers_.size()); }
+
+  const std::string& name() const { return name_; }
+
+  // Whether Shutdown() or ShutdownNow() has begun. Once this returns true,
+  // Schedule() from outside the pool fails.
+  bool IsShutdown() const { return closed_.load(std::memory_order_acquire); }
+
+ private:
+  friend struct executors_internal::PoolWorker;
+  struct Taken;
+  struct PrivateTag {};
+
+  ThreadPool(PrivateTag, int workers, Options options);
+  static absl::Status Validate(int workers, const Options& options);
+  // Validates (aborting on invalid input) before any member is built.
+  static Options CheckedOptions(int workers, Options& options);
+  absl::Status Start();
+  bool IsOwnWorker() const;
+
+  void WorkerMain(executors_internal::PoolWorker& worker);
+  bool FindTask(executors_internal::PoolWorker& worker, Taken& taken);
+  bool TryTake(executors_internal::PoolWorker& worker, Taken& taken);
+  void Exploit(executors_internal::PoolWorker& worker, Taken& taken);
+  void Invoke(absl::AnyInvocable<void()>& task);
+  bool HasWork() const;
+  bool Quiescent() const;
+  absl::Status ShutDownError() const;
+  void DropLeftovers();
+
+  const std::string name_;
+  std::vector<std::unique_ptr<executors_internal::PoolWorker>> workers_;
+  executors_internal::InjectionQueue<absl::AnyInvocable<void()>> injection_;
+  executors_internal::EventCount event_count_;
+  // Workers searching for work (see "Waking" above).
+  alignas(64) std::atomic<int> thieves_{0};
+  // Rarely written flags, read on every Schedule() and by searching workers.
+  alignas(64) std::atomic<bool> closed_{false};  // Shutdown*() began.
+  std::atomic<bool> stop_{false};                // ShutdownNow() began.
+  std::atomic<bool> draining_{false};            // Shutdown() began.
+  std::atomic<bool> finished_{false};            // The drain is complete.
+  std::atomic<bool> reported_exception_{false};
+  Lock shutdown_lock_;
+  bool joined_ ABSL_GUARDED_BY(shutdown_lock_) = false;
+};
+
+}  // namespace multirun
+
+#endif  // MULTIRUN_EXECUTORS_THREAD_POOL_H_
