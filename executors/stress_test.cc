@@ -38,6 +38,7 @@ absl::Duration StressDuration() {
 // One unit of work and what became of it.
 struct Job {
   int expected = 0;                 // the value its future must carry
+  bool chained = false;             // a continuation follows the counted work
   std::atomic<int> runs{0};         // how often its function ran
   std::atomic<int> completions{0};  // how often its future completed
   Future<int> future;
@@ -72,6 +73,7 @@ class Stress {
         break;
       case 3:  // a chain of continuations on the pool and inline
         j->expected = id + 2;
+        j->chained = true;
         j->future = Submit(pool, [j, id] {
                       j->runs.fetch_add(1);
                       return id;
@@ -94,6 +96,7 @@ class Stress {
         break;
       case 6:  // a continuation that throws
         j->expected = -1;
+        j->chained = true;
         j->future = Submit(pool, [j, id] {
                       j->runs.fetch_add(1);
                       return id;
@@ -136,11 +139,13 @@ class Stress {
         EXPECT_EQ(job->runs.load(), 1);
       } else if (result.status().code() == absl::StatusCode::kCancelled) {
         ++cancelled;
-        EXPECT_LE(job->runs.load(), 1);  // a continuation may be what was cut
+        // Cancelled work never ran; in a chain, the cut may have come after
+        // the first step.
+        EXPECT_LE(job->runs.load(), job->chained ? 1 : 0);
       } else if (result.status().code() ==
                  absl::StatusCode::kFailedPrecondition) {
         ++rejected;
-        EXPECT_LE(job->runs.load(), 1);
+        EXPECT_LE(job->runs.load(), job->chained ? 1 : 0);
       } else {
         ++failed;
         EXPECT_EQ(result.status(),
@@ -175,17 +180,27 @@ TEST(ExecutorsStressTest, EveryFutureCompletesExactlyOnce) {
     std::vector<Stress> drivers;
     for (int d = 0; d < 3; ++d) drivers.emplace_back(seed++);
     std::vector<std::thread> threads;
+    std::atomic<int> steps{0};
     for (int d = 0; d < 3; ++d) {
       threads.emplace_back([&, d] {
-        for (int i = 0; i < 2000; ++i) drivers[d].Step(*pool, *strand, timers);
+        for (int i = 0; i < 2000; ++i) {
+          drivers[d].Step(*pool, *strand, timers);
+          steps.fetch_add(1, std::memory_order_relaxed);
+        }
       });
     }
-    for (auto& thread : threads) thread.join();
+    // Shut down while the drivers still submit (from outside, from workers,
+    // through the strand and the timers), after a random share of the work.
+    const int shutdown_after = 1000 + static_cast<int>(seed % 4000);
+    while (steps.load(std::memory_order_relaxed) < shutdown_after) {
+      std::this_thread::yield();
+    }
     if (pools % 2 == 0) {
       EXPECT_TRUE(pool->Shutdown().ok());
     } else {
       pool->ShutdownNow();
     }
+    for (auto& thread : threads) thread.join();
     strand.reset();
     ++pools;
     // Timers still pending on this pool fire into a shut-down pool (their

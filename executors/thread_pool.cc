@@ -220,6 +220,12 @@ ThreadPool::~ThreadPool() {
   }
   Shutdown().IgnoreError();
   DropLeftovers();
+  // A thread that scheduled a task from outside may still be inside
+  // Schedule() (just after the push) although the task has run: wait for it
+  // to leave before the memory goes.
+  while (outside_schedules_.load(std::memory_order_acquire) != 0) {
+    std::this_thread::yield();
+  }
 }
 
 bool ThreadPool::IsOwnWorker() const {
@@ -239,7 +245,9 @@ absl::Status ThreadPool::Schedule(absl::AnyInvocable<void()> task) {
   }
   PoolWorker* worker = executors_internal::current_pool_worker;
   if (worker != nullptr && worker->pool == this) {
-    if (stop_.load(std::memory_order_relaxed)) return ShutDownError();
+    if (stop_.load(std::memory_order_relaxed)) {
+      return executors_internal::RejectTask(std::move(task), ShutDownError());
+    }
     TaskNode* node = worker->NewNode(std::move(task));
     worker->spawned.store(worker->spawned.load(std::memory_order_relaxed) + 1,
                           std::memory_order_relaxed);
@@ -249,16 +257,27 @@ absl::Status ThreadPool::Schedule(absl::AnyInvocable<void()> task) {
     // sees `stop_` and takes the node back (rejected).
     if (stop_.load(std::memory_order_seq_cst)) {
       if (worker->deque.Pop() == node) {  // Else stolen: it counts as accepted.
-        node->task = nullptr;
+        absl::AnyInvocable<void()> rejected = std::move(node->task);
         worker->FreeNode(node);
-        return ShutDownError();
+        return executors_internal::RejectTask(std::move(rejected),
+                                              ShutDownError());
       }
       return absl::OkStatus();
     }
-  } else if (!injection_.Push(task)) {
-    return ShutDownError();
+    if (thieves_.load(std::memory_order_seq_cst) == 0) {
+      event_count_.Notify(false);
+    }
+    return absl::OkStatus();
+  }
+  outside_schedules_.fetch_add(1, std::memory_order_acquire);
+  if (!injection_.Push(task)) {
+    outside_schedules_.fetch_sub(1, std::memory_order_release);
+    return executors_internal::RejectTask(std::move(task), ShutDownError());
   }
   if (thieves_.load(std::memory_order_seq_cst) == 0) event_count_.Notify(false);
+  // The last access to the pool: the task may have run already, and its
+  // owner may be waiting in ~ThreadPool() for this call to leave.
+  outside_schedules_.fetch_sub(1, std::memory_order_release);
   return absl::OkStatus();
 }
 
@@ -394,7 +413,21 @@ void ThreadPool::Exploit(PoolWorker& worker, Taken& taken) {
     worker.FreeNode(taken.node);
   }
   ++worker.executed;
+  // Every kFairnessInterval tasks from its own deque, the worker takes one
+  // from the shared queue, so that work which keeps re-posting itself (a busy
+  // strand's drain lands on the deque of the worker running it) cannot starve
+  // outside submissions.
+  constexpr int kFairnessInterval = 61;
+  int own_tasks = 0;
   while (!stop_.load(std::memory_order_relaxed)) {
+    if (++own_tasks == kFairnessInterval) {
+      own_tasks = 0;
+      if (injection_.TryPop(&worker.injected)) {
+        Invoke(worker.injected);
+        ++worker.executed;
+        continue;
+      }
+    }
     TaskNode* node = worker.deque.Pop();
     if (node == nullptr) return;
     Invoke(node->task);

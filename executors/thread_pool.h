@@ -190,6 +190,11 @@ class ThreadPool final : public Executor {
   executors_internal::EventCount event_count_;
   // Workers searching for work (see "Waking" above).
   alignas(64) std::atomic<int> thieves_{0};
+  // Schedule() calls from outside the pool still running. A task can complete
+  // (and its owner destroy the pool) while the thread that scheduled it is
+  // still inside Schedule(), after the push; the destructor waits for those
+  // calls to leave.
+  alignas(64) std::atomic<int> outside_schedules_{0};
   // Rarely written flags, read on every Schedule() and by searching workers.
   alignas(64) std::atomic<bool> closed_{false};  // Shutdown*() began.
   std::atomic<bool> stop_{false};                // ShutdownNow() began.

@@ -107,7 +107,9 @@ void TimerQueue::Loop() {
     }
     if (!due.empty()) {
       for (Timer& timer : due) {
-        if (!timer.state->IsClaimed()) std::move(timer.fire)();
+        // Marking the work started closes the window in which a Cancel()
+        // could succeed while the executor is already being handed the task.
+        if (timer.state->TryStart()) std::move(timer.fire)();
       }
       due.clear();  // outside the lock: destroying work may run callbacks
       continue;

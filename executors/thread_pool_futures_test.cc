@@ -1,0 +1,163 @@
+// Copyright 2026 The multirun Authors.
+//
+// ThreadPool with futures on top: what Submit(), Then() and coroutines see
+// when the pool shuts down, fairness between re-posting work and outside
+// submissions, and the pool's lifetime against threads still leaving
+// Schedule().
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "multirun/executors/future.h"
+#include "multirun/executors/strand.h"
+#include "multirun/executors/submit.h"
+#include "multirun/executors/task.h"
+#include "multirun/executors/thread_pool.h"
+#include "multirun/executors/timer_queue.h"
+#include "multirun/sync/event.h"
+
+namespace multirun {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(ThreadPoolFuturesTest, SubmitAfterShutdownFailsWithTheReason) {
+  ThreadPool pool(2, ThreadPool::Options{.name = "closing"});
+  ASSERT_TRUE(pool.Shutdown().ok());
+  Future<int> future = Submit(pool, [] { return 1; });
+  ASSERT_TRUE(future.IsReady());
+  EXPECT_EQ(future.Get().status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(future.Get().status().message(),
+              HasSubstr("ThreadPool closing is shut down"));
+}
+
+TEST(ThreadPoolFuturesTest, ShutdownNowCancelsQueuedFutures) {
+  ThreadPool pool(1);
+  Event started, release;
+  Future<void> blocker = Submit(pool, [&] {
+    started.Set();
+    release.Wait();
+  });
+  started.Wait();
+  std::vector<Future<int>> queued;
+  for (int i = 0; i < 10; ++i)
+    queued.push_back(Submit(pool, [i] { return i; }));
+  EXPECT_EQ(pool.ShutdownNow(), 10u);
+  for (Future<int>& future : queued) {
+    EXPECT_EQ(future.Get().status(),
+              absl::CancelledError("cancelled by ThreadPool::ShutdownNow"));
+  }
+  release.Set();
+  EXPECT_TRUE(blocker.Get().ok());
+}
+
+TEST(ThreadPoolFuturesTest, ContinuationOnAShutDownPoolFails) {
+  ThreadPool pool(1);
+  Promise<int> promise;
+  Future<int> chained =
+      promise.GetFuture().Then(pool, [](int x) { return x + 1; });
+  ASSERT_TRUE(pool.Shutdown().ok());
+  promise.SetValue(1);
+  EXPECT_EQ(chained.Get().status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+Task<std::string> MoveTo(Executor& executor) {
+  absl::Status moved = co_await ResumeOn(executor);
+  co_return moved.ToString();
+}
+
+TEST(ThreadPoolFuturesTest, ResumeOnAShutDownPoolSaysWhy) {
+  ThreadPool pool(1, ThreadPool::Options{.name = "gone"});
+  ASSERT_TRUE(pool.Shutdown().ok());
+  EXPECT_THAT(*MoveTo(pool).Get(),
+              HasSubstr("FAILED_PRECONDITION: ThreadPool gone is shut down"));
+}
+
+TEST(ThreadPoolFuturesTest, RawTaskHoldingAPromiseLearnsTheRejection) {
+  ThreadPool pool(1, ThreadPool::Options{.name = "raw"});
+  ASSERT_TRUE(pool.Shutdown().ok());
+  Promise<int> promise;
+  Future<int> future = promise.GetFuture();
+  absl::Status status =
+      pool.Schedule([p = std::move(promise)]() mutable { p.SetValue(1); });
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(future.Get().status(), status);
+}
+
+// A task that keeps re-posting itself (as a busy strand's drain does) must not
+// starve submissions from outside, even on a single worker.
+TEST(ThreadPoolFuturesTest, ReschedulingWorkDoesNotStarveOutsideSubmissions) {
+  ThreadPool pool(1);
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> spins{0};
+  struct Spinner {
+    ThreadPool* pool;
+    std::atomic<bool>* stop;
+    std::atomic<int64_t>* spins;
+    void operator()() const {
+      spins->fetch_add(1, std::memory_order_relaxed);
+      if (!stop->load()) pool->Schedule(*this).IgnoreError();
+    }
+  };
+  ASSERT_TRUE(pool.Schedule(Spinner{&pool, &stop, &spins}).ok());
+  while (spins.load() < 1000) std::this_thread::yield();
+  Future<int> outside = Submit(pool, [] { return 7; });
+  const bool ran = outside.WaitFor(absl::Seconds(30));
+  stop = true;
+  ASSERT_TRUE(ran) << "an outside task starved behind a re-posting task";
+  EXPECT_EQ(*outside.Get(), 7);
+}
+
+TEST(ThreadPoolFuturesTest, BusyStrandDoesNotStarveThePool) {
+  ThreadPool pool(1);
+  auto strand = std::make_unique<Strand>(pool);
+  Strand* const serial = strand.get();
+  std::atomic<bool> stop{false};
+  std::function<void()> repost = [&] {
+    if (!stop.load()) serial->Schedule(repost).IgnoreError();
+  };
+  ASSERT_TRUE(strand->Schedule(repost).ok());
+  Future<int> outside = Submit(pool, [] { return 8; });
+  const bool ran = outside.WaitFor(absl::Seconds(30));
+  stop = true;
+  strand.reset();  // waits for the last repost, which uses `repost`
+  ASSERT_TRUE(ran) << "an outside task starved behind a busy strand";
+  EXPECT_EQ(*outside.Get(), 8);
+}
+
+// The owner may destroy a pool as soon as its task has run, while the thread
+// that scheduled it (here a timer thread, as in async retry) may still be
+// inside Schedule(). ASAN reports a use-after-free if the pool does not wait.
+TEST(ThreadPoolFuturesTest, DestroyRightAfterAnOutsideTaskRan) {
+  TimerQueue timers;
+  for (int round = 0; round < 300; ++round) {
+    auto pool = std::make_unique<ThreadPool>(1);
+    Future<int> future =
+        timers.ScheduleAfter(*pool, absl::ZeroDuration(), [] { return 1; });
+    EXPECT_EQ(*future.Get(), 1);
+    pool.reset();
+  }
+  for (int round = 0; round < 300; ++round) {
+    auto pool = std::make_unique<ThreadPool>(1);
+    Event ran;
+    std::thread outside(
+        [&] { pool->Schedule([&ran] { ran.Set(); }).IgnoreError(); });
+    ran.Wait();
+    pool.reset();
+    outside.join();
+  }
+}
+
+}  // namespace
+}  // namespace multirun
