@@ -15,6 +15,12 @@
 // Future (with Cancelled) instead of leaving it pending forever; see
 // internal/drop_reason.h for how the Future learns why.
 //
+// Lifetime: a task can complete, and its owner destroy the executor, while
+// the thread that scheduled it is still returning from Schedule().
+// Implementations must not touch their state after the hand-off without
+// guarding against that (ThreadPool's destructor waits for such calls to
+// leave).
+//
 // To run a function and get its result, use Submit() (submit.h), which wraps
 // the function in a task and returns a Future.
 //
