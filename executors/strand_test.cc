@@ -251,17 +251,18 @@ TEST(StrandTest, RunsInFifoOrderFromOneProducerOverThreads) {
   for (int i = 0; i < kTasks; ++i) ASSERT_EQ(order[i], i);
 }
 
-TEST(StrandTest, KeepsEachProducersOrder) {
-  constexpr int kProducers = 4;
-  constexpr int kTasksEach = 50000;
-  ThreadsExecutor executor(4);
-  // Only the strand's tasks touch it.
+// Posts `tasks_each` tasks from each of `producers` threads onto a strand
+// over `executor`; each producer's tasks must run in the order it posted them,
+// all of them, one at a time (`runs` is not synchronized: only the strand's
+// tasks touch it).
+void ExpectEachProducersOrder(Executor& executor, int producers,
+                              int tasks_each) {
   std::vector<std::pair<int, int>> runs;
-  runs.reserve(kProducers * kTasksEach);
+  runs.reserve(producers * tasks_each);
   {
     Strand strand(executor);
-    sync_internal::RunThreads(kProducers, [&](int producer) {
-      for (int i = 0; i < kTasksEach; ++i) {
+    sync_internal::RunThreads(producers, [&](int producer) {
+      for (int i = 0; i < tasks_each; ++i) {
         ASSERT_TRUE(strand
                         .Schedule([&runs, producer, i] {
                           runs.push_back({producer, i});
@@ -270,15 +271,20 @@ TEST(StrandTest, KeepsEachProducersOrder) {
       }
     });
   }
-  ASSERT_EQ(runs.size(), static_cast<size_t>(kProducers * kTasksEach));
-  std::vector<int> next(kProducers, 0);
+  ASSERT_EQ(runs.size(), static_cast<size_t>(producers * tasks_each));
+  std::vector<int> next(producers, 0);
   for (const auto& [producer, i] : runs) {
     ASSERT_EQ(i, next[producer]) << "producer " << producer;
     ++next[producer];
   }
-  for (int producer = 0; producer < kProducers; ++producer) {
-    EXPECT_EQ(next[producer], kTasksEach);
+  for (int producer = 0; producer < producers; ++producer) {
+    EXPECT_EQ(next[producer], tasks_each);
   }
+}
+
+TEST(StrandTest, KeepsEachProducersOrder) {
+  ThreadsExecutor executor(4);
+  ExpectEachProducersOrder(executor, 4, 50000);
 }
 
 TEST(StrandTest, NeverRunsTwoTasksAtOnce) {
@@ -691,28 +697,8 @@ TEST(StrandTest, StrandOverStrandKeepsOrder) {
 
 // Over the real ThreadPool (work stealing: its tasks are not ordered).
 TEST(StrandOverThreadPoolTest, KeepsEachProducersOrder) {
-  constexpr int kProducers = 4;
-  constexpr int kTasksEach = 20000;
   ThreadPool pool(2);
-  std::vector<std::pair<int, int>> runs;
-  {
-    Strand strand(pool);
-    sync_internal::RunThreads(kProducers, [&](int producer) {
-      for (int i = 0; i < kTasksEach; ++i) {
-        ASSERT_TRUE(strand
-                        .Schedule([&runs, producer, i] {
-                          runs.push_back({producer, i});
-                        })
-                        .ok());
-      }
-    });
-  }
-  ASSERT_EQ(runs.size(), static_cast<size_t>(kProducers * kTasksEach));
-  std::vector<int> next(kProducers, 0);
-  for (const auto& [producer, i] : runs) {
-    ASSERT_EQ(i, next[producer]) << "producer " << producer;
-    ++next[producer];
-  }
+  ExpectEachProducersOrder(pool, 4, 20000);
 }
 
 // ThreadPool::Shutdown() accepts the drain's reschedules from its workers

@@ -1,0 +1,32 @@
+"""multirun_benchmark: a Google Benchmark binary and its smoke test."""
+
+load("//bazel:copts.bzl", "MULTIRUN_TEST_COPTS")
+
+def multirun_benchmark(name, srcs, deps, size = "small"):
+    """Declares `name` (the benchmark, run by tools/bench and benchmarks/gate)
+    and `name + "_smoke_test"`, which runs every benchmark of it once, briefly,
+    in `bazel test //...`, so that none rots unnoticed.
+
+    Args:
+      name: the binary's name, conventionally "<concept>_benchmark".
+      srcs: its sources.
+      deps: its dependencies (benchmark_main included).
+      size: the smoke test's size.
+    """
+    native.cc_binary(
+        name = name,
+        testonly = True,
+        srcs = srcs,
+        copts = MULTIRUN_TEST_COPTS,
+        tags = ["benchmark"],
+        deps = deps,
+    )
+    native.cc_test(
+        name = name + "_smoke_test",
+        size = size,
+        srcs = srcs,
+        args = ["--benchmark_min_time=0.001"],
+        copts = MULTIRUN_TEST_COPTS,
+        tags = ["benchmark"],
+        deps = deps,
+    )
