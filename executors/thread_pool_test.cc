@@ -95,23 +95,31 @@ absl::AnyInvocable<void()> ProbeTask(Slot& slot) {
 // workers are woken for work).
 std::vector<pid_t> WorkerTids(ThreadPool& pool) {
   const int workers = pool.size();
-  std::vector<std::atomic<pid_t>> tids(workers);
-  std::atomic<int> arrived{0};
-  std::atomic<int> left{0};
+  // Shared with the tasks: if the wait below gives up, they may still run
+  // after this function has returned.
+  struct Meeting {
+    explicit Meeting(int workers) : tids(workers) {}
+    std::vector<std::atomic<pid_t>> tids;
+    std::atomic<int> arrived{0};
+    std::atomic<int> left{0};
+  };
+  auto meeting = std::make_shared<Meeting>(workers);
   for (int i = 0; i < workers; ++i) {
-    EXPECT_TRUE(pool.Schedule([&] {
+    EXPECT_TRUE(pool.Schedule([meeting, workers] {
                       const WorkerInfo* worker = CurrentWorker();
-                      tids[worker->index].store(CurrentTid());
-                      arrived.fetch_add(1);
-                      while (arrived.load() < workers)
+                      meeting->tids[worker->index].store(CurrentTid());
+                      meeting->arrived.fetch_add(1);
+                      while (meeting->arrived.load() < workers) {
                         std::this_thread::yield();
-                      left.fetch_add(1);
+                      }
+                      meeting->left.fetch_add(1);
                     })
                     .ok());
   }
-  AwaitTrue([&] { return left.load() == workers; }, "every worker ran a task");
+  AwaitTrue([&] { return meeting->left.load() == workers; },
+            "every worker ran a task");
   std::vector<pid_t> result;
-  for (auto& tid : tids) result.push_back(tid.load());
+  for (auto& tid : meeting->tids) result.push_back(tid.load());
   return result;
 }
 
