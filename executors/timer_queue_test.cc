@@ -44,15 +44,17 @@ TEST(TimerQueueTest, FiresInDueOrderAndFifoForEqualTimes) {
     LockHolder hold(lock);
     order.push_back(id);
   };
+  // Due times relative to one base, so that a slow scheduling thread cannot
+  // reorder them.
+  const absl::Time base = absl::Now() + absl::Milliseconds(50);
   std::vector<Future<void>> futures;
   futures.push_back(
-      timers.ScheduleAfter(executor, absl::Milliseconds(60), record, 3));
+      timers.ScheduleAt(executor, base + absl::Milliseconds(60), record, 3));
   futures.push_back(
-      timers.ScheduleAfter(executor, absl::Milliseconds(20), record, 1));
+      timers.ScheduleAt(executor, base + absl::Milliseconds(20), record, 1));
   futures.push_back(
-      timers.ScheduleAfter(executor, absl::Milliseconds(40), record, 2));
-  futures.push_back(
-      timers.ScheduleAfter(executor, absl::ZeroDuration(), record, 0));
+      timers.ScheduleAt(executor, base + absl::Milliseconds(40), record, 2));
+  futures.push_back(timers.ScheduleAt(executor, base, record, 0));
   for (auto& f : futures) EXPECT_TRUE(f.Get().ok());
   LockHolder hold(lock);
   EXPECT_THAT(order, ElementsAre(0, 1, 2, 3));

@@ -17,6 +17,11 @@
 // as a call adds nothing. The range ends when nothing is in flight and the
 // source adds nothing.
 //
+// Order: futures that complete while watched come in the order they
+// completed; futures that were already complete when the range first watched
+// them (at its first step, or the step after the caller added them) come
+// first, in their order in the vector.
+//
 // `AsCompleted(futures)` is the same over a vector the range owns: every
 // future, once, in completion order.
 //

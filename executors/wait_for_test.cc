@@ -17,7 +17,6 @@
 #include "multirun/executors/inline_executor.h"
 #include "multirun/executors/internal/test_executors.h"
 #include "multirun/executors/submit.h"
-#include "multirun/executors/timer_queue.h"
 
 namespace multirun {
 namespace {
@@ -26,25 +25,37 @@ using ::multirun::executors_internal::ManualExecutor;
 using ::testing::ElementsAre;
 
 TEST(WaitForTest, YieldsInCompletionOrderAndEmptiesTheList) {
-  std::vector<Promise<int>> promises(4);
+  // Promise 4 is complete from the start; the others complete, from another
+  // thread, only once the loop has yielded it, that is once every future of
+  // the list is watched.
+  std::vector<Promise<int>> promises(5);
   std::vector<Future<int>> in_flight;
   for (auto& p : promises) in_flight.push_back(p.GetFuture());
-  std::thread producer([&] {
-    for (int i : {2, 0, 3, 1}) {
-      promises[i].SetValue(i);
-      absl::SleepFor(absl::Milliseconds(2));
-    }
-  });
+  promises[4].SetValue(4);
+  std::thread producer;
   std::vector<int> order;
-  size_t expected_left = 3;
+  size_t expected_left = 4;
   for (Future<int> done : WaitFor(in_flight)) {
     ASSERT_TRUE(done.IsReady());
     order.push_back(*done.Get());
     EXPECT_EQ(in_flight.size(), expected_left--);
+    if (order.back() == 4) {
+      producer = std::thread([&promises] {
+        for (int i : {2, 0, 3, 1}) promises[i].SetValue(i);
+      });
+    }
   }
   producer.join();
-  EXPECT_THAT(order, ElementsAre(2, 0, 3, 1));
+  EXPECT_THAT(order, ElementsAre(4, 2, 0, 3, 1));
   EXPECT_TRUE(in_flight.empty());
+}
+
+TEST(WaitForTest, FuturesAlreadyCompleteComeInListOrder) {
+  std::vector<Future<int>> in_flight;
+  for (int i : {3, 1, 2}) in_flight.push_back(MakeReadyFuture(i));
+  std::vector<int> order;
+  for (Future<int> done : WaitFor(in_flight)) order.push_back(*done.Get());
+  EXPECT_THAT(order, ElementsAre(3, 1, 2));
 }
 
 TEST(WaitForTest, EmptyListEndsAtOnce) {
@@ -152,19 +163,24 @@ TEST(WaitForTest, SourceIsAskedOnlyWhileBelowTheFactor) {
 }
 
 TEST(AsCompletedTest, EveryFutureOnceInCompletionOrder) {
-  TimerQueue timers;
-  InlineExecutor executor;
+  // As above: the starter (index 3) is complete at once; the others complete
+  // once it has been yielded, when all are watched.
+  std::vector<Promise<int>> promises(4);
   std::vector<Future<int>> futures;
-  for (int delay_ms : {30, 10, 20}) {
-    futures.push_back(timers.ScheduleAfter(executor,
-                                           absl::Milliseconds(delay_ms),
-                                           [delay_ms] { return delay_ms; }));
-  }
+  for (auto& p : promises) futures.push_back(p.GetFuture());
+  promises[3].SetValue(3);
+  std::thread producer;
   std::vector<int> order;
   for (Future<int> done : AsCompleted(std::move(futures))) {
     order.push_back(*done.Get());
+    if (order.back() == 3) {
+      producer = std::thread([&promises] {
+        for (int i : {1, 2, 0}) promises[i].SetValue(i);
+      });
+    }
   }
-  EXPECT_THAT(order, ElementsAre(10, 20, 30));
+  producer.join();
+  EXPECT_THAT(order, ElementsAre(3, 1, 2, 0));
 }
 
 }  // namespace
