@@ -30,7 +30,9 @@
 #ifndef MULTIRUN_EXECUTORS_INTERNAL_INJECTION_QUEUE_H_
 #define MULTIRUN_EXECUTORS_INTERNAL_INJECTION_QUEUE_H_
 
+#include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -56,8 +58,7 @@ class InjectionQueue {
  public:
   // `ring_capacity` is rounded up to a power of two (at least 2).
   explicit InjectionQueue(size_t ring_capacity = 4096) {
-    size_t capacity = 2;
-    while (capacity < ring_capacity) capacity *= 2;
+    const size_t capacity = std::bit_ceil(std::max<size_t>(ring_capacity, 2));
     mask_ = capacity - 1;
     cells_ = std::make_unique<Cell[]>(capacity);
     for (size_t i = 0; i < capacity; ++i) {

@@ -31,7 +31,9 @@
 #ifndef MULTIRUN_EXECUTORS_INTERNAL_WORK_STEALING_DEQUE_H_
 #define MULTIRUN_EXECUTORS_INTERNAL_WORK_STEALING_DEQUE_H_
 
+#include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -52,8 +54,8 @@ class WorkStealingDeque {
  public:
   // `initial_capacity` is rounded up to a power of two (at least 2).
   explicit WorkStealingDeque(int64_t initial_capacity = 256) {
-    int64_t capacity = 2;
-    while (capacity < initial_capacity) capacity *= 2;
+    const int64_t capacity = static_cast<int64_t>(std::bit_ceil(
+        static_cast<uint64_t>(std::max<int64_t>(initial_capacity, 2))));
     auto ring = std::make_unique<Ring>(capacity);
     ring_.store(ring.get(), std::memory_order_relaxed);
     rings_.push_back(std::move(ring));
