@@ -33,16 +33,12 @@
 
 #include "multirun/executors/strand.h"
 
-#include <cxxabi.h>
-
 #include <cstdio>
-#include <cstdlib>
-#include <exception>
 #include <string>
-#include <typeinfo>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "multirun/executors/internal/current_exception.h"
 #include "multirun/executors/internal/drop_reason.h"
 #include "multirun/sync/internal/check.h"
 #include "multirun/sync/internal/deadline.h"
@@ -100,31 +96,16 @@ struct PendingDrain {
 };
 thread_local PendingDrain* pending_drains = nullptr;
 
-std::string Demangle(const char* name) {
-  int status = 0;
-  char* demangled = abi::__cxa_demangle(name, nullptr, nullptr, &status);
-  if (status != 0 || demangled == nullptr) return name;
-  std::string result = demangled;
-  std::free(demangled);
-  return result;
-}
-
-void ReportException(const std::string& type, const char* what) {
-  std::fprintf(stderr,
-               "multirun: Strand: a task threw %s: %s (caught; the strand "
-               "keeps running)\n",
-               type.c_str(), what);
-}
-
 void RunTask(absl::AnyInvocable<void()>& task) {
   try {
     task();
-  } catch (const std::exception& e) {
-    ReportException(Demangle(typeid(e).name()), e.what());
   } catch (...) {
-    const std::type_info* type = abi::__cxa_current_exception_type();
-    ReportException(type != nullptr ? Demangle(type->name()) : "an exception",
-                    "(not a std::exception)");
+    const std::string description =
+        executors_internal::CurrentExceptionDescription();
+    std::fprintf(stderr,
+                 "multirun: Strand: a task threw %s (caught; the strand "
+                 "keeps running)\n",
+                 description.c_str());
   }
 }
 

@@ -2,20 +2,16 @@
 
 #include "multirun/executors/thread_pool.h"
 
-#include <cxxabi.h>
 #include <pthread.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
-#include <exception>
 #include <memory>
 #include <string>
 #include <system_error>
 #include <thread>
-#include <typeinfo>
 #include <utility>
 
 #include "absl/functional/any_invocable.h"
@@ -23,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "multirun/executors/internal/current_exception.h"
 #include "multirun/executors/internal/drop_reason.h"
 #include "multirun/executors/internal/work_stealing_deque.h"
 #include "multirun/executors/worker.h"
@@ -115,25 +112,6 @@ constexpr int kSearchAttempts = 24;
 
 void Backoff(int attempt) {
   if (!sync_internal::SpinPause(attempt)) std::this_thread::yield();
-}
-
-std::string ExceptionDescription() {
-  std::exception_ptr current = std::current_exception();
-  std::string type = "unknown exception type";
-  if (const std::type_info* info = abi::__cxa_current_exception_type()) {
-    int status = 0;
-    char* demangled =
-        abi::__cxa_demangle(info->name(), nullptr, nullptr, &status);
-    type = status == 0 && demangled != nullptr ? demangled : info->name();
-    std::free(demangled);
-  }
-  try {
-    std::rethrow_exception(current);
-  } catch (const std::exception& e) {
-    return absl::StrCat(type, ": ", e.what());
-  } catch (...) {
-    return type;
-  }
 }
 
 }  // namespace
@@ -396,7 +374,7 @@ void ThreadPool::Invoke(absl::AnyInvocable<void()>& task) {
     if (!reported_exception_.exchange(true, std::memory_order_relaxed)) {
       const std::string message = absl::StrCat(
           "multirun: ThreadPool ", name_, ": a task threw ",
-          executors_internal::ExceptionDescription(),
+          executors_internal::CurrentExceptionDescription(),
           "; the worker goes on (later exceptions of this pool are not "
           "reported)\n");
       std::fputs(message.c_str(), stderr);

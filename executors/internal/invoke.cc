@@ -2,40 +2,13 @@
 
 #include "multirun/executors/internal/invoke.h"
 
-#include <cxxabi.h>
-
-#include <cstdlib>
-#include <exception>
-#include <memory>
-#include <string>
-#include <typeinfo>
-
 #include "absl/strings/str_cat.h"
+#include "multirun/executors/internal/current_exception.h"
 
 namespace multirun {
 namespace executors_internal {
-namespace {
-
-std::string Demangle(const std::type_info* type) {
-  if (type == nullptr) return "unknown exception";
-  int status = 0;
-  std::unique_ptr<char, void (*)(void*)> name(
-      abi::__cxa_demangle(type->name(), nullptr, nullptr, &status), std::free);
-  return status == 0 && name != nullptr ? std::string(name.get())
-                                        : std::string(type->name());
-}
-
-}  // namespace
-
 absl::Status StatusFromCurrentException() {
-  const std::string type = Demangle(abi::__cxa_current_exception_type());
-  try {
-    throw;
-  } catch (const std::exception& e) {
-    return absl::UnknownError(absl::StrCat(type, ": ", e.what()));
-  } catch (...) {
-    return absl::UnknownError(type);
-  }
+  return absl::UnknownError(CurrentExceptionDescription());
 }
 
 absl::Status ErrorOrInternal(absl::Status status, const char* where) {
