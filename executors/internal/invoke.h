@@ -76,10 +76,7 @@ auto InvokeToResult(F&& fn, Args&&... args) {
     if constexpr (std::is_void_v<R>) {
       std::invoke(std::forward<F>(fn), std::forward<Args>(args)...);
       return Result(absl::OkStatus());
-    } else if constexpr (std::is_same_v<std::decay_t<R>, absl::Status>) {
-      return Result(
-          std::invoke(std::forward<F>(fn), std::forward<Args>(args)...));
-    } else {
+    } else {  // absl::Status, absl::StatusOr<U> or a value
       return Result(
           std::invoke(std::forward<F>(fn), std::forward<Args>(args)...));
     }
