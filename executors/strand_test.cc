@@ -28,6 +28,7 @@
 #include "multirun/executors/executor.h"
 #include "multirun/executors/inline_executor.h"
 #include "multirun/executors/internal/drop_reason.h"
+#include "multirun/executors/internal/test_executors.h"
 #include "multirun/executors/thread_pool.h"
 #include "multirun/sync/event.h"
 #include "multirun/sync/internal/test_threads.h"
@@ -110,69 +111,7 @@ class ThreadsExecutor final : public Executor {
 
 // Runs tasks only when the test says so; can reject new ones or drop the
 // queued ones like a pool being shut down.
-class ManualExecutor final : public Executor {
- public:
-  absl::Status Schedule(absl::AnyInvocable<void()> task) override {
-    if (!task) return absl::InvalidArgumentError("ManualExecutor: null task");
-    absl::Status rejection;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (rejection_.ok()) {
-        tasks_.push_back(std::move(task));
-        return absl::OkStatus();
-      }
-      rejection = rejection_;
-    }
-    executors_internal::ScopedDropReason reason(rejection);
-    task = nullptr;
-    return rejection;
-  }
-
-  // Runs queued tasks, and those they schedule, until none is left. Returns
-  // how many ran.
-  int RunAll() {
-    int ran = 0;
-    while (true) {
-      absl::AnyInvocable<void()> task;
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (tasks_.empty()) return ran;
-        task = std::move(tasks_.front());
-        tasks_.pop_front();
-      }
-      task();
-      ++ran;
-    }
-  }
-
-  // From now on rejects tasks with `status`.
-  void Reject(absl::Status status) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    rejection_ = std::move(status);
-  }
-
-  // Destroys the queued tasks without running them, inside
-  // ScopedDropReason(`reason`).
-  void DropAll(absl::Status reason) {
-    std::deque<absl::AnyInvocable<void()>> dropped;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      dropped.swap(tasks_);
-    }
-    executors_internal::ScopedDropReason scope(std::move(reason));
-    dropped.clear();
-  }
-
-  int Queued() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return static_cast<int>(tasks_.size());
-  }
-
- private:
-  std::mutex mutex_;
-  std::deque<absl::AnyInvocable<void()>> tasks_;
-  absl::Status rejection_;
-};
+using executors_internal::ManualExecutor;
 
 // What happened to the tasks that carry a Probe: how many ran, and the drop
 // reason in force when each of the others was destroyed.
@@ -483,9 +422,9 @@ TEST(StrandTest, ExecutorRejectingTheRescheduleDropsTheRest) {
   for (int i = 0; i < 3 * Strand::kBatchSize; ++i) {
     ASSERT_TRUE(strand.Schedule(ProbeTask(&log)).ok());
   }
-  EXPECT_EQ(executor.Queued(), 1);  // One drain task.
+  EXPECT_EQ(executor.queued(), 1u);  // One drain task.
   executor.Reject(absl::FailedPreconditionError("ManualExecutor: shut down"));
-  EXPECT_EQ(executor.RunAll(), 1);
+  EXPECT_EQ(executor.RunAll(), 1u);
   // One batch ran; the drain's reschedule was rejected; the rest dropped.
   EXPECT_EQ(log.ran(), Strand::kBatchSize);
   const std::vector<absl::Status> dropped = log.dropped();
