@@ -351,13 +351,15 @@ void InvokeInto(Promise<T>& promise, F&& fn, Args&&... args) {
 
 // Schedules `task` on `executor`; when the executor rejects it, completes
 // `state` (the promise the task would have completed) with the rejection.
+// The caller keeps `state` alive across the call (the task may be destroyed
+// inside it).
 template <typename U>
 void ScheduleOrFail(Executor& executor, absl::AnyInvocable<void()> task,
-                    const std::shared_ptr<State<U>>& state) {
-  ScopedAbandonWatch watch(state.get());
+                    State<U>& state) {
+  ScopedAbandonWatch watch(&state);
   absl::Status status = executor.Schedule(std::move(task));
   if (watch.abandoned()) {
-    state->Complete(FutureResult<U>(
+    state.Complete(FutureResult<U>(
         status.ok()
             ? AbandonedStatus()
             : absl::Status(status.code(),
@@ -423,7 +425,7 @@ auto Future<T>::Then(Executor& executor, F fn) && -> executors_internal::
             executors_internal::InvokeInto(next, fn, *std::move(result));
           }
         },
-        next_state);
+        *next_state);
   });
   return out;
 }

@@ -78,7 +78,8 @@ SubmitFuture<F, Args...> Submit(Executor& executor, F&& fn, Args&&... args) {
     promise.SetError(absl::InvalidArgumentError("Submit: null callable"));
     return future;
   }
-  auto state = executors_internal::FutureAccess::StateOf(promise);
+  // `future` keeps the state alive while the promise moves into the task.
+  auto& state = *executors_internal::FutureAccess::StateOf(promise);
   executors_internal::ScheduleOrFail(
       executor,
       executors_internal::MakeSubmitTask(

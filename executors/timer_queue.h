@@ -149,7 +149,7 @@ SubmitFuture<F, Args...> TimerQueue::ScheduleAfter(Executor& executor,
   Add(
       delay,
       [executor = &executor, task = std::move(task), state]() mutable {
-        executors_internal::ScheduleOrFail(*executor, std::move(task), state);
+        executors_internal::ScheduleOrFail(*executor, std::move(task), *state);
       },
       state);
   return future;
