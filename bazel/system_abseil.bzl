@@ -57,7 +57,7 @@ _ABSEIL_PACKAGES = {
     },
     "status": {"status": ["status", "cord"], "statusor": ["statusor", "status", "cord"]},
     "strings": {
-        "cord": ["cord", "cord_internal"],
+        "cord": ["cord", "cord_internal", "cordz_info", "cordz_functions", "cordz_handle"],
         "str_format": ["str_format_internal"],
         "strings": ["strings", "strings_internal"],
     },

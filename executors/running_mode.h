@@ -13,7 +13,12 @@
 //             (worker names "inline-<index>"); for debugging and tests.
 //   kThreads  one thread per worker ("run-<index>"), started for the call
 //             and joined before returning.
-//   kProcesses arrives with the fork executor (issue 4).
+//   kProcesses one forked process per worker ("process-<index>", a
+//             ForkExecutor): the same closure runs in the children, whose
+//             results come back through their Codec (codec.h). The result
+//             type must have one; if it has not, Run() returns
+//             InvalidArgument. A worker that crashes or is killed reports
+//             Aborted naming the signal; the others are unaffected.
 //
 // Errors: workers below 1 or above 1024, or more than 1024 inputs, give
 // InvalidArgument; a null `fn` gives InvalidArgument.
@@ -37,6 +42,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "multirun/executors/codec.h"
+#include "multirun/executors/fork_executor.h"
 #include "multirun/executors/future.h"
 #include "multirun/executors/internal/invoke.h"
 #include "multirun/executors/worker.h"
@@ -44,7 +51,7 @@
 
 namespace multirun {
 
-enum class RunningMode { kInline, kThreads };
+enum class RunningMode { kInline, kThreads, kProcesses };
 
 // What one worker did: MultiRunnable's result record (worker name, ident,
 // pid, state, data, exception). `result` holds the value, or the error the
@@ -74,6 +81,29 @@ absl::StatusOr<std::vector<WorkerRun<T>>> RunWorkers(RunningMode mode,
       runs.push_back(WorkerRun<T>{std::move(info), std::move(result)});
     }
     return runs;
+  }
+  if (mode == RunningMode::kProcesses) {
+    if constexpr (!Encodable<FutureResult<T>>) {
+      return absl::InvalidArgumentError(
+          "Run: RunningMode::kProcesses needs a result type with a "
+          "multirun::Codec (see executors/codec.h)");
+    } else {
+      ForkExecutor forks({.max_processes = count, .name = "process"});
+      std::vector<ForkTask<T>> tasks;
+      tasks.reserve(count);
+      for (int i = 0; i < count; ++i) {
+        tasks.push_back(forks.Start({}, [&call, i] { return call(i); }));
+      }
+      for (int i = 0; i < count; ++i) {
+        absl::StatusOr<pid_t> pid = tasks[i].pid.Get();
+        const pid_t worker_pid = pid.ok() ? *pid : 0;
+        WorkerInfo info{"process", i, absl::StrCat("process-", i),
+                        static_cast<uint32_t>(worker_pid), worker_pid};
+        runs.push_back(
+            WorkerRun<T>{std::move(info), std::move(tasks[i].result).Get()});
+      }
+      return runs;
+    }
   }
   // kThreads: one thread per worker, as MultiRunnable starts them, so that
   // each call has a worker of its own.

@@ -2,6 +2,7 @@
 
 #include "multirun/executors/running_mode.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <set>
@@ -62,8 +63,57 @@ TEST(RunTest, ThreadsGiveEachWorkerItsOwnThread) {
   EXPECT_EQ(threads.size(), 4u);
 }
 
+TEST(RunTest, ProcessesGiveEachWorkerItsOwnProcess) {
+  absl::StatusOr<std::vector<WorkerRun<std::vector<int>>>> runs =
+      multirun::Run(RunningMode::kProcesses, 3, [] {
+        return std::vector<int>{WhoAmI(), static_cast<int>(getpid())};
+      });
+  ASSERT_TRUE(runs.ok()) << runs.status();
+  ASSERT_EQ(runs->size(), 3u);
+  std::set<pid_t> pids;
+  for (int i = 0; i < 3; ++i) {
+    const WorkerRun<std::vector<int>>& run = (*runs)[i];
+    ASSERT_TRUE(run.result.ok()) << run.result.status();
+    EXPECT_EQ((*run.result)[0], i);
+    EXPECT_EQ((*run.result)[1], run.worker.pid);
+    EXPECT_EQ(run.worker.name, "process-" + std::to_string(i));
+    EXPECT_EQ(run.worker.executor, "process");
+    EXPECT_NE(run.worker.pid, getpid());
+    pids.insert(run.worker.pid);
+  }
+  EXPECT_EQ(pids.size(), 3u);
+}
+
+TEST(RunTest, ProcessesReportACrashedWorkerAndKeepTheOthers) {
+  absl::StatusOr<std::vector<WorkerRun<int>>> runs =
+      multirun::Run(RunningMode::kProcesses, 3, [] {
+        if (WhoAmI() == 1) raise(SIGSEGV);
+        return WhoAmI();
+      });
+  ASSERT_TRUE(runs.ok()) << runs.status();
+  EXPECT_EQ(*(*runs)[0].result, 0);
+  EXPECT_EQ((*runs)[1].result.status().code(), absl::StatusCode::kAborted);
+  EXPECT_NE((*runs)[1].result.status().message().find("killed by SIGSEGV"),
+            std::string::npos);
+  EXPECT_EQ(*(*runs)[2].result, 2);
+}
+
+struct NoCodec {
+  int value;
+};
+
+TEST(RunTest, ProcessesNeedAResultWithACodec) {
+  absl::StatusOr<std::vector<WorkerRun<NoCodec>>> runs =
+      multirun::Run(RunningMode::kProcesses, 2, [] { return NoCodec{1}; });
+  EXPECT_EQ(runs.status().code(), absl::StatusCode::kInvalidArgument);
+  // The same function runs on threads.
+  EXPECT_TRUE(
+      multirun::Run(RunningMode::kThreads, 2, [] { return NoCodec{1}; }).ok());
+}
+
 TEST(RunTest, FailuresStayInTheirOwnRecord) {
-  for (RunningMode mode : {RunningMode::kInline, RunningMode::kThreads}) {
+  for (RunningMode mode :
+       {RunningMode::kInline, RunningMode::kThreads, RunningMode::kProcesses}) {
     absl::StatusOr<std::vector<WorkerRun<void>>> runs =
         multirun::Run(mode, 3, []() -> absl::Status {
           int index = CurrentWorker()->index;
@@ -100,7 +150,8 @@ TEST(RunTest, BadArguments) {
 
 TEST(RunMapTest, OneCallPerInputInInputOrder) {
   std::vector<std::string> words = {"pear", "fig", "banana"};
-  for (RunningMode mode : {RunningMode::kInline, RunningMode::kThreads}) {
+  for (RunningMode mode :
+       {RunningMode::kInline, RunningMode::kThreads, RunningMode::kProcesses}) {
     absl::StatusOr<std::vector<WorkerRun<size_t>>> runs = RunMap(
         mode, [](const std::string& w) { return w.size(); }, words);
     ASSERT_TRUE(runs.ok());
