@@ -24,9 +24,22 @@ Barrier::Barrier(int64_t parties) : parties_(static_cast<uint32_t>(parties)) {
   sync_internal::CheckOk(ValidateParties(parties));
 }
 
+Barrier::Barrier(ProcessShared, int64_t parties)
+    : parties_(static_cast<uint32_t>(parties)),
+      sharing_(sync_internal::Sharing::kProcess) {
+  sync_internal::CheckOk(ValidateParties(parties));
+}
+
+absl::StatusOr<size_t> Barrier::SharedRegionBytes(int64_t parties) {
+  absl::Status status = ValidateParties(parties);
+  if (!status.ok()) return status;
+  return sizeof(Barrier);
+}
+
 Barrier::~Barrier() {
   const uint32_t state = state_.load(std::memory_order_relaxed);
-  if (!(state & kBroken) && (state & kArrivalMask) != 0) {
+  if (!(state & kBroken) && (state & kArrivalMask) != 0 &&
+      !IsProcessShared()) {
     sync_internal::DestroyedWhileInUse(
         this, "Barrier destroyed while parties wait in it");
   }
@@ -56,7 +69,7 @@ absl::StatusOr<bool> Barrier::WaitImpl(
       if (state_.compare_exchange_weak(observed, next,
                                        std::memory_order_acq_rel,
                                        std::memory_order_relaxed)) {
-        sync_internal::FutexWakeAll(&state_);
+        sync_internal::FutexWakeAll(&state_, sharing_);
         return true;
       }
     } else if (state_.compare_exchange_weak(observed, observed + 1,
@@ -73,12 +86,12 @@ absl::StatusOr<bool> Barrier::WaitImpl(
       return absl::AbortedError(
           "Barrier::Wait: the barrier broke while waiting");
     }
-    if (sync_internal::FutexWait(&state_, observed, deadline) ==
+    if (sync_internal::FutexWait(&state_, observed, deadline, sharing_) ==
         sync_internal::WaitResult::kTimedOut) {
       // Break the round unless it completed (or broke) meanwhile.
       if (state_.compare_exchange_strong(observed, observed | kBroken,
                                          std::memory_order_acq_rel)) {
-        sync_internal::FutexWakeAll(&state_);
+        sync_internal::FutexWakeAll(&state_, sharing_);
         return absl::DeadlineExceededError(
             "Barrier::Wait: timed out; the barrier is now broken");
       }
@@ -88,7 +101,7 @@ absl::StatusOr<bool> Barrier::WaitImpl(
 
 void Barrier::Abort() {
   state_.fetch_or(kBroken, std::memory_order_acq_rel);
-  sync_internal::FutexWakeAll(&state_);
+  sync_internal::FutexWakeAll(&state_, sharing_);
 }
 
 bool Barrier::IsBroken() const {

@@ -13,8 +13,14 @@
 // FailedPrecondition instead of waiting for parties that will never come
 // (Python's BrokenBarrierError). A broken barrier stays broken; make a new one.
 //
-// State: one futex word holding the round, the arrival count and a broken bit;
-// no heap, no pointers. At most kMaxParties parties.
+// State: one futex word holding the round, the arrival count and a broken bit,
+// the party count and the sharing mode; no heap, no pointers. At most
+// kMaxParties parties.
+//
+// Processes: `Barrier(kProcessShared, n)` in shared memory (or
+// `SharedRegion::New<Barrier>(n)`) meets parties from every process that maps
+// it. A party whose process dies never arrives: give the others a timeout
+// (WaitFor) so the round breaks instead of hanging.
 //
 // Memory ordering: everything a party wrote before Wait() is visible to every
 // party after its Wait() of the same round returns.
@@ -23,6 +29,7 @@
 #define MULTIRUN_SYNC_BARRIER_H_
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 
@@ -30,6 +37,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "multirun/sync/internal/deadline.h"
+#include "multirun/sync/internal/futex.h"
+#include "multirun/sync/process_shared.h"
 
 namespace multirun {
 
@@ -47,13 +56,21 @@ class Barrier {
   // A barrier for `parties` threads. Aborts with a message unless
   // 1 <= parties <= kMaxParties; use Create() for a value from input.
   explicit Barrier(int64_t parties);
-  // Aborts with a message if parties are waiting in an unbroken round.
+  // A barrier for `parties` threads of any processes that map the memory it is
+  // in. Aborts as above for a bad `parties`.
+  explicit Barrier(ProcessShared, int64_t parties);
+  // Aborts with a message if parties are waiting in an unbroken round (not for
+  // a process-shared barrier: the parties may be other processes').
   ~Barrier();
   Barrier(const Barrier&) = delete;
   Barrier& operator=(const Barrier&) = delete;
 
   // A barrier for `parties` threads, or InvalidArgument naming the value.
   static absl::StatusOr<std::unique_ptr<Barrier>> Create(int64_t parties);
+
+  // For SharedRegion::New: the bytes a Barrier takes in a region, or
+  // InvalidArgument naming a bad `parties` (then nothing is placed).
+  static absl::StatusOr<size_t> SharedRegionBytes(int64_t parties);
 
   // Arrives and blocks until all parties of this round have arrived. Returns
   // true for the one party that arrived last, false for the others; Aborted if
@@ -84,6 +101,11 @@ class Barrier {
 
   int64_t Parties() const { return parties_; }
 
+  // Whether the barrier was constructed with kProcessShared.
+  bool IsProcessShared() const {
+    return sharing_ == sync_internal::Sharing::kProcess;
+  }
+
  private:
   // Word layout: bits 0-15 arrivals in this round, bits 16-30 the round number
   // (wrapping), bit 31 broken.
@@ -96,6 +118,7 @@ class Barrier {
 
   std::atomic<uint32_t> state_{0};
   const uint32_t parties_;
+  const sync_internal::Sharing sharing_ = sync_internal::Sharing::kPrivate;
 };
 
 }  // namespace multirun

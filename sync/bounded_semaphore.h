@@ -7,11 +7,13 @@
 // release on an error path). std::counting_semaphore makes it undefined
 // behaviour; a BoundedSemaphore returns FailedPrecondition and changes nothing,
 // so the bug is reported where it happens. Otherwise it behaves as Semaphore
-// (semaphore.h), with the same cost, state layout and memory ordering.
+// (semaphore.h), with the same cost, state layout, memory ordering and
+// process-shared form (`BoundedSemaphore(kProcessShared, n)`).
 
 #ifndef MULTIRUN_SYNC_BOUNDED_SEMAPHORE_H_
 #define MULTIRUN_SYNC_BOUNDED_SEMAPHORE_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 
@@ -19,6 +21,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "multirun/sync/internal/permit_counter.h"
+#include "multirun/sync/process_shared.h"
 
 namespace multirun {
 
@@ -39,21 +42,32 @@ class BoundedSemaphore : private sync_internal::PermitCounter {
   // from input.
   explicit BoundedSemaphore(int64_t initial = 1);
 
+  // A BoundedSemaphore for the threads of every process that maps the memory it
+  // is in (SharedRegion::New<BoundedSemaphore>(initial) makes one there).
+  // Aborts as above for a bad `initial`.
+  explicit BoundedSemaphore(ProcessShared, int64_t initial = 1);
+
   // A BoundedSemaphore with `initial` permits, or InvalidArgument naming the
   // value.
   static absl::StatusOr<std::unique_ptr<BoundedSemaphore>> Create(
       int64_t initial);
 
+  // For SharedRegion::New: the bytes a BoundedSemaphore takes in a region, or
+  // InvalidArgument naming a bad `initial` (then nothing is placed).
+  static absl::StatusOr<size_t> SharedRegionBytes(int64_t initial = 1);
+
   // Acquire() blocks until a permit is taken. TryAcquire() takes one if one is
   // free and never blocks. AcquireFor(absl::Duration) and
   // AcquireUntil(absl::Time) wait at most that long (a monotonic timeout, a
   // wall-clock deadline) and return whether a permit was taken. Available() is
-  // the free permits at this instant (a hint). lock() / try_lock() / unlock()
+  // the free permits at this instant (a hint). IsProcessShared() says whether
+  // it was constructed with kProcessShared. lock() / try_lock() / unlock()
   // make `std::scoped_lock hold(semaphore);` hold one permit.
   using PermitCounter::Acquire;
   using PermitCounter::AcquireFor;
   using PermitCounter::AcquireUntil;
   using PermitCounter::Available;
+  using PermitCounter::IsProcessShared;
   using PermitCounter::lock;
   using PermitCounter::try_lock;
   using PermitCounter::TryAcquire;

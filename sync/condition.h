@@ -19,6 +19,11 @@
 // State: the RLock plus an epoch word and a sleeper count; no heap, no
 // pointers.
 //
+// Processes: `Condition ready(kProcessShared)` in shared memory (or
+// `SharedRegion::New<Condition>()`) is one lock and one wait list for the
+// threads of every process that maps it: a notify in one process wakes a waiter
+// in another. Guard only state that lives in the same shared memory.
+//
 // Memory ordering: the lock orders the protected state; a waiter returns
 // holding the lock, so it sees everything the notifier wrote before releasing
 // it.
@@ -32,7 +37,9 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "multirun/sync/internal/deadline.h"
+#include "multirun/sync/internal/futex.h"
 #include "multirun/sync/internal/wait_list.h"
+#include "multirun/sync/process_shared.h"
 #include "multirun/sync/rlock.h"
 
 namespace multirun {
@@ -59,7 +66,12 @@ namespace multirun {
 //   ready.NotifyOne();
 class ABSL_LOCKABLE Condition {
  public:
+  // A condition for the threads of this process.
   Condition() = default;
+  // A condition for the threads of every process that maps the memory it is
+  // in.
+  explicit Condition(ProcessShared)
+      : lock_(kProcessShared), waiters_(sync_internal::Sharing::kProcess) {}
   Condition(const Condition&) = delete;
   Condition& operator=(const Condition&) = delete;
 
@@ -134,6 +146,9 @@ class ABSL_LOCKABLE Condition {
 
   // Whether the calling thread holds the lock.
   bool IsOwnedByCurrentThread() const { return lock_.IsOwnedByCurrentThread(); }
+
+  // Whether the condition was constructed with kProcessShared.
+  bool IsProcessShared() const { return lock_.IsProcessShared(); }
 
  private:
   absl::Status WaitImpl(const sync_internal::Deadline& deadline)

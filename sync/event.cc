@@ -19,7 +19,7 @@ void Event::Set() {
     desired = ((observed & ~kFlags) + kOneSet) | kSet;
   } while (!state_.compare_exchange_weak(
       observed, desired, std::memory_order_release, std::memory_order_relaxed));
-  if (observed & kSleepers) sync_internal::FutexWakeAll(&state_);
+  if (observed & kSleepers) sync_internal::FutexWakeAll(&state_, sharing_);
 }
 
 bool Event::WaitSlow(const sync_internal::Deadline& deadline) {
@@ -35,7 +35,8 @@ bool Event::WaitSlow(const sync_internal::Deadline& deadline) {
       continue;
     }
     const bool timed_out =
-        sync_internal::FutexWait(&state_, observed | kSleepers, deadline) ==
+        sync_internal::FutexWait(&state_, observed | kSleepers, deadline,
+                                 sharing_) ==
         sync_internal::WaitResult::kTimedOut;
     observed = state_.load(std::memory_order_acquire);
     if (timed_out)

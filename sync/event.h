@@ -14,8 +14,13 @@
 // is never missed.
 //
 // State: one futex word (set bit, sleepers bit, and a count of Set() calls that
-// found the event clear); no heap, no pointers. IsSet() is a load; Set() with
-// no sleeper is one compare-and-swap and no system call.
+// found the event clear) and the sharing mode (8 bytes); no heap, no pointers.
+// IsSet() is a load; Set() with no sleeper is one compare-and-swap and no
+// system call.
+//
+// Processes: `Event event(kProcessShared)` in shared memory (or
+// `SharedRegion::New<Event>()`): a Set() in one process wakes the waiters of
+// every process.
 //
 // Memory ordering: Set() is a release operation and a Wait() that returns true
 // (or an IsSet() that returns true) an acquire operation: what a thread wrote
@@ -29,6 +34,8 @@
 
 #include "absl/time/time.h"
 #include "multirun/sync/internal/deadline.h"
+#include "multirun/sync/internal/futex.h"
+#include "multirun/sync/process_shared.h"
 
 namespace multirun {
 
@@ -45,7 +52,10 @@ namespace multirun {
 //   start.Set();  // every worker begins
 class Event {
  public:
+  // An event for the threads of this process.
   Event() = default;
+  // An event for the threads of every process that maps the memory it is in.
+  explicit Event(ProcessShared) : sharing_(sync_internal::Sharing::kProcess) {}
   Event(const Event&) = delete;
   Event& operator=(const Event&) = delete;
 
@@ -75,6 +85,11 @@ class Event {
     return IsSet() || WaitSlow(sync_internal::Deadline::At(deadline));
   }
 
+  // Whether the event was constructed with kProcessShared.
+  bool IsProcessShared() const {
+    return sharing_ == sync_internal::Sharing::kProcess;
+  }
+
  private:
   static constexpr uint32_t kSet = 1;
   static constexpr uint32_t kSleepers = 2;
@@ -85,6 +100,8 @@ class Event {
   bool WaitSlow(const sync_internal::Deadline& deadline);
 
   std::atomic<uint32_t> state_{0};
+  // Read only when a thread sleeps or is woken.
+  const sync_internal::Sharing sharing_ = sync_internal::Sharing::kPrivate;
 };
 
 }  // namespace multirun

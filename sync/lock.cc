@@ -28,7 +28,8 @@ bool Lock::AcquireSlow(const sync_internal::Deadline& deadline) {
   // is the price).
   while (state_.exchange(kLockedWithSleepers, std::memory_order_acquire) !=
          kUnlocked) {
-    if (sync_internal::FutexWait(&state_, kLockedWithSleepers, deadline) ==
+    if (sync_internal::FutexWait(&state_, kLockedWithSleepers, deadline,
+                                 sharing_) ==
         sync_internal::WaitResult::kTimedOut) {
       return false;
     }
@@ -37,12 +38,12 @@ bool Lock::AcquireSlow(const sync_internal::Deadline& deadline) {
 }
 
 Lock::~Lock() {
-  if (state_.load(std::memory_order_relaxed) != kUnlocked) {
+  if (state_.load(std::memory_order_relaxed) != kUnlocked && !IsProcessShared()) {
     sync_internal::DestroyedWhileInUse(this, "Lock destroyed while held");
   }
 }
 
-void Lock::WakeOne() { sync_internal::FutexWake(&state_, 1); }
+void Lock::WakeOne() { sync_internal::FutexWake(&state_, 1, sharing_); }
 
 absl::Status Lock::ReleaseUnheldError() {
   return absl::FailedPreconditionError("Lock::Release: the lock is not held");

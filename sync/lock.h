@@ -9,9 +9,15 @@
 // re-entry is needed). As in Python, a Lock has no owner: any thread may
 // release it.
 //
-// A Lock is one 32-bit futex word: no heap, no pointers. Uncontended acquire
-// and release are one atomic read-modify-write each; a contended acquirer spins
-// briefly and then sleeps in the kernel, so a waiting thread burns no CPU.
+// A Lock is one 32-bit futex word and its sharing mode (8 bytes): no heap, no
+// pointers. Uncontended acquire and release are one atomic read-modify-write
+// each; a contended acquirer spins briefly and then sleeps in the kernel, so a
+// waiting thread burns no CPU.
+//
+// Processes: `Lock lock(kProcessShared)` (process_shared.h), placed in memory
+// that several processes map (SharedRegion::New<Lock>() does both), excludes
+// threads of all of them. A process that dies holding it leaves it held; use
+// RobustLock (robust_lock.h) when a holder may be killed.
 //
 // Memory ordering: Acquire() (and every successful try or timed acquire) is an
 // acquire operation and Release() a release operation on the lock word, so
@@ -32,6 +38,8 @@
 #include "absl/time/time.h"
 #include "multirun/sync/internal/chrono.h"
 #include "multirun/sync/internal/deadline.h"
+#include "multirun/sync/internal/futex.h"
+#include "multirun/sync/process_shared.h"
 
 namespace multirun {
 
@@ -46,10 +54,14 @@ namespace multirun {
 //   }
 class ABSL_LOCKABLE Lock {
  public:
+  // A lock for the threads of this process.
   Lock() = default;
+  // A lock for the threads of every process that maps the memory it is in.
+  explicit Lock(ProcessShared) : sharing_(sync_internal::Sharing::kProcess) {}
   // Aborts with a message if the lock is held: a thread may be asleep waiting
   // for it, and would wake on freed memory (not for a Lock of static storage
-  // duration, destroyed at exit, nor in a forked child).
+  // duration, destroyed at exit, nor in a forked child, nor for a
+  // process-shared Lock, whose waiters may be other processes').
   ~Lock();
   Lock(const Lock&) = delete;
   Lock& operator=(const Lock&) = delete;
@@ -101,6 +113,11 @@ class ABSL_LOCKABLE Lock {
     return state_.load(std::memory_order_relaxed) != kUnlocked;
   }
 
+  // Whether the lock was constructed with kProcessShared.
+  bool IsProcessShared() const {
+    return sharing_ == sync_internal::Sharing::kProcess;
+  }
+
   // The standard TimedLockable names, so std::scoped_lock, std::unique_lock
   // (with try_lock_for) and std::condition_variable_any work. unlock() of a
   // lock that is not held aborts with a message (it cannot return the error).
@@ -130,6 +147,8 @@ class ABSL_LOCKABLE Lock {
   static absl::Status ReleaseUnheldError();
 
   std::atomic<uint32_t> state_{kUnlocked};
+  // Read only on the sleeping and waking paths, never on the uncontended ones.
+  const sync_internal::Sharing sharing_ = sync_internal::Sharing::kPrivate;
 };
 
 }  // namespace multirun

@@ -8,7 +8,9 @@
 namespace multirun {
 
 bool RLock::AdoptAfterFork(uint32_t owner, uint32_t self) {
-  if (!sync_internal::WasCurrentThreadBeforeFork(owner)) return false;
+  if (IsProcessShared() || !sync_internal::WasCurrentThreadBeforeFork(owner)) {
+    return false;
+  }
   owner_.store(self, std::memory_order_relaxed);
   return true;
 }

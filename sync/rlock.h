@@ -17,6 +17,12 @@
 // release them there. A thread that exits while holding an RLock leaves it
 // held.
 //
+// Processes: `RLock lock(kProcessShared)` in shared memory (SharedRegion) is
+// one lock for the threads of every process that maps it. The owner is a
+// kernel thread id, unique across processes. The fork() rule above is off for
+// it: parent and child see the same lock, so what the parent's thread holds
+// stays the parent's, and the child waits for it like any other thread.
+//
 // Memory ordering: as Lock. The outermost acquire is an acquire operation and
 // the outermost release a release operation; nested ones order nothing.
 
@@ -32,6 +38,7 @@
 #include "absl/time/time.h"
 #include "multirun/sync/internal/futex.h"
 #include "multirun/sync/lock.h"
+#include "multirun/sync/process_shared.h"
 
 namespace multirun {
 
@@ -49,7 +56,11 @@ class Condition;
 //   }
 class ABSL_LOCKABLE RLock {
  public:
+  // A re-entrant lock for the threads of this process.
   RLock() = default;
+  // A re-entrant lock for the threads of every process that maps the memory
+  // it is in.
+  explicit RLock(ProcessShared) : lock_(kProcessShared) {}
   RLock(const RLock&) = delete;
   RLock& operator=(const RLock&) = delete;
 
@@ -108,6 +119,9 @@ class ABSL_LOCKABLE RLock {
   // How many times the calling thread holds the lock (0 if it does not).
   int64_t Depth() const { return IsOwnedByCurrentThread() ? depth_ : 0; }
 
+  // Whether the lock was constructed with kProcessShared.
+  bool IsProcessShared() const { return lock_.IsProcessShared(); }
+
   // The standard TimedLockable names. unlock() by a thread that does not hold
   // the lock aborts with a message naming both threads.
   void lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() { Acquire(); }
@@ -139,12 +153,13 @@ class ABSL_LOCKABLE RLock {
   static constexpr uint32_t kNoOwner = 0;
 
   // Whether `owner` is the calling thread: by its id, or, in a forked child, by
-  // the id the forking thread had in its parent (the child's copy of a lock the
-  // parent thread held is the child's).
-  static bool IsSelf(uint32_t owner) {
+  // the id the forking thread had in its parent (the child's copy of a private
+  // lock the parent thread held is the child's; a shared one is not).
+  bool IsSelf(uint32_t owner) const {
     return owner != kNoOwner &&
            (owner == sync_internal::CurrentThreadId() ||
-            sync_internal::WasCurrentThreadBeforeFork(owner));
+            (!IsProcessShared() &&
+             sync_internal::WasCurrentThreadBeforeFork(owner)));
   }
 
   // One level deeper if thread `self` holds the lock; returns whether it does.
@@ -165,8 +180,8 @@ class ABSL_LOCKABLE RLock {
     return true;
   }
 
-  // If `owner` is the calling thread's id from before fork(), records it under
-  // its new id `self` and returns true.
+  // If `owner` is the calling thread's id from before fork() and the lock is
+  // private, records it under its new id `self` and returns true.
   bool AdoptAfterFork(uint32_t owner, uint32_t self);
 
   // Release() when the owner is not the calling thread's current id: the lock

@@ -22,6 +22,20 @@
 // returning void or absl::Status, absl::StatusOr<U> for fn returning
 // absl::StatusOr<U>, and absl::StatusOr<R> for any other R.
 //
+// A RobustLock (robust_lock.h), whose acquire can fail, works too: then RunWith
+// also returns that status type, and a failed acquire is returned without
+// running fn. When the lock's previous owner died holding it, the protected
+// state may be half-updated and fn, written for a consistent state, must not
+// see it: the call returns DataLoss (PreviousOwnerDied() is true), fn does not
+// run, and the lock is released unrepaired, which makes it unrecoverable (every
+// later call returns FailedPrecondition at once; nobody hangs and nobody runs
+// on the broken state). `RunWithRepair(robust_lock, repair, fn)` repairs
+// instead: it runs `repair()` (returning void or absl::Status) with the lock
+// held, marks the lock consistent if that succeeded, and then runs fn.
+//
+// Every primitive of sync/ made with kProcessShared works across processes
+// the same way.
+//
 // The primitive is held by reference and must outlive the wrapper.
 
 #ifndef MULTIRUN_SYNC_RUN_WITH_H_
@@ -47,6 +61,17 @@ concept RunWithPrimitive = requires(P& p, absl::Duration timeout) {
   p.lock();
   p.unlock();
   { p.AcquireFor(timeout) } -> std::convertible_to<bool>;
+};
+
+// A primitive whose acquire returns a status (RobustLock): Acquire() and
+// AcquireFor(timeout) return OK (held), DataLoss (held, but the protected state
+// needs repair and then MarkConsistent()), or another error (not held).
+template <typename P>
+concept StatusRunWithPrimitive = requires(P& p, absl::Duration timeout) {
+  { p.Acquire() } -> std::same_as<absl::Status>;
+  { p.AcquireFor(timeout) } -> std::same_as<absl::Status>;
+  { p.MarkConsistent() } -> std::same_as<absl::Status>;
+  p.unlock();
 };
 
 namespace sync_internal {
@@ -110,21 +135,31 @@ class RunWithCallable {
   F fn_;
 };
 
-// Acquires `primitive` within `timeout` (monotonic clock), calls
-// `fn(args...)` and releases it, returning fn's result as TimedResult says; or
-// returns DeadlineExceeded naming `who` without calling fn. Shared by
-// RunWithTimeout and Guarded::WithLockFor.
-template <typename P, typename F, typename... Args>
-auto InvokeWithin(P& primitive, absl::Duration timeout, absl::string_view who,
-                  F&& fn, Args&&... args) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-  using Result = std::invoke_result_t<F&&, Args&&...>;
-  using Timed = typename TimedResult<std::decay_t<Result>>::type;
-  if (!primitive.AcquireFor(timeout)) {
-    return Timed(absl::DeadlineExceededError(absl::StrCat(
-        who, ": could not acquire within ", absl::FormatDuration(timeout))));
-  }
+// A StatusRunWithPrimitive's acquire returned `acquired`, not OK. If that is
+// the owner-died DataLoss, the primitive is held with a state nobody repaired:
+// releases it so (which makes it unrecoverable) and says so. Returns the
+// status for the caller of `who`.
+template <typename P>
+absl::Status AbandonFailedAcquire(P& primitive, const absl::Status& acquired,
+                                  absl::string_view who)
+    ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  if (acquired.code() != absl::StatusCode::kDataLoss) return acquired;
+  primitive.unlock();
+  return absl::DataLossError(absl::StrCat(
+      who,
+      ": the previous owner died holding the lock, so the state it protects "
+      "may be half-updated; the function did not run, and the lock was "
+      "released unrepaired, which makes it unrecoverable (RunWithRepair "
+      "repairs instead)"));
+}
+
+// Calls `fn(args...)` with `primitive` held and releases it, returning fn's
+// result as TimedResult says.
+template <typename Timed, typename P, typename F, typename... Args>
+Timed InvokeHeld(P& primitive, F&& fn,
+                 Args&&... args) ABSL_NO_THREAD_SAFETY_ANALYSIS {
   HeldPrimitive<P> held(primitive);
-  if constexpr (std::is_void_v<Result>) {
+  if constexpr (std::is_void_v<std::invoke_result_t<F&&, Args&&...>>) {
     std::invoke(std::forward<F>(fn), std::forward<Args>(args)...);
     return Timed(absl::OkStatus());
   } else {
@@ -132,27 +167,129 @@ auto InvokeWithin(P& primitive, absl::Duration timeout, absl::string_view who,
   }
 }
 
-// The callable RunWithTimeout returns.
+// Acquires `primitive` within `timeout` (monotonic clock), calls
+// `fn(args...)` and releases it, returning fn's result as TimedResult says; or
+// returns DeadlineExceeded naming `who` (or, for a StatusRunWithPrimitive,
+// the failed acquire's status) without calling fn. Shared by RunWithTimeout,
+// RunWith on a StatusRunWithPrimitive, and Guarded::WithLockFor.
+template <typename P, typename F, typename... Args>
+auto InvokeWithin(P& primitive, absl::Duration timeout, absl::string_view who,
+                  F&& fn, Args&&... args) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  using Result = std::invoke_result_t<F&&, Args&&...>;
+  using Timed = typename TimedResult<std::decay_t<Result>>::type;
+  if constexpr (StatusRunWithPrimitive<P>) {
+    const absl::Status acquired = primitive.AcquireFor(timeout);
+    if (!acquired.ok()) {
+      return Timed(AbandonFailedAcquire(primitive, acquired, who));
+    }
+  } else if (!primitive.AcquireFor(timeout)) {
+    return Timed(absl::DeadlineExceededError(absl::StrCat(
+        who, ": could not acquire within ", absl::FormatDuration(timeout))));
+  }
+  return InvokeHeld<Timed>(primitive, std::forward<F>(fn),
+                           std::forward<Args>(args)...);
+}
+
+// The callable RunWithTimeout returns (and RunWith, with an infinite timeout,
+// for a StatusRunWithPrimitive). `who` names it in messages.
 template <typename P, typename F>
 class RunWithTimeoutCallable {
  public:
-  RunWithTimeoutCallable(P& primitive, absl::Duration timeout, F fn)
-      : primitive_(&primitive), timeout_(timeout), fn_(std::move(fn)) {}
+  RunWithTimeoutCallable(P& primitive, absl::Duration timeout, F fn,
+                         const char* who = "RunWithTimeout")
+      : primitive_(&primitive),
+        timeout_(timeout),
+        fn_(std::move(fn)),
+        who_(who) {}
 
   template <typename... Args>
   auto operator()(Args&&... args) {
-    return InvokeWithin(*primitive_, timeout_, "RunWithTimeout", fn_,
+    return InvokeWithin(*primitive_, timeout_, who_, fn_,
                         std::forward<Args>(args)...);
   }
   template <typename... Args>
   auto operator()(Args&&... args) const {
-    return InvokeWithin(*primitive_, timeout_, "RunWithTimeout", fn_,
+    return InvokeWithin(*primitive_, timeout_, who_, fn_,
                         std::forward<Args>(args)...);
   }
 
  private:
   P* primitive_;
   absl::Duration timeout_;
+  F fn_;
+  const char* who_;
+};
+
+// Runs `repair()` with `primitive` held after an owner-died acquire, then
+// marks it consistent. On failure (or if repair throws) releases it unrepaired
+// and returns (or rethrows) the error; the primitive is then not held.
+template <typename P, typename R>
+absl::Status Repair(P& primitive, R& repair) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  using Result = std::invoke_result_t<R&>;
+  static_assert(std::is_void_v<Result> || std::is_same_v<Result, absl::Status>,
+                "RunWithRepair: the repair function must return void or "
+                "absl::Status");
+  struct ReleaseUnrepairedOnThrow {
+    P& primitive;
+    bool armed = true;
+    ~ReleaseUnrepairedOnThrow() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      if (armed) primitive.unlock();
+    }
+  } on_throw{primitive};
+  absl::Status status;
+  if constexpr (std::is_void_v<Result>) {
+    std::invoke(repair);
+  } else {
+    status = std::invoke(repair);
+  }
+  on_throw.armed = false;
+  if (status.ok()) status = primitive.MarkConsistent();
+  if (status.ok()) return status;
+  primitive.unlock();
+  return absl::DataLossError(absl::StrCat(
+      "RunWithRepair: the previous owner died holding the lock and the repair "
+      "failed (",
+      status.ToString(),
+      "); the function did not run, and the lock was released unrepaired, "
+      "which makes it unrecoverable"));
+}
+
+// The callable RunWithRepair returns.
+template <typename P, typename R, typename F>
+class RunWithRepairCallable {
+ public:
+  RunWithRepairCallable(P& primitive, R repair, F fn)
+      : primitive_(&primitive),
+        repair_(std::move(repair)),
+        fn_(std::move(fn)) {}
+
+  template <typename... Args>
+  auto operator()(Args&&... args) {
+    return Invoke(*primitive_, repair_, fn_, std::forward<Args>(args)...);
+  }
+  template <typename... Args>
+  auto operator()(Args&&... args) const {
+    return Invoke(*primitive_, repair_, fn_, std::forward<Args>(args)...);
+  }
+
+ private:
+  template <typename Repairer, typename Fn, typename... Args>
+  static auto Invoke(P& primitive, Repairer& repair, Fn& fn,
+                     Args&&... args) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    using Result = std::invoke_result_t<Fn&, Args&&...>;
+    using Timed = typename TimedResult<std::decay_t<Result>>::type;
+    const absl::Status acquired = primitive.Acquire();
+    if (acquired.code() == absl::StatusCode::kDataLoss) {
+      absl::Status repaired = Repair(primitive, repair);
+      if (!repaired.ok()) return Timed(std::move(repaired));
+    } else if (!acquired.ok()) {
+      return Timed(acquired);
+    }
+    return InvokeHeld<Timed>(primitive, fn, std::forward<Args>(args)...);
+  }
+
+  P* primitive_;
+  R repair_;
   F fn_;
 };
 
@@ -167,10 +304,16 @@ class RunWithTimeoutCallable {
 //     return balance;
 //   });
 //   int after = deposit(10);  // runs with `lock` held
-template <RunWithPrimitive P, typename F>
+template <typename P, typename F>
+requires RunWithPrimitive<P> || StatusRunWithPrimitive<P>
 auto RunWith(P& primitive, F&& fn) {
-  return sync_internal::RunWithCallable<P, std::decay_t<F>>(
-      primitive, std::forward<F>(fn));
+  if constexpr (StatusRunWithPrimitive<P>) {
+    return sync_internal::RunWithTimeoutCallable<P, std::decay_t<F>>(
+        primitive, absl::InfiniteDuration(), std::forward<F>(fn), "RunWith");
+  } else {
+    return sync_internal::RunWithCallable<P, std::decay_t<F>>(
+        primitive, std::forward<F>(fn));
+  }
 }
 
 // Example:
@@ -179,10 +322,26 @@ auto RunWith(P& primitive, F&& fn) {
 //   auto fetch = multirun::RunWithTimeout(
 //       slots, absl::Seconds(1), [](int id) { return Fetch(id); });
 //   absl::StatusOr<Page> page = fetch(7);  // DeadlineExceeded: no slot in 1 s
-template <RunWithPrimitive P, typename F>
+template <typename P, typename F>
+requires RunWithPrimitive<P> || StatusRunWithPrimitive<P>
 auto RunWithTimeout(P& primitive, absl::Duration timeout, F&& fn) {
   return sync_internal::RunWithTimeoutCallable<P, std::decay_t<F>>(
       primitive, timeout, std::forward<F>(fn));
+}
+
+// Example:
+//
+//   multirun::RobustLock* lock = *region->New<multirun::RobustLock>();
+//   Ledger* ledger = *region->New<Ledger>();
+//   auto append = multirun::RunWithRepair(
+//       *lock, [&] { ledger->RollBackPartialEntry(); },
+//       [&](const Entry& entry) { ledger->Append(entry); });
+//   absl::Status s = append(entry);  // OK, even after an owner was killed
+template <StatusRunWithPrimitive P, typename R, typename F>
+auto RunWithRepair(P& primitive, R&& repair, F&& fn) {
+  return sync_internal::RunWithRepairCallable<P, std::decay_t<R>,
+                                              std::decay_t<F>>(
+      primitive, std::forward<R>(repair), std::forward<F>(fn));
 }
 
 }  // namespace multirun

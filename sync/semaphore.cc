@@ -7,7 +7,20 @@
 namespace multirun {
 Semaphore::Semaphore(int64_t initial)
     : PermitCounter(sync_internal::CheckedInitialPermits("Semaphore", initial),
-                    static_cast<uint32_t>(kMaxPermits)) {}
+                    static_cast<uint32_t>(kMaxPermits),
+                    sync_internal::Sharing::kPrivate) {}
+
+Semaphore::Semaphore(ProcessShared, int64_t initial)
+    : PermitCounter(sync_internal::CheckedInitialPermits("Semaphore", initial),
+                    static_cast<uint32_t>(kMaxPermits),
+                    sync_internal::Sharing::kProcess) {}
+
+absl::StatusOr<size_t> Semaphore::SharedRegionBytes(int64_t initial) {
+  absl::Status status =
+      sync_internal::ValidateInitialPermits("Semaphore", initial);
+  if (!status.ok()) return status;
+  return sizeof(Semaphore);
+}
 
 absl::StatusOr<std::unique_ptr<Semaphore>> Semaphore::Create(int64_t initial) {
   absl::Status status =

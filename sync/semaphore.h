@@ -9,9 +9,15 @@
 // Releasing more than was acquired is allowed, as in Python; BoundedSemaphore
 // (bounded_semaphore.h) refuses it.
 //
-// State: the permit count in a futex word and a count of sleepers; no heap, no
-// pointers. Uncontended acquire and release cost one atomic read-modify-write
-// each (plus one load on release), and no system call unless a thread sleeps.
+// State: the permit count in a futex word, a count of sleepers, the limit and
+// the sharing mode (16 bytes); no heap, no pointers. Uncontended acquire and
+// release cost one atomic read-modify-write each (plus one load on release),
+// and no system call unless a thread sleeps.
+//
+// Processes: `Semaphore(kProcessShared, n)` in shared memory (or
+// `SharedRegion::New<Semaphore>(n)`) counts permits for the threads of every
+// process that maps it. A process that dies holding permits does not give
+// them back.
 //
 // Memory ordering: Acquire() is an acquire operation and Release() a release
 // operation, so what a thread wrote before releasing a permit is visible to the
@@ -23,6 +29,7 @@
 #ifndef MULTIRUN_SYNC_SEMAPHORE_H_
 #define MULTIRUN_SYNC_SEMAPHORE_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 
@@ -30,6 +37,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "multirun/sync/internal/permit_counter.h"
+#include "multirun/sync/process_shared.h"
 
 namespace multirun {
 
@@ -46,19 +54,30 @@ class Semaphore : private sync_internal::PermitCounter {
   // 0 <= initial <= kMaxPermits; use Create() for a value from input.
   explicit Semaphore(int64_t initial = 1);
 
+  // A Semaphore for the threads of every process that maps the memory it is in
+  // (SharedRegion::New<Semaphore>(initial) makes one there). Aborts as above
+  // for a bad `initial`.
+  explicit Semaphore(ProcessShared, int64_t initial = 1);
+
   // A Semaphore with `initial` permits, or InvalidArgument naming the value.
   static absl::StatusOr<std::unique_ptr<Semaphore>> Create(int64_t initial);
+
+  // For SharedRegion::New: the bytes a Semaphore takes in a region, or
+  // InvalidArgument naming a bad `initial` (then nothing is placed).
+  static absl::StatusOr<size_t> SharedRegionBytes(int64_t initial = 1);
 
   // Acquire() blocks until a permit is taken. TryAcquire() takes one if one is
   // free and never blocks. AcquireFor(absl::Duration) and
   // AcquireUntil(absl::Time) wait at most that long (a monotonic timeout, a
   // wall-clock deadline) and return whether a permit was taken. Available() is
-  // the free permits at this instant (a hint). lock() / try_lock() / unlock()
+  // the free permits at this instant (a hint). IsProcessShared() says whether
+  // it was constructed with kProcessShared. lock() / try_lock() / unlock()
   // make `std::scoped_lock hold(semaphore);` hold one permit.
   using PermitCounter::Acquire;
   using PermitCounter::AcquireFor;
   using PermitCounter::AcquireUntil;
   using PermitCounter::Available;
+  using PermitCounter::IsProcessShared;
   using PermitCounter::lock;
   using PermitCounter::try_lock;
   using PermitCounter::TryAcquire;

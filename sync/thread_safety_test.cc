@@ -20,10 +20,14 @@
 #include "multirun/sync/guarded.h"
 #include "multirun/sync/lock.h"
 #include "multirun/sync/lock_holder.h"
+#include "multirun/sync/process_shared.h"
 #include "multirun/sync/queue.h"
 #include "multirun/sync/rlock.h"
+#include "multirun/sync/robust_lock.h"
 #include "multirun/sync/run_with.h"
 #include "multirun/sync/semaphore.h"
+#include "multirun/sync/shared_queue.h"
+#include "multirun/sync/shared_region.h"
 
 namespace multirun {
 namespace {
@@ -108,6 +112,41 @@ class Mailbox {
   std::deque<int> values_ ABSL_GUARDED_BY(ready_);
 };
 
+// A RobustLock: LockHolder for the plain path, and a checked Acquire() that
+// repairs, with AssertHeld() telling the analysis the lock is held.
+class RobustTally {
+ public:
+  void Add(int64_t amount) {
+    LockHolder hold(lock_);
+    total_ += amount;
+  }
+
+  absl::Status AddChecked(int64_t amount) {
+    const absl::Status acquired = lock_.Acquire();
+    if (!acquired.ok() && !PreviousOwnerDied(acquired)) return acquired;
+    lock_.AssertHeld();
+    if (PreviousOwnerDied(acquired)) {
+      total_ = 0;  // The repair.
+      absl::Status marked = lock_.MarkConsistent();
+      if (!marked.ok()) {
+        lock_.Release().IgnoreError();
+        return marked;
+      }
+    }
+    total_ += amount;
+    return lock_.Release();
+  }
+
+  int64_t Total() {
+    LockHolder hold(lock_);
+    return total_;
+  }
+
+ private:
+  RobustLock lock_;
+  int64_t total_ ABSL_GUARDED_BY(lock_) = 0;
+};
+
 TEST(ThreadSafetyTest, AnnotatedUsesCompileAndWork) {
   Account account;
   account.Deposit(10);
@@ -149,6 +188,25 @@ TEST(ThreadSafetyTest, AnnotatedUsesCompileAndWork) {
   EXPECT_TRUE(event.WaitFor(absl::ZeroDuration()));
   Barrier barrier(1);
   EXPECT_TRUE(*barrier.Wait());
+
+  RobustTally tally;
+  tally.Add(2);
+  EXPECT_TRUE(tally.AddChecked(3).ok());
+  EXPECT_EQ(tally.Total(), 5);
+
+  absl::StatusOr<SharedRegion> region = SharedRegion::Create(1 << 16);
+  ASSERT_TRUE(region.ok());
+  Lock* shared_lock = *region->New<Lock>();
+  { LockHolder hold(*shared_lock); }
+  RobustLock* robust = *region->New<RobustLock>();
+  const auto robust_add = RunWith(*robust, [](int a) { return a + 1; });
+  EXPECT_EQ(*robust_add(1), 2);
+  SharedQueue<int>* shared_queue = *region->New<SharedQueue<int>>(2);
+  ASSERT_TRUE(shared_queue->Push(4).ok());
+  EXPECT_EQ(*shared_queue->Pop(), 4);
+  Event shared_event(kProcessShared);
+  shared_event.Set();
+  EXPECT_TRUE(shared_event.IsSet());
 }
 
 }  // namespace

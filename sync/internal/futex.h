@@ -8,8 +8,9 @@
 // All state of a multirun primitive lives in such words and a few atomics
 // beside them (no heap, no pointers), so the same types can be placed in memory
 // shared between processes. `Sharing::kProcess` selects the futex operations
-// that work across address spaces; the primitives use private futexes today,
-// and the process-shared factory (with the fork executor) will pass kProcess.
+// that work across address spaces: a primitive constructed with
+// kProcessShared (process_shared.h) keeps kProcess beside its words and passes
+// it to every wait and wake; the default is kPrivate.
 //
 // Memory ordering: the futex calls order nothing. Callers publish and observe
 // their state through the std::atomic operations on the word; the kernel only
@@ -28,8 +29,9 @@ namespace multirun {
 namespace sync_internal {
 
 // Whether a primitive is used by the threads of one process or shared between
-// processes through shared memory.
-enum class Sharing { kPrivate, kProcess };
+// processes through shared memory. One byte: it sits in the padding beside a
+// primitive's words.
+enum class Sharing : uint8_t { kPrivate, kProcess };
 
 enum class WaitResult {
   kWoken,     // A wake arrived, or the word had already changed.

@@ -24,7 +24,7 @@ uint32_t CheckedInitialPermits(absl::string_view owner, int64_t initial) {
 }
 
 PermitCounter::~PermitCounter() {
-  if (sleepers_.load(std::memory_order_relaxed) != 0) {
+  if (sleepers_.load(std::memory_order_relaxed) != 0 && !IsProcessShared()) {
     DestroyedWhileInUse(this,
                         "semaphore destroyed while threads wait for a permit");
   }
@@ -49,7 +49,7 @@ bool PermitCounter::TakeWaiting(const Deadline& deadline) {
       }
       continue;
     }
-    if (FutexWait(&permits_, 0, deadline) == WaitResult::kTimedOut) {
+    if (FutexWait(&permits_, 0, deadline, sharing_) == WaitResult::kTimedOut) {
       // A permit may have arrived together with the timeout: take it if so.
       taken = TryAcquire();
       break;
@@ -78,7 +78,8 @@ absl::Status PermitCounter::Give(int64_t count, absl::string_view owner,
       std::memory_order_seq_cst, std::memory_order_relaxed));
   if (sleepers_.load(std::memory_order_seq_cst) > 0) {
     FutexWake(&permits_,
-              count > INT32_MAX ? INT32_MAX : static_cast<int>(count));
+              count > INT32_MAX ? INT32_MAX : static_cast<int>(count),
+              sharing_);
   }
   return absl::OkStatus();
 }

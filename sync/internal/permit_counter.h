@@ -23,6 +23,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "multirun/sync/internal/deadline.h"
+#include "multirun/sync/internal/futex.h"
 
 namespace multirun {
 namespace sync_internal {
@@ -77,6 +78,9 @@ class PermitCounter {
   // Free permits at this instant (a hint: it may change as soon as it is read).
   int64_t Available() const { return permits_.load(std::memory_order_relaxed); }
 
+  // Whether the owner was constructed with kProcessShared.
+  bool IsProcessShared() const { return sharing_ == Sharing::kProcess; }
+
   // Lockable names, so `std::scoped_lock hold(semaphore);` holds one permit
   // (the owner adds unlock()).
   void lock() { Acquire(); }
@@ -84,9 +88,10 @@ class PermitCounter {
 
  protected:
   // `initial` and `limit` are validated by the owner: 0 <= initial <= limit.
-  PermitCounter(uint32_t initial, uint32_t limit)
-      : permits_(initial), limit_(limit) {}
-  // Aborts with a message if a thread sleeps waiting for a permit.
+  PermitCounter(uint32_t initial, uint32_t limit, Sharing sharing)
+      : permits_(initial), limit_(limit), sharing_(sharing) {}
+  // Aborts with a message if a thread sleeps waiting for a permit (not for a
+  // process-shared counter: the sleepers may be other processes').
   ~PermitCounter();
 
   // Returns `count` permits and wakes as many sleepers. `owner` names the type
@@ -107,6 +112,8 @@ class PermitCounter {
   std::atomic<uint32_t> permits_;
   std::atomic<uint32_t> sleepers_{0};
   const uint32_t limit_;
+  // Read only when a thread sleeps or is woken.
+  const Sharing sharing_;
 };
 
 }  // namespace sync_internal

@@ -10,6 +10,10 @@
 // every notify advances, a notify that follows the state change can never fall
 // between the waiter's check of the state and its sleep.
 //
+// A process killed while registered (in shared memory) stays counted: the next
+// notify spends one wake on it, which a later Leave() uses up; no live waiter
+// misses a notify, since the kernel wakes the live sleepers on the epoch.
+//
 // Memory ordering: the sleeper counts and the epoch are accessed with
 // sequentially consistent operations, so a notifier that finds no sleeper is
 // ordered before the waiter's Enter(). The state itself is ordered by the
@@ -30,14 +34,17 @@ namespace sync_internal {
 
 class WaitList {
  public:
-  WaitList() = default;
+  // `sharing` is kProcess for a list in memory shared between processes.
+  explicit WaitList(Sharing sharing = Sharing::kPrivate) : sharing_(sharing) {}
   WaitList(const WaitList&) = delete;
   WaitList& operator=(const WaitList&) = delete;
   // Aborts with a message if a thread is still registered (it would wake on
   // freed memory): the owner was destroyed while someone waited in it. See
-  // DestroyedWhileInUse for the exceptions.
+  // DestroyedWhileInUse for the exceptions; a process-shared list is one too
+  // (its sleepers may be other processes').
   ~WaitList() {
-    if (Sleepers(counts_.load(std::memory_order_relaxed)) != 0) {
+    if (Sleepers(counts_.load(std::memory_order_relaxed)) != 0 &&
+        sharing_ == Sharing::kPrivate) {
       DestroyedWhileInUse(this,
                           "destroyed while a thread waits in it (a Queue or "
                           "Condition must outlive every call on it)");
@@ -60,7 +67,8 @@ class WaitList {
   // Sleeps until a notify after Enter() returned `ticket`, or `deadline`. May
   // also return early (spuriously). Returns false only on timeout.
   bool Sleep(uint32_t ticket, const Deadline& deadline) {
-    return FutexWait(&epoch_, ticket, deadline) != WaitResult::kTimedOut;
+    return FutexWait(&epoch_, ticket, deadline, sharing_) !=
+           WaitResult::kTimedOut;
   }
 
   // Unregisters the calling thread, and uses up one pending wake if any is left
@@ -99,10 +107,12 @@ class WaitList {
                                             std::memory_order_seq_cst));
     epoch_.fetch_add(1, std::memory_order_seq_cst);
     FutexWake(&epoch_,
-              waking > INT32_MAX ? INT32_MAX : static_cast<int>(waking));
+              waking > INT32_MAX ? INT32_MAX : static_cast<int>(waking),
+              sharing_);
   }
 
   std::atomic<uint32_t> epoch_{0};
+  const Sharing sharing_;  // In the padding before counts_.
   std::atomic<uint64_t> counts_{0};
 };
 
