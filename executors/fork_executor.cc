@@ -106,6 +106,7 @@ struct ForkExecutor::Child {
   int64_t deadline = 0;  // Monotonic nanoseconds.
   int killed = kNotKilled;
   FrameBuffer result;
+  bool completed = false;  // The call has its result; the child may still exit.
 };
 
 absl::StatusOr<std::unique_ptr<ForkExecutor>> ForkExecutor::Create(
@@ -355,7 +356,8 @@ void ForkExecutor::KillCancelled() {
     auto it = children_.find(id);
     // A completed call whose child still runs was cancelled (the supervisor
     // completes a call only after reaping its child).
-    if (it != children_.end() && it->second->call->IsCompleted()) {
+    if (it != children_.end() && !it->second->completed &&
+        it->second->call->IsCompleted()) {
       Kill(*it->second, kCancelled);
     }
   }
@@ -390,7 +392,9 @@ void ForkExecutor::Finish(Child& child) {
   close(child.pidfd);
 
   std::optional<absl::string_view> frame = child.result.PeekFrame();
-  if (frame.has_value()) {
+  if (child.completed) {
+    // Completed when its result arrived.
+  } else if (frame.has_value()) {
     // A whole result beats a kill that came too late to matter.
     child.call->Complete(child.pid, *frame);
   } else if (child.killed == kTimedOut) {
@@ -424,7 +428,7 @@ void ForkExecutor::Supervise() {
     // Sleep until an event or the nearest deadline.
     int64_t nearest = std::numeric_limits<int64_t>::max();
     for (const auto& [id, child] : children_) {
-      if (child->killed == kNotKilled)
+      if (child->killed == kNotKilled && !child->completed)
         nearest = std::min(nearest, child->deadline);
     }
     int timeout_ms = -1;
@@ -451,7 +455,15 @@ void ForkExecutor::Supervise() {
       auto it = children_.find(tag >> 2);
       if (it == children_.end()) continue;
       if ((tag & 3) == kPipe) {
-        DrainPipe(*it->second);
+        Child& child = *it->second;
+        DrainPipe(child);
+        // The whole result is in: complete the call now, and reap the child
+        // when it has exited (its exit is off the caller's path).
+        std::optional<absl::string_view> frame = child.result.PeekFrame();
+        if (frame.has_value() && !child.completed) {
+          child.completed = true;
+          child.call->Complete(child.pid, *frame);
+        }
       } else {
         finished.push_back(tag >> 2);
       }
@@ -470,7 +482,7 @@ void ForkExecutor::Supervise() {
     for (auto& [id, child] : children_) {
       if (stop_now) {
         Kill(*child, kShutDown);
-      } else if (child->deadline <= now) {
+      } else if (child->deadline <= now && !child->completed) {
         Kill(*child, kTimedOut);
       }
     }

@@ -35,8 +35,9 @@
 //
 // Supervision. One thread per executor blocks in epoll_wait over the result
 // pipes and a pidfd per child (no polling: its timeout is the nearest task
-// deadline). It reads results as they arrive, reaps every child (no zombies),
-// closes every descriptor, and completes the futures. At most
+// deadline). It reads results as they arrive and completes a future as soon
+// as its whole result is in (the child's exit is not on the caller's path),
+// reaps every child (no zombies) and closes every descriptor. At most
 // `max_processes` children run at once; further submissions wait in a FIFO
 // queue and are forked by the supervisor as slots free. A call is forked on
 // the submitting thread when a slot is free, so the child starts without a

@@ -6,24 +6,29 @@
 //                  same with fork + pipe + read + waitpid written out here, the
 //                  least any fork-per-task design can cost on this machine.
 //                  The executor is created outside the timed region.
-//   ForkPerCall    kCalls such calls, vs inparallel's mechanism in Python
-//                  (os.fork + pipe + pickle + waitpid per call, timed by the
-//                  script itself, without the interpreter's start). Items are
-//                  calls.
+//   ForkPerCall    kCalls trivial calls, kWidth in flight at once (a fork
+//                  per call, as many processes as the machine has cores), vs
+//                  inparallel's mechanism in Python: os.fork + pipe + pickle
+//                  per call, select() over the pipes, waitpid, kWidth in
+//                  flight, timed by the script itself (not the interpreter's
+//                  start). Items are calls.
 
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <string>
+#include <vector>
 
 #include "benchmark/benchmark.h"
 #include "multirun/executors/fork_executor.h"
+#include "multirun/executors/future.h"
 #include "multirun/executors/internal/python_peer.h"
 
 namespace multirun {
 namespace {
 
 constexpr int kCalls = 200;
+constexpr int kWidth = 2;
 
 void BM_ForkRoundTrip_Multirun(benchmark::State& state) {
   ForkExecutor forks({.max_processes = 1});
@@ -59,13 +64,20 @@ void BM_ForkRoundTrip_RawLoop(benchmark::State& state) {
 BENCHMARK(BM_ForkRoundTrip_RawLoop)->UseRealTime();
 
 void BM_ForkPerCall_Multirun(benchmark::State& state) {
-  ForkExecutor forks({.max_processes = 1});
+  ForkExecutor forks({.max_processes = kWidth});
+  std::vector<Future<int>> calls;
+  calls.reserve(kCalls);
   for (auto _ : state) {
-    int64_t sum = 0;
     for (int i = 0; i < kCalls; ++i) {
-      sum += *forks.Submit([i] { return i * 2; }).Get();
+      calls.push_back(forks.Submit([i] { return i * 2; }));
     }
-    benchmark::DoNotOptimize(sum);
+    int64_t sum = 0;
+    for (Future<int>& call : calls) sum += *std::move(call).Get();
+    calls.clear();
+    if (sum != int64_t{kCalls} * (kCalls - 1)) {
+      state.SkipWithError("wrong sum");
+      return;
+    }
   }
   state.SetItemsProcessed(state.iterations() * kCalls);
 }
@@ -73,35 +85,44 @@ BENCHMARK(BM_ForkPerCall_Multirun)->UseRealTime();
 
 // inparallel's @task, reduced to its mechanism.
 constexpr char kPythonForkPerCall[] = R"PY(
-import os, pickle, sys, time
+import os, pickle, select, sys, time
 
 def task(i):
     return i * 2
 
-def call(i):
+def start(i):
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(r)
-        data = pickle.dumps(task(i))
-        os.write(w, data)
+        os.write(w, pickle.dumps(task(i)))
         os._exit(0)
     os.close(w)
-    chunks = []
-    while True:
-        chunk = os.read(r, 65536)
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(r)
-    os.waitpid(pid, 0)
-    return pickle.loads(b"".join(chunks))
+    return r, pid
 
-calls = int(sys.argv[1])
-call(0)
-start = time.perf_counter()
-total = sum(call(i) for i in range(calls))
-elapsed = time.perf_counter() - start
+def run(calls, width):
+    next_call, in_flight, chunks, total = 0, {}, {}, 0
+    while next_call < calls or in_flight:
+        while next_call < calls and len(in_flight) < width:
+            r, pid = start(next_call)
+            in_flight[r], chunks[r] = pid, []
+            next_call += 1
+        ready, _, _ = select.select(list(in_flight), [], [])
+        for r in ready:
+            chunk = os.read(r, 65536)
+            if chunk:
+                chunks[r].append(chunk)
+                continue
+            os.close(r)
+            os.waitpid(in_flight.pop(r), 0)
+            total += pickle.loads(b"".join(chunks.pop(r)))
+    return total
+
+calls, width = int(sys.argv[1]), int(sys.argv[2])
+run(2, width)
+begin = time.perf_counter()
+total = run(calls, width)
+elapsed = time.perf_counter() - begin
 assert total == calls * (calls - 1)
 print(elapsed)
 )PY";
@@ -109,7 +130,7 @@ print(elapsed)
 void BM_ForkPerCall_Python(benchmark::State& state) {
   for (auto _ : state) {
     absl::StatusOr<double> seconds = executors_internal::RunPythonPeer(
-        kPythonForkPerCall, {std::to_string(kCalls)});
+        kPythonForkPerCall, {std::to_string(kCalls), std::to_string(kWidth)});
     if (!seconds.ok()) {
       state.SkipWithError(std::string(seconds.status().message()).c_str());
       return;
