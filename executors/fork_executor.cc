@@ -51,15 +51,14 @@ int64_t MonotonicNanos() {
   return int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
 }
 
+// The deadline of a call without a timeout.
+constexpr int64_t kNoDeadline = std::numeric_limits<int64_t>::max();
+
 int64_t DeadlineNanos(absl::Duration timeout) {
-  if (timeout == absl::InfiniteDuration()) {
-    return std::numeric_limits<int64_t>::max();
-  }
+  if (timeout == absl::InfiniteDuration()) return kNoDeadline;
   const int64_t nanos = absl::ToInt64Nanoseconds(timeout);
   const int64_t now = MonotonicNanos();
-  return nanos > std::numeric_limits<int64_t>::max() - now
-             ? std::numeric_limits<int64_t>::max()
-             : now + nanos;
+  return nanos > kNoDeadline - now ? kNoDeadline : now + nanos;
 }
 
 absl::Status CheckOptions(const ForkExecutorOptions& options) {
@@ -214,12 +213,35 @@ void ForkExecutor::Enqueue(std::unique_ptr<ForkCall> call,
   if (!fork_now) return;
   // A Cancel() from now on reaches the supervisor, which kills the child.
   std::unique_ptr<Child> launched = Launch(std::move(child));
-  if (launched == nullptr) return;
+  if (launched != nullptr) HandOver(std::move(launched));
+}
+
+void ForkExecutor::HandOver(std::unique_ptr<Child> child) {
+  // Once watched, the child may be reaped and freed by the supervisor at any
+  // time: read what is needed first.
+  const uint64_t id = child->id;
+  const int pipe_fd = child->pipe_fd;
+  const int pidfd = child->pidfd;
+  const bool has_deadline = child->deadline != kNoDeadline;
   {
     LockHolder hold(lock_);
-    launched_.push_back(std::move(launched));
+    launched_.push_back(std::move(child));
   }
-  Poke();
+  // epoll_ctl is safe beside the supervisor's epoll_wait, so the supervisor
+  // need not be woken for the child: its first event wakes it, and it adopts
+  // the child from launched_ then (the events are level-triggered and come
+  // again). Only a deadline it must sleep less for needs a poke.
+  Watch(id, pipe_fd, pidfd);
+  if (has_deadline) Poke();
+}
+
+void ForkExecutor::Watch(uint64_t id, int pipe_fd, int pidfd) {
+  epoll_event event{};
+  event.events = EPOLLIN;
+  event.data.u64 = (id << 2) | kPipe;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, pipe_fd, &event);
+  event.data.u64 = (id << 2) | kPidFd;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, pidfd, &event);
 }
 
 std::unique_ptr<ForkExecutor::Child> ForkExecutor::Launch(
@@ -268,6 +290,7 @@ std::unique_ptr<ForkExecutor::Child> ForkExecutor::Launch(
           fcntl(fds[0], F_SETFL, O_NONBLOCK);
           child->pid = pid;
           child->pipe_fd = fds[0];
+          child->pipe_open = true;
           child->pidfd = pidfd;
           child->deadline = DeadlineNanos(child->timeout);
           child->call->Started(pid);
@@ -282,13 +305,10 @@ std::unique_ptr<ForkExecutor::Child> ForkExecutor::Launch(
     std::unique_ptr<Child> launched = Launch(std::move(next));
     if (launched == nullptr) continue;
     if (supervised_here == shared_.get()) {
+      Watch(launched->id, launched->pipe_fd, launched->pidfd);
       Adopt(std::move(launched));
     } else {
-      {
-        LockHolder hold(lock_);
-        launched_.push_back(std::move(launched));
-      }
-      Poke();
+      HandOver(std::move(launched));
     }
   }
   return nullptr;
@@ -325,13 +345,6 @@ std::vector<std::unique_ptr<ForkExecutor::Child>> ForkExecutor::ReleaseSlot() {
 }
 
 void ForkExecutor::Adopt(std::unique_ptr<Child> child) {
-  epoll_event event{};
-  event.events = EPOLLIN;
-  event.data.u64 = (child->id << 2) | kPipe;
-  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, child->pipe_fd, &event);
-  child->pipe_open = true;
-  event.data.u64 = (child->id << 2) | kPidFd;
-  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, child->pidfd, &event);
   // Cancelled between its fork and now: the cancel request may have been
   // handled before the child was known here.
   if (child->call->IsCompleted()) Kill(*child, kCancelled);
@@ -426,13 +439,13 @@ void ForkExecutor::Supervise() {
     // round did not poke the event fd.
     KillCancelled();
     // Sleep until an event or the nearest deadline.
-    int64_t nearest = std::numeric_limits<int64_t>::max();
+    int64_t nearest = kNoDeadline;
     for (const auto& [id, child] : children_) {
       if (child->killed == kNotKilled && !child->completed)
         nearest = std::min(nearest, child->deadline);
     }
     int timeout_ms = -1;
-    if (nearest != std::numeric_limits<int64_t>::max()) {
+    if (nearest != kNoDeadline) {
       const int64_t wait = nearest - MonotonicNanos();
       timeout_ms = wait <= 0 ? 0
                              : static_cast<int>(std::min<int64_t>(
@@ -496,7 +509,9 @@ void ForkExecutor::Supervise() {
       child.reset();
       for (std::unique_ptr<Child>& next : ReleaseSlot()) {
         std::unique_ptr<Child> started = Launch(std::move(next));
-        if (started != nullptr) Adopt(std::move(started));
+        if (started == nullptr) continue;
+        Watch(started->id, started->pipe_fd, started->pidfd);
+        Adopt(std::move(started));
       }
     }
     {

@@ -294,6 +294,10 @@ class ForkExecutor {
   // Frees one slot; returns the queued calls that may now be forked.
   std::vector<std::unique_ptr<Child>> ReleaseSlot();
   void Supervise();
+  // Gives a child forked on another thread to the supervisor.
+  void HandOver(std::unique_ptr<Child> child);
+  // Adds a child's pipe and pidfd to the supervisor's epoll set.
+  void Watch(uint64_t id, int pipe_fd, int pidfd);
   void Adopt(std::unique_ptr<Child> child);
   void KillCancelled();
   void DrainPipe(Child& child);

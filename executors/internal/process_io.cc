@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -16,7 +17,12 @@ namespace executors_internal {
 namespace {
 
 constexpr size_t kFrameHeader = sizeof(uint64_t);
-constexpr size_t kReadChunk = 64 * 1024;
+// What one read asks for: a page, unless the frame being read is known to be
+// longer (then up to 64 KiB, a full pipe). Asking for more than will come
+// costs: the buffer is zero-filled first, and right after a fork() every page
+// written is a copy-on-write fault.
+constexpr size_t kSmallRead = 4096;
+constexpr size_t kLargeRead = 64 * 1024;
 // A header claiming more than this is not trusted with a reservation.
 constexpr uint64_t kMaxReserve = uint64_t{1} << 32;
 
@@ -84,16 +90,22 @@ int64_t FrameBuffer::ReadAvailable(int fd) {
   }
   // Once a frame's header has arrived, reserve room for the whole frame so a
   // large result is not copied again and again as it grows.
-  if (bytes_.size() - start_ >= kFrameHeader) {
+  size_t want = kSmallRead;
+  const size_t available = bytes_.size() - start_;
+  if (available >= kFrameHeader) {
     uint64_t size;
     std::memcpy(&size, bytes_.data() + start_, kFrameHeader);
     if (size <= kMaxReserve) bytes_.reserve(start_ + kFrameHeader + size);
+    const uint64_t missing = kFrameHeader + size -
+                             std::min<uint64_t>(available, kFrameHeader + size);
+    want = static_cast<size_t>(
+        std::clamp<uint64_t>(missing, kSmallRead, kLargeRead));
   }
   const size_t old_size = bytes_.size();
-  bytes_.resize(old_size + kReadChunk);
+  bytes_.resize(old_size + want);
   ssize_t got;
   do {
-    got = read(fd, bytes_.data() + old_size, kReadChunk);
+    got = read(fd, bytes_.data() + old_size, want);
   } while (got < 0 && errno == EINTR);
   bytes_.resize(old_size + (got > 0 ? static_cast<size_t>(got) : 0));
   if (got < 0) return errno == EAGAIN ? -1 : -2;

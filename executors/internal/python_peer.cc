@@ -22,10 +22,23 @@ extern char** environ;
 namespace multirun {
 namespace executors_internal {
 
+namespace {
+
+// Debian's interpreter (the python3 package tools/lib.sh installs) when it is
+// there, so that the peer is the same on every machine whatever PATH holds
+// (a pyenv or venv build measures differently); else python3 from PATH.
+constexpr char kDebianPython[] = "/usr/bin/python3";
+
+const char* PythonInterpreter() {
+  return access(kDebianPython, X_OK) == 0 ? kDebianPython : "python3";
+}
+
+}  // namespace
+
 absl::StatusOr<double> RunPythonPeer(absl::string_view script,
                                      const std::vector<std::string>& args) {
-  std::vector<std::string> argv_strings = {"python3", "-c",
-                                           std::string(script)};
+  const char* python = PythonInterpreter();
+  std::vector<std::string> argv_strings = {python, "-c", std::string(script)};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& arg : argv_strings) argv.push_back(arg.data());
@@ -40,13 +53,13 @@ absl::StatusOr<double> RunPythonPeer(absl::string_view script,
   posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
   pid_t pid;
   const int spawned =
-      posix_spawnp(&pid, "python3", &actions, nullptr, argv.data(), environ);
+      posix_spawnp(&pid, python, &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   close(out[1]);
   if (spawned != 0) {
     close(out[0]);
     return absl::UnavailableError(
-        absl::StrCat("cannot run python3: ", strerrordesc_np(spawned)));
+        absl::StrCat("cannot run ", python, ": ", strerrordesc_np(spawned)));
   }
   std::string output;
   char buffer[4096];

@@ -20,8 +20,10 @@ namespace multirun {
 namespace executors_internal {
 
 // Runs `python3 -c script args...` and returns the seconds it printed last.
-// Unavailable when python3 cannot run; Internal when the script fails or
-// prints no number.
+// The interpreter is Debian's /usr/bin/python3 when it exists (the same peer
+// on every machine, whatever PATH holds), else python3 from PATH.
+// Unavailable when it cannot run; Internal when the script fails or prints no
+// number.
 absl::StatusOr<double> RunPythonPeer(absl::string_view script,
                                      const std::vector<std::string>& args);
 
