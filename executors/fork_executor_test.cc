@@ -143,6 +143,8 @@ TEST(ForkExecutorTest, ExceptionInTheChildBecomesUnknown) {
 TEST(ForkExecutorTest, ChildKilledBySignalGivesAbortedWithTheSignalName) {
   ForkExecutor forks;
   ForkTask<int> segv = forks.Start({}, []() -> int {
+    // The default action, not a sanitizer's handler: the kernel kills.
+    signal(SIGSEGV, SIG_DFL);
     raise(SIGSEGV);
     return 0;
   });
@@ -304,8 +306,9 @@ TEST(ForkExecutorTest, ForksSafelyWhileThreadsHammerALockAndTheAllocator) {
   std::vector<std::thread> hammers;
   for (int t = 0; t < 8; ++t) {
     hammers.emplace_back([&] {
+      size_t round = 0;
       while (!stop.load(std::memory_order_relaxed)) {
-        auto block = std::make_unique<std::vector<int>>(64 + (counter & 255));
+        auto block = std::make_unique<std::vector<int>>(64 + (++round & 255));
         LockHolder hold(lock);
         counter += static_cast<int64_t>(block->size() > 0);
       }

@@ -38,8 +38,7 @@ absl::StatusOr<size_t> Barrier::SharedRegionBytes(int64_t parties) {
 
 Barrier::~Barrier() {
   const uint32_t state = state_.load(std::memory_order_relaxed);
-  if (!(state & kBroken) && (state & kArrivalMask) != 0 &&
-      !IsProcessShared()) {
+  if (!(state & kBroken) && (state & kArrivalMask) != 0 && !IsProcessShared()) {
     sync_internal::DestroyedWhileInUse(
         this, "Barrier destroyed while parties wait in it");
   }
@@ -53,6 +52,9 @@ absl::StatusOr<std::unique_ptr<Barrier>> Barrier::Create(int64_t parties) {
 
 absl::StatusOr<bool> Barrier::WaitImpl(
     const sync_internal::Deadline& deadline) {
+  // Read before any release: the others may return and destroy the barrier
+  // as soon as the round ends or the barrier breaks.
+  const sync_internal::Sharing sharing = sharing_;
   // Arrive.
   uint32_t observed = state_.load(std::memory_order_relaxed);
   uint32_t round;
@@ -69,7 +71,7 @@ absl::StatusOr<bool> Barrier::WaitImpl(
       if (state_.compare_exchange_weak(observed, next,
                                        std::memory_order_acq_rel,
                                        std::memory_order_relaxed)) {
-        sync_internal::FutexWakeAll(&state_, sharing_);
+        sync_internal::FutexWakeAll(&state_, sharing);
         return true;
       }
     } else if (state_.compare_exchange_weak(observed, observed + 1,
@@ -91,7 +93,7 @@ absl::StatusOr<bool> Barrier::WaitImpl(
       // Break the round unless it completed (or broke) meanwhile.
       if (state_.compare_exchange_strong(observed, observed | kBroken,
                                          std::memory_order_acq_rel)) {
-        sync_internal::FutexWakeAll(&state_, sharing_);
+        sync_internal::FutexWakeAll(&state_, sharing);
         return absl::DeadlineExceededError(
             "Barrier::Wait: timed out; the barrier is now broken");
       }
@@ -100,8 +102,9 @@ absl::StatusOr<bool> Barrier::WaitImpl(
 }
 
 void Barrier::Abort() {
+  const sync_internal::Sharing sharing = sharing_;  // See Wait().
   state_.fetch_or(kBroken, std::memory_order_acq_rel);
-  sync_internal::FutexWakeAll(&state_, sharing_);
+  sync_internal::FutexWakeAll(&state_, sharing);
 }
 
 bool Barrier::IsBroken() const {

@@ -7,6 +7,9 @@
 namespace multirun {
 
 void Event::Set() {
+  // Read before the release: a waiter that sees the event set may return and
+  // destroy it at once.
+  const sync_internal::Sharing sharing = sharing_;
   uint32_t observed = state_.load(std::memory_order_relaxed);
   uint32_t desired;
   do {
@@ -19,7 +22,7 @@ void Event::Set() {
     desired = ((observed & ~kFlags) + kOneSet) | kSet;
   } while (!state_.compare_exchange_weak(
       observed, desired, std::memory_order_release, std::memory_order_relaxed));
-  if (observed & kSleepers) sync_internal::FutexWakeAll(&state_, sharing_);
+  if (observed & kSleepers) sync_internal::FutexWakeAll(&state_, sharing);
 }
 
 bool Event::WaitSlow(const sync_internal::Deadline& deadline) {

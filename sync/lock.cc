@@ -38,12 +38,15 @@ bool Lock::AcquireSlow(const sync_internal::Deadline& deadline) {
 }
 
 Lock::~Lock() {
-  if (state_.load(std::memory_order_relaxed) != kUnlocked && !IsProcessShared()) {
+  if (state_.load(std::memory_order_relaxed) != kUnlocked &&
+      !IsProcessShared()) {
     sync_internal::DestroyedWhileInUse(this, "Lock destroyed while held");
   }
 }
 
-void Lock::WakeOne() { sync_internal::FutexWake(&state_, 1, sharing_); }
+void Lock::WakeOne(sync_internal::Sharing sharing) {
+  sync_internal::FutexWake(&state_, 1, sharing);
+}
 
 absl::Status Lock::ReleaseUnheldError() {
   return absl::FailedPreconditionError("Lock::Release: the lock is not held");

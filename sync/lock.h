@@ -97,10 +97,12 @@ class ABSL_LOCKABLE Lock {
   // Releases the lock. Returns FailedPrecondition, and changes nothing, if the
   // lock is not held. Never blocks.
   absl::Status Release() ABSL_UNLOCK_FUNCTION() {
+    // Read before the release: the next owner may destroy the lock at once.
+    const sync_internal::Sharing sharing = sharing_;
     const uint32_t previous =
         state_.exchange(kUnlocked, std::memory_order_release);
     if (previous == kLockedWithSleepers) {
-      WakeOne();
+      WakeOne(sharing);
     } else if (previous == kUnlocked) {
       return ReleaseUnheldError();
     }
@@ -143,7 +145,7 @@ class ABSL_LOCKABLE Lock {
   // Spins, then sleeps until acquired or `deadline`. Returns whether acquired;
   // returns false at once, without spinning, if `deadline` has passed.
   bool AcquireSlow(const sync_internal::Deadline& deadline);
-  void WakeOne();
+  void WakeOne(sync_internal::Sharing sharing);
   static absl::Status ReleaseUnheldError();
 
   std::atomic<uint32_t> state_{kUnlocked};

@@ -65,6 +65,8 @@ absl::Status PermitCounter::Give(int64_t count, absl::string_view owner,
     return absl::InvalidArgumentError(absl::StrCat(
         owner, "::Release: count must be at least 1, got ", count));
   }
+  // Read before the release: a taker may destroy the counter at once.
+  const Sharing sharing = sharing_;
   uint32_t observed = permits_.load(std::memory_order_relaxed);
   do {
     if (count > static_cast<int64_t>(limit_) - observed) {
@@ -78,8 +80,7 @@ absl::Status PermitCounter::Give(int64_t count, absl::string_view owner,
       std::memory_order_seq_cst, std::memory_order_relaxed));
   if (sleepers_.load(std::memory_order_seq_cst) > 0) {
     FutexWake(&permits_,
-              count > INT32_MAX ? INT32_MAX : static_cast<int>(count),
-              sharing_);
+              count > INT32_MAX ? INT32_MAX : static_cast<int>(count), sharing);
   }
   return absl::OkStatus();
 }

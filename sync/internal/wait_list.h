@@ -97,6 +97,9 @@ class WaitList {
   }
 
   void Notify(uint32_t most) {
+    // Read before the wake-ups are granted: a woken waiter may destroy the
+    // object that holds this list at once.
+    const Sharing sharing = sharing_;
     uint64_t observed = counts_.load(std::memory_order_seq_cst);
     uint32_t waking;
     do {
@@ -108,7 +111,7 @@ class WaitList {
     epoch_.fetch_add(1, std::memory_order_seq_cst);
     FutexWake(&epoch_,
               waking > INT32_MAX ? INT32_MAX : static_cast<int>(waking),
-              sharing_);
+              sharing);
   }
 
   std::atomic<uint32_t> epoch_{0};
