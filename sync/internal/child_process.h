@@ -32,6 +32,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "multirun/sync/internal/test_threads.h"
 
 namespace multirun {
 namespace sync_internal {
@@ -211,13 +212,8 @@ absl::Status RunChildren(int count, F fn,
 // Whether process `pid`'s main thread is asleep in futex(2) on an address
 // inside [object, object + size).
 inline bool IsProcessWaitingOn(pid_t pid, const void* object, size_t size) {
-  std::ifstream file("/proc/" + std::to_string(pid) + "/syscall");
-  long number = -1;
-  std::string address;
-  if (!(file >> number >> address) || number != SYS_futex) return false;
-  const uintptr_t word = std::stoull(address, nullptr, 16);
-  const uintptr_t begin = reinterpret_cast<uintptr_t>(object);
-  return word >= begin && word < begin + size;
+  return IsBlockedInFutexOn("/proc/" + std::to_string(pid) + "/syscall", object,
+                            size);
 }
 
 // Waits until process `pid` sleeps in a futex on `object` (see

@@ -60,17 +60,25 @@ class Occupancy {
 // The kernel id of the calling thread, as /proc/self/task names it.
 inline pid_t CurrentTid() { return static_cast<pid_t>(syscall(SYS_gettid)); }
 
-// Whether thread `tid` of this process is blocked in futex(2) on an address
-// inside [object, object + size): asleep in one of that object's waits, not
-// merely scheduled out or inside another lock (as TSAN's own).
-inline bool IsWaitingOn(pid_t tid, const void* object, size_t size) {
-  std::ifstream file("/proc/self/task/" + std::to_string(tid) + "/syscall");
+// Whether the task whose /proc `syscall` file is `syscall_file` is blocked in
+// futex(2) on an address inside [object, object + size).
+inline bool IsBlockedInFutexOn(const std::string& syscall_file,
+                               const void* object, size_t size) {
+  std::ifstream file(syscall_file);
   long number = -1;
   std::string address;
   if (!(file >> number >> address) || number != SYS_futex) return false;
   const uintptr_t word = std::stoull(address, nullptr, 16);
   const uintptr_t begin = reinterpret_cast<uintptr_t>(object);
   return word >= begin && word < begin + size;
+}
+
+// Whether thread `tid` of this process is blocked in futex(2) on an address
+// inside [object, object + size): asleep in one of that object's waits, not
+// merely scheduled out or inside another lock (as TSAN's own).
+inline bool IsWaitingOn(pid_t tid, const void* object, size_t size) {
+  return IsBlockedInFutexOn(
+      "/proc/self/task/" + std::to_string(tid) + "/syscall", object, size);
 }
 
 // Blocks until thread `tid` is asleep in a wait on `object` (see IsWaitingOn).
