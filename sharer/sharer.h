@@ -1,0 +1,485 @@
+// Copyright 2026 The multirun Authors.
+//
+// Sharer<T>: serial, awaitable access to a resource that is not thread-safe.
+//
+// Some resources allow one user at a time: a database connection, a cache
+// client, a parser with internal buffers, a file handle with a cursor. A
+// Sharer<T> owns such a `T` (constructed in place) or refers to one that
+// outlives it, and lets any number of threads (or coroutines) use it: each
+// call `Run(fn)` (with `fn(T&)`) or `Call(&T::Method, args...)` is queued and
+// returns a Future of its result at once; the calls run one at a time, in
+// order, on a Strand (executors/strand.h) over an executor of your choice, or
+// on a thread of the Sharer's own. The caller is never blocked by the call
+// itself: it can `Get()` the future, `WaitFor()` it, chain `Then()` on it or
+// `co_await` it.
+//
+// This is sharer-gist's `@share` mixin, without its defects: each Sharer has
+// its own queue and its own resource, so calls on one Sharer can never run on
+// another's resource (there is no state outside the object); nothing blocks
+// the caller; a call that has not started can be cancelled; and shutting down
+// never loses a call nor hangs on one that was never accepted.
+//
+// Guarantees:
+// - Serial: two calls of one Sharer never overlap, and everything call N
+//   wrote is visible to call N + 1 (whichever threads they run on).
+// - Order: calls run in the order they were accepted. Calls made by one
+//   thread are accepted in the order that thread made them, so they run in
+//   that order; calls of different threads run in the order their Run()
+//   calls were linearized (the Strand's push).
+// - Independent: calls on different Sharers (also of the same T, also over
+//   the same executor) run independently and in parallel.
+// - Every future completes: with the call's result; with its error (a call
+//   that returns an error status, or throws: Unknown("<type>: <what>"),
+//   which fails only its own future; the Sharer keeps serving); with
+//   Cancelled when Future::Cancel() removed it before it started (the
+//   function then never runs) or the executor dropped it
+//   (ThreadPool::ShutdownNow()); or, for a call that was not accepted, at once
+//   with the reason (see Run()).
+// - Shutdown: Close() stops accepting calls; every call accepted before it
+//   still runs. The destructor closes and waits for every accepted call.
+//
+// Backpressure: `max_queued` bounds the calls accepted and not yet started
+// (the running call does not count). When that many are queued, Run() does
+// what `when_full` says: waits for a place (kWait), waits at most
+// `full_timeout` and then fails with DeadlineExceeded (kWaitFor), or fails at
+// once with ResourceExhausted (kFail). A call made from inside one of the
+// Sharer's own calls never waits (the place it waits for could only come from
+// the call it is running in): it fails with ResourceExhausted.
+//
+// Continuations: a future's callbacks (a coroutine awaiting it, WaitFor
+// wake-ups) run on the thread that ran the call, right after it, before the
+// next call starts; a `co_await`ing coroutine that has more to do than issue
+// the next call should `co_await multirun::ResumeOn(executor)` (task.h).
+// Then(executor, fn) continuations run on their executor as usual.
+//
+// Cost: one Future (a shared state) and one Strand task per call; with
+// max_queued, one semaphore acquire and release. No lock is held while a call
+// runs.
+//
+// Memory ordering: everything a thread wrote before Run() is visible to the
+// call; everything the call wrote is visible to whoever sees its future
+// ready; everything the Sharer's calls wrote is visible to the thread whose
+// ~Sharer() returns.
+//
+// Defines Sharer<T>, SharerOptions, SharerStats and WhenFull.
+
+#ifndef MULTIRUN_SHARER_SHARER_H_
+#define MULTIRUN_SHARER_SHARER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "multirun/executors/executor.h"
+#include "multirun/executors/future.h"
+#include "multirun/executors/internal/drop_reason.h"
+#include "multirun/executors/internal/invoke.h"
+#include "multirun/executors/strand.h"
+#include "multirun/executors/thread_pool.h"
+#include "multirun/sync/semaphore.h"
+
+namespace multirun {
+
+// What Run() does when `max_queued` calls are already queued.
+enum class WhenFull {
+  kWait,     // Block until a place frees up.
+  kWaitFor,  // Block at most `full_timeout`, then DeadlineExceeded.
+  kFail,     // ResourceExhausted at once.
+};
+
+// Sharer<T>::Options. (At namespace scope: GCC rejects a default argument of
+// a nested type with default member initializers inside its class.)
+struct SharerOptions {
+  // Where calls run: on a Strand over `*executor`, which must outlive the
+  // Sharer. Exactly one of `executor` and `dedicated_thread` must be set.
+  Executor* executor = nullptr;
+  // Runs calls on a thread of the Sharer's own (a one-worker ThreadPool named
+  // `name`), as sharer-gist does, instead of on a shared executor.
+  bool dedicated_thread = false;
+  // The most calls accepted and not yet started; unset: no bound. Must be
+  // >= 1 when set.
+  std::optional<int64_t> max_queued;
+  // What Run() does when `max_queued` calls are queued. kWaitFor and kFail
+  // need `max_queued`.
+  WhenFull when_full = WhenFull::kWait;
+  // For kWaitFor only: how long Run() waits for a place (positive, finite).
+  absl::Duration full_timeout = absl::ZeroDuration();
+  // In error messages, and the dedicated thread's name ("<name>-0").
+  std::string name = "sharer";
+};
+
+// A snapshot of a Sharer's counters. Each counter is exact at some instant of
+// the call to Stats(), but not all at the same instant.
+struct SharerStats {
+  // Accepted, not started: waiting for their turn. (A cancelled call leaves
+  // the count when the Sharer reaches it and skips it, without running it.)
+  int64_t queued = 0;
+  // Running now: 0 or 1.
+  int64_t running = 0;
+  // Ran and succeeded (returned, with a value or an OK status).
+  int64_t completed = 0;
+  // Ran and failed: returned an error status, or threw.
+  int64_t failed = 0;
+  // Accepted and never ran: cancelled by Future::Cancel() before they
+  // started, or dropped by the executor.
+  int64_t cancelled = 0;
+  // Not accepted: closed, queue full, no place in time, invalid input, or the
+  // executor rejected the Sharer's work.
+  int64_t rejected = 0;
+  // The most calls that were queued at once.
+  int64_t max_queued_seen = 0;
+};
+
+namespace sharer_internal {
+
+// What does not depend on T: validation, admission (the bound, Close()) and
+// the counters. Defined in sharer.cc.
+class SharerCore {
+ public:
+  // OK, or InvalidArgument naming what is wrong with `options`.
+  static absl::Status Validate(const SharerOptions& options);
+
+  // `options` must be valid.
+  explicit SharerCore(const SharerOptions& options);
+  SharerCore(const SharerCore&) = delete;
+  SharerCore& operator=(const SharerCore&) = delete;
+
+  // Takes a place in the queue for one call, as the options say; `strand` is
+  // the Sharer's (to tell whether the caller is one of its calls). OK, or the
+  // status the call's future fails with (counted as rejected).
+  absl::Status Admit(const Strand& strand);
+
+  // For an accepted call: it starts (leaves the queue, frees its place).
+  void Started();
+  // For a started call: it ended, successfully or not.
+  void Finished(bool ok);
+  // For an accepted call that will never run (cancelled, dropped).
+  void Dropped();
+  // For a call Admit() accepted that the strand then rejected (and Dropped()
+  // counted as cancelled): counts it as rejected instead.
+  void DroppedWasRejected();
+  // Counts a call refused before Admit() (invalid input).
+  void Rejected() { rejected_.fetch_add(1, std::memory_order_relaxed); }
+
+  void Close() { closed_.store(true, std::memory_order_release); }
+  bool IsClosed() const { return closed_.load(std::memory_order_acquire); }
+
+  SharerStats Stats() const;
+  const std::string& name() const { return name_; }
+
+ private:
+  absl::Status Refuse(absl::Status status);
+  // Adds one serial-writer counter (written by the Sharer's calls only, one
+  // at a time; read by Stats() from anywhere).
+  static void Bump(std::atomic<int64_t>& counter, int64_t delta) {
+    counter.store(counter.load(std::memory_order_relaxed) + delta,
+                  std::memory_order_relaxed);
+  }
+
+  const std::string name_;
+  const int64_t max_queued_;  // 0: no bound.
+  const WhenFull when_full_;
+  const absl::Duration full_timeout_;
+  // max_queued_ permits when bounded. Inline, so that a test can see a caller
+  // asleep in it (sync/internal/test_threads.h's AwaitWaitingOn).
+  std::optional<Semaphore> places_;
+  std::atomic<bool> closed_{false};
+  // Written by callers and by the calls.
+  alignas(64) std::atomic<int64_t> queued_{0};
+  std::atomic<int64_t> max_queued_seen_{0};
+  std::atomic<int64_t> cancelled_{0};
+  std::atomic<int64_t> rejected_{0};
+  // Written by the calls only.
+  alignas(64) std::atomic<int64_t> running_{0};
+  std::atomic<int64_t> completed_{0};
+  std::atomic<int64_t> failed_{0};
+};
+
+// A call's claim on its place: Started() then Finished() when it runs, or
+// Dropped() when it is destroyed without having started.
+class Ticket {
+ public:
+  explicit Ticket(SharerCore* core) : core_(core) {}
+  Ticket(Ticket&& other) noexcept
+      : core_(std::exchange(other.core_, nullptr)), started_(other.started_) {}
+  Ticket& operator=(Ticket&&) = delete;
+  ~Ticket() {
+    if (core_ != nullptr && !started_) core_->Dropped();
+  }
+  void Start() {
+    started_ = true;
+    core_->Started();
+  }
+  void Finish(bool ok) { std::exchange(core_, nullptr)->Finished(ok); }
+
+ private:
+  SharerCore* core_;
+  bool started_ = false;
+};
+
+// Aborts with a message when `options` are invalid; returns them.
+const SharerOptions& CheckedOptions(const SharerOptions& options);
+// The dedicated thread the options ask for, or nullptr. Aborts with a message
+// when it cannot be started.
+std::unique_ptr<ThreadPool> DedicatedThreadOrDie(const SharerOptions& options);
+// As DedicatedThreadOrDie(), or ResourceExhausted.
+absl::StatusOr<std::unique_ptr<ThreadPool>> DedicatedThread(
+    const SharerOptions& options);
+
+// Whether a result (absl::Status or absl::StatusOr<U>) is OK.
+template <typename Result>
+bool IsOk(const Result& result) {
+  return result.ok();
+}
+
+}  // namespace sharer_internal
+
+// The future Sharer<T>::Run(fn) returns: Future<void> for fn returning void
+// or absl::Status, Future<U> for absl::StatusOr<U> or U.
+template <typename T, typename F>
+using SharerFuture = Future<typename executors_internal::ValueOf<
+    std::invoke_result_t<std::decay_t<F>&, T&>>::type>;
+
+// The future Sharer<T>::Call(method, args...) returns.
+template <typename T, typename M, typename... Args>
+using SharerCallFuture = Future<typename executors_internal::ValueOf<
+    std::invoke_result_t<M, T&, std::decay_t<Args>&...>>::type>;
+
+// Example:
+//
+//   class Database {  // One connection: not thread-safe.
+//    public:
+//     explicit Database(std::string dsn);
+//     absl::Status AddUser(std::string name);
+//     absl::StatusOr<std::vector<std::string>> Users();
+//   };
+//
+//   multirun::ThreadPool pool(4);
+//   absl::StatusOr<std::unique_ptr<multirun::Sharer<Database>>> db =
+//       multirun::Sharer<Database>::Create(
+//           {.executor = &pool, .max_queued = 1000}, "mysql://...");
+//   if (!db.ok()) return db.status();
+//   // From any number of threads:
+//   multirun::Future<void> added = (*db)->Call(&Database::AddUser, "ada");
+//   multirun::Future<size_t> count = (*db)->Run(
+//       [](Database& d) -> absl::StatusOr<size_t> {
+//         absl::StatusOr<std::vector<std::string>> users = d.Users();
+//         if (!users.ok()) return users.status();
+//         return users->size();
+//       });
+//   absl::StatusOr<size_t> n = count.Get();  // or co_await std::move(count)
+template <typename T>
+class Sharer {
+ public:
+  using Options = SharerOptions;
+
+  // A Sharer that owns a T constructed from `args`. Returns InvalidArgument
+  // for invalid options (see SharerOptions), ResourceExhausted when the
+  // dedicated thread cannot be started, Unknown("<type>: <what>") when T's
+  // constructor throws.
+  template <typename... Args>
+  static absl::StatusOr<std::unique_ptr<Sharer>> Create(Options options,
+                                                        Args&&... args) {
+    absl::StatusOr<std::unique_ptr<ThreadPool>> thread = Prepare(options);
+    if (!thread.ok()) return thread.status();
+    try {
+      return std::unique_ptr<Sharer>(
+          new Sharer(PrivateTag{}, options, *std::move(thread), std::in_place,
+                     std::forward<Args>(args)...));
+    } catch (...) {
+      return executors_internal::StatusFromCurrentException();
+    }
+  }
+
+  // A Sharer over `*resource`, which must outlive it. Returns InvalidArgument
+  // for a null `resource` or invalid options, ResourceExhausted when the
+  // dedicated thread cannot be started.
+  static absl::StatusOr<std::unique_ptr<Sharer>> Borrow(Options options,
+                                                        T* resource) {
+    if (resource == nullptr) {
+      return absl::InvalidArgumentError("Sharer::Borrow: null resource");
+    }
+    absl::StatusOr<std::unique_ptr<ThreadPool>> thread = Prepare(options);
+    if (!thread.ok()) return thread.status();
+    return std::unique_ptr<Sharer>(new Sharer(
+        PrivateTag{}, options, *std::move(thread), std::ref(*resource)));
+  }
+
+  // As Create() and Borrow(), for a Sharer held by value (a class member),
+  // but abort with a message on invalid options:
+  //   Sharer<Cache> cache({.dedicated_thread = true}, std::in_place, 1024);
+  //   Sharer<Connection> shared({.executor = &pool}, std::ref(connection));
+  template <typename... Args>
+  Sharer(Options options, std::in_place_t, Args&&... args)
+      : Sharer(PrivateTag{}, sharer_internal::CheckedOptions(options),
+               sharer_internal::DedicatedThreadOrDie(options), std::in_place,
+               std::forward<Args>(args)...) {}
+  Sharer(Options options, std::reference_wrapper<T> resource)
+      : Sharer(PrivateTag{}, sharer_internal::CheckedOptions(options),
+               sharer_internal::DedicatedThreadOrDie(options), resource) {}
+
+  Sharer(const Sharer&) = delete;
+  Sharer& operator=(const Sharer&) = delete;
+
+  // Closes, then blocks until every accepted call has run (or was dropped by
+  // the executor), then stops the dedicated thread, if any, and destroys an
+  // owned resource. Other threads must not call into the Sharer once the
+  // destructor has begun. Destroying a Sharer from inside one of its own
+  // calls aborts with a message (the wait could never end).
+  ~Sharer() { core_.Close(); }
+
+  // Queues `fn(resource)` after every call accepted before it, and returns
+  // the future of what it returns: `fn` may return void, a value, an
+  // absl::Status or an absl::StatusOr<U> (not a Future: the Sharer would not
+  // stay serial while it completes). An exception from `fn` becomes
+  // Unknown("<type>: <what>"). `fn` is moved into the call and destroyed
+  // after it ran (or when the call is dropped).
+  //
+  // Returns a future that is already failed, without queueing anything, with:
+  //   InvalidArgument for a null `fn`;
+  //   FailedPrecondition after Close();
+  //   ResourceExhausted when the queue is full and `when_full` is kFail, or
+  //     when the caller is one of this Sharer's own calls;
+  //   DeadlineExceeded when `when_full` is kWaitFor and no place freed up in
+  //     time;
+  //   the executor's error (with context) when it rejects the Sharer's work
+  //     (FailedPrecondition after a ThreadPool was shut down).
+  // Blocks only for a place in a full queue (kWait, kWaitFor); over an
+  // InlineExecutor, the call runs before Run() returns. Thread-safe.
+  template <typename F>
+  SharerFuture<T, F> Run(F fn) {
+    using R = std::invoke_result_t<std::decay_t<F>&, T&>;
+    static_assert(!executors_internal::kIsFuture<R>,
+                  "Sharer::Run: fn must not return a Future (the Sharer would "
+                  "not stay serial while it completes)");
+    using U = typename executors_internal::ValueOf<R>::type;
+    if (executors_internal::IsNullCallable(fn)) {
+      core_.Rejected();
+      return MakeErrorFuture<U>(
+          absl::InvalidArgumentError("Sharer::Run: null callable"));
+    }
+    if (absl::Status admitted = core_.Admit(strand_); !admitted.ok()) {
+      return MakeErrorFuture<U>(std::move(admitted));
+    }
+    Promise<U> promise;
+    Future<U> future = promise.GetFuture();
+    // `future` keeps the state alive while the promise moves into the task.
+    auto& state = *executors_internal::FutureAccess::StateOf(promise);
+    absl::Status scheduled;
+    {
+      executors_internal::ScopedAbandonWatch watch(&state);
+      scheduled = strand_.Schedule(CallTask<U, std::decay_t<F>>{
+          resource_, std::move(promise), std::move(fn),
+          sharer_internal::Ticket(&core_)});
+      if (watch.abandoned()) {
+        state.Complete(FutureResult<U>(
+            scheduled.ok() ? executors_internal::AbandonedStatus()
+                           : scheduled));
+      }
+    }
+    if (!scheduled.ok()) core_.DroppedWasRejected();
+    return future;
+  }
+
+  // Queues `(resource.*method)(args...)`, as Run() does. The arguments are
+  // copied or moved into the call (decayed, as std::thread does); pass
+  // std::ref for a reference that outlives the call. Returns InvalidArgument
+  // for a null `method`, otherwise as Run().
+  template <typename M, typename... Args>
+  requires std::is_member_function_pointer_v<M> SharerCallFuture<T, M, Args...>
+  Call(M method, Args&&... args) {
+    using R = std::invoke_result_t<M, T&, std::decay_t<Args>&...>;
+    using U = typename executors_internal::ValueOf<R>::type;
+    if (method == nullptr) {
+      core_.Rejected();
+      return MakeErrorFuture<U>(absl::InvalidArgumentError(
+          "Sharer::Call: null member function pointer"));
+    }
+    return Run([method,
+                ... args = std::forward<Args>(args)](T& resource) mutable -> R {
+      return std::invoke(method, resource, args...);
+    });
+  }
+
+  // Stops accepting calls: Run() and Call() fail with FailedPrecondition from
+  // now on. Every call accepted before still runs. Does not block;
+  // idempotent. Thread-safe.
+  void Close() { core_.Close(); }
+  bool IsClosed() const { return core_.IsClosed(); }
+
+  // The counters (see SharerStats). Never blocks. Thread-safe.
+  SharerStats Stats() const { return core_.Stats(); }
+
+  const std::string& name() const { return core_.name(); }
+
+  // Whether the calling thread is running one of this Sharer's calls.
+  bool RunningInThisSharer() const { return strand_.RunningInThisStrand(); }
+
+ private:
+  struct PrivateTag {};
+
+  template <typename U, typename F>
+  struct CallTask {
+    T* resource;
+    Promise<U> promise;
+    F fn;
+    sharer_internal::Ticket ticket;
+
+    void operator()() {
+      if (!promise.TryStart()) return;  // Cancelled: the ticket drops it.
+      ticket.Start();
+      FutureResult<U> result =
+          executors_internal::InvokeToResult(fn, *resource);
+      ticket.Finish(sharer_internal::IsOk(result));
+      promise.Set(std::move(result));
+    }
+  };
+
+  static absl::StatusOr<std::unique_ptr<ThreadPool>> Prepare(
+      const Options& options) {
+    if (absl::Status valid = sharer_internal::SharerCore::Validate(options);
+        !valid.ok()) {
+      return valid;
+    }
+    return sharer_internal::DedicatedThread(options);
+  }
+
+  template <typename... Args>
+  Sharer(PrivateTag, const Options& options, std::unique_ptr<ThreadPool> thread,
+         std::in_place_t, Args&&... args)
+      : core_(options),
+        owned_(std::in_place, std::forward<Args>(args)...),
+        resource_(&*owned_),
+        thread_(std::move(thread)),
+        strand_(ExecutorFor(options, thread_.get())) {}
+  Sharer(PrivateTag, const Options& options, std::unique_ptr<ThreadPool> thread,
+         std::reference_wrapper<T> resource)
+      : core_(options),
+        resource_(&resource.get()),
+        thread_(std::move(thread)),
+        strand_(ExecutorFor(options, thread_.get())) {}
+
+  static Executor& ExecutorFor(const Options& options, ThreadPool* thread) {
+    return thread != nullptr ? *thread : *options.executor;
+  }
+
+  // Destroyed in reverse: the strand waits for the calls, the thread joins,
+  // then the resource and the counters go.
+  sharer_internal::SharerCore core_;
+  std::optional<T> owned_;
+  T* const resource_;
+  std::unique_ptr<ThreadPool> thread_;
+  Strand strand_;
+};
+
+}  // namespace multirun
+
+#endif  // MULTIRUN_SHARER_SHARER_H_

@@ -1,0 +1,279 @@
+// Copyright 2026 The multirun Authors.
+//
+// Sharer vs Boost.Asio's strand vs a std::mutex, on the same work.
+//
+// The resource: a plain (non-atomic) counter; each call increments it and
+// returns the new value. The call that brings it to kCalls sets an Event.
+//
+// Calls (throughput): 4 caller threads make 1M calls in total (250k each),
+// without waiting for each result. Items per second: calls run per second
+// (real time). 2 worker threads in every variant that has workers (the
+// machine has 2 cores; as executors/strand_benchmark.cc).
+//   Multirun:   Sharer<Counter>::Run over a 2-worker multirun::ThreadPool; each
+//               call returns a multirun::Future<int64_t> (dropped).
+//   AsioFuture: boost::asio::post(strand, use_future(fn)) over an io_context
+//               run by 2 threads: each call returns a std::future<int64_t>
+//               (dropped). The same work as Sharer: the result reaches a
+//               future.
+//   AsioPost:   boost::asio::post(strand, fn): no result is delivered (a
+//               floor for Asio's cost, report-only).
+//   StdMutex:   the 4 callers call the counter themselves under one
+//               std::mutex (synchronous; no hand-off).
+// Timed region (one iteration): releasing the callers, their 1M calls, and
+// waiting until the last call has run and every caller has returned from its
+// last call. Outside it: the pool's / io_context's start-up and shutdown,
+// the Sharer's / strand's construction, the callers' start-up (started once
+// per benchmark run; they wait for each iteration).
+//
+// RoundTrip (latency): one thread makes a call and waits for its result,
+// again and again; the time per iteration is the latency of one call on an
+// idle Sharer (idle strand), hand-off and wake-up included.
+//   Multirun:   Sharer::Run(fn).Get().
+//   AsioFuture: post(strand, use_future(fn)).get().
+//   StdMutex:   lock, call, unlock (no hand-off: the floor).
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "benchmark/benchmark.h"
+#include "boost/asio/executor_work_guard.hpp"
+#include "boost/asio/io_context.hpp"
+#include "boost/asio/post.hpp"
+#include "boost/asio/strand.hpp"
+#include "boost/asio/use_future.hpp"
+#include "multirun/executors/future.h"
+#include "multirun/executors/thread_pool.h"
+#include "multirun/sharer/sharer.h"
+#include "multirun/sync/event.h"
+
+namespace multirun {
+namespace {
+
+constexpr int kCallers = 4;
+constexpr int64_t kCalls = 1'000'000;
+constexpr int64_t kCallsPerCaller = kCalls / kCallers;
+constexpr int kWorkers = 2;
+
+// The resource. Only one call at a time touches `count`.
+struct Counter {
+  int64_t count = 0;
+  Event done;
+  int64_t Increment() {
+    if (++count == kCalls) done.Set();
+    return count;
+  }
+};
+
+// kCallers threads that each run `calls(caller_index)` once per Run().
+class Callers {
+ public:
+  explicit Callers(std::function<void(int)> calls) : calls_(std::move(calls)) {
+    for (int i = 0; i < kCallers; ++i) {
+      threads_.emplace_back([this, i] { Loop(i); });
+    }
+  }
+  ~Callers() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    start_.notify_all();
+    for (auto& thread : threads_) thread.join();
+  }
+
+  // Releases the callers and blocks until each has made its calls.
+  void Run() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    ++generation_;
+    finished_ = 0;
+    start_.notify_all();
+    finish_.wait(lock, [this] { return finished_ == kCallers; });
+  }
+
+ private:
+  void Loop(int index) {
+    uint64_t seen = 0;
+    while (true) {
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        start_.wait(lock, [&] { return stop_ || generation_ != seen; });
+        if (stop_) return;
+        seen = generation_;
+      }
+      calls_(index);
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (++finished_ == kCallers) finish_.notify_one();
+    }
+  }
+
+  std::function<void(int)> calls_;
+  std::mutex mutex_;
+  std::condition_variable start_;
+  std::condition_variable finish_;
+  uint64_t generation_ = 0;
+  int finished_ = 0;
+  bool stop_ = false;
+  std::vector<std::thread> threads_;
+};
+
+// The timed loop. `counter` is reset once the last call has set `done`,
+// before the next iteration's callers start.
+void RunIterations(benchmark::State& state, Callers& callers,
+                   Counter& counter) {
+  for (auto _ : state) {
+    callers.Run();
+    counter.done.Wait();
+    counter.count = 0;
+    counter.done.Clear();
+  }
+  state.SetItemsProcessed(state.iterations() * kCalls);
+}
+
+void BM_SharerCalls_Multirun(benchmark::State& state) {
+  ThreadPool pool(kWorkers, {.name = "bench"});
+  Counter counter;
+  std::atomic<bool> failed{false};
+  {
+    Sharer<Counter> sharer({.executor = &pool}, std::ref(counter));
+    Callers callers([&](int) {
+      for (int64_t i = 0; i < kCallsPerCaller; ++i) {
+        Future<int64_t> result =
+            sharer.Run([](Counter& c) { return c.Increment(); });
+        // A refused call is ready at once; an accepted one is not yet run.
+        if (result.IsReady() && !result.Get().ok()) failed.store(true);
+      }
+    });
+    RunIterations(state, callers, counter);
+  }
+  if (failed.load()) state.SkipWithError("Sharer::Run() failed");
+  (void)pool.Shutdown();
+}
+
+// An io_context run by kWorkers threads, for the lifetime of the object.
+class AsioWorkers {
+ public:
+  AsioWorkers() : io_(kWorkers), work_(boost::asio::make_work_guard(io_)) {
+    for (int i = 0; i < kWorkers; ++i) {
+      runners_.emplace_back([this] { io_.run(); });
+    }
+  }
+  ~AsioWorkers() {
+    work_.reset();
+    for (auto& runner : runners_) runner.join();
+  }
+  boost::asio::io_context& io() { return io_; }
+
+ private:
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type>
+      work_;
+  std::vector<std::thread> runners_;
+};
+
+void BM_SharerCalls_AsioFuture(benchmark::State& state) {
+  AsioWorkers workers;
+  Counter counter;
+  auto strand = boost::asio::make_strand(workers.io());
+  Callers callers([&](int) {
+    for (int64_t i = 0; i < kCallsPerCaller; ++i) {
+      std::future<int64_t> result = boost::asio::post(
+          strand,
+          boost::asio::use_future([&counter] { return counter.Increment(); }));
+      benchmark::DoNotOptimize(result);
+    }
+  });
+  RunIterations(state, callers, counter);
+}
+
+void BM_SharerCalls_AsioPost(benchmark::State& state) {
+  AsioWorkers workers;
+  Counter counter;
+  auto strand = boost::asio::make_strand(workers.io());
+  Callers callers([&](int) {
+    for (int64_t i = 0; i < kCallsPerCaller; ++i) {
+      boost::asio::post(strand, [&counter] { counter.Increment(); });
+    }
+  });
+  RunIterations(state, callers, counter);
+}
+
+void BM_SharerCalls_StdMutex(benchmark::State& state) {
+  Counter counter;
+  std::mutex mutex;
+  Callers callers([&](int) {
+    for (int64_t i = 0; i < kCallsPerCaller; ++i) {
+      std::lock_guard<std::mutex> lock(mutex);
+      benchmark::DoNotOptimize(counter.Increment());
+    }
+  });
+  RunIterations(state, callers, counter);
+}
+
+BENCHMARK(BM_SharerCalls_Multirun)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SharerCalls_AsioFuture)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SharerCalls_AsioPost)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SharerCalls_StdMutex)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+
+// Latency: one call at a time, each waited for.
+
+void BM_SharerRoundTrip_Multirun(benchmark::State& state) {
+  ThreadPool pool(kWorkers, {.name = "bench"});
+  {
+    Sharer<int64_t> sharer({.executor = &pool}, std::in_place, 0);
+    for (auto _ : state) {
+      absl::StatusOr<int64_t> value =
+          sharer.Run([](int64_t& n) { return ++n; }).Get();
+      if (!value.ok()) {
+        state.SkipWithError("Sharer::Run() failed");
+        break;
+      }
+      benchmark::DoNotOptimize(*value);
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+  (void)pool.Shutdown();
+}
+
+void BM_SharerRoundTrip_AsioFuture(benchmark::State& state) {
+  AsioWorkers workers;
+  auto strand = boost::asio::make_strand(workers.io());
+  int64_t n = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(
+        boost::asio::post(strand, boost::asio::use_future([&n] { return ++n; }))
+            .get());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_SharerRoundTrip_StdMutex(benchmark::State& state) {
+  std::mutex mutex;
+  int64_t n = 0;
+  for (auto _ : state) {
+    std::lock_guard<std::mutex> lock(mutex);
+    benchmark::DoNotOptimize(++n);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+BENCHMARK(BM_SharerRoundTrip_Multirun)->UseRealTime();
+BENCHMARK(BM_SharerRoundTrip_AsioFuture)->UseRealTime();
+BENCHMARK(BM_SharerRoundTrip_StdMutex)->UseRealTime();
+
+}  // namespace
+}  // namespace multirun
