@@ -30,6 +30,7 @@
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/post.hpp"
 #include "boost/asio/strand.hpp"
+#include "multirun/executors/internal/releasable_threads.h"
 #include "multirun/executors/strand.h"
 #include "multirun/executors/thread_pool.h"
 #include "multirun/sync/event.h"
@@ -51,61 +52,10 @@ struct Counter {
   }
 };
 
-// kProducers threads that each run `post(producer_index)` once per Run().
-class Producers {
- public:
-  explicit Producers(std::function<void(int)> post) : post_(std::move(post)) {
-    for (int i = 0; i < kProducers; ++i) {
-      threads_.emplace_back([this, i] { Loop(i); });
-    }
-  }
-  ~Producers() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stop_ = true;
-    }
-    start_.notify_all();
-    for (auto& thread : threads_) thread.join();
-  }
-
-  // Releases the producers and blocks until each has finished posting.
-  void Run() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    ++generation_;
-    finished_ = 0;
-    start_.notify_all();
-    finish_.wait(lock, [this] { return finished_ == kProducers; });
-  }
-
- private:
-  void Loop(int index) {
-    uint64_t seen = 0;
-    while (true) {
-      {
-        std::unique_lock<std::mutex> lock(mutex_);
-        start_.wait(lock, [&] { return stop_ || generation_ != seen; });
-        if (stop_) return;
-        seen = generation_;
-      }
-      post_(index);
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (++finished_ == kProducers) finish_.notify_one();
-    }
-  }
-
-  std::function<void(int)> post_;
-  std::mutex mutex_;
-  std::condition_variable start_;
-  std::condition_variable finish_;
-  uint64_t generation_ = 0;
-  int finished_ = 0;
-  bool stop_ = false;
-  std::vector<std::thread> threads_;
-};
-
 // The timed loop. `counter` is reset once the last task has set `done`, before
 // the next iteration's producers start.
-void RunIterations(benchmark::State& state, Producers& producers,
+void RunIterations(benchmark::State& state,
+                   executors_internal::ReleasableThreads& producers,
                    Counter& counter) {
   for (auto _ : state) {
     producers.Run();
@@ -122,7 +72,7 @@ void BM_StrandPost_Multirun(benchmark::State& state) {
   std::atomic<bool> failed{false};
   {
     Strand strand(pool);
-    Producers producers([&](int) {
+    executors_internal::ReleasableThreads producers(kProducers, [&](int) {
       for (int64_t i = 0; i < kTasksPerProducer; ++i) {
         if (!strand.Schedule([&counter] { counter.Increment(); }).ok()) {
           failed.store(true);
@@ -143,7 +93,7 @@ void BM_StrandPost_Asio(benchmark::State& state) {
   Counter counter;
   {
     auto strand = boost::asio::make_strand(io);
-    Producers producers([&](int) {
+    executors_internal::ReleasableThreads producers(kProducers, [&](int) {
       for (int64_t i = 0; i < kTasksPerProducer; ++i) {
         boost::asio::post(strand, [&counter] { counter.Increment(); });
       }

@@ -49,6 +49,7 @@
 #include "boost/asio/strand.hpp"
 #include "boost/asio/use_future.hpp"
 #include "multirun/executors/future.h"
+#include "multirun/executors/internal/releasable_threads.h"
 #include "multirun/executors/thread_pool.h"
 #include "multirun/sharer/sharer.h"
 #include "multirun/sync/event.h"
@@ -71,61 +72,10 @@ struct Counter {
   }
 };
 
-// kCallers threads that each run `calls(caller_index)` once per Run().
-class Callers {
- public:
-  explicit Callers(std::function<void(int)> calls) : calls_(std::move(calls)) {
-    for (int i = 0; i < kCallers; ++i) {
-      threads_.emplace_back([this, i] { Loop(i); });
-    }
-  }
-  ~Callers() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stop_ = true;
-    }
-    start_.notify_all();
-    for (auto& thread : threads_) thread.join();
-  }
-
-  // Releases the callers and blocks until each has made its calls.
-  void Run() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    ++generation_;
-    finished_ = 0;
-    start_.notify_all();
-    finish_.wait(lock, [this] { return finished_ == kCallers; });
-  }
-
- private:
-  void Loop(int index) {
-    uint64_t seen = 0;
-    while (true) {
-      {
-        std::unique_lock<std::mutex> lock(mutex_);
-        start_.wait(lock, [&] { return stop_ || generation_ != seen; });
-        if (stop_) return;
-        seen = generation_;
-      }
-      calls_(index);
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (++finished_ == kCallers) finish_.notify_one();
-    }
-  }
-
-  std::function<void(int)> calls_;
-  std::mutex mutex_;
-  std::condition_variable start_;
-  std::condition_variable finish_;
-  uint64_t generation_ = 0;
-  int finished_ = 0;
-  bool stop_ = false;
-  std::vector<std::thread> threads_;
-};
-
 // The timed loop. `counter` is reset once the last call has set `done`,
 // before the next iteration's callers start.
-void RunIterations(benchmark::State& state, Callers& callers,
+void RunIterations(benchmark::State& state,
+                   executors_internal::ReleasableThreads& callers,
                    Counter& counter) {
   for (auto _ : state) {
     callers.Run();
@@ -142,7 +92,7 @@ void BM_SharerCalls_Multirun(benchmark::State& state) {
   std::atomic<bool> failed{false};
   {
     Sharer<Counter> sharer({.executor = &pool}, std::ref(counter));
-    Callers callers([&](int) {
+    executors_internal::ReleasableThreads callers(kCallers, [&](int) {
       for (int64_t i = 0; i < kCallsPerCaller; ++i) {
         Future<int64_t> result =
             sharer.Run([](Counter& c) { return c.Increment(); });
@@ -181,7 +131,7 @@ void BM_SharerCalls_AsioFuture(benchmark::State& state) {
   AsioWorkers workers;
   Counter counter;
   auto strand = boost::asio::make_strand(workers.io());
-  Callers callers([&](int) {
+  executors_internal::ReleasableThreads callers(kCallers, [&](int) {
     for (int64_t i = 0; i < kCallsPerCaller; ++i) {
       std::future<int64_t> result = boost::asio::post(
           strand,
@@ -196,7 +146,7 @@ void BM_SharerCalls_AsioPost(benchmark::State& state) {
   AsioWorkers workers;
   Counter counter;
   auto strand = boost::asio::make_strand(workers.io());
-  Callers callers([&](int) {
+  executors_internal::ReleasableThreads callers(kCallers, [&](int) {
     for (int64_t i = 0; i < kCallsPerCaller; ++i) {
       boost::asio::post(strand, [&counter] { counter.Increment(); });
     }
@@ -207,7 +157,7 @@ void BM_SharerCalls_AsioPost(benchmark::State& state) {
 void BM_SharerCalls_StdMutex(benchmark::State& state) {
   Counter counter;
   std::mutex mutex;
-  Callers callers([&](int) {
+  executors_internal::ReleasableThreads callers(kCallers, [&](int) {
     for (int64_t i = 0; i < kCallsPerCaller; ++i) {
       std::lock_guard<std::mutex> lock(mutex);
       benchmark::DoNotOptimize(counter.Increment());
