@@ -1,0 +1,119 @@
+// Copyright 2026 The multirun Authors.
+//
+// Connection: one session with a database, the interface a driver implements
+// (persistence/mysql/ implements it on libmysqlclient).
+//
+// A Connection is not thread-safe: one thread uses it at a time. Threads
+// share connections through a ConnectionStrategy (SingleConnection or
+// ConnectionPool), which hands a connection out as a Lease; application code
+// talks to it through a DatabaseOperator.
+//
+// Statements take typed parameters (`?` placeholders, bound by the driver as
+// a prepared statement, never spliced into the SQL); results stream as a
+// ResultSet. A connection whose last call lost the server (killed, timed
+// out, restarted) reports `IsBroken()`, so a strategy drops it instead of
+// handing it out again.
+//
+// Defines: ExecResult, ResultSet, Connection, ConnectionFactory.
+
+#ifndef MULTIRUN_PERSISTENCE_DAO_CONNECTION_H_
+#define MULTIRUN_PERSISTENCE_DAO_CONNECTION_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "multirun/persistence/dao/row.h"
+#include "multirun/persistence/dao/value.h"
+
+namespace multirun {
+namespace dao {
+
+// What a data-changing statement did.
+struct ExecResult {
+  // Rows inserted, updated or deleted (for ExecuteMany: the sum).
+  uint64_t affected_rows = 0;
+  // The AUTO_INCREMENT value the statement generated (for ExecuteMany: the
+  // first one), 0 if none.
+  uint64_t last_insert_id = 0;
+};
+
+// A streaming result: rows arrive from the server as Next() asks for them.
+// Holding a ResultSet ties up its connection; the next statement on the same
+// connection discards the rest of it (Next() then returns
+// FailedPrecondition).
+class ResultSet {
+ public:
+  virtual ~ResultSet() = default;
+  // The column names, in order.
+  virtual const Row::Columns& columns() const = 0;
+  // The next row, std::nullopt after the last one, or the error that ended
+  // the stream. Blocks on the network.
+  virtual absl::StatusOr<std::optional<Row>> Next() = 0;
+};
+
+// Example (a driver):
+//
+//   absl::StatusOr<std::unique_ptr<Connection>> c = factory();
+//   absl::StatusOr<ExecResult> r =
+//       (*c)->Execute("INSERT INTO t(name) VALUES (?)", {"bob"});
+class Connection {
+ public:
+  virtual ~Connection() = default;
+
+  // Runs one statement; a result set it produces is read and discarded.
+  // InvalidArgument when the number of parameters differs from the number of
+  // placeholders; the server's error otherwise.
+  virtual absl::StatusOr<ExecResult> Execute(
+      absl::string_view sql, absl::Span<const Value> params) = 0;
+  // Runs one statement once per row of parameters, batched (one round trip
+  // per batch where the server supports it). Under autocommit each batch
+  // commits on its own: run it inside a Transaction for all-or-nothing.
+  virtual absl::StatusOr<ExecResult> ExecuteMany(
+      absl::string_view sql, absl::Span<const std::vector<Value>> rows) = 0;
+  // Runs a query and returns its rows as a stream.
+  virtual absl::StatusOr<std::unique_ptr<ResultSet>> Query(
+      absl::string_view sql, absl::Span<const Value> params) = 0;
+
+  // Transactions (see Transaction for the RAII form).
+  virtual absl::Status Begin() = 0;
+  virtual absl::Status Commit() = 0;
+  virtual absl::Status Rollback() = 0;
+
+  // A round trip to the server; Unavailable (and IsBroken()) if it is gone.
+  virtual absl::Status Ping() = 0;
+  // Makes the session fit for its next user: rolls back an open transaction
+  // and restores autocommit; with `full`, also clears session variables,
+  // temporary tables and prepared statements (a server round trip).
+  virtual absl::Status ResetSession(bool full) = 0;
+  // True once a call failed because the session is lost.
+  virtual bool IsBroken() const = 0;
+  // How long the server keeps an idle session (MySQL's wait_timeout);
+  // InfiniteDuration if it does not say.
+  virtual absl::Duration ServerIdleTimeout() const {
+    return absl::InfiniteDuration();
+  }
+  // Called in a forked child on a connection the parent opened: gives up the
+  // session without a word to the server (the parent still uses it) and
+  // without freeing what the parent's library state may reference.
+  virtual void AbandonAfterFork() = 0;
+  // For messages: e.g. "mysql connection 42 to localhost via UNIX socket".
+  virtual std::string Describe() const = 0;
+};
+
+// Opens a new connection; what strategies are built from.
+using ConnectionFactory =
+    std::function<absl::StatusOr<std::unique_ptr<Connection>>()>;
+
+}  // namespace dao
+}  // namespace multirun
+
+#endif  // MULTIRUN_PERSISTENCE_DAO_CONNECTION_H_

@@ -1,0 +1,74 @@
+// Copyright 2026 The multirun Authors.
+//
+// DatabaseOperator: MultiRunnable's `DatabaseOperator` — execute,
+// execute_many, fetch_one, fetch_many, fetch_all — over one leased
+// Connection, with typed parameters instead of formatted SQL strings.
+//
+// It is a thin, cheap view: it owns nothing, so make one per lease (or per
+// call). Like its connection it is used by one thread at a time.
+//
+// Defines: DatabaseOperator.
+
+#ifndef MULTIRUN_PERSISTENCE_DAO_DATABASE_OPERATOR_H_
+#define MULTIRUN_PERSISTENCE_DAO_DATABASE_OPERATOR_H_
+
+#include <optional>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "multirun/persistence/dao/connection.h"
+#include "multirun/persistence/dao/row.h"
+#include "multirun/persistence/dao/row_stream.h"
+#include "multirun/persistence/dao/value.h"
+
+namespace multirun {
+namespace dao {
+
+// Example:
+//
+//   DatabaseOperator op(*lease);
+//   absl::StatusOr<ExecResult> r =
+//       op.Execute("INSERT INTO users(name, age) VALUES (?, ?)", {"ann", 31});
+//   absl::StatusOr<std::vector<Row>> adults =
+//       op.FetchAll("SELECT name FROM users WHERE age >= ?", {18});
+class DatabaseOperator {
+ public:
+  explicit DatabaseOperator(Connection& connection)
+      : connection_(&connection) {}
+
+  Connection& connection() const { return *connection_; }
+
+  // One statement; see Connection::Execute.
+  absl::StatusOr<ExecResult> Execute(absl::string_view sql,
+                                     absl::Span<const Value> params = {}) {
+    return connection_->Execute(sql, params);
+  }
+  // One statement per row of parameters, batched; see
+  // Connection::ExecuteMany. InvalidArgument if `rows` is empty.
+  absl::StatusOr<ExecResult> ExecuteMany(
+      absl::string_view sql, absl::Span<const std::vector<Value>> rows);
+
+  // The "initial cursor": a query whose rows stream as they are fetched.
+  absl::StatusOr<RowStream> Query(absl::string_view sql,
+                                  absl::Span<const Value> params = {});
+  // The first row (std::nullopt if none; the rest are discarded).
+  absl::StatusOr<std::optional<Row>> FetchOne(
+      absl::string_view sql, absl::Span<const Value> params = {});
+  // The first `n` rows. InvalidArgument if n < 0.
+  absl::StatusOr<std::vector<Row>> FetchMany(absl::string_view sql,
+                                             absl::Span<const Value> params,
+                                             int n);
+  // Every row.
+  absl::StatusOr<std::vector<Row>> FetchAll(
+      absl::string_view sql, absl::Span<const Value> params = {});
+
+ private:
+  Connection* connection_;
+};
+
+}  // namespace dao
+}  // namespace multirun
+
+#endif  // MULTIRUN_PERSISTENCE_DAO_DATABASE_OPERATOR_H_

@@ -1,0 +1,186 @@
+// Copyright 2026 The multirun Authors.
+
+#include "multirun/persistence/dao/single_connection.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "multirun/sync/lock_holder.h"
+
+namespace multirun {
+namespace dao {
+
+absl::StatusOr<std::shared_ptr<SingleConnection>> SingleConnection::Create(
+    ConnectionFactory factory, SingleConnectionOptions options) {
+  if (!factory) {
+    return absl::InvalidArgumentError("SingleConnection: no factory");
+  }
+  if (options.acquire_timeout < absl::ZeroDuration() ||
+      options.reconnect_initial_backoff <= absl::ZeroDuration() ||
+      options.reconnect_max_backoff < options.reconnect_initial_backoff ||
+      options.max_reconnect_attempts < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "SingleConnection '", options.name,
+        "': acquire_timeout must be >= 0, reconnect_initial_backoff > 0, "
+        "reconnect_max_backoff >= reconnect_initial_backoff and "
+        "max_reconnect_attempts >= 1"));
+  }
+  std::shared_ptr<SingleConnection> single(
+      new SingleConnection(std::move(factory), std::move(options)));
+  absl::Status s = single->Connect();
+  if (!s.ok()) return s;
+  return single;
+}
+
+SingleConnection::SingleConnection(ConnectionFactory factory,
+                                   SingleConnectionOptions options)
+    : factory_(std::move(factory)),
+      options_(std::move(options)),
+      pid_(getpid()) {}
+
+SingleConnection::~SingleConnection() { Close().IgnoreError(); }
+
+void SingleConnection::AbandonIfForked() {
+  if (pid_ == getpid()) return;
+  if (connection_ != nullptr) connection_->AbandonAfterFork();
+  connection_.reset();
+  pid_ = getpid();
+}
+
+absl::Status SingleConnection::OpenWithBackoff(absl::Time deadline,
+                                               int max_attempts) {
+  absl::Duration backoff = options_.reconnect_initial_backoff;
+  absl::Status last;
+  for (int attempt = 1;; ++attempt) {
+    absl::StatusOr<std::unique_ptr<Connection>> c = factory_();
+    if (c.ok()) {
+      connects_.fetch_add(1);
+      LockHolder hold(mu_);
+      connection_ = *std::move(c);
+      return absl::OkStatus();
+    }
+    last = c.status();
+    if (last.code() != absl::StatusCode::kUnavailable ||
+        attempt >= max_attempts || absl::Now() + backoff > deadline) {
+      break;
+    }
+    absl::SleepFor(backoff);
+    backoff = std::min(backoff * 2, options_.reconnect_max_backoff);
+  }
+  return absl::Status(last.code(),
+                      absl::StrCat("SingleConnection '", options_.name,
+                                   "': cannot connect: ", last.message()));
+}
+
+absl::Status SingleConnection::Connect() {
+  absl::StatusOr<Lease> lease =
+      DoAcquire(options_.acquire_timeout, std::source_location::current());
+  return lease.status();
+}
+
+bool SingleConnection::IsConnected() const {
+  LockHolder hold(mu_);
+  return connection_ != nullptr && !connection_->IsBroken() && pid_ == getpid();
+}
+
+absl::Status SingleConnection::Commit() {
+  absl::StatusOr<Lease> lease = Acquire();
+  if (!lease.ok()) return lease.status();
+  return (*lease)->Commit();
+}
+
+absl::Status SingleConnection::Reconnect() {
+  absl::StatusOr<Lease> lease = Acquire();
+  if (!lease.ok()) return lease.status();
+  // The lease holder owns connection_ (Return() reads connection_, not the
+  // lease's pointer, so replacing it here is safe).
+  std::unique_ptr<Connection> old;
+  {
+    LockHolder hold(mu_);
+    old = std::move(connection_);
+  }
+  old.reset();
+  return OpenWithBackoff(absl::Now() + options_.acquire_timeout,
+                         options_.max_reconnect_attempts);
+}
+
+absl::Status SingleConnection::Close() {
+  std::unique_ptr<Connection> old;
+  {
+    LockHolder hold(mu_);
+    if (closed_) return absl::OkStatus();
+    closed_ = true;
+    AbandonIfForked();
+    if (!in_use_) old = std::move(connection_);
+    mu_.NotifyAll();
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Lease> SingleConnection::DoAcquire(absl::Duration timeout,
+                                                  std::source_location) {
+  const absl::Time deadline = absl::Now() + timeout;
+  bool reopen = false;
+  {
+    LockHolder hold(mu_);
+    absl::Status s =
+        mu_.WaitFor(timeout, [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+          return closed_ || !in_use_;
+        });
+    if (closed_) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("SingleConnection '", options_.name, "' is closed"));
+    }
+    if (!s.ok()) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("SingleConnection '", options_.name,
+                       "': the connection is still leased after ",
+                       absl::FormatDuration(timeout)));
+    }
+    in_use_ = true;
+    AbandonIfForked();
+    reopen = connection_ == nullptr || connection_->IsBroken();
+    if (reopen) connection_.reset();
+  }
+  if (reopen) {
+    absl::Status s = OpenWithBackoff(deadline, options_.max_reconnect_attempts);
+    if (!s.ok()) {
+      LockHolder hold(mu_);
+      in_use_ = false;
+      mu_.NotifyOne();
+      return s;
+    }
+  }
+  LockHolder hold(mu_);
+  return Lease(shared_from_this(), connection_.get(), 0);
+}
+
+void SingleConnection::Return(Connection*, uint64_t) {
+  // Only the lease holder changes connection_, so reading it is safe here.
+  Connection* current;
+  bool forked;
+  {
+    LockHolder hold(mu_);
+    current = connection_.get();
+    forked = pid_ != getpid();
+  }
+  if (!forked && current != nullptr && !current->IsBroken()) {
+    current->ResetSession(/*full=*/false).IgnoreError();
+  }
+  std::unique_ptr<Connection> closing;
+  {
+    LockHolder hold(mu_);
+    AbandonIfForked();
+    if (closed_ || (connection_ != nullptr && connection_->IsBroken())) {
+      closing = std::move(connection_);
+    }
+    in_use_ = false;
+    mu_.NotifyOne();
+  }
+}
+
+}  // namespace dao
+}  // namespace multirun

@@ -1,0 +1,133 @@
+// Copyright 2026 The multirun Authors.
+//
+// MysqlConnection: a dao::Connection on libmysqlclient (MariaDB Connector/C,
+// Debian's default-libmysqlclient-dev).
+//
+// Every statement with parameters, and every query, is a server-side
+// prepared statement: values travel in the binary protocol with their types,
+// never inside the SQL text. Prepared statements are cached per connection
+// (by SQL text), so a repeated query costs one round trip. Queries stream
+// (unbuffered `mysql_stmt_fetch`): rows are read from the socket as
+// RowStream asks for them. ExecuteMany sends the rows as MariaDB array
+// binding (COM_STMT_BULK_EXECUTE), a few thousand rows per round trip, and
+// falls back to one execution per row on servers without it (MySQL) or when
+// a column mixes types.
+//
+// Errors carry the MySQL error number and SQLSTATE (see mysql_error.h); an
+// error that loses the session marks the connection broken. Automatic
+// reconnect of the library is off: strategies decide (SingleConnection
+// reconnects with backoff, ConnectionPool replaces).
+//
+// Not thread-safe, like any Connection: one thread at a time.
+//
+// Defines: MysqlConnection.
+
+#ifndef MULTIRUN_PERSISTENCE_MYSQL_MYSQL_CONNECTION_H_
+#define MULTIRUN_PERSISTENCE_MYSQL_MYSQL_CONNECTION_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "multirun/persistence/dao/connection.h"
+#include "multirun/persistence/dao/value.h"
+#include "multirun/persistence/mysql/dsn.h"
+
+struct st_mysql;
+struct st_mysql_stmt;
+
+namespace multirun {
+namespace mysql {
+
+class MysqlResultSet;
+
+// Example:
+//
+//   absl::StatusOr<MysqlDsn> dsn = MysqlDsn::Parse(text);
+//   absl::StatusOr<std::unique_ptr<MysqlConnection>> c =
+//       MysqlConnection::Connect(*dsn);
+//   if (!c.ok()) return c.status();  // e.g. PermissionDenied, Unavailable
+//   dao::DatabaseOperator op(**c);
+class MysqlConnection : public dao::Connection {
+ public:
+  // Opens a session. Unavailable when the server cannot be reached,
+  // PermissionDenied for bad credentials (with the server's message).
+  static absl::StatusOr<std::unique_ptr<MysqlConnection>> Connect(
+      const MysqlDsn& dsn);
+  // A factory for strategies: parses nothing, connects on each call.
+  static dao::ConnectionFactory Factory(MysqlDsn dsn);
+
+  ~MysqlConnection() override;
+  MysqlConnection(const MysqlConnection&) = delete;
+  MysqlConnection& operator=(const MysqlConnection&) = delete;
+
+  absl::StatusOr<dao::ExecResult> Execute(
+      absl::string_view sql, absl::Span<const dao::Value> params) override;
+  absl::StatusOr<dao::ExecResult> ExecuteMany(
+      absl::string_view sql,
+      absl::Span<const std::vector<dao::Value>> rows) override;
+  absl::StatusOr<std::unique_ptr<dao::ResultSet>> Query(
+      absl::string_view sql, absl::Span<const dao::Value> params) override;
+  absl::Status Begin() override;
+  absl::Status Commit() override;
+  absl::Status Rollback() override;
+  absl::Status Ping() override;
+  absl::Status ResetSession(bool full) override;
+  bool IsBroken() const override { return broken_.load(); }
+  absl::Duration ServerIdleTimeout() const override {
+    return server_idle_timeout_;
+  }
+  void AbandonAfterFork() override;
+  std::string Describe() const override { return description_; }
+
+  // The server's id for this session (CONNECTION_ID(), what KILL takes).
+  uint64_t thread_id() const { return thread_id_; }
+
+  // Rows per COM_STMT_BULK_EXECUTE round trip in ExecuteMany.
+  static constexpr size_t kBulkRows = 5000;
+
+ private:
+  friend class MysqlResultSet;
+  explicit MysqlConnection(st_mysql* mysql);
+
+  // The error of the connection / of `stmt`, marking the connection broken
+  // when the session is lost.
+  absl::Status Error(absl::string_view context);
+  absl::Status StmtError(st_mysql_stmt* stmt, absl::string_view context);
+  absl::Status CheckUsable() const;
+  // Discards what is left of a streaming result before the next command.
+  void FinishActive();
+  absl::StatusOr<st_mysql_stmt*> Prepare(absl::string_view sql);
+  absl::Status SimpleQuery(absl::string_view sql);
+  void CloseStatements();
+  absl::StatusOr<dao::ExecResult> ExecuteRows(
+      st_mysql_stmt* stmt, absl::string_view sql,
+      absl::Span<const std::vector<dao::Value>> rows);
+  absl::StatusOr<dao::ExecResult> ExecuteBulk(
+      st_mysql_stmt* stmt, absl::string_view sql,
+      absl::Span<const std::vector<dao::Value>> rows);
+
+  st_mysql* mysql_;
+  std::atomic<bool> broken_{false};
+  bool abandoned_ = false;
+  bool bulk_supported_ = false;
+  uint64_t thread_id_ = 0;
+  absl::Duration server_idle_timeout_ = absl::InfiniteDuration();
+  std::string description_;
+  std::unordered_map<std::string, st_mysql_stmt*> statements_;
+  MysqlResultSet* active_ = nullptr;
+};
+
+}  // namespace mysql
+}  // namespace multirun
+
+#endif  // MULTIRUN_PERSISTENCE_MYSQL_MYSQL_CONNECTION_H_
