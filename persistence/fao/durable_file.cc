@@ -1,0 +1,297 @@
+// Copyright 2026 The multirun Authors.
+
+#include "multirun/persistence/fao/durable_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "multirun/persistence/fao/internal/sigxfsz_guard.h"
+
+namespace multirun {
+namespace fao {
+
+namespace {
+
+absl::Status ErrnoError(int error, absl::string_view what,
+                        absl::string_view path) {
+  std::string message =
+      absl::StrCat(what, " ", path, ": ", strerrordesc_np(error));
+  switch (error) {
+    case EFBIG:
+    case ENOSPC:
+    case EDQUOT:
+      return absl::ResourceExhaustedError(message);
+    case EACCES:
+    case EPERM:
+    case EROFS:
+      return absl::PermissionDeniedError(message);
+    case ENOENT:
+    case ENOTDIR:
+      return absl::NotFoundError(message);
+    default:
+      return absl::InternalError(message);
+  }
+}
+
+std::string DirectoryOf(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+std::string BaseName(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+absl::Status SyncPath(const std::string& path, bool directory) {
+  const int fd =
+      open(path.c_str(), (directory ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoError(errno, "cannot open", path);
+  const int synced = fsync(fd);
+  const int error = errno;
+  close(fd);
+  if (synced != 0) return ErrnoError(error, "cannot fsync", path);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status WriteAll(int fd, absl::string_view bytes,
+                      const std::string& path) {
+  fao_internal::SigxfszGuard guard;
+  while (!bytes.empty()) {
+    const ssize_t wrote = write(fd, bytes.data(), bytes.size());
+    if (wrote < 0) {
+      if (errno == EINTR) continue;
+      const int error = errno;
+      return ErrnoError(error, "cannot write", path);
+    }
+    bytes.remove_prefix(static_cast<size_t>(wrote));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SyncDirectoryOf(const std::string& path) {
+  return SyncPath(DirectoryOf(path), /*directory=*/true);
+}
+
+absl::Status ReplaceFile(
+    const std::string& path,
+    absl::FunctionRef<absl::Status(int fd, const std::string& temp_path)>
+        fill) {
+  return LockedFile::Replace(path, fill).status();
+}
+
+absl::StatusOr<LockedFile> LockedFile::Replace(
+    const std::string& path,
+    absl::FunctionRef<absl::Status(int fd, const std::string& temp_path)>
+        fill) {
+  if (path.empty() || path.back() == '/') {
+    return absl::InvalidArgumentError(
+        absl::StrCat("not a file path: \"", path, "\""));
+  }
+  const std::string directory = DirectoryOf(path);
+  std::string temp =
+      absl::StrCat(directory, "/.", BaseName(path), ".fao-tmp.XXXXXX");
+  const int fd = mkostemp(temp.data(), O_CLOEXEC);
+  if (fd < 0) {
+    return ErrnoError(errno, "cannot create a temporary file for", path);
+  }
+  mode_t mode = 0644;
+  struct stat existing;
+  if (stat(path.c_str(), &existing) == 0) mode = existing.st_mode & 07777;
+  absl::Status status = fill(fd, temp);
+  if (status.ok() && fchmod(fd, mode) != 0) {
+    status = ErrnoError(errno, "cannot chmod", temp);
+  }
+  close(fd);
+  // The writer may have put a file of its own at `temp`: sync and lock what
+  // is there, so that the new file is locked from the moment it is visible.
+  int locked = -1;
+  struct stat held = {};
+  if (status.ok()) {
+    locked = open(temp.c_str(), O_RDWR | O_CLOEXEC);
+    if (locked < 0) {
+      status = ErrnoError(errno, "cannot open", temp);
+    } else {
+      struct flock lock = {};
+      lock.l_type = F_WRLCK;
+      lock.l_whence = SEEK_SET;
+      if (fcntl(locked, F_OFD_SETLK, &lock) != 0) {
+        status = ErrnoError(errno, "cannot lock", temp);
+      } else if (fsync(locked) != 0) {
+        status = ErrnoError(errno, "cannot fsync", temp);
+      } else if (fstat(locked, &held) != 0) {
+        status = ErrnoError(errno, "cannot stat", temp);
+      }
+    }
+  }
+  if (status.ok() && rename(temp.c_str(), path.c_str()) != 0) {
+    status =
+        ErrnoError(errno, absl::StrCat("cannot rename ", temp, " to"), path);
+  }
+  if (status.ok()) status = SyncPath(directory, /*directory=*/true);
+  if (!status.ok()) {
+    if (locked >= 0) close(locked);
+    unlink(temp.c_str());
+    return status;
+  }
+  return LockedFile(locked, path, held.st_size);
+}
+
+absl::Status ReplaceFileContents(const std::string& path,
+                                 absl::string_view bytes) {
+  return ReplaceFile(path, [&](int fd, const std::string& temp) {
+    return WriteAll(fd, bytes, temp);
+  });
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoError(errno, "cannot open", path);
+  std::string content;
+  char buffer[1 << 16];
+  while (true) {
+    const ssize_t got = read(fd, buffer, sizeof(buffer));
+    if (got == 0) break;
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      const int error = errno;
+      close(fd);
+      return ErrnoError(error, "cannot read", path);
+    }
+    content.append(buffer, static_cast<size_t>(got));
+  }
+  close(fd);
+  return content;
+}
+
+absl::StatusOr<LockedFile> LockedFile::Open(const std::string& path) {
+  if (path.empty() || path.back() == '/') {
+    return absl::InvalidArgumentError(
+        absl::StrCat("not a file path: \"", path, "\""));
+  }
+  while (true) {
+    const int fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
+    bool created = false;
+    int opened = fd;
+    if (opened < 0 && errno == ENOENT) {
+      opened = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+      created = opened >= 0;
+    }
+    if (opened < 0) return ErrnoError(errno, "cannot open", path);
+    if (created) {
+      absl::Status synced = SyncDirectoryOf(path);
+      if (!synced.ok()) {
+        close(opened);
+        return synced;
+      }
+    }
+    struct flock lock = {};
+    lock.l_type = F_WRLCK;
+    lock.l_whence = SEEK_SET;  // l_start = l_len = 0: the whole file.
+    while (fcntl(opened, F_OFD_SETLKW, &lock) != 0) {
+      if (errno == EINTR) continue;
+      const int error = errno;
+      close(opened);
+      return ErrnoError(error, "cannot lock", path);
+    }
+    struct stat held, current;
+    if (fstat(opened, &held) != 0) {
+      const int error = errno;
+      close(opened);
+      return ErrnoError(error, "cannot stat", path);
+    }
+    if (stat(path.c_str(), &current) == 0 && current.st_ino == held.st_ino &&
+        current.st_dev == held.st_dev) {
+      return LockedFile(opened, path, held.st_size);
+    }
+    // A ReplaceFile renamed a new file over `path` while we waited (or it
+    // was removed): lock the file that is there now.
+    close(opened);
+  }
+}
+
+LockedFile::LockedFile(LockedFile&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)),
+      path_(std::move(other.path_)),
+      size_(other.size_) {}
+
+LockedFile& LockedFile::operator=(LockedFile&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+    path_ = std::move(other.path_);
+    size_ = other.size_;
+  }
+  return *this;
+}
+
+LockedFile::~LockedFile() {
+  if (fd_ >= 0) close(fd_);
+}
+
+absl::StatusOr<std::string> LockedFile::ReadPrefix(size_t bytes) const {
+  std::string content(bytes, '\0');
+  size_t have = 0;
+  while (have < bytes) {
+    const ssize_t got = pread(fd_, content.data() + have, bytes - have,
+                              static_cast<off_t>(have));
+    if (got == 0) break;
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoError(errno, "cannot read", path_);
+    }
+    have += static_cast<size_t>(got);
+  }
+  content.resize(have);
+  return content;
+}
+
+absl::Status LockedFile::Append(absl::string_view bytes) {
+  if (fd_ < 0) return absl::FailedPreconditionError("moved-from LockedFile");
+  absl::Status status;
+  {
+    fao_internal::SigxfszGuard guard;
+    off_t offset = size_;
+    absl::string_view rest = bytes;
+    while (!rest.empty()) {
+      const ssize_t wrote = pwrite(fd_, rest.data(), rest.size(), offset);
+      if (wrote < 0) {
+        if (errno == EINTR) continue;
+        const int error = errno;
+        status = ErrnoError(error, "cannot append to", path_);
+        break;
+      }
+      rest.remove_prefix(static_cast<size_t>(wrote));
+      offset += wrote;
+    }
+  }
+  if (status.ok() && fsync(fd_) != 0) {
+    status = ErrnoError(errno, "cannot fsync", path_);
+  }
+  if (!status.ok()) {
+    // Whole records only: drop what part of this one reached the file.
+    if (ftruncate(fd_, size_) != 0 || fsync(fd_) != 0) {
+      return absl::DataLossError(
+          absl::StrCat(status.message(), "; and cannot truncate ", path_,
+                       " back to ", size_, " bytes: ", strerrordesc_np(errno)));
+    }
+    return status;
+  }
+  size_ += static_cast<off_t>(bytes.size());
+  return absl::OkStatus();
+}
+
+}  // namespace fao
+}  // namespace multirun

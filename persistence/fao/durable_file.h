@@ -1,0 +1,144 @@
+// Copyright 2026 The multirun Authors.
+//
+// Durable files: replacing a file atomically and appending whole records, so
+// that a Save that returned OK is on disk and a writer that dies half-way
+// leaves the previous content intact.
+//
+// ReplaceFile() writes the new content to a temporary file in the same
+// directory (".<name>.fao-tmp.XXXXXX"), fsyncs it, renames it over the
+// target and fsyncs the directory. Readers see the old file or the new one,
+// never a mix; a writer killed before the rename leaves the old file as it
+// was (and its temporary file, which nothing reads). A new file gets mode
+// 0644; a replaced one keeps its mode.
+//
+// LockedFile is the append side: it opens (creating if needed) the target,
+// takes an `fcntl` open-file-description write lock (F_OFD_SETLKW) over the
+// whole file, and re-opens it if a ReplaceFile renamed a new file over the
+// path while it waited. OFD locks exclude every other open of the file, of
+// this thread, of another thread or of another process (forked workers
+// included), and the kernel drops them when the holder dies, so a killed
+// writer never leaves the file locked. Append() writes a record at the end,
+// fsyncs, and on any failure truncates the file back to its previous size:
+// a file holds whole records only. Holding a LockedFile while calling
+// ReplaceFile on its path makes read-modify-replace atomic with respect to
+// every other LockedFile user.
+//
+// Errors: every I/O failure names the path and the errno text. EFBIG
+// (RLIMIT_FSIZE reached), ENOSPC and EDQUOT are ResourceExhausted;
+// EACCES/EPERM/EROFS PermissionDenied; ENOENT/ENOTDIR NotFound; the rest
+// Internal.
+//
+// SIGXFSZ. A write past RLIMIT_FSIZE raises SIGXFSZ at the writing thread
+// (its default action kills the process) before failing with EFBIG. A
+// library cannot change the process's signal dispositions, so these
+// functions instead block SIGXFSZ on the calling thread while they write
+// (pthread_sigmask), and when a write failed with EFBIG they take the signal
+// that write raised out of the pending set (sigtimedwait, no wait) before
+// restoring the mask, unless the caller had SIGXFSZ blocked already (then it
+// stays pending for the caller). The process's disposition is never touched.
+//
+// Classes: LockedFile. Functions: ReplaceFile(), ReplaceFileContents(),
+// ReadFile(), SyncDirectoryOf().
+
+#ifndef MULTIRUN_PERSISTENCE_FAO_DURABLE_FILE_H_
+#define MULTIRUN_PERSISTENCE_FAO_DURABLE_FILE_H_
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace multirun {
+namespace fao {
+
+// Writes `bytes` to the descriptor, retrying short writes and EINTR, with
+// SIGXFSZ handled as the file comment says. `path` names the file in errors.
+absl::Status WriteAll(int fd, absl::string_view bytes, const std::string& path);
+
+// Replaces `path` atomically. `fill(fd, temp_path)` writes the new content,
+// either through `fd` (WriteAll) or by opening `temp_path` itself (as
+// libxlsxwriter and libzip do; they may even rename a file of their own over
+// it). On OK the new content and the directory entry are fsynced. If `fill`
+// or any step fails, the temporary file is removed, `path` is unchanged, and
+// the error is returned. Blocks on I/O.
+//
+// Example:
+//
+//   absl::Status s = fao::ReplaceFile(
+//       "out/a.csv", [&](int fd, const std::string& temp) {
+//         return fao::WriteAll(fd, bytes, temp);
+//       });
+absl::Status ReplaceFile(
+    const std::string& path,
+    absl::FunctionRef<absl::Status(int fd, const std::string& temp_path)> fill);
+
+// ReplaceFile with `bytes` as the content.
+absl::Status ReplaceFileContents(const std::string& path,
+                                 absl::string_view bytes);
+
+// The whole content of `path`. NotFound if it does not exist.
+absl::StatusOr<std::string> ReadFile(const std::string& path);
+
+// fsyncs the directory that holds `path` (so that a created or renamed entry
+// is durable).
+absl::Status SyncDirectoryOf(const std::string& path);
+
+// An open file under an exclusive OFD lock (see the file comment). Movable;
+// the destructor closes the file, which releases the lock.
+//
+// Example:
+//
+//   absl::StatusOr<fao::LockedFile> file = fao::LockedFile::Open(path);
+//   if (!file.ok()) return file.status();
+//   if (file->size() == 0) bytes = header + bytes;
+//   return file->Append(bytes);
+class LockedFile {
+ public:
+  // Opens `path` for reading and writing, creating it (mode 0644, its
+  // directory entry fsynced) if it does not exist, and blocks until it holds
+  // the lock on the file that is at `path` at that moment.
+  static absl::StatusOr<LockedFile> Open(const std::string& path);
+
+  // ReplaceFile(path, fill), returning the new file already locked: the lock
+  // is taken before the rename makes the file visible, so no other
+  // LockedFile user sees the new file before the caller releases it (what
+  // lets a caller publish state that goes with the new content first).
+  static absl::StatusOr<LockedFile> Replace(
+      const std::string& path,
+      absl::FunctionRef<absl::Status(int fd, const std::string& temp_path)>
+          fill);
+
+  LockedFile(LockedFile&& other) noexcept;
+  LockedFile& operator=(LockedFile&& other) noexcept;
+  LockedFile(const LockedFile&) = delete;
+  LockedFile& operator=(const LockedFile&) = delete;
+  ~LockedFile();
+
+  // The size of the file when the lock was taken, plus what Append added.
+  off_t size() const { return size_; }
+  const std::string& path() const { return path_; }
+
+  // Up to `bytes` bytes from the start of the file.
+  absl::StatusOr<std::string> ReadPrefix(size_t bytes) const;
+
+  // Writes `bytes` at the end and fsyncs. On failure the file is truncated
+  // back to size() (whole records only) and the error returned.
+  absl::Status Append(absl::string_view bytes);
+
+ private:
+  LockedFile(int fd, std::string path, off_t size)
+      : fd_(fd), path_(std::move(path)), size_(size) {}
+
+  int fd_ = -1;
+  std::string path_;
+  off_t size_ = 0;
+};
+
+}  // namespace fao
+}  // namespace multirun
+
+#endif  // MULTIRUN_PERSISTENCE_FAO_DURABLE_FILE_H_

@@ -1,0 +1,247 @@
+// Copyright 2026 The multirun Authors.
+
+#include "multirun/persistence/fao/durable_file.h"
+
+#include <dirent.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "multirun/persistence/fao/internal/test_dir.h"
+
+namespace multirun {
+namespace fao {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::vector<std::string> TempFilesIn(const std::string& dir) {
+  std::vector<std::string> names;
+  DIR* d = opendir(dir.c_str());
+  while (dirent* entry = readdir(d)) {
+    if (absl::StrContains(entry->d_name, ".fao-tmp.")) {
+      names.push_back(entry->d_name);
+    }
+  }
+  closedir(d);
+  return names;
+}
+
+TEST(ReplaceFileTest, ReplacesAndKeepsTheMode) {
+  const std::string dir = fao_internal::NewTestDir();
+  const std::string path = dir + "/f.csv";
+  ASSERT_TRUE(ReplaceFileContents(path, "one").ok());
+  struct stat info;
+  ASSERT_EQ(stat(path.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0644u);
+  ASSERT_EQ(chmod(path.c_str(), 0600), 0);
+  ASSERT_TRUE(ReplaceFileContents(path, "two").ok());
+  EXPECT_EQ(*ReadFile(path), "two");
+  ASSERT_EQ(stat(path.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  EXPECT_TRUE(TempFilesIn(dir).empty());
+}
+
+TEST(ReplaceFileTest, FailingFillLeavesTheOldFileAndNoTemporary) {
+  const std::string dir = fao_internal::NewTestDir();
+  const std::string path = dir + "/f";
+  ASSERT_TRUE(ReplaceFileContents(path, "old").ok());
+  absl::Status s = ReplaceFile(path, [](int fd, const std::string& temp) {
+    EXPECT_TRUE(WriteAll(fd, "partial", temp).ok());
+    return absl::AbortedError("fill gave up");
+  });
+  EXPECT_EQ(s.code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(*ReadFile(path), "old");
+  EXPECT_TRUE(TempFilesIn(dir).empty());
+}
+
+TEST(ReplaceFileTest, UnwritablePathNamesPathAndErrno) {
+  const std::string dir = fao_internal::NewTestDir();
+  ASSERT_TRUE(ReplaceFileContents(dir + "/file", "x").ok());
+  // A path under a regular file: ENOTDIR (root ignores permission bits).
+  absl::Status s = ReplaceFileContents(dir + "/file/sub.csv", "y");
+  EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(s.message(), HasSubstr(dir + "/file/sub.csv"));
+  EXPECT_THAT(s.message(), HasSubstr("Not a directory"));
+  absl::StatusOr<LockedFile> locked = LockedFile::Open("/nonexistent-dir/a");
+  EXPECT_EQ(locked.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(locked.status().message(),
+              HasSubstr("/nonexistent-dir/a: No such file or directory"));
+  EXPECT_EQ(ReadFile(dir + "/missing").status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(ReplaceFileContents("", "x").code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+// A writer SIGKILLed half-way through a replace leaves the old file as it was.
+TEST(ReplaceFileTest, WriterKilledMidReplaceLeavesOldFileIntact) {
+  const std::string dir = fao_internal::NewTestDir();
+  const std::string path = dir + "/data.csv";
+  const std::string old_content = "id,name\r\n1,old\r\n";
+  ASSERT_TRUE(ReplaceFileContents(path, old_content).ok());
+  int written[2], never[2];
+  ASSERT_EQ(pipe(written), 0);
+  ASSERT_EQ(pipe(never), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    close(never[1]);
+    absl::Status s = ReplaceFile(path, [&](int fd, const std::string& temp) {
+      absl::Status half = WriteAll(fd, std::string(1 << 20, 'n'), temp);
+      char byte = half.ok() ? 'w' : 'e';
+      (void)!write(written[1], &byte, 1);
+      (void)!read(never[0], &byte, 1);  // Blocks until the parent kills us.
+      return WriteAll(fd, "rest", temp);
+    });
+    _exit(s.ok() ? 0 : 1);
+  }
+  close(written[1]);
+  close(never[0]);
+  char byte = 0;
+  ASSERT_EQ(read(written[0], &byte, 1), 1);
+  EXPECT_EQ(byte, 'w');
+  // The new content is half-way into the temporary file.
+  std::vector<std::string> temps = TempFilesIn(dir);
+  ASSERT_EQ(temps.size(), 1u);
+  struct stat info;
+  ASSERT_EQ(stat((dir + "/" + temps[0]).c_str(), &info), 0);
+  EXPECT_EQ(info.st_size, 1 << 20);
+  ASSERT_EQ(kill(child, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  close(never[1]);
+  close(written[0]);
+  EXPECT_EQ(*ReadFile(path), old_content);
+}
+
+TEST(LockedFileTest, AppendsAndReportsSize) {
+  const std::string path = fao_internal::NewTestDir() + "/a";
+  {
+    absl::StatusOr<LockedFile> file = LockedFile::Open(path);
+    ASSERT_TRUE(file.ok()) << file.status();
+    EXPECT_EQ(file->size(), 0);
+    ASSERT_TRUE(file->Append("hello ").ok());
+    ASSERT_TRUE(file->Append("world").ok());
+    EXPECT_EQ(file->size(), 11);
+    EXPECT_EQ(*file->ReadPrefix(5), "hello");
+    EXPECT_EQ(*file->ReadPrefix(100), "hello world");
+  }
+  absl::StatusOr<LockedFile> again = LockedFile::Open(path);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->size(), 11);
+}
+
+// Threads with their own LockedFile append whole records, never mixed.
+TEST(LockedFileTest, ConcurrentAppendsAreWholeRecords) {
+  const std::string path = fao_internal::NewTestDir() + "/a";
+  constexpr int kThreads = 4, kRecords = 200, kSize = 1000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string record(kSize - 1, static_cast<char>('a' + t));
+      for (int i = 0; i < kRecords; ++i) {
+        absl::StatusOr<LockedFile> file = LockedFile::Open(path);
+        ASSERT_TRUE(file.ok());
+        ASSERT_TRUE(file->Append(record + "\n").ok());
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  const std::string content = *ReadFile(path);
+  ASSERT_EQ(content.size(), size_t{kThreads} * kRecords * kSize);
+  int counts[kThreads] = {};
+  for (size_t at = 0; at < content.size(); at += kSize) {
+    const char c = content[at];
+    ASSERT_GE(c, 'a');
+    ASSERT_LT(c, 'a' + kThreads);
+    ASSERT_EQ(content.substr(at, kSize), std::string(kSize - 1, c) + "\n");
+    ++counts[c - 'a'];
+  }
+  for (int count : counts) EXPECT_EQ(count, kRecords);
+}
+
+// A LockedFile that waited while the file was replaced appends to the new
+// file, not to the unlinked old one.
+TEST(LockedFileTest, WaiterFollowsAReplace) {
+  const std::string path = fao_internal::NewTestDir() + "/a";
+  ASSERT_TRUE(ReplaceFileContents(path, "old\n").ok());
+  std::thread waiter;
+  {
+    absl::StatusOr<LockedFile> held = LockedFile::Open(path);
+    ASSERT_TRUE(held.ok());
+    waiter = std::thread([&] {
+      absl::StatusOr<LockedFile> file = LockedFile::Open(path);
+      ASSERT_TRUE(file.ok());
+      ASSERT_TRUE(file->Append("appended\n").ok());
+    });
+    ASSERT_TRUE(ReplaceFileContents(path, "new\n").ok());
+  }
+  waiter.join();
+  EXPECT_EQ(*ReadFile(path), "new\nappended\n");
+}
+
+// RLIMIT_FSIZE: in a forked child (the limit is per process) that also runs
+// a second thread, which does not block SIGXFSZ: a replace and an append that
+// cross the limit fail with ResourceExhausted, the process survives, and the
+// file keeps its previous content.
+TEST(FileSizeLimitTest, ResourceExhaustedAndPreviousContentIntact) {
+  const std::string dir = fao_internal::NewTestDir();
+  const std::string path = dir + "/limited";
+  const std::string old_content(1000, 'o');
+  ASSERT_TRUE(ReplaceFileContents(path, old_content).ok());
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    int hold[2];
+    if (pipe(hold) != 0) _exit(10);
+    std::thread other([&] {
+      char byte;
+      (void)!read(hold[0], &byte, 1);
+    });
+    struct rlimit limit = {4096, 4096};
+    if (setrlimit(RLIMIT_FSIZE, &limit) != 0) _exit(11);
+    int code = 0;
+    absl::Status s = ReplaceFileContents(path, std::string(10000, 'n'));
+    if (s.code() != absl::StatusCode::kResourceExhausted ||
+        !absl::StrContains(s.message(), "File too large")) {
+      code = 12;
+    } else if (*ReadFile(path) != old_content) {
+      code = 13;
+    } else if (!TempFilesIn(dir).empty()) {
+      code = 14;
+    } else {
+      absl::StatusOr<LockedFile> file = LockedFile::Open(path);
+      absl::Status a = file->Append(std::string(5000, 'a'));
+      if (a.code() != absl::StatusCode::kResourceExhausted) {
+        code = 15;
+      } else if (*ReadFile(path) != old_content) {
+        code = 16;  // The partial record was not truncated away.
+      } else if (!file->Append("fits").ok() ||
+                 *ReadFile(path) != old_content + "fits") {
+        code = 17;
+      }
+    }
+    (void)!write(hold[1], "x", 1);
+    other.join();
+    _exit(code);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(*ReadFile(path), old_content + "fits");
+}
+
+}  // namespace
+}  // namespace fao
+}  // namespace multirun

@@ -1,0 +1,368 @@
+// Copyright 2026 The multirun Authors.
+
+#include "multirun/persistence/fao/fao.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "multirun/persistence/fao/archive.h"
+#include "multirun/persistence/fao/csv.h"
+#include "multirun/persistence/fao/durable_file.h"
+#include "multirun/persistence/fao/json.h"
+#include "multirun/persistence/fao/xlsx.h"
+#include "multirun/sync/lock_holder.h"
+
+namespace multirun {
+namespace fao {
+
+// The rows of one whole-file (JSON array, XLSX) file, in the process that
+// first wrote it.
+struct Fao::Slot {
+  Lock lock;
+  Table table ABSL_GUARDED_BY(lock);
+};
+
+namespace {
+
+constexpr int kMaxWorkers = 65536;
+
+const char* DefaultExtension(Format format) {
+  switch (format) {
+    case Format::kCsv:
+      return ".csv";
+    case Format::kJson:
+      return ".json";
+    case Format::kJsonLines:
+      return ".jsonl";
+    case Format::kXlsx:
+      return ".xlsx";
+  }
+  return "";
+}
+
+std::atomic_ref<int32_t> Atomic(int32_t& word) {
+  return std::atomic_ref<int32_t>(word);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Fao>> Fao::Create(FaoOptions options) {
+  if (options.path.empty() || options.path.back() == '/') {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "FaoOptions::path \"", options.path, "\" does not name a file"));
+  }
+  if (options.max_workers < 1 || options.max_workers > kMaxWorkers) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("FaoOptions::max_workers is ", options.max_workers,
+                     "; it must be 1 to ", kMaxWorkers));
+  }
+  if (options.format == Format::kXlsx) {
+    if (options.mode == SaveMode::kAppend) {
+      return absl::UnimplementedError(absl::StrCat(
+          "cannot append to XLSX (", options.path,
+          "): an XLSX file is written whole; use SaveMode::kWrite"));
+    }
+    absl::Status valid = ValidateSheetName(options.sheet_name);
+    if (!valid.ok()) return valid;
+  }
+  const size_t slash = options.path.rfind('/');
+  std::string directory =
+      slash == std::string::npos ? "." : options.path.substr(0, slash);
+  if (directory.empty()) directory = "/";
+  std::string name = slash == std::string::npos
+                         ? options.path
+                         : options.path.substr(slash + 1);
+  struct stat info;
+  errno = 0;
+  if (stat(directory.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
+    const int error = errno;
+    return absl::NotFoundError(absl::StrCat(
+        "the directory of ", options.path, " (", directory,
+        "): ", error != 0 ? strerrordesc_np(error) : "not a directory"));
+  }
+  std::string stem = name;
+  std::string extension;
+  const size_t dot = name.rfind('.');
+  if (dot != std::string::npos && dot > 0) {
+    stem = name.substr(0, dot);
+    extension = name.substr(dot);
+  }
+  if (options.strategy == SavingStrategy::kOneWorkerOneFileThenArchive) {
+    extension = DefaultExtension(options.format);  // The entries' extension.
+  }
+  absl::StatusOr<SharedRegion> region = SharedRegion::Create(
+      sizeof(int32_t) * (static_cast<size_t>(options.max_workers) + 1));
+  if (!region.ok()) return region.status();
+  absl::StatusOr<absl::Span<int32_t>> words =
+      region->NewArray<int32_t>(options.max_workers + 1);
+  if (!words.ok()) return words.status();
+  absl::Span<int32_t> owners = words->subspan(0, options.max_workers);
+  int32_t* finished = &(*words)[options.max_workers];
+  auto fao = std::unique_ptr<Fao>(
+      new Fao(std::move(options), *std::move(region), owners, finished));
+  fao->directory_ = std::move(directory);
+  fao->stem_ = std::move(stem);
+  fao->extension_ = std::move(extension);
+  return fao;
+}
+
+Fao::Fao(FaoOptions options, SharedRegion region, absl::Span<int32_t> owners,
+         int32_t* finished)
+    : options_(std::move(options)),
+      creator_(getpid()),
+      region_(std::move(region)),
+      owners_(owners),
+      finished_(finished) {
+  if (!Streamable()) {
+    const int count = options_.strategy == SavingStrategy::kAllWorkersOneFile
+                          ? 1
+                          : options_.max_workers;
+    for (int i = 0; i < count; ++i) slots_.push_back(std::make_unique<Slot>());
+  }
+}
+
+Fao::~Fao() = default;
+
+bool Fao::Streamable() const {
+  return options_.format == Format::kCsv ||
+         options_.format == Format::kJsonLines;
+}
+
+int Fao::SlotOf(int worker) const {
+  return options_.strategy == SavingStrategy::kAllWorkersOneFile ? 0 : worker;
+}
+
+std::string Fao::EntryNameOf(int worker) const {
+  return absl::StrCat(stem_, ".", worker, extension_);
+}
+
+std::string Fao::PathOf(int worker) const {
+  if (options_.strategy == SavingStrategy::kAllWorkersOneFile) {
+    return options_.path;
+  }
+  return absl::StrCat(directory_, "/", EntryNameOf(worker));
+}
+
+absl::Status Fao::Save(int worker, const Table& table) {
+  if (worker < 0 || worker >= options_.max_workers) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "worker ", worker, " is out of range [0, ", options_.max_workers, ")"));
+  }
+  if (Atomic(*finished_).load() != 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the FAO session of ", options_.path, " is finished"));
+  }
+  const int slot = SlotOf(worker);
+  const std::string path = PathOf(worker);
+  return Streamable() ? SaveStreamable(slot, path, table)
+                      : SaveWholeFile(slot, path, table);
+}
+
+absl::StatusOr<std::string> Fao::ExistingEntry(int slot) const {
+  if (options_.strategy != SavingStrategy::kOneWorkerOneFileThenArchive ||
+      options_.mode != SaveMode::kAppend) {
+    return std::string();
+  }
+  absl::StatusOr<std::string> entry =
+      ReadZipEntry(options_.path, EntryNameOf(slot));
+  if (entry.status().code() == absl::StatusCode::kNotFound) {
+    return std::string();
+  }
+  return entry;
+}
+
+absl::Status Fao::SaveStreamable(int slot, const std::string& path,
+                                 const Table& table) {
+  // Encode outside the lock: workers encode in parallel.
+  std::string header;
+  std::string rows;
+  if (options_.format == Format::kCsv) {
+    if (table.header.has_value()) {
+      absl::StatusOr<std::string> encoded =
+          EncodeCsv(Table{table.header, {}}, /*include_header=*/true);
+      if (!encoded.ok()) return encoded.status();
+      header = *std::move(encoded);
+    }
+    absl::Status s = AppendCsv(table, /*include_header=*/false, &rows);
+    if (!s.ok()) return s;
+  } else {
+    absl::StatusOr<std::string> encoded = EncodeJson(table, JsonStyle::kLines);
+    if (!encoded.ok()) return encoded.status();
+    rows = *std::move(encoded);
+  }
+  auto header_mismatch = [&]() {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, " starts with a header other than this Save's"));
+  };
+
+  absl::StatusOr<LockedFile> file = LockedFile::Open(path);
+  if (!file.ok()) return file.status();
+  const bool first = Atomic(owners_[slot]).load() == 0;
+  const bool archive =
+      options_.strategy == SavingStrategy::kOneWorkerOneFileThenArchive;
+  absl::Status status;
+  if (first && (options_.mode == SaveMode::kWrite || archive)) {
+    absl::StatusOr<std::string> base = ExistingEntry(slot);
+    if (!base.ok()) return base.status();
+    if (!base->empty() && !header.empty() && !absl::StartsWith(*base, header)) {
+      return header_mismatch();
+    }
+    std::string content = *std::move(base);
+    if (content.empty()) content = header;
+    content += rows;
+    // Hold the new file's lock until the owner is published below: another
+    // worker that opens the new file must not see it as unwritten.
+    absl::StatusOr<LockedFile> replaced =
+        LockedFile::Replace(path, [&](int fd, const std::string& temp) {
+          return WriteAll(fd, content, temp);
+        });
+    status = replaced.status();
+    if (replaced.ok()) *file = *std::move(replaced);
+  } else {
+    std::string bytes;
+    if (file->size() == 0) {
+      bytes = header + rows;
+    } else {
+      if (!header.empty()) {
+        absl::StatusOr<std::string> prefix = file->ReadPrefix(header.size());
+        if (!prefix.ok()) return prefix.status();
+        if (*prefix != header) return header_mismatch();
+      }
+      bytes = std::move(rows);
+    }
+    status = file->Append(bytes);
+  }
+  if (!status.ok()) return status;
+  Atomic(owners_[slot]).store(static_cast<int32_t>(getpid()));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> Fao::EncodeWhole(const Table& table) const {
+  return EncodeJson(table, JsonStyle::kArray);
+}
+
+absl::Status Fao::SaveWholeFile(int slot, const std::string& path,
+                                const Table& table) {
+  absl::Status valid = ValidateTable(table);
+  if (!valid.ok()) return valid;
+  Slot& state = *slots_[slot];
+  LockHolder hold(state.lock);
+  absl::StatusOr<LockedFile> file = LockedFile::Open(path);
+  if (!file.ok()) return file.status();
+  const int32_t owner = Atomic(owners_[slot]).load();
+  const int32_t self = static_cast<int32_t>(getpid());
+  if (owner != 0 && owner != self) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        path, " is a whole-file format kept by process ", owner,
+        " in this session; send the rows to that process and Save there"));
+  }
+  if (owner == 0) {
+    state.table = Table();
+    if (options_.mode == SaveMode::kAppend) {  // JSON only (see Create).
+      absl::StatusOr<std::string> text = std::string();
+      if (options_.strategy == SavingStrategy::kOneWorkerOneFileThenArchive) {
+        text = ExistingEntry(slot);
+      } else if (file->size() > 0) {
+        text = ReadFile(path);
+      }
+      if (!text.ok()) return text.status();
+      if (!text->empty()) {
+        absl::StatusOr<Table> parsed = ParseJson(*text, JsonStyle::kArray);
+        if (!parsed.ok()) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "cannot append to ", path, ": ", parsed.status().message()));
+        }
+        state.table = *std::move(parsed);
+      }
+    }
+  }
+  Table& kept = state.table;
+  const bool kept_empty = !kept.header.has_value() && kept.rows.empty();
+  if (!kept_empty) {
+    if (kept.header != table.header) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "this Save's header differs from the one ", path, " has"));
+    }
+    if (!table.rows.empty() && TableWidth(kept) != 0 &&
+        TableWidth(kept) != TableWidth(table)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "this Save's rows have ", TableWidth(table), " cells, the rows of ",
+          path, " have ", TableWidth(kept)));
+    }
+  }
+  const std::optional<std::vector<std::string>> old_header = kept.header;
+  const size_t old_rows = kept.rows.size();
+  if (kept_empty) kept.header = table.header;
+  kept.rows.insert(kept.rows.end(), table.rows.begin(), table.rows.end());
+  absl::StatusOr<std::string> text = std::string();
+  if (options_.format != Format::kXlsx) text = EncodeWhole(kept);
+  absl::Status status = text.status();
+  if (status.ok()) {
+    // As in SaveStreamable: the new file stays locked until the owner is
+    // published.
+    absl::StatusOr<LockedFile> replaced =
+        LockedFile::Replace(path, [&](int fd, const std::string& temp) {
+          if (options_.format == Format::kXlsx) {
+            return WriteXlsx(temp, kept, options_.sheet_name);
+          }
+          return WriteAll(fd, *text, temp);
+        });
+    status = replaced.status();
+    if (replaced.ok()) *file = *std::move(replaced);
+  }
+  if (!status.ok()) {
+    kept.rows.resize(old_rows);
+    kept.header = old_header;
+    return status;
+  }
+  Atomic(owners_[slot]).store(self);
+  return absl::OkStatus();
+}
+
+absl::Status Fao::Finish() {
+  if (getpid() != creator_) {
+    return absl::FailedPreconditionError(
+        "Fao::Finish must be called in the process that created the Fao");
+  }
+  int32_t expected = 0;
+  if (!Atomic(*finished_).compare_exchange_strong(expected, 1)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the FAO session of ", options_.path, " is already finished"));
+  }
+  if (options_.strategy != SavingStrategy::kOneWorkerOneFileThenArchive) {
+    return absl::OkStatus();
+  }
+  std::vector<ArchiveEntry> entries;
+  for (int w = 0; w < options_.max_workers; ++w) {
+    if (Atomic(owners_[w]).load() != 0) {
+      entries.push_back({EntryNameOf(w), PathOf(w)});
+    }
+  }
+  absl::Status status =
+      WriteZipArchive(options_.path, entries,
+                      /*keep_existing=*/options_.mode == SaveMode::kAppend);
+  if (!status.ok()) {
+    Atomic(*finished_).store(0);  // The workers' files are intact: retry.
+    return status;
+  }
+  for (const ArchiveEntry& entry : entries) {
+    if (unlink(entry.source_path.c_str()) != 0 && errno != ENOENT) {
+      return absl::InternalError(absl::StrCat(
+          "the archive ", options_.path, " is written, but cannot remove ",
+          entry.source_path, ": ", strerrordesc_np(errno)));
+    }
+  }
+  return entries.empty() ? absl::OkStatus() : SyncDirectoryOf(options_.path);
+}
+
+}  // namespace fao
+}  // namespace multirun

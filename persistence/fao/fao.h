@@ -1,0 +1,182 @@
+// Copyright 2026 The multirun Authors.
+//
+// Fao: files written by many workers with a saving strategy, MultiRunnable's
+// FAO (`BaseFao(strategy).save_as_csv / save_as_json / save_as_excel` and
+// `compress_as_zip`).
+//
+// A Fao is one saving session: a format (CSV, JSON, JSON Lines, XLSX), a
+// strategy, a mode and a path. Workers, threads of this process or forked
+// children of it (ForkExecutor, ProcessPool), call Save(worker, table); each
+// Save is validated (table.h: widths, UTF-8, finite doubles), then written:
+//
+//   kOneWorkerOneFile            worker w writes "<stem>.<w>.<ext>" next to
+//                                `path` (path "out/data.csv" → out/data.3.csv).
+//   kAllWorkersOneFile           every worker writes `path`; the rows of one
+//                                Save are one record, never interleaved with
+//                                another Save's.
+//   kOneWorkerOneFileThenArchive as kOneWorkerOneFile (the files are named
+//                                after the archive: "out/data.zip" →
+//                                out/data.3.csv), then Finish() puts them in
+//                                the ZIP at `path`, one entry
+//                                "<stem>.<w>.<ext>" per worker that saved, and
+//                                removes them. XLSX included.
+//
+// Modes. kWrite: the first Save of the session to a file replaces it (the
+// old content is gone only once the new one is durable); later Saves of the
+// session add to it. kAppend: every Save adds to what is there (CSV skips
+// the header when the file is not empty, and returns InvalidArgument if the
+// file starts with a different header; JSON arrays are read back and
+// extended; archive entries are extended). XLSX cannot be appended to:
+// Create() returns Unimplemented for XLSX with kAppend.
+//
+// Durability. A Save that returned OK is on disk: CSV and JSON Lines are
+// appended as one record and fsynced (a failed append is truncated away);
+// the first write of a kWrite session, and every write of JSON arrays and
+// XLSX (whole-file formats), goes through a temporary file, fsync and
+// rename (durable_file.h), so a writer killed mid-save leaves the previous
+// file intact. Whole-file formats rewrite the file on each Save, so give
+// them few, large Saves. For the archive strategy a Save is durable in its
+// worker's file, and the archive once Finish() returned OK.
+//
+// Threads and processes. Every write to a file happens under an fcntl OFD
+// lock on it (durable_file.h's LockedFile), which excludes threads and
+// processes alike and is dropped by the kernel when a holder dies. Which
+// file has been written in this session is kept in memory shared with
+// forked children (mapped at Create()), so children of the creating process
+// see one session, not one per child (the reference's "a child has saved"
+// flag was global and never reset). So forked workers save directly,
+// without sending rows back, for CSV and JSON Lines in every strategy.
+// JSON arrays and XLSX keep the rows of a file in the memory of the process
+// that first wrote it: a Save to such a file from another process returns
+// FailedPrecondition (send those rows back to one process, e.g. as a
+// ForkExecutor result, and Save there); with kOneWorkerOneFile each child
+// can own its own worker's file. A process that does not descend from the
+// creator after Create() shares no session state: give it its own Fao with
+// kAppend.
+//
+// SIGXFSZ: writes block it on the writing thread, so a file-size limit makes
+// Save return ResourceExhausted with the previous content intact instead of
+// killing the process (durable_file.h).
+//
+// Enums: Format, SavingStrategy, SaveMode. Structs: FaoOptions. Classes: Fao.
+
+#ifndef MULTIRUN_PERSISTENCE_FAO_FAO_H_
+#define MULTIRUN_PERSISTENCE_FAO_FAO_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "multirun/persistence/fao/table.h"
+#include "multirun/sync/lock.h"
+#include "multirun/sync/shared_region.h"
+
+namespace multirun {
+namespace fao {
+
+enum class Format { kCsv, kJson, kJsonLines, kXlsx };
+
+enum class SavingStrategy {
+  kOneWorkerOneFile,
+  kAllWorkersOneFile,
+  kOneWorkerOneFileThenArchive,
+};
+
+enum class SaveMode { kWrite, kAppend };
+
+struct FaoOptions {
+  // The file of kAllWorkersOneFile, the name pattern of kOneWorkerOneFile,
+  // the ZIP of kOneWorkerOneFileThenArchive. Its directory must exist.
+  std::string path;
+  Format format = Format::kCsv;
+  SavingStrategy strategy = SavingStrategy::kAllWorkersOneFile;
+  SaveMode mode = SaveMode::kWrite;
+  // XLSX only.
+  std::string sheet_name = "Sheet1";
+  // Workers are numbered 0 .. max_workers - 1 (1 to 65,536).
+  int max_workers = 256;
+};
+
+// Example:
+//
+//   absl::StatusOr<std::unique_ptr<fao::Fao>> fao = fao::Fao::Create(
+//       {.path = "out/data.csv",
+//        .strategy = fao::SavingStrategy::kAllWorkersOneFile});
+//   ...  // on worker w (a thread, or a forked child):
+//   absl::Status s = (*fao)->Save(w, rows);
+//   ...  // when every worker is done:
+//   absl::Status done = (*fao)->Finish();
+class Fao {
+ public:
+  // Validates `options` and maps the session state. InvalidArgument for an
+  // empty path or bad max_workers or sheet name, NotFound when the directory
+  // does not exist, Unimplemented for XLSX with kAppend. Touches no file.
+  static absl::StatusOr<std::unique_ptr<Fao>> Create(FaoOptions options);
+
+  Fao(const Fao&) = delete;
+  Fao& operator=(const Fao&) = delete;
+  ~Fao();
+
+  // Validates `table` and writes it as the file comment says. Thread-safe
+  // and process-safe; blocks on the file's lock and on I/O. Errors:
+  // InvalidArgument (bad table, worker out of range, a header that differs
+  // from the file's), FailedPrecondition (after Finish, or a whole-file
+  // format saved from a second process), ResourceExhausted (file-size limit,
+  // disk full), PermissionDenied/NotFound/Internal with the path and errno
+  // text. On error the file is as it was before the call.
+  absl::Status Save(int worker, const Table& table);
+
+  // Ends the session: for kOneWorkerOneFileThenArchive builds the archive
+  // (atomically, durably) and removes the workers' files; for the other
+  // strategies only marks the session finished (their Saves are durable
+  // already). Call it in the creating process once every Save returned;
+  // later Saves fail with FailedPrecondition. FailedPrecondition from another
+  // process or when called twice.
+  absl::Status Finish();
+
+  // The file worker `worker`'s Saves write.
+  std::string PathOf(int worker) const;
+  // The archive's entry name for `worker`.
+  std::string EntryNameOf(int worker) const;
+  const FaoOptions& options() const { return options_; }
+
+ private:
+  struct Slot;
+
+  Fao(FaoOptions options, SharedRegion region, absl::Span<int32_t> owners,
+      int32_t* finished);
+
+  bool Streamable() const;
+  int SlotOf(int worker) const;
+  absl::Status SaveStreamable(int slot, const std::string& path,
+                              const Table& table);
+  absl::Status SaveWholeFile(int slot, const std::string& path,
+                             const Table& table);
+  // The content an archive entry already has (kAppend), or "".
+  absl::StatusOr<std::string> ExistingEntry(int slot) const;
+  absl::StatusOr<std::string> EncodeWhole(const Table& table) const;
+
+  FaoOptions options_;
+  std::string directory_;
+  std::string stem_;
+  std::string extension_;  // With its dot, or "".
+  pid_t creator_;
+  SharedRegion region_;
+  // Per file: the pid of the process that first wrote it in this session, or
+  // 0. In region_, accessed through std::atomic_ref.
+  absl::Span<int32_t> owners_;
+  int32_t* finished_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+};
+
+}  // namespace fao
+}  // namespace multirun
+
+#endif  // MULTIRUN_PERSISTENCE_FAO_FAO_H_

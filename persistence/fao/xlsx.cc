@@ -1,0 +1,176 @@
+// Copyright 2026 The multirun Authors.
+
+#include "multirun/persistence/fao/xlsx.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "multirun/persistence/fao/internal/sigxfsz_guard.h"
+#include "multirun/persistence/fao/internal/utf8.h"
+#include "xlsxwriter.h"
+
+namespace multirun {
+namespace fao {
+
+namespace {
+
+constexpr int64_t kMaxExactInteger = int64_t{1} << 53;
+constexpr size_t kMaxStringLength = 32767;
+
+absl::Status CellError(lxw_error error, size_t r, size_t c) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("row ", r, ", column ", c,
+                   ": XLSX refuses the cell: ", lxw_strerror(error)));
+}
+
+// Excel counts characters, UTF-16 code units in fact; count code points
+// (a lower bound that libxlsxwriter also uses).
+size_t CodePoints(const std::string& text) {
+  size_t count = 0;
+  for (unsigned char byte : text) count += (byte & 0xC0) != 0x80;
+  return count;
+}
+
+}  // namespace
+
+absl::Status ValidateSheetName(absl::string_view name) {
+  if (name.empty() || fao_internal::FirstInvalidUtf8(name).has_value() ||
+      CodePoints(std::string(name)) > 31) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "sheet name \"", name, "\": must be 1 to 31 UTF-8 characters"));
+  }
+  if (name.find_first_of("[]:*?/\\") != absl::string_view::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "sheet name \"", name, "\": must not contain any of []:*?/\\"));
+  }
+  if (name.front() == '\'' || name.back() == '\'') {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "sheet name \"", name, "\": must not start or end with '"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status WriteXlsx(const std::string& path, const Table& table,
+                       absl::string_view sheet_name) {
+  absl::Status valid = ValidateTable(table);
+  if (!valid.ok()) return valid;
+  valid = ValidateSheetName(sheet_name);
+  if (!valid.ok()) return valid;
+  const size_t header_rows = table.header.has_value() ? 1 : 0;
+  if (table.rows.size() + header_rows > LXW_ROW_MAX) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        table.rows.size(), " rows", header_rows ? " and a header" : "",
+        ": XLSX holds at most ", LXW_ROW_MAX, " rows"));
+  }
+  if (TableWidth(table) > LXW_COL_MAX) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        TableWidth(table), " columns: XLSX holds at most ", LXW_COL_MAX));
+  }
+  // Check what libxlsxwriter would refuse before creating anything.
+  for (size_t r = 0; r < table.rows.size(); ++r) {
+    for (size_t c = 0; c < table.rows[r].size(); ++c) {
+      const Cell& cell = table.rows[r][c];
+      if (const auto* number = std::get_if<int64_t>(&cell)) {
+        if (*number > kMaxExactInteger || *number < -kMaxExactInteger) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "row ", r, ", column ", c, ": ", *number,
+              " is beyond ±2^53, which XLSX (doubles) cannot hold exactly"));
+        }
+      } else if (const auto* text = std::get_if<std::string>(&cell)) {
+        if (CodePoints(*text) > kMaxStringLength) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "row ", r, ", column ", c, ": a string of ", CodePoints(*text),
+              " characters; XLSX holds at most ", kMaxStringLength));
+        }
+      }
+    }
+  }
+  if (table.header.has_value()) {
+    for (size_t c = 0; c < table.header->size(); ++c) {
+      if (CodePoints((*table.header)[c]) > kMaxStringLength) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("header, column ", c, ": longer than ",
+                         kMaxStringLength, " characters"));
+      }
+    }
+  }
+
+  fao_internal::SigxfszGuard guard;
+  lxw_workbook_options options = {};
+  options.constant_memory = LXW_TRUE;
+  lxw_workbook* workbook = workbook_new_opt(path.c_str(), &options);
+  if (workbook == nullptr) {
+    return absl::InternalError(
+        absl::StrCat("libxlsxwriter cannot create a workbook for ", path));
+  }
+  const std::string sheet(sheet_name);
+  lxw_worksheet* worksheet = workbook_add_worksheet(workbook, sheet.c_str());
+  if (worksheet == nullptr) {
+    workbook_close(workbook);
+    return absl::InternalError(
+        absl::StrCat("libxlsxwriter cannot add sheet \"", sheet, "\""));
+  }
+  absl::Status status;
+  if (table.header.has_value()) {
+    for (size_t c = 0; c < table.header->size() && status.ok(); ++c) {
+      lxw_error error =
+          worksheet_write_string(worksheet, 0, static_cast<lxw_col_t>(c),
+                                 (*table.header)[c].c_str(), nullptr);
+      if (error != LXW_NO_ERROR) status = CellError(error, 0, c);
+    }
+  }
+  for (size_t r = 0; r < table.rows.size() && status.ok(); ++r) {
+    const auto row = static_cast<lxw_row_t>(r + header_rows);
+    for (size_t c = 0; c < table.rows[r].size() && status.ok(); ++c) {
+      const Cell& cell = table.rows[r][c];
+      const auto column = static_cast<lxw_col_t>(c);
+      lxw_error error = LXW_NO_ERROR;
+      switch (cell.index()) {
+        case 0:
+          break;
+        case 1:
+          error = worksheet_write_boolean(worksheet, row, column,
+                                          std::get<bool>(cell), nullptr);
+          break;
+        case 2:
+          error = worksheet_write_number(
+              worksheet, row, column,
+              static_cast<double>(std::get<int64_t>(cell)), nullptr);
+          break;
+        case 3:
+          error = worksheet_write_number(worksheet, row, column,
+                                         std::get<double>(cell), nullptr);
+          break;
+        default:
+          error = worksheet_write_string(worksheet, row, column,
+                                         std::get<std::string>(cell).c_str(),
+                                         nullptr);
+          break;
+      }
+      if (error != LXW_NO_ERROR) status = CellError(error, r, c);
+    }
+  }
+  errno = 0;
+  const lxw_error closed = workbook_close(workbook);
+  const int error = errno;
+  if (!status.ok()) return status;
+  if (closed != LXW_NO_ERROR) {
+    std::string message = absl::StrCat(
+        "libxlsxwriter cannot write ", path, ": ", lxw_strerror(closed),
+        error != 0 ? absl::StrCat(" (", strerrordesc_np(error), ")")
+                   : std::string());
+    if (error == EFBIG || error == ENOSPC || error == EDQUOT) {
+      return absl::ResourceExhaustedError(message);
+    }
+    return absl::InternalError(message);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace fao
+}  // namespace multirun

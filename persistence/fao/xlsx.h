@@ -1,0 +1,51 @@
+// Copyright 2026 The multirun Authors.
+//
+// XLSX writing through libxlsxwriter, MultiRunnable's save_as_excel format.
+//
+// One worksheet, named by the caller (Excel's rules: 1 to 31 characters,
+// none of []:*?/\, not starting or ending with an apostrophe). The header,
+// when there is one, is row 1; the rows follow. Strings are string cells,
+// int64 and double number cells, bools boolean cells, nulls empty cells.
+// XLSX stores numbers as doubles, so an int64 beyond ±2^53 would not read
+// back as itself: InvalidArgument naming the cell. Strings longer than
+// 32,767 characters and more than 1,048,576 rows are Excel's limits:
+// InvalidArgument too.
+//
+// libxlsxwriter writes a whole file at once; there is no appending to an
+// XLSX file. fao.h writes XLSX through ReplaceFile (durable_file.h).
+//
+// Functions: WriteXlsx(), ValidateSheetName().
+
+#ifndef MULTIRUN_PERSISTENCE_FAO_XLSX_H_
+#define MULTIRUN_PERSISTENCE_FAO_XLSX_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "multirun/persistence/fao/table.h"
+
+namespace multirun {
+namespace fao {
+
+// OK, or InvalidArgument saying why Excel would refuse `name`.
+absl::Status ValidateSheetName(absl::string_view name);
+
+// Validates `table` and `sheet_name` and writes the workbook to `path`
+// (replacing whatever is there; not atomically: use ReplaceFile for that).
+// I/O failures name the path (ResourceExhausted when the file-size limit was
+// hit). Blocks on I/O.
+//
+// Example:
+//
+//   absl::Status s = fao::ReplaceFile(
+//       "out/report.xlsx", [&](int, const std::string& temp) {
+//         return fao::WriteXlsx(temp, table, "Report");
+//       });
+absl::Status WriteXlsx(const std::string& path, const Table& table,
+                       absl::string_view sheet_name);
+
+}  // namespace fao
+}  // namespace multirun
+
+#endif  // MULTIRUN_PERSISTENCE_FAO_XLSX_H_
