@@ -1029,20 +1029,16 @@ TEST(HostileInputTest, MutatedEncodingsNeverCrash) {
 TEST(LargeValueCodecTest, HundredMegabyteStringRoundTrips) {
   std::string big(100 << 20, '\0');
   for (size_t i = 0; i < big.size(); i += 4096) big[i] = static_cast<char>(i);
-  const absl::Time start = absl::Now();
   const std::string bytes = Encode(big);
   EXPECT_EQ(bytes.size(), big.size() + 4);  // A 4-byte varint.
   absl::StatusOr<std::string> decoded = Decode<std::string>(bytes);
-  const absl::Duration elapsed = absl::Now() - start;
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   EXPECT_TRUE(*decoded == big);
-  EXPECT_LT(elapsed, absl::Seconds(10));
 }
 
 TEST(LargeValueCodecTest, HundredMegabyteVectorsRoundTrip) {
   std::vector<int> ints(25 << 20);
   for (size_t i = 0; i < ints.size(); ++i) ints[i] = static_cast<int>(i * 7);
-  const absl::Time start = absl::Now();
   absl::StatusOr<std::vector<int>> decoded =
       Decode<std::vector<int>>(Encode(ints));
   ASSERT_TRUE(decoded.ok()) << decoded.status();
@@ -1056,7 +1052,6 @@ TEST(LargeValueCodecTest, HundredMegabyteVectorsRoundTrip) {
       Decode<std::vector<char>>(Encode(chars));
   ASSERT_TRUE(decoded_chars.ok()) << decoded_chars.status();
   EXPECT_TRUE(*decoded_chars == chars);
-  EXPECT_LT(absl::Now() - start, absl::Seconds(10));
 }
 
 }  // namespace
