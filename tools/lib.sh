@@ -5,9 +5,9 @@
 
 # Everything a fresh Debian 12 machine needs to build, test and benchmark multirun:
 # Bazel and its offline rule repositories, the system libraries the targets link, the
-# MariaDB server the MySQL tests start, the benchmark peers (oneTBB, Boost, Python), the
-# independent readers of the file tests (Python's openpyxl), and clang for the
-# thread-safety analysis of the headers.
+# MariaDB server the MySQL tests start, the benchmark peers (oneTBB, Boost, Python and
+# PyMySQL), the independent readers of the file tests (Python's openpyxl), and clang for
+# the thread-safety analysis of the headers.
 MULTIRUN_PACKAGES=(
   bazel-bootstrap
   bazel-platforms
@@ -26,6 +26,7 @@ MULTIRUN_PACKAGES=(
   mariadb-server
   python3
   python3-openpyxl
+  python3-pymysql
   clang
 )
 
