@@ -1,0 +1,679 @@
+// Copyright 2026 The multirun Authors.
+
+#include "multirun/graph/graph.h"
+
+#include <atomic>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/match.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "multirun/executors/inline_executor.h"
+#include "multirun/executors/strand.h"
+#include "multirun/executors/thread_pool.h"
+#include "multirun/executors/worker.h"
+#include "multirun/graph/run_report.h"
+#include "multirun/sync/event.h"
+#include "nlohmann/json.hpp"
+
+namespace multirun {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(GraphTest, DataflowPassesResultsToDependents) {
+  Graph graph;
+  auto revenue = graph.Add("revenue", [] { return 10.0; });
+  auto expenses = graph.Add("expenses", [] { return 4.0; });
+  auto profit = graph.Add(
+      "profit", [](double r, double e) { return r - e; }, revenue, expenses);
+  auto label = graph.Add(
+      "label", [](double p) { return "profit " + std::to_string(int(p)); },
+      profit);
+  ThreadPool pool(2);
+  absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->status().ok()) << report->status();
+  EXPECT_EQ(*graph.Result(profit), 6.0);
+  EXPECT_EQ(*graph.Result(label), "profit 6");
+  EXPECT_EQ(report->Count(NodeState::kSucceeded), 4u);
+  EXPECT_TRUE(report->has_result(profit.index()));
+  EXPECT_EQ(report->name(label.index()), "label");
+}
+
+TEST(GraphTest, StatusOrAndStatusResults) {
+  Graph graph;
+  auto ok = graph.Add("ok", []() -> absl::StatusOr<int> { return 5; });
+  auto bad = graph.Add(
+      "bad", []() -> absl::StatusOr<int> { return absl::NotFoundError("x"); });
+  auto plain = graph.Add("plain", [] { return absl::OkStatus(); });
+  InlineExecutor inline_executor;
+  absl::StatusOr<RunReport> report = graph.RunAndWait(inline_executor);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(*graph.Result(ok), 5);
+  EXPECT_EQ(report->state(bad.index()), NodeState::kFailed);
+  EXPECT_EQ(report->status(bad.index()).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(graph.Result(bad).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(report->state(plain.index()), NodeState::kSucceeded);
+  EXPECT_FALSE(report->has_result(plain.index()));
+  EXPECT_EQ(report->status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(report->status().message()), HasSubstr("'bad'"));
+}
+
+TEST(GraphTest, CallbackGetsResultOnWorkerBeforeDependents) {
+  Graph graph;
+  std::atomic<int> seen{0};
+  std::atomic<bool> on_worker{false};
+  std::atomic<int> seen_by_dependent{-1};
+  auto a = graph.Add("a", [] { return 21; });
+  a.OnDone([&](const absl::StatusOr<int>& result) {
+    seen.store(result.ok() ? *result : -1);
+    on_worker.store(CurrentWorker() != nullptr);
+  });
+  graph.Add(
+      "b", [&](int) { seen_by_dependent.store(seen.load()); }, a);
+  auto failing = graph.Add("failing", [] { return absl::AbortedError("no"); });
+  absl::Status failing_seen;
+  failing.OnDone([&](const absl::Status& s) { failing_seen = s; });
+  ThreadPool pool(2);
+  absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(seen.load(), 21);
+  EXPECT_TRUE(on_worker.load());
+  EXPECT_EQ(seen_by_dependent.load(), 21);
+  EXPECT_EQ(failing_seen.code(), absl::StatusCode::kAborted);
+}
+
+TEST(GraphTest, FailingCallbackFailsTheNode) {
+  Graph graph;
+  auto a = graph.Add("a", [] { return 1; });
+  a.OnDone([](const absl::StatusOr<int>&) -> absl::Status {
+    return absl::DataLossError("lost");
+  });
+  auto b = graph.Add(
+      "b", [](int) {}, a);
+  InlineExecutor inline_executor;
+  absl::StatusOr<RunReport> report = graph.RunAndWait(inline_executor);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->state(a.index()), NodeState::kFailed);
+  EXPECT_EQ(report->status(a.index()).code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(report->state(b.index()), NodeState::kSkipped);
+}
+
+TEST(GraphTest, ValidateRejectsSelfLoop) {
+  Graph graph;
+  auto a = graph.Add("a", [] {});
+  a.After(a);
+  absl::Status status = graph.Validate();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()), HasSubstr("a -> a"));
+}
+
+TEST(GraphTest, ValidateRejectsTwoCycleAndRunFails) {
+  Graph graph;
+  auto a = graph.Add("a", [] {});
+  auto b = graph.Add(
+      "b", [] {}, a);
+  a.After(b);
+  graph.Add("c", [] {});
+  absl::Status status = graph.Validate();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(status.message(), "a -> b -> a") ||
+              absl::StrContains(status.message(), "b -> a -> b"))
+      << status;
+  ThreadPool pool(1);
+  absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
+  EXPECT_EQ(report.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_FALSE(graph.IsRunning());
+}
+
+TEST(GraphTest, ValidateNamesLongCycleInOrder) {
+  Graph graph;
+  auto entry = graph.Add("entry", [] {});
+  std::vector<Node<void>> ring;
+  for (int i = 0; i < 6; ++i) {
+    ring.push_back(graph.Add("r" + std::to_string(i), [] {}));
+    if (i > 0) ring[i].After(ring[i - 1]);
+  }
+  ring[0].After(ring[5], entry);
+  absl::Status status = graph.Validate();
+  ASSERT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  // The cycle, starting anywhere, follows the edges in order.
+  const std::string message(status.message());
+  EXPECT_THAT(message, HasSubstr("cycle of 6 node(s)"));
+  const std::string doubled =
+      "r0 -> r1 -> r2 -> r3 -> r4 -> r5 -> r0 -> r1 -> r2 -> r3 -> r4 -> r5";
+  const size_t colon = message.find("(s): ");
+  ASSERT_NE(colon, std::string::npos);
+  std::string cycle = message.substr(colon + 5);
+  cycle = cycle.substr(0, cycle.rfind(" -> "));  // Drop the repeated start.
+  EXPECT_THAT(doubled, HasSubstr(cycle)) << message;
+  EXPECT_THAT(message, ::testing::Not(HasSubstr("entry")));
+}
+
+TEST(GraphTest, ValidateRejectsDuplicateNamesButNotUnnamedNodes) {
+  Graph graph;
+  graph.Add([] {});
+  graph.Add([] {});
+  EXPECT_TRUE(graph.Validate().ok());
+  graph.Add("x", [] {});
+  graph.Add("x", [] {});
+  absl::Status status = graph.Validate();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("duplicate node name 'x'"));
+}
+
+TEST(GraphTest, ValidateRejectsForeignAndEmptyHandles) {
+  Graph other;
+  auto foreign = other.Add("foreign", [] { return 1; });
+  {
+    Graph graph;
+    graph.Add(
+        "uses", [](int v) { return v; }, foreign);
+    absl::Status status = graph.Validate();
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(status.message()), HasSubstr("another graph"));
+  }
+  {
+    Graph graph;
+    Node<void> empty;
+    graph.Add("uses", [] {}).After(empty);
+    absl::Status status = graph.Validate();
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(status.message()), HasSubstr("empty Node"));
+  }
+  {
+    Graph graph;
+    auto node = graph.Add("n", [] {});
+    EXPECT_EQ(graph.Result(foreign).status().code(),
+              absl::StatusCode::kInvalidArgument);
+    node.InGroup(other.NewConcurrencyGroup(1));
+    EXPECT_EQ(graph.Validate().code(), absl::StatusCode::kInvalidArgument);
+  }
+}
+
+TEST(GraphTest, ValidateRejectsNullFunctionAndBadLimit) {
+  {
+    Graph graph;
+    void (*null_fn)() = nullptr;
+    graph.Add("null", null_fn);
+    absl::Status status = graph.Validate();
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(status.message()), HasSubstr("null function"));
+  }
+  {
+    Graph graph;
+    graph.NewConcurrencyGroup(0);
+    absl::Status status = graph.Validate();
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(status.message()), HasSubstr("got 0"));
+  }
+  {
+    Graph graph;
+    auto group = graph.NewConcurrencyGroup(1);
+    graph.Add("n", [] {}).InGroup(group).InGroup(group);
+    EXPECT_EQ(graph.Validate().code(), absl::StatusCode::kInvalidArgument);
+  }
+}
+
+TEST(GraphTest, FailureSkipsDependentsAndRunsIndependentBranches) {
+  Graph graph;
+  std::atomic<int> ran{0};
+  auto a = graph.Add("a", []() -> int { throw std::runtime_error("boom"); });
+  auto b = graph.Add(
+      "b", [&](int) { ran.fetch_add(1); }, a);
+  auto d = graph.Add("d", [&] { ran.fetch_add(100); }).After(b);
+  auto c = graph.Add("c", [&] { ran.fetch_add(10); });
+  auto e = graph.Add(
+      "e", [&] { ran.fetch_add(1000); }, c);
+  ThreadPool pool(2);
+  absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(ran.load(), 1010);
+  EXPECT_EQ(report->state(a.index()), NodeState::kFailed);
+  EXPECT_EQ(report->status(a.index()).code(), absl::StatusCode::kUnknown);
+  EXPECT_THAT(std::string(report->status(a.index()).message()),
+              HasSubstr("std::runtime_error: boom"));
+  for (auto node : {b.index(), d.index()}) {
+    EXPECT_EQ(report->state(node), NodeState::kSkipped);
+    EXPECT_EQ(report->status(node).code(),
+              absl::StatusCode::kFailedPrecondition);
+    EXPECT_THAT(std::string(report->status(node).message()),
+                HasSubstr("dependency 'a' failed"));
+  }
+  EXPECT_EQ(report->state(c.index()), NodeState::kSucceeded);
+  EXPECT_EQ(report->state(e.index()), NodeState::kSucceeded);
+  EXPECT_EQ(report->status().code(), absl::StatusCode::kUnknown);
+  EXPECT_FALSE(report->cancelled());
+}
+
+TEST(GraphTest, CancelAllPolicyCancelsTheRest) {
+  Graph graph;
+  std::atomic<int> ran{0};
+  auto a = graph.Add("a", [] { return absl::InternalError("first"); });
+  std::vector<Node<void>> rest;
+  for (int i = 0; i < 5; ++i) {
+    rest.push_back(graph.Add([&] { ran.fetch_add(1); }).After(a));
+  }
+  auto independent = graph.Add("independent", [&] { ran.fetch_add(1); });
+  independent.After(rest[0]);
+  InlineExecutor inline_executor;
+  absl::StatusOr<RunReport> report = graph.RunAndWait(
+      inline_executor, {.on_failure = FailurePolicy::kCancelAll});
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(ran.load(), 0);
+  EXPECT_TRUE(report->cancelled());
+  EXPECT_THAT(std::string(report->cancel_reason().message()),
+              HasSubstr("node 'a' failed"));
+  EXPECT_EQ(report->Count(NodeState::kFailed), 1u);
+  // Dependents of the failure are skipped; the rest of the run cancelled.
+  EXPECT_EQ(
+      report->Count(NodeState::kSkipped) + report->Count(NodeState::kCancelled),
+      6u);
+}
+
+TEST(GraphTest, CancelMidRunStopsNodesThatHaveNotStarted) {
+  Graph graph;
+  Event started;
+  Event release;
+  std::atomic<int> after{0};
+  auto gate = graph.Add("gate", [&] {
+    started.Set();
+    release.Wait();
+  });
+  for (int i = 0; i < 10; ++i) {
+    graph.Add([&] { after.fetch_add(1); }).After(gate);
+  }
+  ThreadPool pool(2);
+  EXPECT_FALSE(graph.Cancel());  // Not running yet.
+  Future<RunReport> future = graph.Run(pool);
+  started.Wait();
+  EXPECT_TRUE(graph.IsRunning());
+  EXPECT_TRUE(graph.Cancel());
+  release.Set();
+  absl::StatusOr<RunReport> report = std::move(future).Get();
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(after.load(), 0);
+  EXPECT_EQ(report->state(gate.index()), NodeState::kSucceeded);
+  EXPECT_EQ(report->Count(NodeState::kCancelled), 10u);
+  EXPECT_EQ(report->status().code(), absl::StatusCode::kCancelled);
+  EXPECT_THAT(std::string(report->status().message()),
+              HasSubstr("Graph::Cancel"));
+  // The next run is not cancelled.
+  absl::StatusOr<RunReport> again = graph.RunAndWait(pool);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->status().ok());
+  EXPECT_EQ(after.load(), 10);
+}
+
+TEST(GraphTest, SecondRunWhileRunningFails) {
+  Graph graph;
+  Event started;
+  Event release;
+  graph.Add("gate", [&] {
+    started.Set();
+    release.Wait();
+  });
+  ThreadPool pool(2);
+  Future<RunReport> first = graph.Run(pool);
+  started.Wait();
+  absl::StatusOr<RunReport> second = graph.RunAndWait(pool);
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(graph.Validate().code(), absl::StatusCode::kFailedPrecondition);
+  release.Set();
+  EXPECT_TRUE(first.Get().ok());
+}
+
+TEST(GraphTest, ReRunGivesFreshReportAndResults) {
+  Graph graph;
+  std::atomic<int> round{0};
+  auto a = graph.Add("a", [&]() -> absl::StatusOr<int> {
+    const int r = round.fetch_add(1);
+    if (r == 1) return absl::UnavailableError("second round fails");
+    return r * 10;
+  });
+  auto b = graph.Add(
+      "b", [](int v) { return v + 1; }, a);
+  ThreadPool pool(2);
+  absl::StatusOr<RunReport> first = graph.RunAndWait(pool);
+  ASSERT_TRUE(first.ok());
+  EXPECT_TRUE(first->status().ok());
+  EXPECT_EQ(*graph.Result(b), 1);
+  absl::StatusOr<RunReport> second = graph.RunAndWait(pool);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->state(b.index()), NodeState::kSkipped);
+  EXPECT_FALSE(graph.Result(b).ok());  // No stale result.
+  // The first report is unchanged.
+  EXPECT_EQ(first->state(b.index()), NodeState::kSucceeded);
+  absl::StatusOr<RunReport> third = graph.RunAndWait(pool);
+  ASSERT_TRUE(third.ok());
+  EXPECT_TRUE(third->status().ok());
+  EXPECT_EQ(*graph.Result(b), 21);
+  // Adding a node after a run: the old report keeps its names and size.
+  graph.Add("c", [] {});
+  EXPECT_EQ(third->size(), 2u);
+  absl::StatusOr<RunReport> fourth = graph.RunAndWait(pool);
+  ASSERT_TRUE(fourth.ok());
+  EXPECT_EQ(fourth->size(), 3u);
+  EXPECT_EQ(fourth->name(2), "c");
+}
+
+TEST(GraphTest, GraphAsANodeOfAnotherGraph) {
+  Graph inner;
+  std::atomic<int> order{0};
+  std::atomic<int> inner_done_at{-1};
+  std::atomic<int> after_at{-1};
+  auto x = inner.Add("x", [&] { order.fetch_add(1); });
+  inner.Add("y", [&] { inner_done_at.store(order.fetch_add(1)); }).After(x);
+  Graph outer;
+  auto sub = outer.AddGraph("inner", inner);
+  outer.Add("after", [&] { after_at.store(order.fetch_add(1)); }).After(sub);
+  ThreadPool pool(2);
+  for (int round = 0; round < 2; ++round) {
+    absl::StatusOr<RunReport> report = outer.RunAndWait(pool);
+    ASSERT_TRUE(report.ok());
+    EXPECT_TRUE(report->status().ok()) << report->status();
+    EXPECT_LT(inner_done_at.load(), after_at.load());
+  }
+  // A failing inner graph fails the node and skips its dependents.
+  inner.Add("z", [] { return absl::ResourceExhaustedError("full"); });
+  absl::StatusOr<RunReport> report = outer.RunAndWait(pool);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->state(sub.index()), NodeState::kFailed);
+  EXPECT_EQ(report->status(sub.index()).code(),
+            absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(std::string(report->status(sub.index()).message()),
+              HasSubstr("'z'"));
+  EXPECT_EQ(report->Count(NodeState::kSkipped), 1u);
+  // A graph cannot be its own node.
+  Graph self;
+  self.AddGraph("me", self);
+  EXPECT_EQ(self.Validate().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(GraphTest, SubflowBuildsNodesAtRunTime) {
+  Graph graph;
+  std::atomic<int> sum{0};
+  std::atomic<int> seen_after{-1};
+  auto width = graph.Add("width", [] { return 8; });
+  auto spawn = graph.Add(
+      "spawn",
+      [&](Subflow& subflow, int n) {
+        for (int i = 1; i <= n; ++i) {
+          subflow.Add([&sum, i] { sum.fetch_add(i); });
+        }
+      },
+      width);
+  graph.Add("after", [&] { seen_after.store(sum.load()); }).After(spawn);
+  ThreadPool pool(2);
+  for (int round = 1; round <= 2; ++round) {
+    absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
+    ASSERT_TRUE(report.ok());
+    EXPECT_TRUE(report->status().ok()) << report->status();
+    EXPECT_EQ(sum.load(), 36 * round);
+    EXPECT_EQ(seen_after.load(), 36 * round);
+  }
+  // A subflow whose graph has a cycle fails its node.
+  Graph bad;
+  auto node = bad.Add("cyclic", [](Subflow& subflow) {
+    auto a = subflow.Add("a", [] {});
+    a.After(a);
+  });
+  absl::StatusOr<RunReport> report = bad.RunAndWait(pool);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->status(node.index()).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(GraphTest, CancelReachesARunningSubflow) {
+  Graph graph;
+  Event started;
+  Event release;
+  std::atomic<int> after{0};
+  auto spawn = graph.Add("spawn", [&](Subflow& subflow) {
+    auto gate = subflow.Add("gate", [&] {
+      started.Set();
+      release.Wait();
+    });
+    for (int i = 0; i < 5; ++i) {
+      subflow.Add([&] { after.fetch_add(1); }).After(gate);
+    }
+  });
+  auto next = graph.Add("next", [&] { after.fetch_add(100); }).After(spawn);
+  ThreadPool pool(2);
+  Future<RunReport> future = graph.Run(pool);
+  started.Wait();
+  EXPECT_TRUE(graph.Cancel());
+  release.Set();
+  absl::StatusOr<RunReport> report = std::move(future).Get();
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(after.load(), 0);
+  EXPECT_EQ(report->state(spawn.index()), NodeState::kFailed);
+  EXPECT_EQ(report->status(spawn.index()).code(), absl::StatusCode::kCancelled);
+  EXPECT_NE(report->state(next.index()), NodeState::kSucceeded);
+  EXPECT_TRUE(report->cancelled());
+}
+
+TEST(GraphTest, ConcurrencyGroupCapsRunningNodes) {
+  for (int limit : {1, 2}) {
+    Graph graph;
+    auto group = graph.NewConcurrencyGroup(limit);
+    std::atomic<int> running{0};
+    std::atomic<int> peak{0};
+    std::atomic<int> ran{0};
+    for (int i = 0; i < 40; ++i) {
+      graph
+          .Add([&] {
+            const int now = running.fetch_add(1) + 1;
+            int old = peak.load();
+            while (now > old && !peak.compare_exchange_weak(old, now)) {
+            }
+            for (int k = 0; k < 2000; ++k) std::this_thread::yield();
+            running.fetch_sub(1);
+            ran.fetch_add(1);
+          })
+          .InGroup(group);
+    }
+    // Ungrouped nodes are not limited.
+    graph.Add([&] { ran.fetch_add(1); });
+    ThreadPool pool(4);
+    absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
+    ASSERT_TRUE(report.ok());
+    EXPECT_TRUE(report->status().ok());
+    EXPECT_EQ(ran.load(), 41);
+    EXPECT_LE(peak.load(), limit);
+    EXPECT_GE(peak.load(), 1);
+  }
+}
+
+TEST(GraphTest, CancelReleasesParkedGroupMembers) {
+  Graph graph;
+  auto group = graph.NewConcurrencyGroup(1);
+  Event started;
+  Event release;
+  Event members_ready;
+  auto holder = graph
+                    .Add("holder",
+                         [&] {
+                           started.Set();
+                           release.Wait();
+                         })
+                    .InGroup(group);
+  // Releases the members only once the holder has the group's one permit,
+  // so they park behind it.
+  auto starter = graph.Add("starter", [&] { started.Wait(); });
+  starter.OnDone([&](const absl::Status&) { members_ready.Set(); });
+  for (int i = 0; i < 5; ++i) graph.Add([] {}).After(starter).InGroup(group);
+  ThreadPool pool(2);
+  Future<RunReport> future = graph.Run(pool);
+  members_ready.Wait();
+  graph.Cancel();
+  release.Set();
+  absl::StatusOr<RunReport> report = std::move(future).Get();
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->state(holder.index()), NodeState::kSucceeded);
+  EXPECT_EQ(report->state(starter.index()), NodeState::kSucceeded);
+  EXPECT_EQ(report->Count(NodeState::kCancelled), 5u);
+}
+
+TEST(GraphTest, RunsOnInlineAndStrandExecutors) {
+  Graph graph;
+  std::vector<int> order;  // Serial executors: no lock needed.
+  auto a = graph.Add("a", [&] {
+    order.push_back(1);
+    return 1;
+  });
+  auto b = graph.Add(
+      "b",
+      [&](int v) {
+        order.push_back(2);
+        return v + 1;
+      },
+      a);
+  graph.Add(
+      "c",
+      [&](int v) {
+        order.push_back(3);
+        return v + 1;
+      },
+      b);
+  InlineExecutor inline_executor;
+  absl::StatusOr<RunReport> report = graph.RunAndWait(inline_executor);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
+  ThreadPool pool(2);
+  Strand strand(pool);
+  order.clear();
+  report = graph.RunAndWait(strand);
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->status().ok());
+  EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
+}
+
+TEST(GraphTest, DeepGraphsOnInlineExecutorDoNotOverflowTheStack) {
+  // A wavefront nests scheduled nodes on an InlineExecutor; the depth guard
+  // defers them to the outermost task.
+  constexpr int kSide = 300;
+  Graph graph;
+  std::vector<Node<void>> nodes;
+  std::atomic<int> ran{0};
+  nodes.reserve(kSide * kSide);
+  for (int i = 0; i < kSide; ++i) {
+    for (int j = 0; j < kSide; ++j) {
+      auto node =
+          graph.Add([&] { ran.fetch_add(1, std::memory_order_relaxed); });
+      if (i > 0) node.After(nodes[(i - 1) * kSide + j]);
+      if (j > 0) node.After(nodes[i * kSide + j - 1]);
+      nodes.push_back(node);
+    }
+  }
+  InlineExecutor inline_executor;
+  absl::StatusOr<RunReport> report = graph.RunAndWait(inline_executor);
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->status().ok());
+  EXPECT_EQ(ran.load(), kSide * kSide);
+}
+
+TEST(GraphTest, ShutDownExecutorCancelsTheRunInsteadOfHanging) {
+  Graph graph;
+  std::atomic<int> ran{0};
+  auto a = graph.Add("a", [&] { ran.fetch_add(1); });
+  graph.Add("b", [&] { ran.fetch_add(1); }).After(a);
+  graph.Add("c", [&] { ran.fetch_add(1); });
+  ThreadPool pool(1);
+  ASSERT_TRUE(pool.Shutdown().ok());
+  absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(ran.load(), 0);
+  EXPECT_EQ(report->Count(NodeState::kCancelled), 3u);
+  EXPECT_THAT(std::string(report->cancel_reason().message()),
+              HasSubstr("shut down"));
+}
+
+TEST(GraphTest, EmptyGraphRunsAndCompletes) {
+  Graph graph;
+  InlineExecutor inline_executor;
+  absl::StatusOr<RunReport> report = graph.RunAndWait(inline_executor);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->size(), 0u);
+  EXPECT_TRUE(report->status().ok());
+}
+
+TEST(GraphTest, ToDotListsNodesAndEdges) {
+  Graph graph;
+  auto revenue = graph.Add("revenue", [] { return 1.0; });
+  auto expenses = graph.Add("expenses", [] { return 1.0; });
+  graph.Add(
+      "pro\"fit", [](double r, double e) { return r - e; }, revenue, expenses);
+  const std::string dot = graph.ToDot();
+  EXPECT_THAT(dot, HasSubstr("digraph"));
+  EXPECT_THAT(dot, HasSubstr("n0 [label=\"revenue\"]"));
+  EXPECT_THAT(dot, HasSubstr("n2 [label=\"pro\\\"fit\"]"));
+  EXPECT_THAT(dot, HasSubstr("n0 -> n2;"));
+  EXPECT_THAT(dot, HasSubstr("n1 -> n2;"));
+}
+
+TEST(GraphTest, TimelineAndChromeTrace) {
+  Graph graph;
+  auto a = graph.Add("first", [] {});
+  graph.Add("second", [] {}).After(a);
+  ThreadPool pool(2);
+  absl::StatusOr<RunReport> plain = graph.RunAndWait(pool);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(plain->has_timeline());
+  absl::StatusOr<RunReport> report = graph.RunAndWait(pool, {.timeline = true});
+  ASSERT_TRUE(report.ok());
+  ASSERT_TRUE(report->has_timeline());
+  NodeReport first = report->node(0);
+  NodeReport second = report->node(1);
+  EXPECT_GE(first.timing.start_ns, 0);
+  EXPECT_LE(first.timing.start_ns, first.timing.end_ns);
+  EXPECT_LE(first.timing.end_ns, second.timing.start_ns);
+  EXPECT_GE(first.timing.worker, 0);
+  EXPECT_NE(first.timing.thread_id, 0u);
+  const std::string trace = report->ToChromeTrace();
+  EXPECT_THAT(trace, HasSubstr("\"traceEvents\""));
+  EXPECT_THAT(trace, HasSubstr("\"name\":\"first\""));
+  EXPECT_THAT(trace, HasSubstr("\"ph\":\"X\""));
+  EXPECT_THAT(trace, HasSubstr("\"state\":\"succeeded\""));
+  // It is valid JSON, one complete event per node, in the node's thread.
+  const nlohmann::json parsed = nlohmann::json::parse(trace);
+  ASSERT_EQ(parsed["traceEvents"].size(), 2u);
+  const nlohmann::json& event = parsed["traceEvents"][1];
+  EXPECT_EQ(event["name"], "second");
+  EXPECT_EQ(event["tid"], second.timing.thread_id);
+  EXPECT_EQ(event["args"]["state"], "succeeded");
+  EXPECT_GE(event["dur"].get<double>(), 0.0);
+}
+
+TEST(GraphTest, MillionNodeBinaryTree) {
+  // 2^20 - 1 nodes; node i precedes 2i and 2i + 1 (1-based).
+  constexpr uint32_t kNodes = (1u << 20) - 1;
+  Graph graph;
+  graph.Reserve(kNodes, kNodes);
+  std::atomic<int64_t> counter{0};
+  std::vector<Node<void>> nodes;
+  nodes.reserve(kNodes);
+  for (uint32_t i = 1; i <= kNodes; ++i) {
+    auto node = graph.Add(
+        [&counter] { counter.fetch_add(1, std::memory_order_relaxed); });
+    if (i > 1) node.After(nodes[i / 2 - 1]);
+    nodes.push_back(node);
+  }
+  ThreadPool pool(2);
+  absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->status().ok());
+  EXPECT_EQ(counter.load(), kNodes);
+  EXPECT_EQ(report->Count(NodeState::kSucceeded), kNodes);
+}
+
+}  // namespace
+}  // namespace multirun
