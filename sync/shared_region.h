@@ -82,8 +82,8 @@ struct AtomicTraits<std::atomic<U>> {
 // so it is refused even where the compiler calls it trivially copyable).
 template <typename T>
 inline constexpr bool kIsPlainSharedType =
-    !std::is_array_v<T> && (AtomicTraits<T>::kIsAtomic
-                                ? AtomicTraits<T>::kLockFree
+    !std::is_array_v<T> &&
+    (AtomicTraits<T>::kIsAtomic ? AtomicTraits<T>::kLockFree
                                 : std::is_trivially_copyable_v<T>);
 
 // A type made for shared memory: constructible as T(kProcessShared, args...).
