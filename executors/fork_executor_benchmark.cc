@@ -6,6 +6,8 @@
 //                  same with fork + pipe + read + waitpid written out here, the
 //                  least any fork-per-task design can cost on this machine.
 //                  The executor is created outside the timed region.
+//                  RawLoopBesideThread: the raw loop with one more thread
+//                  asleep in the process (report-only).
 //   ForkPerCall    kCalls trivial calls, kWidth in flight at once (a fork
 //                  per call, as many processes as the machine has cores), vs
 //                  inparallel's mechanism in Python: os.fork + pipe + pickle
@@ -17,6 +19,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "benchmark/benchmark.h"
@@ -62,6 +65,29 @@ void BM_ForkRoundTrip_RawLoop(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_ForkRoundTrip_RawLoop)->UseRealTime();
+
+// The raw loop in a process that has one more thread, asleep in read(): what
+// forking costs once a process is multithreaded, as every process with a
+// ForkExecutor is (its supervisor). Report-only: it tells the cost of the
+// second thread (TLB shootdowns, glibc's fork handlers) from the executor's.
+void BM_ForkRoundTrip_RawLoopBesideThread(benchmark::State& state) {
+  int wake[2];
+  if (pipe(wake) != 0) {
+    state.SkipWithError("pipe failed");
+    return;
+  }
+  std::thread sleeper([read_end = wake[0]] {
+    char byte;
+    [[maybe_unused]] ssize_t ignored = read(read_end, &byte, 1);
+  });
+  for (auto _ : state) benchmark::DoNotOptimize(RawForkCall());
+  [[maybe_unused]] ssize_t ignored = write(wake[1], "x", 1);
+  sleeper.join();
+  close(wake[0]);
+  close(wake[1]);
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ForkRoundTrip_RawLoopBesideThread)->UseRealTime();
 
 void BM_ForkPerCall_Multirun(benchmark::State& state) {
   ForkExecutor forks({.max_processes = kWidth});
