@@ -35,8 +35,8 @@ const char* PythonInterpreter() {
 
 }  // namespace
 
-absl::StatusOr<double> RunPythonPeer(absl::string_view script,
-                                     const std::vector<std::string>& args) {
+absl::StatusOr<std::string> RunPython(absl::string_view script,
+                                      const std::vector<std::string>& args) {
   const char* python = PythonInterpreter();
   std::vector<std::string> argv_strings = {python, "-c", std::string(script)};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
@@ -76,15 +76,22 @@ absl::StatusOr<double> RunPythonPeer(absl::string_view script,
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return absl::InternalError(absl::StrCat(
-        "the python peer failed (wait status ", status, "): ", output));
+    return absl::InternalError(
+        absl::StrCat(python, " failed (wait status ", status, "): ", output));
   }
+  return output;
+}
+
+absl::StatusOr<double> RunPythonPeer(absl::string_view script,
+                                     const std::vector<std::string>& args) {
+  absl::StatusOr<std::string> output = RunPython(script, args);
+  if (!output.ok()) return output.status();
   std::vector<absl::string_view> lines =
-      absl::StrSplit(absl::StripTrailingAsciiWhitespace(output), '\n');
+      absl::StrSplit(absl::StripTrailingAsciiWhitespace(*output), '\n');
   double seconds;
   if (lines.empty() || !absl::SimpleAtod(lines.back(), &seconds)) {
     return absl::InternalError(
-        absl::StrCat("the python peer printed no time: ", output));
+        absl::StrCat("the python peer printed no time: ", *output));
   }
   return seconds;
 }

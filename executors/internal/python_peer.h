@@ -1,11 +1,13 @@
 // Copyright 2026 The multirun Authors.
 //
-// Python peers for the process benchmarks: the reference libraries of the
-// fork executor and the process pool are Python (inparallel's fork per call,
-// concurrent.futures.ProcessPoolExecutor), so their benchmarks run a small
-// python3 script in the same benchmark run and compare with what it
-// measures. The script times its own work (not the interpreter's start) and
-// prints the elapsed seconds as its last line.
+// Python beside C++ in tests and benchmarks. The reference libraries of the
+// fork executor, the process pool, fao and the MySQL driver are Python
+// (inparallel's fork per call, concurrent.futures.ProcessPoolExecutor, csv,
+// PyMySQL), so their benchmarks run a small python3 script in the same
+// benchmark run and compare with what it measures: the script times its own
+// work (not the interpreter's start) and prints the elapsed seconds as its
+// last line. fao's tests read what they wrote with Python's own readers (csv,
+// json, zipfile, openpyxl). Test-only.
 
 #ifndef MULTIRUN_EXECUTORS_INTERNAL_PYTHON_PEER_H_
 #define MULTIRUN_EXECUTORS_INTERNAL_PYTHON_PEER_H_
@@ -19,11 +21,16 @@
 namespace multirun {
 namespace executors_internal {
 
-// Runs `python3 -c script args...` and returns the seconds it printed last.
+// Runs `python3 -c script args...` and returns what it printed on stdout.
 // The interpreter is Debian's /usr/bin/python3 when it exists (the same peer
 // on every machine, whatever PATH holds), else python3 from PATH.
-// Unavailable when it cannot run; Internal when the script fails or prints no
-// number.
+// Unavailable when it cannot run; Internal, with its output and wait status,
+// when the script fails.
+absl::StatusOr<std::string> RunPython(absl::string_view script,
+                                      const std::vector<std::string>& args);
+
+// RunPython for a peer that prints its seconds last: returns those seconds;
+// Internal also when the last line is not a number.
 absl::StatusOr<double> RunPythonPeer(absl::string_view script,
                                      const std::vector<std::string>& args);
 

@@ -8,8 +8,8 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "multirun/executors/internal/python_peer.h"
 #include "multirun/persistence/fao/durable_file.h"
-#include "multirun/persistence/fao/internal/python_reader.h"
 #include "multirun/persistence/fao/internal/test_dir.h"
 #include "nlohmann/json.hpp"
 
@@ -27,7 +27,8 @@ with open(sys.argv[1], newline='', encoding='utf-8') as f:
 )PY";
 
 std::vector<std::vector<std::string>> ReadWithPython(const std::string& path) {
-  absl::StatusOr<std::string> out = fao_internal::RunPython(kReadCsv, {path});
+  absl::StatusOr<std::string> out =
+      executors_internal::RunPython(kReadCsv, {path});
   EXPECT_TRUE(out.ok()) << out.status();
   if (!out.ok()) return {};
   return nlohmann::json::parse(*out)

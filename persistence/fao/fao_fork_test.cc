@@ -12,9 +12,9 @@
 #include "gtest/gtest.h"
 #include "multirun/executors/fork_executor.h"
 #include "multirun/executors/future.h"
+#include "multirun/executors/internal/python_peer.h"
 #include "multirun/persistence/fao/durable_file.h"
 #include "multirun/persistence/fao/fao.h"
-#include "multirun/persistence/fao/internal/python_reader.h"
 #include "multirun/persistence/fao/internal/test_dir.h"
 
 namespace multirun {
@@ -93,7 +93,7 @@ TEST(FaoForkTest, ForkedXlsxWorkersThenArchive) {
   }
   for (Future<void>& f : done) ASSERT_TRUE(f.Get().ok());
   ASSERT_TRUE((*fao)->Finish().ok());
-  absl::StatusOr<std::string> out = fao_internal::RunPython(
+  absl::StatusOr<std::string> out = executors_internal::RunPython(
       "import io,sys,zipfile,openpyxl\n"
       "z=zipfile.ZipFile(sys.argv[1])\n"
       "for n in z.namelist():\n"

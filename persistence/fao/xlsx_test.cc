@@ -6,8 +6,8 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "multirun/executors/internal/python_peer.h"
 #include "multirun/persistence/fao/durable_file.h"
-#include "multirun/persistence/fao/internal/python_reader.h"
 #include "multirun/persistence/fao/internal/test_dir.h"
 #include "nlohmann/json.hpp"
 
@@ -26,7 +26,8 @@ print(json.dumps([book.sheetnames, [list(r) for r in sheet.iter_rows(values_only
 )PY";
 
 nlohmann::json ReadWithOpenpyxl(const std::string& path) {
-  absl::StatusOr<std::string> out = fao_internal::RunPython(kReadXlsx, {path});
+  absl::StatusOr<std::string> out =
+      executors_internal::RunPython(kReadXlsx, {path});
   EXPECT_TRUE(out.ok()) << out.status();
   return out.ok() ? nlohmann::json::parse(*out) : nlohmann::json();
 }
