@@ -133,41 +133,7 @@ void RunPrebuilt(benchmark::State& state, Builder build) {
   state.SetItemsProcessed(state.iterations() * NodesOf(build, arg));
 }
 
-void BM_LinearChain_Multirun(benchmark::State& s) {
-  RunBuilt(s, BuildLinearChain);
-}
-void BM_BinaryTree_Multirun(benchmark::State& s) {
-  RunBuilt(s, BuildBinaryTree);
-}
-void BM_Embarrassing_Multirun(benchmark::State& s) {
-  RunBuilt(s, BuildEmbarrassing);
-}
-void BM_Wavefront_Multirun(benchmark::State& s) { RunBuilt(s, BuildWavefront); }
-void BM_LinearChain_MultirunPrebuilt(benchmark::State& s) {
-  RunPrebuilt(s, BuildLinearChain);
-}
-void BM_BinaryTree_MultirunPrebuilt(benchmark::State& s) {
-  RunPrebuilt(s, BuildBinaryTree);
-}
-void BM_Embarrassing_MultirunPrebuilt(benchmark::State& s) {
-  RunPrebuilt(s, BuildEmbarrassing);
-}
-void BM_Wavefront_MultirunPrebuilt(benchmark::State& s) {
-  RunPrebuilt(s, BuildWavefront);
-}
-
-#define MULTIRUN_GRAPH_SIZES(bm, large, small)                \
-  BENCHMARK(bm)->Arg(large)->Arg(small)->UseRealTime()->Unit( \
-      benchmark::kMillisecond)
-
-MULTIRUN_GRAPH_SIZES(BM_LinearChain_Multirun, kLarge, kSmall);
-MULTIRUN_GRAPH_SIZES(BM_BinaryTree_Multirun, kLarge, kSmall);
-MULTIRUN_GRAPH_SIZES(BM_Embarrassing_Multirun, kLarge, kSmall);
-MULTIRUN_GRAPH_SIZES(BM_Wavefront_Multirun, kLargeSide, kSmallSide);
-MULTIRUN_GRAPH_SIZES(BM_LinearChain_MultirunPrebuilt, kLarge, kSmall);
-MULTIRUN_GRAPH_SIZES(BM_BinaryTree_MultirunPrebuilt, kLarge, kSmall);
-MULTIRUN_GRAPH_SIZES(BM_Embarrassing_MultirunPrebuilt, kLarge, kSmall);
-MULTIRUN_GRAPH_SIZES(BM_Wavefront_MultirunPrebuilt, kLargeSide, kSmallSide);
+MULTIRUN_GRAPH_BENCHMARKS(Multirun);
 
 }  // namespace
 }  // namespace graph_benchmark

@@ -151,37 +151,7 @@ void RunPrebuilt(benchmark::State& state, Builder build) {
   LetTbbWorkersSettle();
 }
 
-void BM_LinearChain_Tbb(benchmark::State& s) { RunBuilt(s, BuildLinearChain); }
-void BM_BinaryTree_Tbb(benchmark::State& s) { RunBuilt(s, BuildBinaryTree); }
-void BM_Embarrassing_Tbb(benchmark::State& s) {
-  RunBuilt(s, BuildEmbarrassing);
-}
-void BM_Wavefront_Tbb(benchmark::State& s) { RunBuilt(s, BuildWavefront); }
-void BM_LinearChain_TbbPrebuilt(benchmark::State& s) {
-  RunPrebuilt(s, BuildLinearChain);
-}
-void BM_BinaryTree_TbbPrebuilt(benchmark::State& s) {
-  RunPrebuilt(s, BuildBinaryTree);
-}
-void BM_Embarrassing_TbbPrebuilt(benchmark::State& s) {
-  RunPrebuilt(s, BuildEmbarrassing);
-}
-void BM_Wavefront_TbbPrebuilt(benchmark::State& s) {
-  RunPrebuilt(s, BuildWavefront);
-}
-
-#define MULTIRUN_GRAPH_SIZES(bm, large, small)                \
-  BENCHMARK(bm)->Arg(large)->Arg(small)->UseRealTime()->Unit( \
-      benchmark::kMillisecond)
-
-MULTIRUN_GRAPH_SIZES(BM_LinearChain_Tbb, kLarge, kSmall);
-MULTIRUN_GRAPH_SIZES(BM_BinaryTree_Tbb, kLarge, kSmall);
-MULTIRUN_GRAPH_SIZES(BM_Embarrassing_Tbb, kLarge, kSmall);
-MULTIRUN_GRAPH_SIZES(BM_Wavefront_Tbb, kLargeSide, kSmallSide);
-MULTIRUN_GRAPH_SIZES(BM_LinearChain_TbbPrebuilt, kLarge, kSmall);
-MULTIRUN_GRAPH_SIZES(BM_BinaryTree_TbbPrebuilt, kLarge, kSmall);
-MULTIRUN_GRAPH_SIZES(BM_Embarrassing_TbbPrebuilt, kLarge, kSmall);
-MULTIRUN_GRAPH_SIZES(BM_Wavefront_TbbPrebuilt, kLargeSide, kSmallSide);
+MULTIRUN_GRAPH_BENCHMARKS(Tbb);
 
 }  // namespace
 }  // namespace graph_benchmark

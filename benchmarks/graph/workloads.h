@@ -64,4 +64,34 @@ inline void LetTbbWorkersSettle() {
 }  // namespace graph_benchmark
 }  // namespace multirun
 
+// Defines and registers the eight benchmarks of one implementation,
+// BM_<Workload>_<impl> and BM_<Workload>_<impl>Prebuilt for the four
+// workloads, each at its two sizes, from the implementation's own
+// RunBuilt(state, builder) and RunPrebuilt(state, builder) and its builders
+// BuildLinearChain, BuildBinaryTree, BuildEmbarrassing and BuildWavefront,
+// which must be visible where the macro is used.
+#define MULTIRUN_GRAPH_BENCHMARK_ONE(workload, impl, large, small) \
+  void BM_##workload##_##impl(benchmark::State& s) {               \
+    RunBuilt(s, Build##workload);                                  \
+  }                                                                \
+  void BM_##workload##_##impl##Prebuilt(benchmark::State& s) {     \
+    RunPrebuilt(s, Build##workload);                               \
+  }                                                                \
+  BENCHMARK(BM_##workload##_##impl)                                \
+      ->Arg(large)                                                 \
+      ->Arg(small)                                                 \
+      ->UseRealTime()                                              \
+      ->Unit(benchmark::kMillisecond);                             \
+  BENCHMARK(BM_##workload##_##impl##Prebuilt)                      \
+      ->Arg(large)                                                 \
+      ->Arg(small)                                                 \
+      ->UseRealTime()                                              \
+      ->Unit(benchmark::kMillisecond)
+
+#define MULTIRUN_GRAPH_BENCHMARKS(impl)                             \
+  MULTIRUN_GRAPH_BENCHMARK_ONE(LinearChain, impl, kLarge, kSmall);  \
+  MULTIRUN_GRAPH_BENCHMARK_ONE(BinaryTree, impl, kLarge, kSmall);   \
+  MULTIRUN_GRAPH_BENCHMARK_ONE(Embarrassing, impl, kLarge, kSmall); \
+  MULTIRUN_GRAPH_BENCHMARK_ONE(Wavefront, impl, kLargeSide, kSmallSide)
+
 #endif  // MULTIRUN_BENCHMARKS_GRAPH_WORKLOADS_H_
