@@ -53,6 +53,11 @@ int64_t MonotonicNanos() {
 
 // The deadline of a call without a timeout.
 constexpr int64_t kNoDeadline = std::numeric_limits<int64_t>::max();
+// How long a fork from a submitting thread waits for the supervisor to
+// finish its round (see fork_gate_). Past it the fork goes ahead: a
+// continuation that runs long on the supervisor delays forks by this much at
+// most and can never deadlock them.
+constexpr absl::Duration kForkGateWait = absl::Milliseconds(250);
 
 int64_t DeadlineNanos(absl::Duration timeout) {
   if (timeout == absl::InfiniteDuration()) return kNoDeadline;
@@ -140,6 +145,11 @@ ForkExecutor::ForkExecutor(ForkExecutorOptions options)
     LockHolder hold(shared_->lock);
     shared_->event_fd = event_fd_;
   }
+  // The supervisor holds the fork gate from its birth: until it first
+  // sleeps, no fork may copy it halfway through its start (AddressSanitizer's
+  // thread start allocates, and holds an allocator lock while it maps
+  // memory). Any thread may release a Lock; the supervisor does.
+  fork_gate_.Acquire();
   supervisor_ = std::thread([this] { Supervise(); });
 }
 
@@ -266,12 +276,17 @@ std::unique_ptr<ForkExecutor::Child> ForkExecutor::Launch(
     if (pipe2(fds, O_CLOEXEC) != 0) {
       failure = ErrnoStatus("ForkExecutor: pipe2", errno);
     } else {
+      // The supervisor holds the gate while it works; on its own thread the
+      // fork happens inside that round, elsewhere it waits for the round.
+      const bool gated = supervised_here != shared_.get() &&
+                         fork_gate_.AcquireFor(kForkGateWait);
       const pid_t pid = fork();
       if (pid == 0) {
         close(fds[0]);
         RunChild(*child, fds[1]);
       }
       const int fork_error = errno;
+      if (gated) fork_gate_.Release().IgnoreError();
       close(fds[1]);
       if (pid < 0) {
         close(fds[0]);
@@ -451,7 +466,9 @@ void ForkExecutor::Supervise() {
                              : static_cast<int>(std::min<int64_t>(
                                    (wait + 999'999) / 1'000'000, 60'000));
     }
+    fork_gate_.Release().IgnoreError();
     const int count = epoll_wait(epoll_fd_, events, kMaxEvents, timeout_ms);
+    fork_gate_.Acquire();
     if (count < 0 && errno != EINTR) {
       sync_internal::Fatal(
           absl::StrCat("ForkExecutor: epoll_wait: ", strerrordesc_np(errno)));
@@ -518,6 +535,7 @@ void ForkExecutor::Supervise() {
       LockHolder hold(lock_);
       if (closed_ && running_ == 0 && queue_.empty() && launched_.empty() &&
           children_.empty()) {
+        fork_gate_.Release().IgnoreError();
         return;
       }
     }

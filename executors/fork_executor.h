@@ -56,9 +56,10 @@
 //     the child: a ForkExecutor used in a child it was not created in fails
 //     with FailedPrecondition); anything not async-signal-safe in a library
 //     that documents it so.
-// The library itself holds none of its locks while it forks, and the child
-// touches none of the parent's executors: only the closure, the pipe, and
-// _exit(). Do not reap children with waitpid(-1) elsewhere in the process:
+// The library itself holds none of its locks while it forks, and its
+// supervisor is not at work then (a fork waits until it sleeps, for 250 ms
+// at most: keep continuations that run on it short). The child touches none
+// of the parent's executors: only the closure, the pipe, and _exit(). Do not reap children with waitpid(-1) elsewhere in the process:
 // the supervisor owns its children.
 //
 // Memory ordering: the child sees the parent's memory as it was at the fork,
@@ -321,6 +322,14 @@ class ForkExecutor {
   std::deque<std::unique_ptr<Child>> queue_ ABSL_GUARDED_BY(lock_);
   // Forked on a submitting thread, not yet adopted by the supervisor.
   std::vector<std::unique_ptr<Child>> launched_ ABSL_GUARDED_BY(lock_);
+
+  // Held by the supervisor except while it sleeps in epoll_wait; a fork on
+  // another thread takes it (for kForkGateWait at most), so a child never
+  // starts with the supervisor halfway through its work. glibc's malloc is
+  // fork-safe without it, but not every allocator is (GCC 12's
+  // AddressSanitizer runtime leaves its allocator locked in the child), nor
+  // are the locks a continuation run by the supervisor may hold.
+  Lock fork_gate_;
 
   // The supervisor's own.
   absl::flat_hash_map<uint64_t, std::unique_ptr<Child>> children_;
