@@ -59,8 +59,9 @@
 // The library itself holds none of its locks while it forks, and its
 // supervisor is not at work then (a fork waits until it sleeps, for 250 ms
 // at most: keep continuations that run on it short). The child touches none
-// of the parent's executors: only the closure, the pipe, and _exit(). Do not reap children with waitpid(-1) elsewhere in the process:
-// the supervisor owns its children.
+// of the parent's executors: only the closure, the pipe, and _exit(). Do not
+// reap children with waitpid(-1) elsewhere in the process: the supervisor owns
+// its children.
 //
 // Memory ordering: the child sees the parent's memory as it was at the fork,
 // which happens after Submit() is called; what the child wrote reaches the

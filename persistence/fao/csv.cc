@@ -2,13 +2,17 @@
 
 #include "multirun/persistence/fao/csv.h"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <system_error>
 #include <variant>
 
+#include "multirun/persistence/fao/internal/double_text.h"
 #include "multirun/persistence/fao/internal/utf8.h"
 
 namespace multirun {
@@ -16,77 +20,167 @@ namespace fao {
 
 namespace {
 
-// What one pass over a field finds: whether RFC 4180 needs it quoted (a
-// comma, a quote, CR or LF) and whether it has non-ASCII bytes (then its
-// UTF-8 must be checked).
-struct FieldScan {
-  bool needs_quotes = false;
-  bool non_ascii = false;
-};
+// What a field's bytes need: RFC 4180 quotes (a comma, a quote, CR or LF),
+// and a UTF-8 check (a byte >= 0x80).
+constexpr uint8_t kNeedsQuotes = 1;
+constexpr uint8_t kNonAscii = 2;
 
-FieldScan Scan(absl::string_view field) {
-  FieldScan scan;
+constexpr std::array<uint8_t, 256> kByteClass = [] {
+  std::array<uint8_t, 256> classes{};
+  for (const unsigned char c : {',', '"', '\r', '\n'}) {
+    classes[c] = kNeedsQuotes;
+  }
+  for (int c = 0x80; c < 256; ++c) classes[c] = kNonAscii;
+  return classes;
+}();
+
+uint8_t ClassOf(absl::string_view field) {
+  uint8_t found = 0;
+  for (const char c : field) found |= kByteClass[static_cast<unsigned char>(c)];
+  return found;
+}
+
+// ClassOf for eight bytes at once (SWAR): a byte equal to `c` is a zero
+// byte of w ^ c...c, and (x - 0x01..01) & ~x & 0x80..80 is nonzero exactly
+// when x has a zero byte.
+uint8_t ClassOfWord(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101;
+  constexpr uint64_t kHigh = 0x8080808080808080;
+  auto has = [](uint64_t word, unsigned char c) {
+    const uint64_t x = word ^ (kOnes * c);
+    return (x - kOnes) & ~x & kHigh;
+  };
+  uint8_t found = (w & kHigh) != 0 ? kNonAscii : 0;
+  if ((has(w, ',') | has(w, '"') | has(w, '\r') | has(w, '\n')) != 0) {
+    found |= kNeedsQuotes;
+  }
+  return found;
+}
+
+// Copies `field` to `at` (which has room for it) and returns its ClassOf,
+// eight bytes at a time; the last word overlaps the one before it.
+uint8_t CopyAndClassify(absl::string_view field, char* at) {
+  const char* from = field.data();
+  const size_t size = field.size();
+  if (size < 8) {
+    uint8_t found = 0;
+    for (size_t i = 0; i < size; ++i) {
+      at[i] = from[i];
+      found |= kByteClass[static_cast<unsigned char>(from[i])];
+    }
+    return found;
+  }
+  uint8_t found = 0;
+  uint64_t word;
+  size_t i = 0;
+  for (; i + 8 <= size; i += 8) {
+    std::memcpy(&word, from + i, 8);
+    std::memcpy(at + i, &word, 8);
+    found |= ClassOfWord(word);
+  }
+  if (i < size) {
+    std::memcpy(&word, from + size - 8, 8);
+    std::memcpy(at + size - 8, &word, 8);
+    found |= ClassOfWord(word);
+  }
+  return found;
+}
+
+// Writes the quoted form of `field` at `at`; returns the end. Room: at most
+// 2 * size + 2 bytes.
+char* WriteQuoted(absl::string_view field, char* at) {
+  *at++ = '"';
   for (const char c : field) {
-    scan.needs_quotes |= c == ',' || c == '"' || c == '\r' || c == '\n';
-    scan.non_ascii |= static_cast<unsigned char>(c) >= 0x80;
+    *at++ = c;
+    if (c == '"') *at++ = '"';
   }
-  return scan;
+  *at++ = '"';
+  return at;
 }
 
-void AppendQuoted(absl::string_view field, std::string* out) {
-  out->push_back('"');
-  size_t start = 0;
-  for (size_t quote = field.find('"'); quote != absl::string_view::npos;
-       quote = field.find('"', start)) {
-    out->append(field.data() + start, quote + 1 - start);
-    out->push_back('"');
-    start = quote + 1;
-  }
-  out->append(field.data() + start, field.size() - start);
-  out->push_back('"');
-}
-
-// Appends a string field; false (nothing appended) for invalid UTF-8.
-bool AppendCheckedField(absl::string_view field, std::string* out) {
-  const FieldScan scan = Scan(field);
-  if (scan.non_ascii && fao_internal::FirstInvalidUtf8(field).has_value()) {
-    return false;
-  }
-  if (scan.needs_quotes) {
-    AppendQuoted(field, out);
-  } else {
-    out->append(field.data(), field.size());
-  }
-  return true;
-}
-
-void AppendNumber(auto value, std::string* out) {
-  char buffer[32];
-  auto [end, error] = std::to_chars(buffer, buffer + sizeof(buffer), value);
-  if (error == std::errc()) out->append(buffer, end);
-}
-
-// Appends a cell; false for a cell ValidateTable() rejects (invalid UTF-8, a
-// non-finite double).
-bool AppendCell(const Cell& cell, std::string* out) {
+// The most bytes one cell's text can take.
+size_t MaxCellBytes(const Cell& cell) {
   switch (cell.index()) {
     case 0:
-      return true;
+      return 0;
     case 1:
-      out->append(std::get<bool>(cell) ? "true" : "false");
-      return true;
+      return 5;
     case 2:
-      AppendNumber(std::get<int64_t>(cell), out);
-      return true;
+      return 20;
+    case 3:
+      return fao_internal::kMaxDoubleText;
+    default:
+      return 2 * std::get<std::string>(cell).size() + 2;
+  }
+}
+
+// Appends records to a string through a raw pointer: the string is grown
+// ahead (room for a whole record at a time) and cut to what was written by
+// Finish(), so a cell costs no capacity check of its own.
+class RecordWriter {
+ public:
+  RecordWriter(std::string* out, size_t expected) : out_(out) {
+    used_ = out->size();
+    out->resize(used_ + expected);
+  }
+
+  // Room for `bytes` more bytes at cursor().
+  char* Reserve(size_t bytes) {
+    if (out_->size() - used_ < bytes) {
+      out_->resize(std::max(out_->size() * 2, used_ + bytes));
+    }
+    return out_->data() + used_;
+  }
+  void Advance(char* to) { used_ = static_cast<size_t>(to - out_->data()); }
+  void Finish() { out_->resize(used_); }
+
+ private:
+  std::string* out_;
+  size_t used_;
+};
+
+// Writes one cell at `at` (room: MaxCellBytes); returns the end, or nullptr
+// for a cell ValidateTable() rejects (invalid UTF-8, a non-finite double).
+char* WriteCell(const Cell& cell, char* at) {
+  switch (cell.index()) {
+    case 0:
+      return at;
+    case 1:
+      if (std::get<bool>(cell)) {
+        std::memcpy(at, "true", 4);
+        return at + 4;
+      }
+      std::memcpy(at, "false", 5);
+      return at + 5;
+    case 2:
+      return std::to_chars(at, at + 20, std::get<int64_t>(cell)).ptr;
     case 3: {
       const double value = std::get<double>(cell);
-      if (!std::isfinite(value)) return false;
-      AppendNumber(value, out);
-      return true;
+      if (!std::isfinite(value)) return nullptr;
+      return fao_internal::WriteDouble(value, at);
     }
-    default:
-      return AppendCheckedField(std::get<std::string>(cell), out);
+    default: {
+      const std::string& text = std::get<std::string>(cell);
+      const uint8_t found = CopyAndClassify(text, at);
+      if ((found & kNonAscii) != 0 &&
+          fao_internal::FirstInvalidUtf8(text).has_value()) {
+        return nullptr;
+      }
+      if ((found & kNeedsQuotes) != 0) return WriteQuoted(text, at);
+      return at + text.size();
+    }
   }
+}
+
+// Appends a header field; false (nothing appended) for invalid UTF-8.
+bool AppendCheckedField(absl::string_view field, std::string* out) {
+  const uint8_t found = ClassOf(field);
+  if ((found & kNonAscii) != 0 &&
+      fao_internal::FirstInvalidUtf8(field).has_value()) {
+    return false;
+  }
+  AppendCsvField(field, out);
+  return true;
 }
 
 bool IsEmptyCell(const Cell& cell) {
@@ -98,11 +192,14 @@ bool IsEmptyCell(const Cell& cell) {
 }  // namespace
 
 void AppendCsvField(absl::string_view field, std::string* out) {
-  if (Scan(field).needs_quotes) {
-    AppendQuoted(field, out);
-  } else {
+  if ((ClassOf(field) & kNeedsQuotes) == 0) {
     out->append(field.data(), field.size());
+    return;
   }
+  const size_t used = out->size();
+  out->resize(used + 2 * field.size() + 2);
+  out->resize(static_cast<size_t>(WriteQuoted(field, out->data() + used) -
+                                  out->data()));
 }
 
 absl::Status AppendCsv(const Table& table, bool include_header,
@@ -135,20 +232,28 @@ absl::Status AppendCsv(const Table& table, bool include_header,
   }
   const size_t width = TableWidth(table);
   // A guess at the size (eight bytes a cell), so the buffer grows once or
-  // twice instead of a dozen times.
-  out->reserve(out->size() + table.rows.size() * (width * 8 + 2));
+  // twice at most.
+  RecordWriter writer(out, table.rows.size() * (width * 8 + 2));
   for (const Row& row : table.rows) {
     if (row.size() != width) return rejected();
+    size_t most = row.size() + 2;
+    for (const Cell& cell : row) most += MaxCellBytes(cell);
+    char* at = writer.Reserve(most);
     if (row.size() == 1 && IsEmptyCell(row[0])) {
-      out->append("\"\"\r\n");
+      std::memcpy(at, "\"\"\r\n", 4);
+      writer.Advance(at + 4);
       continue;
     }
     for (size_t c = 0; c < row.size(); ++c) {
-      if (c > 0) out->push_back(',');
-      if (!AppendCell(row[c], out)) return rejected();
+      if (c > 0) *at++ = ',';
+      at = WriteCell(row[c], at);
+      if (at == nullptr) return rejected();
     }
-    out->append("\r\n");
+    *at++ = '\r';
+    *at++ = '\n';
+    writer.Advance(at);
   }
+  writer.Finish();
   return absl::OkStatus();
 }
 

@@ -225,7 +225,8 @@ absl::StatusOr<LockedFile> LockedFile::Open(const std::string& path) {
 LockedFile::LockedFile(LockedFile&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)),
       path_(std::move(other.path_)),
-      size_(other.size_) {}
+      size_(other.size_),
+      locked_(other.locked_) {}
 
 LockedFile& LockedFile::operator=(LockedFile&& other) noexcept {
   if (this != &other) {
@@ -233,6 +234,7 @@ LockedFile& LockedFile::operator=(LockedFile&& other) noexcept {
     fd_ = std::exchange(other.fd_, -1);
     path_ = std::move(other.path_);
     size_ = other.size_;
+    locked_ = other.locked_;
   }
   return *this;
 }
@@ -258,8 +260,12 @@ absl::StatusOr<std::string> LockedFile::ReadPrefix(size_t bytes) const {
   return content;
 }
 
-absl::Status LockedFile::Append(absl::string_view bytes) {
+absl::Status LockedFile::WriteAtEnd(absl::string_view bytes) {
   if (fd_ < 0) return absl::FailedPreconditionError("moved-from LockedFile");
+  if (!locked_) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path_, ": this LockedFile released its lock"));
+  }
   absl::Status status;
   {
     fao_internal::SigxfszGuard guard;
@@ -269,27 +275,62 @@ absl::Status LockedFile::Append(absl::string_view bytes) {
       const ssize_t wrote = pwrite(fd_, rest.data(), rest.size(), offset);
       if (wrote < 0) {
         if (errno == EINTR) continue;
-        const int error = errno;
-        status = ErrnoError(error, "cannot append to", path_);
+        status = ErrnoError(errno, "cannot append to", path_);
         break;
       }
       rest.remove_prefix(static_cast<size_t>(wrote));
       offset += wrote;
     }
   }
+  return status;
+}
+
+absl::Status LockedFile::TruncateBack(absl::Status failure) {
+  // Whole records only: drop what part of this one reached the file.
+  if (ftruncate(fd_, size_) != 0 || fsync(fd_) != 0) {
+    return absl::DataLossError(
+        absl::StrCat(failure.message(), "; and cannot truncate ", path_,
+                     " back to ", size_, " bytes: ", strerrordesc_np(errno)));
+  }
+  return failure;
+}
+
+absl::Status LockedFile::Append(absl::string_view bytes) {
+  absl::Status status = WriteAtEnd(bytes);
   if (status.ok() && fsync(fd_) != 0) {
     status = ErrnoError(errno, "cannot fsync", path_);
   }
   if (!status.ok()) {
-    // Whole records only: drop what part of this one reached the file.
-    if (ftruncate(fd_, size_) != 0 || fsync(fd_) != 0) {
-      return absl::DataLossError(
-          absl::StrCat(status.message(), "; and cannot truncate ", path_,
-                       " back to ", size_, " bytes: ", strerrordesc_np(errno)));
-    }
-    return status;
+    if (fd_ < 0 || !locked_) return status;
+    return TruncateBack(std::move(status));
   }
   size_ += static_cast<off_t>(bytes.size());
+  return absl::OkStatus();
+}
+
+absl::Status LockedFile::AppendThenUnlock(absl::string_view bytes) {
+  absl::Status written = WriteAtEnd(bytes);
+  if (!written.ok()) {
+    if (fd_ < 0 || !locked_) return written;
+    return TruncateBack(std::move(written));
+  }
+  const off_t start = size_;
+  size_ += static_cast<off_t>(bytes.size());
+  struct flock unlock = {};
+  unlock.l_type = F_UNLCK;
+  unlock.l_whence = SEEK_SET;
+  while (fcntl(fd_, F_OFD_SETLK, &unlock) != 0 && errno == EINTR) {
+  }
+  locked_ = false;
+  if (fsync(fd_) != 0) {
+    absl::Status failed = ErrnoError(errno, "cannot fsync", path_);
+    return absl::Status(
+        failed.code(),
+        absl::StrCat(failed.message(), "; the record is in the file (bytes ",
+                     start, " to ", size_,
+                     ") but may not survive a crash, and other writers may "
+                     "have appended after it"));
+  }
   return absl::OkStatus();
 }
 

@@ -129,13 +129,29 @@ class LockedFile {
   // back to size() (whole records only) and the error returned.
   absl::Status Append(absl::string_view bytes);
 
+  // As Append, but releases the lock once the record is written and fsyncs
+  // after: the next writer appends while this one waits for the disk, and
+  // OK still means the record is on disk. A failed write is truncated back
+  // as in Append (the lock is still held then); a failed fsync cannot be
+  // (others may have appended since), so its error says the record is in
+  // the file but may not survive a crash. Afterwards the LockedFile holds no
+  // lock: Append and AppendThenUnlock return FailedPrecondition.
+  absl::Status AppendThenUnlock(absl::string_view bytes);
+
  private:
   LockedFile(int fd, std::string path, off_t size)
       : fd_(fd), path_(std::move(path)), size_(size) {}
 
+  // Writes `bytes` at size() without fsync; the error, if any, as is.
+  absl::Status WriteAtEnd(absl::string_view bytes);
+  // Truncates the file back to size() after `failure`; returns `failure`,
+  // or DataLoss when the truncation fails too.
+  absl::Status TruncateBack(absl::Status failure);
+
   int fd_ = -1;
   std::string path_;
   off_t size_ = 0;
+  bool locked_ = true;
 };
 
 }  // namespace fao

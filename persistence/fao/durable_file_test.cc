@@ -170,6 +170,53 @@ TEST(LockedFileTest, ConcurrentAppendsAreWholeRecords) {
   for (int count : counts) EXPECT_EQ(count, kRecords);
 }
 
+// AppendThenUnlock writes, lets the next writer in before its fsync, and
+// holds no lock afterwards: the same object refuses another append.
+TEST(LockedFileTest, AppendThenUnlockReleasesTheLockAndRefusesMore) {
+  const std::string path = fao_internal::NewTestDir() + "/a";
+  absl::StatusOr<LockedFile> first = LockedFile::Open(path);
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(first->Append("one\n").ok());
+  ASSERT_TRUE(first->AppendThenUnlock("two\n").ok());
+  EXPECT_EQ(first->size(), 8);
+  // Opened (and locked) while `first` is still open: Open would block
+  // forever if the lock were still held.
+  absl::StatusOr<LockedFile> second = LockedFile::Open(path);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->size(), 8);
+  ASSERT_TRUE(second->AppendThenUnlock("three\n").ok());
+  for (absl::Status refused :
+       {first->Append("late\n"), first->AppendThenUnlock("late\n")}) {
+    EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_THAT(std::string(refused.message()), HasSubstr("released its lock"));
+  }
+  EXPECT_EQ(*ReadFile(path), "one\ntwo\nthree\n");
+}
+
+// Threads appending with AppendThenUnlock: whole records, never mixed.
+TEST(LockedFileTest, ConcurrentAppendThenUnlockAreWholeRecords) {
+  const std::string path = fao_internal::NewTestDir() + "/a";
+  constexpr int kThreads = 4, kRecords = 100, kSize = 5000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string record(kSize - 1, static_cast<char>('a' + t));
+      for (int i = 0; i < kRecords; ++i) {
+        absl::StatusOr<LockedFile> file = LockedFile::Open(path);
+        ASSERT_TRUE(file.ok());
+        ASSERT_TRUE(file->AppendThenUnlock(record + "\n").ok());
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  const std::string content = *ReadFile(path);
+  ASSERT_EQ(content.size(), size_t{kThreads} * kRecords * kSize);
+  for (size_t at = 0; at < content.size(); at += kSize) {
+    ASSERT_EQ(content.substr(at, kSize),
+              std::string(kSize - 1, content[at]) + "\n");
+  }
+}
+
 // A LockedFile that waited while the file was replaced appends to the new
 // file, not to the unlinked old one.
 TEST(LockedFileTest, WaiterFollowsAReplace) {
@@ -229,6 +276,15 @@ TEST(FileSizeLimitTest, ResourceExhaustedAndPreviousContentIntact) {
       } else if (!file->Append("fits").ok() ||
                  *ReadFile(path) != old_content + "fits") {
         code = 17;
+      } else {
+        // The same with the lock released before the fsync: a failed write
+        // is truncated away while the lock is still held.
+        absl::Status b = file->AppendThenUnlock(std::string(5000, 'b'));
+        if (b.code() != absl::StatusCode::kResourceExhausted) {
+          code = 18;
+        } else if (*ReadFile(path) != old_content + "fits") {
+          code = 19;
+        }
       }
     }
     (void)!write(hold[1], "x", 1);

@@ -182,23 +182,27 @@ absl::StatusOr<std::string> Fao::ExistingEntry(int slot) const {
 
 absl::Status Fao::SaveStreamable(int slot, const std::string& path,
                                  const Table& table) {
-  // Encode outside the lock: workers encode in parallel.
-  std::string header;
-  std::string rows;
+  // Encode outside the lock: workers encode in parallel. One buffer, the
+  // header (if any) first, so no write needs a copy of the rows.
+  std::string encoded;
+  size_t header_size = 0;
   if (options_.format == Format::kCsv) {
     if (table.header.has_value()) {
-      absl::StatusOr<std::string> encoded =
-          EncodeCsv(Table{table.header, {}}, /*include_header=*/true);
-      if (!encoded.ok()) return encoded.status();
-      header = *std::move(encoded);
+      absl::Status s = AppendCsv(Table{table.header, {}},
+                                 /*include_header=*/true, &encoded);
+      if (!s.ok()) return s;
+      header_size = encoded.size();
     }
-    absl::Status s = AppendCsv(table, /*include_header=*/false, &rows);
+    absl::Status s = AppendCsv(table, /*include_header=*/false, &encoded);
     if (!s.ok()) return s;
   } else {
-    absl::StatusOr<std::string> encoded = EncodeJson(table, JsonStyle::kLines);
-    if (!encoded.ok()) return encoded.status();
-    rows = *std::move(encoded);
+    absl::StatusOr<std::string> lines = EncodeJson(table, JsonStyle::kLines);
+    if (!lines.ok()) return lines.status();
+    encoded = *std::move(lines);
   }
+  const absl::string_view whole = encoded;
+  const absl::string_view header = whole.substr(0, header_size);
+  const absl::string_view rows = whole.substr(header_size);
   auto header_mismatch = [&]() {
     return absl::InvalidArgumentError(
         absl::StrCat(path, " starts with a header other than this Save's"));
@@ -216,9 +220,8 @@ absl::Status Fao::SaveStreamable(int slot, const std::string& path,
     if (!base->empty() && !header.empty() && !absl::StartsWith(*base, header)) {
       return header_mismatch();
     }
-    std::string content = *std::move(base);
-    if (content.empty()) content = header;
-    content += rows;
+    if (!base->empty()) base->append(rows.data(), rows.size());
+    const absl::string_view content = base->empty() ? whole : *base;
     // Hold the new file's lock until the owner is published below: another
     // worker that opens the new file must not see it as unwritten.
     absl::StatusOr<LockedFile> replaced =
@@ -228,18 +231,20 @@ absl::Status Fao::SaveStreamable(int slot, const std::string& path,
     status = replaced.status();
     if (replaced.ok()) *file = *std::move(replaced);
   } else {
-    std::string bytes;
-    if (file->size() == 0) {
-      bytes = header + rows;
-    } else {
+    absl::string_view bytes = whole;
+    if (file->size() > 0) {
       if (!header.empty()) {
         absl::StatusOr<std::string> prefix = file->ReadPrefix(header.size());
         if (!prefix.ok()) return prefix.status();
         if (*prefix != header) return header_mismatch();
       }
-      bytes = std::move(rows);
+      bytes = rows;
     }
-    status = file->Append(bytes);
+    // The lock goes as soon as the rows are written: the next worker
+    // appends while this one waits for its fsync. Nothing below needs the
+    // lock: this path never replaces the file, so whoever sees the owner
+    // unset before the store appends too.
+    status = file->AppendThenUnlock(bytes);
   }
   if (!status.ok()) return status;
   Atomic(owners_[slot]).store(static_cast<int32_t>(getpid()));
