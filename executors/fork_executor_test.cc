@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdlib>
 #include <map>
@@ -361,20 +362,54 @@ TEST(ForkExecutorTest, ForkRightAfterConstructionNeverHangsTheChild) {
   }
 }
 
+// Children that each finish when the test writes their byte to their pipe:
+// the test decides the order they complete in, whatever a fork costs on a
+// loaded machine (sleeps of different lengths did not, under ASAN).
+class FinishGates {
+ public:
+  explicit FinishGates(int count) : fds_(count) {
+    for (auto& fds : fds_) EXPECT_EQ(pipe(fds.data()), 0);
+  }
+  ~FinishGates() {
+    for (auto& fds : fds_) {
+      close(fds[0]);
+      close(fds[1]);
+    }
+  }
+  // In a child: blocks until Finish(gate).
+  void AwaitFinish(int gate) const {
+    char byte;
+    while (read(fds_[gate][0], &byte, 1) < 0 && errno == EINTR) {
+    }
+  }
+  void Finish(int gate) { ASSERT_EQ(write(fds_[gate][1], "x", 1), 1); }
+
+ private:
+  std::vector<std::array<int, 2>> fds_;
+};
+
 TEST(ForkExecutorTest, WaitForYieldsChildrenInCompletionOrder) {
   ForkExecutor forks({.max_processes = 4});
+  FinishGates gates(3);
   std::vector<Future<int>> in_flight;
-  for (int delay : {300, 10, 150}) {
-    in_flight.push_back(forks.Submit([delay] {
-      absl::SleepFor(absl::Milliseconds(delay));
-      return delay;
+  for (int task = 0; task < 3; ++task) {
+    in_flight.push_back(forks.Submit([&gates, task] {
+      gates.AwaitFinish(task);
+      return task;
     }));
   }
+  // Finished one at a time, in the order 1, 2, 0; each next one only once
+  // WaitFor has yielded the previous.
+  const std::vector<int> finish_order = {1, 2, 0};
+  gates.Finish(finish_order[0]);
   std::vector<int> order;
   for (Future<int> done : WaitFor(in_flight)) {
     order.push_back(std::move(done).Get().value());
+    if (order.size() < finish_order.size()) {
+      gates.Finish(finish_order[order.size()]);
+    }
   }
-  EXPECT_EQ(order, (std::vector<int>{10, 150, 300}));
+  EXPECT_EQ(order, finish_order);
   EXPECT_TRUE(in_flight.empty());
 }
 
@@ -402,18 +437,24 @@ TEST(ForkExecutorTest, WaitForWithConcurrencyFactorAsksForMore) {
 
 TEST(ForkExecutorTest, AsCompletedOverForkFutures) {
   ForkExecutor forks({.max_processes = 4});
+  FinishGates gates(3);
   std::vector<Future<int>> futures;
-  for (int delay : {200, 5, 100}) {
-    futures.push_back(forks.Submit([delay] {
-      absl::SleepFor(absl::Milliseconds(delay));
-      return delay;
+  for (int task = 0; task < 3; ++task) {
+    futures.push_back(forks.Submit([&gates, task] {
+      gates.AwaitFinish(task);
+      return task;
     }));
   }
+  const std::vector<int> finish_order = {2, 0, 1};
+  gates.Finish(finish_order[0]);
   std::vector<int> order;
   for (Future<int> done : AsCompleted<int>(std::move(futures))) {
     order.push_back(std::move(done).Get().value());
+    if (order.size() < finish_order.size()) {
+      gates.Finish(finish_order[order.size()]);
+    }
   }
-  EXPECT_EQ(order, (std::vector<int>{5, 100, 200}));
+  EXPECT_EQ(order, finish_order);
 }
 
 TEST(ForkExecutorTest, ChildSeesItsWorkerInfo) {

@@ -115,28 +115,33 @@ size_t MaxCellBytes(const Cell& cell) {
 }
 
 // Appends records to a string through a raw pointer: the string is grown
-// ahead (room for a whole record at a time) and cut to what was written by
-// Finish(), so a cell costs no capacity check of its own.
+// ahead and cut to what was written by Finish(), so a byte written costs no
+// capacity check, a cell one compare.
 class RecordWriter {
  public:
   RecordWriter(std::string* out, size_t expected) : out_(out) {
-    used_ = out->size();
-    out->resize(used_ + expected);
+    const size_t used = out->size();
+    out->resize(used + expected);
+    at_ = out->data() + used;
   }
 
-  // Room for `bytes` more bytes at cursor().
-  char* Reserve(size_t bytes) {
-    if (out_->size() - used_ < bytes) {
-      out_->resize(std::max(out_->size() * 2, used_ + bytes));
+  // The write position, with room for `bytes` more bytes after it.
+  char* Room(char* at, size_t bytes) {
+    if (static_cast<size_t>(out_->data() + out_->size() - at) < bytes) {
+      const size_t used = static_cast<size_t>(at - out_->data());
+      out_->resize(std::max(out_->size() * 2, used + bytes));
+      at = out_->data() + used;
     }
-    return out_->data() + used_;
+    return at;
   }
-  void Advance(char* to) { used_ = static_cast<size_t>(to - out_->data()); }
-  void Finish() { out_->resize(used_); }
+  char* at() const { return at_; }
+  void Finish(char* at) {
+    out_->resize(static_cast<size_t>(at - out_->data()));
+  }
 
  private:
   std::string* out_;
-  size_t used_;
+  char* at_;
 };
 
 // Writes one cell at `at` (room: MaxCellBytes); returns the end, or nullptr
@@ -234,26 +239,28 @@ absl::Status AppendCsv(const Table& table, bool include_header,
   // A guess at the size (eight bytes a cell), so the buffer grows once or
   // twice at most.
   RecordWriter writer(out, table.rows.size() * (width * 8 + 2));
+  char* at = writer.at();
   for (const Row& row : table.rows) {
     if (row.size() != width) return rejected();
-    size_t most = row.size() + 2;
-    for (const Cell& cell : row) most += MaxCellBytes(cell);
-    char* at = writer.Reserve(most);
     if (row.size() == 1 && IsEmptyCell(row[0])) {
+      at = writer.Room(at, 4);
       std::memcpy(at, "\"\"\r\n", 4);
-      writer.Advance(at + 4);
+      at += 4;
       continue;
     }
     for (size_t c = 0; c < row.size(); ++c) {
+      // One more byte than the cell: its comma, or the CR of the record's
+      // end (the LF has its own room below).
+      at = writer.Room(at, MaxCellBytes(row[c]) + 1);
       if (c > 0) *at++ = ',';
       at = WriteCell(row[c], at);
       if (at == nullptr) return rejected();
     }
+    at = writer.Room(at, 2);
     *at++ = '\r';
     *at++ = '\n';
-    writer.Advance(at);
   }
-  writer.Finish();
+  writer.Finish(at);
   return absl::OkStatus();
 }
 
