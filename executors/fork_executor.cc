@@ -58,6 +58,24 @@ constexpr int64_t kNoDeadline = std::numeric_limits<int64_t>::max();
 // continuation that runs long on the supervisor delays forks by this much at
 // most and can never deadlock them.
 constexpr absl::Duration kForkGateWait = absl::Milliseconds(250);
+// Whether the supervisor takes the gate back after each sleep (every round
+// of its work then excludes forks), or only holds it through its start.
+// glibc's malloc locks itself around fork(), so a child never inherits it
+// locked and only the start needs the gate (there, under any allocator, the
+// thread runtime's own start may be copied half-way). AddressSanitizer's
+// allocator in GCC 12 does not, so under it every round is gated; that costs
+// a fork that comes mid-round the rest of the round.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kGateEveryRound = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kGateEveryRound = true;
+#else
+constexpr bool kGateEveryRound = false;
+#endif
+#else
+constexpr bool kGateEveryRound = false;
+#endif
 
 int64_t DeadlineNanos(absl::Duration timeout) {
   if (timeout == absl::InfiniteDuration()) return kNoDeadline;
@@ -446,6 +464,7 @@ void ForkExecutor::Finish(Child& child) {
 
 void ForkExecutor::Supervise() {
   supervised_here = shared_.get();
+  bool gate_held = true;  // Taken for it by the constructor.
   constexpr int kMaxEvents = 64;
   epoll_event events[kMaxEvents];
   std::vector<uint64_t> finished;
@@ -466,9 +485,15 @@ void ForkExecutor::Supervise() {
                              : static_cast<int>(std::min<int64_t>(
                                    (wait + 999'999) / 1'000'000, 60'000));
     }
-    fork_gate_.Release().IgnoreError();
+    if (gate_held) {
+      fork_gate_.Release().IgnoreError();
+      gate_held = false;
+    }
     const int count = epoll_wait(epoll_fd_, events, kMaxEvents, timeout_ms);
-    fork_gate_.Acquire();
+    if (kGateEveryRound) {
+      fork_gate_.Acquire();
+      gate_held = true;
+    }
     if (count < 0 && errno != EINTR) {
       sync_internal::Fatal(
           absl::StrCat("ForkExecutor: epoll_wait: ", strerrordesc_np(errno)));
@@ -535,7 +560,7 @@ void ForkExecutor::Supervise() {
       LockHolder hold(lock_);
       if (closed_ && running_ == 0 && queue_.empty() && launched_.empty() &&
           children_.empty()) {
-        fork_gate_.Release().IgnoreError();
+        if (gate_held) fork_gate_.Release().IgnoreError();
         return;
       }
     }

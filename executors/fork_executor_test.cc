@@ -300,42 +300,6 @@ TEST(ForkExecutorTest, NoZombiesNorLeakedDescriptorsAfterTenThousandTasks) {
   EXPECT_EQ(CountOpenFds(), fds_before);
 }
 
-TEST(ForkExecutorTest, ForksSafelyWhileThreadsHammerALockAndTheAllocator) {
-  Lock lock;
-  int64_t counter = 0;
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> hammers;
-  for (int t = 0; t < 8; ++t) {
-    hammers.emplace_back([&] {
-      size_t round = 0;
-      while (!stop.load(std::memory_order_relaxed)) {
-        auto block = std::make_unique<std::vector<int>>(64 + (++round & 255));
-        LockHolder hold(lock);
-        counter += static_cast<int64_t>(block->size() > 0);
-      }
-    });
-  }
-  {
-    ForkExecutor forks({.max_processes = 4});
-    std::vector<Future<int64_t>> results;
-    for (int i = 0; i < 1000; ++i) {
-      results.push_back(forks.Submit([i] {
-        // Allocation and the library's own state in the child.
-        std::vector<std::string> words(100, std::string(50, 'w'));
-        Lock own;
-        LockHolder hold(own);
-        return static_cast<int64_t>(words.size()) * i;
-      }));
-    }
-    for (int i = 0; i < 1000; ++i) {
-      ASSERT_EQ(results[i].Get().value(), int64_t{100} * i);
-    }
-  }
-  stop = true;
-  for (std::thread& hammer : hammers) hammer.join();
-  EXPECT_GT(counter, 0);
-}
-
 // A fork right after the executor is made copies the supervisor's thread
 // while it may still be starting. Under GCC 12's AddressSanitizer that start
 // holds an allocator lock, and before the fork gate a child forked then hung
