@@ -63,12 +63,12 @@ constexpr absl::Duration kForkGateWait = absl::Milliseconds(250);
 // glibc's malloc locks itself around fork(), so a child never inherits it
 // locked and only the start needs the gate (there, under any allocator, the
 // thread runtime's own start may be copied half-way). AddressSanitizer's
-// allocator in GCC 12 does not, so under it every round is gated; that costs
-// a fork that comes mid-round the rest of the round.
-#if defined(__SANITIZE_ADDRESS__)
+// and ThreadSanitizer's allocators in GCC 12 do not, so under them every round
+// is gated; that costs a fork that comes mid-round the rest of the round.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 constexpr bool kGateEveryRound = true;
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
 constexpr bool kGateEveryRound = true;
 #else
 constexpr bool kGateEveryRound = false;
@@ -168,7 +168,14 @@ ForkExecutor::ForkExecutor(ForkExecutorOptions options)
   // thread start allocates, and holds an allocator lock while it maps
   // memory). Any thread may release a Lock; the supervisor does.
   fork_gate_.Acquire();
-  supervisor_ = std::thread([this] { Supervise(); });
+  try {
+    supervisor_ = std::thread([this] { Supervise(); });
+  } catch (...) {
+    fork_gate_.Release().IgnoreError();
+    close(event_fd_);
+    close(epoll_fd_);
+    throw;
+  }
 }
 
 ForkExecutor::~ForkExecutor() {

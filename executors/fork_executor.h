@@ -56,12 +56,13 @@
 //     the child: a ForkExecutor used in a child it was not created in fails
 //     with FailedPrecondition); anything not async-signal-safe in a library
 //     that documents it so.
-// The library itself holds none of its locks while it forks, and a fork
-// waits (250 ms at most) until the supervisor has finished starting; under
-// AddressSanitizer, whose allocator is not fork-safe, until it sleeps. The
-// child touches none of the parent's executors: only the closure, the pipe, and
-// _exit(). Do not reap children with waitpid(-1) elsewhere in the process: the
-// supervisor owns its children.
+// While it forks, the library holds only its fork gate (which the child
+// never touches): a fork waits (250 ms at most) until the supervisor has
+// finished starting; under AddressSanitizer and ThreadSanitizer, whose
+// allocators are not fork-safe, until it sleeps. The child touches none of
+// the parent's executors: only the closure, the pipe, and _exit(). Do not reap
+// children with waitpid(-1) elsewhere in the process: the supervisor owns its
+// children.
 //
 // Memory ordering: the child sees the parent's memory as it was at the fork,
 // which happens after Submit() is called; what the child wrote reaches the
@@ -325,7 +326,7 @@ class ForkExecutor {
   std::vector<std::unique_ptr<Child>> launched_ ABSL_GUARDED_BY(lock_);
 
   // Held by the supervisor from its birth until it first sleeps (under
-  // AddressSanitizer: whenever it is not asleep in epoll_wait); a fork on
+  // ASAN and TSAN: whenever it is not asleep in epoll_wait); a fork on
   // another thread takes it (for kForkGateWait at most), so a child never
   // starts with the supervisor's thread half-way through its start, whose
   // allocations hold an allocator lock (GCC 12's AddressSanitizer runtime

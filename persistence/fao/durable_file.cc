@@ -328,9 +328,10 @@ absl::Status LockedFile::AppendThenUnlock(absl::string_view bytes) {
   }
   locked_ = false;
   if (fsync(fd_) != 0) {
+    // DataLoss whatever the errno: the file is not as it was (the record
+    // is in it), so this must not read as an error that left it intact.
     absl::Status failed = ErrnoError(errno, "cannot fsync", path_);
-    return absl::Status(
-        failed.code(),
+    return absl::DataLossError(
         absl::StrCat(failed.message(), "; the record is in the file (bytes ",
                      start, " to ", size_,
                      ") but may not survive a crash, and other writers may "

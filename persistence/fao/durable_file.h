@@ -133,9 +133,10 @@ class LockedFile {
   // after: the next writer appends while this one waits for the disk, and
   // OK still means the record is on disk. A failed write is truncated back
   // as in Append (the lock is still held then); a failed fsync cannot be
-  // (others may have appended since), so its error says the record is in
-  // the file but may not survive a crash. Afterwards the LockedFile holds no
-  // lock: Append and AppendThenUnlock return FailedPrecondition.
+  // (others may have appended since), so it is DataLoss, saying that the
+  // record is in the file but may not survive a crash. Afterwards the
+  // LockedFile holds no lock: Append and AppendThenUnlock return
+  // FailedPrecondition.
   absl::Status AppendThenUnlock(absl::string_view bytes);
 
  private:

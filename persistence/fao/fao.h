@@ -132,7 +132,10 @@ class Fao {
   // from the file's), FailedPrecondition (after Finish, or a whole-file
   // format saved from a second process), ResourceExhausted (file-size limit,
   // disk full), PermissionDenied/NotFound/Internal with the path and errno
-  // text. On error the file is as it was before the call.
+  // text: on these the file is as it was before the call. DataLoss: an
+  // append was written but its fsync failed (the rows are in the file and
+  // may not survive a crash; do not simply retry), or a failed write could
+  // not be truncated away.
   absl::Status Save(int worker, const Table& table);
 
   // Ends the session: for kOneWorkerOneFileThenArchive builds the archive

@@ -17,7 +17,7 @@ namespace fao_internal {
 namespace {
 
 std::string Ours(double value) {
-  char text[kMaxDoubleText + 8];
+  char text[kMaxDoubleText];
   return std::string(text, WriteDouble(value, text));
 }
 
