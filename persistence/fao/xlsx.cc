@@ -3,6 +3,7 @@
 #include "multirun/persistence/fao/xlsx.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 
 #include <cmath>
@@ -12,6 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "multirun/persistence/fao/internal/sigxfsz_guard.h"
 #include "multirun/persistence/fao/internal/utf8.h"
+#include "multirun/sync/lock.h"
+#include "multirun/sync/lock_holder.h"
 #include "xlsxwriter.h"
 
 namespace multirun {
@@ -54,6 +57,28 @@ absl::Status ValidateSheetName(absl::string_view name) {
   }
   return absl::OkStatus();
 }
+
+namespace {
+
+// libxlsxwriter is not thread-safe: workbook_close() formats the creation
+// time with gmtime(), whose one static buffer two threads writing XLSX files
+// at once overwrite together (TSAN: a data race in gmtime, found by
+// examples/fao_strategies.cc). So one workbook is written at a time per
+// process. A forked child gets the lock unlocked, whatever a thread of the
+// parent (which the child does not have) was doing at the fork.
+Lock* library_lock = nullptr;
+
+Lock& LibraryLock() {
+  static const bool registered = [] {
+    library_lock = new Lock();
+    pthread_atfork(nullptr, nullptr, [] { library_lock = new Lock(); });
+    return true;
+  }();
+  (void)registered;
+  return *library_lock;
+}
+
+}  // namespace
 
 absl::Status WriteXlsx(const std::string& path, const Table& table,
                        absl::string_view sheet_name) {
@@ -101,6 +126,7 @@ absl::Status WriteXlsx(const std::string& path, const Table& table,
   }
 
   fao_internal::SigxfszGuard guard;
+  LockHolder one_at_a_time(LibraryLock());
   lxw_workbook_options options = {};
   options.constant_memory = LXW_TRUE;
   lxw_workbook* workbook = workbook_new_opt(path.c_str(), &options);

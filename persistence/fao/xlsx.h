@@ -13,6 +13,9 @@
 //
 // libxlsxwriter writes a whole file at once; there is no appending to an
 // XLSX file. fao.h writes XLSX through ReplaceFile (durable_file.h).
+// libxlsxwriter is not thread-safe (it calls gmtime()), so WriteXlsx writes
+// one workbook at a time per process; other code of the process that calls
+// gmtime() while a workbook is written still races with it.
 //
 // Functions: WriteXlsx(), ValidateSheetName().
 
