@@ -17,6 +17,7 @@
 #include <limits>
 #include <thread>
 
+#include "absl/base/config.h"
 #include "absl/strings/str_cat.h"
 #include "multirun/executors/internal/process_io.h"
 #include "multirun/executors/worker.h"
@@ -65,14 +66,8 @@ constexpr absl::Duration kForkGateWait = absl::Milliseconds(250);
 // thread runtime's own start may be copied half-way). AddressSanitizer's
 // and ThreadSanitizer's allocators in GCC 12 do not, so under them every round
 // is gated; that costs a fork that comes mid-round the rest of the round.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#if defined(ABSL_HAVE_ADDRESS_SANITIZER) || defined(ABSL_HAVE_THREAD_SANITIZER)
 constexpr bool kGateEveryRound = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr bool kGateEveryRound = true;
-#else
-constexpr bool kGateEveryRound = false;
-#endif
 #else
 constexpr bool kGateEveryRound = false;
 #endif

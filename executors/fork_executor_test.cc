@@ -353,6 +353,18 @@ class FinishGates {
   }
   void Finish(int gate) { ASSERT_EQ(write(fds_[gate][1], "x", 1), 1); }
 
+  // One child per gate; child i returns i once Finish(i).
+  std::vector<Future<int>> SubmitAll(ForkExecutor& forks) {
+    std::vector<Future<int>> futures;
+    for (int gate = 0; gate < static_cast<int>(fds_.size()); ++gate) {
+      futures.push_back(forks.Submit([this, gate] {
+        AwaitFinish(gate);
+        return gate;
+      }));
+    }
+    return futures;
+  }
+
  private:
   std::vector<std::array<int, 2>> fds_;
 };
@@ -360,13 +372,7 @@ class FinishGates {
 TEST(ForkExecutorTest, WaitForYieldsChildrenInCompletionOrder) {
   ForkExecutor forks({.max_processes = 4});
   FinishGates gates(3);
-  std::vector<Future<int>> in_flight;
-  for (int task = 0; task < 3; ++task) {
-    in_flight.push_back(forks.Submit([&gates, task] {
-      gates.AwaitFinish(task);
-      return task;
-    }));
-  }
+  std::vector<Future<int>> in_flight = gates.SubmitAll(forks);
   // Finished one at a time, in the order 1, 2, 0; each next one only once
   // WaitFor has yielded the previous.
   const std::vector<int> finish_order = {1, 2, 0};
@@ -407,13 +413,7 @@ TEST(ForkExecutorTest, WaitForWithConcurrencyFactorAsksForMore) {
 TEST(ForkExecutorTest, AsCompletedOverForkFutures) {
   ForkExecutor forks({.max_processes = 4});
   FinishGates gates(3);
-  std::vector<Future<int>> futures;
-  for (int task = 0; task < 3; ++task) {
-    futures.push_back(forks.Submit([&gates, task] {
-      gates.AwaitFinish(task);
-      return task;
-    }));
-  }
+  std::vector<Future<int>> futures = gates.SubmitAll(forks);
   const std::vector<int> finish_order = {2, 0, 1};
   gates.Finish(finish_order[0]);
   std::vector<int> order;

@@ -20,6 +20,15 @@ namespace fao {
 
 namespace {
 
+// An fcntl lock request of `type` (F_WRLCK, F_UNLCK) over the whole file
+// (l_start = l_len = 0).
+struct flock WholeFile(short type) {
+  struct flock request = {};
+  request.l_type = type;
+  request.l_whence = SEEK_SET;
+  return request;
+}
+
 absl::Status ErrnoError(int error, absl::string_view what,
                         absl::string_view path) {
   std::string message =
@@ -124,9 +133,7 @@ absl::StatusOr<LockedFile> LockedFile::Replace(
     if (locked < 0) {
       status = ErrnoError(errno, "cannot open", temp);
     } else {
-      struct flock lock = {};
-      lock.l_type = F_WRLCK;
-      lock.l_whence = SEEK_SET;
+      struct flock lock = WholeFile(F_WRLCK);
       if (fcntl(locked, F_OFD_SETLK, &lock) != 0) {
         status = ErrnoError(errno, "cannot lock", temp);
       } else if (fsync(locked) != 0) {
@@ -197,9 +204,7 @@ absl::StatusOr<LockedFile> LockedFile::Open(const std::string& path) {
         return synced;
       }
     }
-    struct flock lock = {};
-    lock.l_type = F_WRLCK;
-    lock.l_whence = SEEK_SET;  // l_start = l_len = 0: the whole file.
+    struct flock lock = WholeFile(F_WRLCK);
     while (fcntl(opened, F_OFD_SETLKW, &lock) != 0) {
       if (errno == EINTR) continue;
       const int error = errno;
@@ -321,9 +326,7 @@ absl::Status LockedFile::AppendThenUnlock(absl::string_view bytes) {
   // copies its record in. A failure here changes nothing; fsync decides.
   sync_file_range(fd_, start, static_cast<off_t>(bytes.size()),
                   SYNC_FILE_RANGE_WRITE);
-  struct flock unlock = {};
-  unlock.l_type = F_UNLCK;
-  unlock.l_whence = SEEK_SET;
+  struct flock unlock = WholeFile(F_UNLCK);
   while (fcntl(fd_, F_OFD_SETLK, &unlock) != 0 && errno == EINTR) {
   }
   locked_ = false;

@@ -141,33 +141,42 @@ TEST(LockedFileTest, AppendsAndReportsSize) {
   EXPECT_EQ(again->size(), 11);
 }
 
-// Threads with their own LockedFile append whole records, never mixed.
-TEST(LockedFileTest, ConcurrentAppendsAreWholeRecords) {
+// Threads with their own LockedFile append `records` records of `size`
+// bytes each through `append`: every record is whole, never mixed with
+// another, and every thread's records are all there.
+void ExpectConcurrentAppendsWhole(
+    absl::Status (LockedFile::*append)(absl::string_view), int records,
+    int size) {
   const std::string path = fao_internal::NewTestDir() + "/a";
-  constexpr int kThreads = 4, kRecords = 200, kSize = 1000;
+  constexpr int kThreads = 4;
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      const std::string record(kSize - 1, static_cast<char>('a' + t));
-      for (int i = 0; i < kRecords; ++i) {
+      const std::string record =
+          std::string(size - 1, static_cast<char>('a' + t)) + "\n";
+      for (int i = 0; i < records; ++i) {
         absl::StatusOr<LockedFile> file = LockedFile::Open(path);
         ASSERT_TRUE(file.ok());
-        ASSERT_TRUE(file->Append(record + "\n").ok());
+        ASSERT_TRUE(((*file).*append)(record).ok());
       }
     });
   }
   for (std::thread& thread : threads) thread.join();
   const std::string content = *ReadFile(path);
-  ASSERT_EQ(content.size(), size_t{kThreads} * kRecords * kSize);
+  ASSERT_EQ(content.size(), size_t{kThreads} * records * size);
   int counts[kThreads] = {};
-  for (size_t at = 0; at < content.size(); at += kSize) {
+  for (size_t at = 0; at < content.size(); at += size) {
     const char c = content[at];
     ASSERT_GE(c, 'a');
     ASSERT_LT(c, 'a' + kThreads);
-    ASSERT_EQ(content.substr(at, kSize), std::string(kSize - 1, c) + "\n");
+    ASSERT_EQ(content.substr(at, size), std::string(size - 1, c) + "\n");
     ++counts[c - 'a'];
   }
-  for (int count : counts) EXPECT_EQ(count, kRecords);
+  for (int count : counts) EXPECT_EQ(count, records);
+}
+
+TEST(LockedFileTest, ConcurrentAppendsAreWholeRecords) {
+  ExpectConcurrentAppendsWhole(&LockedFile::Append, 200, 1000);
 }
 
 // AppendThenUnlock writes, lets the next writer in before its fsync, and
@@ -193,28 +202,9 @@ TEST(LockedFileTest, AppendThenUnlockReleasesTheLockAndRefusesMore) {
   EXPECT_EQ(*ReadFile(path), "one\ntwo\nthree\n");
 }
 
-// Threads appending with AppendThenUnlock: whole records, never mixed.
+// The same with AppendThenUnlock, whose fsync comes after the unlock.
 TEST(LockedFileTest, ConcurrentAppendThenUnlockAreWholeRecords) {
-  const std::string path = fao_internal::NewTestDir() + "/a";
-  constexpr int kThreads = 4, kRecords = 100, kSize = 5000;
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      const std::string record(kSize - 1, static_cast<char>('a' + t));
-      for (int i = 0; i < kRecords; ++i) {
-        absl::StatusOr<LockedFile> file = LockedFile::Open(path);
-        ASSERT_TRUE(file.ok());
-        ASSERT_TRUE(file->AppendThenUnlock(record + "\n").ok());
-      }
-    });
-  }
-  for (std::thread& thread : threads) thread.join();
-  const std::string content = *ReadFile(path);
-  ASSERT_EQ(content.size(), size_t{kThreads} * kRecords * kSize);
-  for (size_t at = 0; at < content.size(); at += kSize) {
-    ASSERT_EQ(content.substr(at, kSize),
-              std::string(kSize - 1, content[at]) + "\n");
-  }
+  ExpectConcurrentAppendsWhole(&LockedFile::AppendThenUnlock, 100, 5000);
 }
 
 // A LockedFile that waited while the file was replaced appends to the new

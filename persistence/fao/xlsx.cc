@@ -66,16 +66,12 @@ namespace {
 // examples/fao_strategies.cc). So one workbook is written at a time per
 // process. A forked child gets the lock unlocked, whatever a thread of the
 // parent (which the child does not have) was doing at the fork.
-Lock* library_lock = nullptr;
-
 Lock& LibraryLock() {
-  static const bool registered = [] {
-    library_lock = new Lock();
-    pthread_atfork(nullptr, nullptr, [] { library_lock = new Lock(); });
-    return true;
+  static Lock* lock = [] {
+    pthread_atfork(nullptr, nullptr, [] { lock = new Lock(); });
+    return new Lock();
   }();
-  (void)registered;
-  return *library_lock;
+  return *lock;
 }
 
 }  // namespace
