@@ -2,6 +2,7 @@
 
 #include "multirun/persistence/fao/internal/double_text.h"
 
+#include <array>
 #include <bit>
 #include <charconv>
 #include <cstdint>
@@ -13,11 +14,16 @@ namespace {
 
 constexpr int kMaxFractionDigits = 27;  // 5^27 < 2^63.
 
-constexpr uint64_t PowerOfFive(int k) {
+// kPowersOfFive[k] = 5^k.
+constexpr auto kPowersOfFive = [] {
+  std::array<uint64_t, kMaxFractionDigits + 1> powers{};
   uint64_t power = 1;
-  for (int i = 0; i < k; ++i) power *= 5;
-  return power;
-}
+  for (uint64_t& p : powers) {
+    p = power;
+    power *= 5;
+  }
+  return powers;
+}();
 
 // `value` as digits * 10^exponent with the fewest digits that read back as
 // it, when `value` is an exact decimal with at most kMaxFractionDigits
@@ -45,7 +51,7 @@ bool ShortExactDecimal(double value, uint64_t* digits, int* exponent) {
     fraction_digits = -power;
     if (fraction_digits > kMaxFractionDigits) return false;
     // mantissa * 2^-k = mantissa * 5^k * 10^-k.
-    if (__builtin_mul_overflow(mantissa, PowerOfFive(fraction_digits),
+    if (__builtin_mul_overflow(mantissa, kPowersOfFive[fraction_digits],
                                &scaled)) {
       return false;
     }
@@ -54,7 +60,7 @@ bool ShortExactDecimal(double value, uint64_t* digits, int* exponent) {
     const int twos = ulp_power + fraction_digits;
     if (twos >= 1) return false;
     if (1 - twos < 64 &&
-        PowerOfFive(fraction_digits) >= (uint64_t{1} << (1 - twos))) {
+        kPowersOfFive[fraction_digits] >= (uint64_t{1} << (1 - twos))) {
       return false;
     }
   }
@@ -68,6 +74,32 @@ bool ShortExactDecimal(double value, uint64_t* digits, int* exponent) {
   return true;
 }
 
+// kPowersOfTen[k] = 10^k.
+constexpr auto kPowersOfTen = [] {
+  std::array<uint64_t, 20> powers{};
+  uint64_t power = 1;
+  for (uint64_t& p : powers) {
+    p = power;
+    power *= 10;
+  }
+  return powers;
+}();
+
+// Writes the last `count` decimal digits of `*value` so that they end at
+// `end`, and drops them from `*value`; returns where they start. Constant
+// divisors only: a division by a variable power of ten costs more than the
+// whole loop.
+char* WriteDigitsBackwards(uint64_t* value, int count, char* end) {
+  uint64_t rest = *value;
+  char* to = end;
+  for (int i = 0; i < count; ++i) {
+    *--to = static_cast<char>('0' + rest % 10);
+    rest /= 10;
+  }
+  *value = rest;
+  return to;
+}
+
 }  // namespace
 
 char* WriteDouble(double value, char* at) {
@@ -76,14 +108,8 @@ char* WriteDouble(double value, char* at) {
   if (!ShortExactDecimal(value, &digits, &exponent)) {
     return std::to_chars(at, at + kMaxDoubleText, value).ptr;
   }
-  char text[20];
-  const int n =
-      static_cast<int>(std::to_chars(text, text + 20, digits).ptr - text);
-  // Built in `out`, then copied whole: copies of a constant size are a few
-  // moves, not calls.
-  char out[kMaxDoubleText + 20];
-  char* to = out;
-  if (value < 0) *to++ = '-';
+  int n = 1;  // The number of digits of `digits`.
+  while (n < 20 && digits >= kPowersOfTen[n]) ++n;
   // The two forms std::to_chars chooses between, by length.
   const int scientific_exponent = exponent + n - 1;
   const int abs_exponent =
@@ -92,36 +118,45 @@ char* WriteDouble(double value, char* at) {
       n + (n > 1 ? 1 : 0) + 2 + (abs_exponent >= 100 ? 3 : 2);
   const int fixed_length =
       exponent >= 0 ? n + exponent : (n > -exponent ? n + 1 : 2 - exponent);
+  // Written in place, digits by to_chars or from the right: no buffer
+  // copied, nothing read back that was just stored.
+  if (value < 0) *at++ = '-';
   if (fixed_length <= scientific_length) {
-    const int whole = n + exponent;  // Digits before the point.
-    if (exponent >= 0) {
-      std::memcpy(to, text, 20);
-      std::memset(to + n, '0', 8);  // exponent < 8 here: fixed is shorter.
-      to += n + exponent;
-    } else if (whole > 0) {
-      std::memcpy(to, text, 20);
-      std::memmove(to + whole + 1, to + whole, 20);
-      to[whole] = '.';
-      to += n + 1;
-    } else {
-      std::memcpy(to, "0.000000", 8);  // -whole < 6 here: fixed is shorter.
-      std::memcpy(to + 2 - whole, text, 20);
-      to += 2 - whole + n;
+    if (exponent >= 0) {  // An integer: the digits, then the zeros.
+      at = std::to_chars(at, at + n, digits).ptr;
+      std::memset(at, '0', static_cast<size_t>(exponent));
+      return at + exponent;
     }
-  } else {
-    *to++ = text[0];
-    if (n > 1) {
-      *to++ = '.';
-      std::memcpy(to, text + 1, 19);
-      to += n - 1;
+    const int fraction = -exponent;
+    if (n > fraction) {  // "whole.fraction", from the right.
+      char* const end = at + n + 1;
+      char* to = WriteDigitsBackwards(&digits, fraction, end);
+      *--to = '.';
+      WriteDigitsBackwards(&digits, n - fraction, to);
+      return end;
     }
-    *to++ = 'e';
-    *to++ = scientific_exponent < 0 ? '-' : '+';
-    if (abs_exponent < 10) *to++ = '0';
-    to = std::to_chars(to, to + 3, abs_exponent).ptr;
+    // "0.000digits"
+    *at++ = '0';
+    *at++ = '.';
+    std::memset(at, '0', static_cast<size_t>(fraction - n));
+    at += fraction - n;
+    return std::to_chars(at, at + n, digits).ptr;
   }
-  std::memcpy(at, out, kMaxDoubleText);
-  return at + (to - out);
+  // "d.ddde+XX": the first digit, the point, the rest, the exponent.
+  if (n > 1) {
+    char* const end = at + n + 1;
+    char* to = WriteDigitsBackwards(&digits, n - 1, end);
+    *--to = '.';
+    WriteDigitsBackwards(&digits, 1, to);
+    at = end;
+  } else {
+    *at++ = static_cast<char>('0' + digits);
+  }
+  *at++ = 'e';
+  *at++ = scientific_exponent < 0 ? '-' : '+';
+  if (abs_exponent < 10) *at++ = '0';
+  return std::to_chars(at, at + (abs_exponent >= 100 ? 3 : 2), abs_exponent)
+      .ptr;
 }
 
 }  // namespace fao_internal
