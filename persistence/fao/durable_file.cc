@@ -73,6 +73,18 @@ absl::Status SyncPath(const std::string& path, bool directory) {
   return absl::OkStatus();
 }
 
+// The append intent of `path` (see the file comment): where the record in
+// progress starts and ends, and which file (inode) it is written to.
+struct AppendIntent {
+  int64_t start;
+  int64_t end;
+  uint64_t inode;
+};
+
+std::string IntentPathOf(const std::string& path) {
+  return absl::StrCat(DirectoryOf(path), "/.", BaseName(path), ".fao-append");
+}
+
 }  // namespace
 
 absl::Status WriteAll(int fd, absl::string_view bytes,
@@ -153,6 +165,8 @@ absl::StatusOr<LockedFile> LockedFile::Replace(
     unlink(temp.c_str());
     return status;
   }
+  // An intent left by a writer of the old file is about that file: drop it.
+  unlink(IntentPathOf(path).c_str());
   return LockedFile(locked, path, held.st_size);
 }
 
@@ -219,7 +233,10 @@ absl::StatusOr<LockedFile> LockedFile::Open(const std::string& path) {
     }
     if (stat(path.c_str(), &current) == 0 && current.st_ino == held.st_ino &&
         current.st_dev == held.st_dev) {
-      return LockedFile(opened, path, held.st_size);
+      LockedFile file(opened, path, held.st_size);
+      absl::Status recovered = file.RecoverTornAppend(held.st_ino);
+      if (!recovered.ok()) return recovered;
+      return file;
     }
     // A ReplaceFile renamed a new file over `path` while we waited (or it
     // was removed): lock the file that is there now.
@@ -300,25 +317,74 @@ absl::Status LockedFile::TruncateBack(absl::Status failure) {
   return failure;
 }
 
-absl::Status LockedFile::Append(absl::string_view bytes) {
-  absl::Status status = WriteAtEnd(bytes);
-  if (status.ok() && fsync(fd_) != 0) {
-    status = ErrnoError(errno, "cannot fsync", path_);
+absl::Status LockedFile::RecoverTornAppend(uint64_t inode) {
+  const std::string intent_path = IntentPathOf(path_);
+  const int fd = open(intent_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return absl::OkStatus();  // No append was cut short.
+  AppendIntent intent = {};
+  const ssize_t got = pread(fd, &intent, sizeof(intent), 0);
+  close(fd);
+  // Torn: the record's writer died after its first byte and before its
+  // last (a SIGKILL cuts a write() short). A malformed intent is one whose
+  // writer died while writing it, before the record's first byte.
+  if (got == static_cast<ssize_t>(sizeof(intent)) && intent.inode == inode &&
+      intent.start >= 0 && intent.start < intent.end && intent.start < size_ &&
+      size_ < intent.end) {
+    if (ftruncate(fd_, intent.start) != 0 || fsync(fd_) != 0) {
+      return ErrnoError(
+          errno,
+          absl::StrCat("cannot cut the torn record (bytes ", intent.start,
+                       " to ", size_, ", its writer died) from"),
+          path_);
+    }
+    size_ = intent.start;
   }
-  if (!status.ok()) {
-    if (fd_ < 0 || !locked_) return status;
-    return TruncateBack(std::move(status));
+  unlink(intent_path.c_str());
+  return absl::OkStatus();
+}
+
+absl::Status LockedFile::WriteRecord(absl::string_view bytes) {
+  // The intent first: if this process dies half-way through the record,
+  // the next LockedFile::Open cuts the part that reached the file.
+  struct stat held;
+  if (fstat(fd_, &held) != 0) return ErrnoError(errno, "cannot stat", path_);
+  const AppendIntent intent = {
+      static_cast<int64_t>(size_),
+      static_cast<int64_t>(size_) + static_cast<int64_t>(bytes.size()),
+      static_cast<uint64_t>(held.st_ino)};
+  const std::string intent_path = IntentPathOf(path_);
+  const int fd =
+      open(intent_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return ErrnoError(errno, "cannot create", intent_path);
+  absl::Status status = WriteAll(
+      fd,
+      absl::string_view(reinterpret_cast<const char*>(&intent), sizeof(intent)),
+      intent_path);
+  close(fd);
+  if (status.ok()) {
+    status = WriteAtEnd(bytes);
+    if (!status.ok()) status = TruncateBack(std::move(status));
+  }
+  // Whole (or truncated back): nothing left to cut.
+  unlink(intent_path.c_str());
+  return status;
+}
+
+absl::Status LockedFile::Append(absl::string_view bytes) {
+  if (fd_ < 0 || !locked_) return WriteAtEnd(bytes);  // FailedPrecondition.
+  absl::Status written = WriteRecord(bytes);
+  if (!written.ok()) return written;
+  if (fsync(fd_) != 0) {
+    return TruncateBack(ErrnoError(errno, "cannot fsync", path_));
   }
   size_ += static_cast<off_t>(bytes.size());
   return absl::OkStatus();
 }
 
 absl::Status LockedFile::AppendThenUnlock(absl::string_view bytes) {
-  absl::Status written = WriteAtEnd(bytes);
-  if (!written.ok()) {
-    if (fd_ < 0 || !locked_) return written;
-    return TruncateBack(std::move(written));
-  }
+  if (fd_ < 0 || !locked_) return WriteAtEnd(bytes);  // FailedPrecondition.
+  absl::Status written = WriteRecord(bytes);
+  if (!written.ok()) return written;
   const off_t start = size_;
   size_ += static_cast<off_t>(bytes.size());
   // Start the writeback of the record now (it does not wait): the fsync

@@ -19,9 +19,21 @@
 // included), and the kernel drops them when the holder dies, so a killed
 // writer never leaves the file locked. Append() writes a record at the end,
 // fsyncs, and on any failure truncates the file back to its previous size:
-// a file holds whole records only. Holding a LockedFile while calling
-// ReplaceFile on its path makes read-modify-replace atomic with respect to
-// every other LockedFile user.
+// a file holds whole records only.
+//
+// A writer killed during an append. A SIGKILL cuts a write() short (the
+// kernel stops copying at the next page), so a killed appender can leave
+// the first part of its record. Before it writes a record, a LockedFile
+// writes an intent next to the file, ".<name>.fao-append" (the record's
+// start and end offsets and the file's inode, 24 bytes in host order), and
+// removes it once the record is written; LockedFile::Open, holding the
+// lock, finds an intent left behind and, if the file ends inside that
+// record, cuts the file back to the record's start. So the next writer
+// (and every reader that opens through LockedFile) sees whole records only.
+// The intent is not fsynced: it is about processes dying, not machines (a
+// record whose Append had not returned may be lost in a crash anyway). Holding
+// a LockedFile while calling ReplaceFile on its path makes read-modify-replace
+// atomic with respect to every other LockedFile user.
 //
 // Errors: every I/O failure names the path and the errno text. EFBIG
 // (RLIMIT_FSIZE reached), ENOSPC and EDQUOT are ResourceExhausted;
@@ -45,6 +57,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 
 #include "absl/functional/function_ref.h"
@@ -100,7 +113,9 @@ class LockedFile {
  public:
   // Opens `path` for reading and writing, creating it (mode 0644, its
   // directory entry fsynced) if it does not exist, and blocks until it holds
-  // the lock on the file that is at `path` at that moment.
+  // the lock on the file that is at `path` at that moment. Then cuts off a
+  // record whose writer died half-way (see "A writer killed during an
+  // append" above); an error doing so is returned with the path and errno.
   static absl::StatusOr<LockedFile> Open(const std::string& path);
 
   // ReplaceFile(path, fill), returning the new file already locked: the lock
@@ -143,6 +158,12 @@ class LockedFile {
   LockedFile(int fd, std::string path, off_t size)
       : fd_(fd), path_(std::move(path)), size_(size) {}
 
+  // Cuts a record whose writer died half-way (see the file comment) and
+  // removes the intent; `inode` is the locked file's.
+  absl::Status RecoverTornAppend(uint64_t inode);
+  // Writes the intent, then `bytes` at size(), then removes the intent; on
+  // a failed write truncates back. No fsync.
+  absl::Status WriteRecord(absl::string_view bytes);
   // Writes `bytes` at size() without fsync; the error, if any, as is.
   absl::Status WriteAtEnd(absl::string_view bytes);
   // Truncates the file back to size() after `failure`; returns `failure`,

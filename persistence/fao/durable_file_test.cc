@@ -124,6 +124,133 @@ TEST(ReplaceFileTest, WriterKilledMidReplaceLeavesOldFileIntact) {
   EXPECT_EQ(*ReadFile(path), old_content);
 }
 
+std::string IntentPath(const std::string& dir, const std::string& name) {
+  return dir + "/." + name + ".fao-append";
+}
+
+bool Exists(const std::string& path) {
+  struct stat info;
+  return stat(path.c_str(), &info) == 0;
+}
+
+off_t SizeOf(const std::string& path) {
+  struct stat info;
+  return stat(path.c_str(), &info) == 0 ? info.st_size : -1;
+}
+
+TEST(LockedFileTest, WriterKilledMidAppendLeavesWholeRecords) {
+  const std::string dir = fao_internal::NewTestDir();
+  const std::string path = dir + "/log";
+  const std::string before = "record 1\nrecord 2\n";
+  ASSERT_TRUE(ReplaceFileContents(path, before).ok());
+  constexpr size_t kRecord = size_t{128} << 20;
+  // A SIGKILL during the child's write() leaves part of its record (the
+  // kernel stops at a page). Kill as soon as the file grows; retry the
+  // rare run whose write finished first.
+  bool torn = false;
+  for (int attempt = 0; attempt < 5 && !torn; ++attempt) {
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      const std::string record(kRecord, 'k');
+      absl::StatusOr<LockedFile> file = LockedFile::Open(path);
+      if (!file.ok()) _exit(2);
+      _exit(file->Append(record).ok() ? 0 : 1);
+    }
+    int status = 0;
+    pid_t reaped = 0;
+    while (SizeOf(path) == static_cast<off_t>(before.size()) &&
+           (reaped = waitpid(child, &status, WNOHANG)) == 0) {
+    }
+    ASSERT_EQ(reaped, 0) << "the child ended before it wrote: " << status;
+    ASSERT_EQ(kill(child, SIGKILL), 0);
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    const off_t size = SizeOf(path);
+    torn = WIFSIGNALED(status) && size > static_cast<off_t>(before.size()) &&
+           size < static_cast<off_t>(before.size() + kRecord);
+    if (!torn) {  // Whole: cut it ourselves and try again.
+      ASSERT_EQ(truncate(path.c_str(), static_cast<off_t>(before.size())), 0);
+      unlink(IntentPath(dir, "log").c_str());
+    }
+  }
+  ASSERT_TRUE(torn) << "no attempt was killed inside its write";
+  EXPECT_TRUE(Exists(IntentPath(dir, "log")));
+  {
+    absl::StatusOr<LockedFile> file = LockedFile::Open(path);
+    ASSERT_TRUE(file.ok()) << file.status();
+    EXPECT_EQ(file->size(), static_cast<off_t>(before.size()));
+    EXPECT_FALSE(Exists(IntentPath(dir, "log")));
+    ASSERT_TRUE(file->Append("record 3\n").ok());
+  }
+  EXPECT_EQ(*ReadFile(path), before + "record 3\n");
+  EXPECT_FALSE(Exists(IntentPath(dir, "log")));
+}
+
+// Writes an intent as LockedFile does: start, end, inode (host order).
+void WriteIntent(const std::string& dir, const std::string& name, int64_t start,
+                 int64_t end, uint64_t inode) {
+  const int64_t words[3] = {start, end, static_cast<int64_t>(inode)};
+  ASSERT_TRUE(
+      ReplaceFileContents(
+          IntentPath(dir, name),
+          std::string(reinterpret_cast<const char*>(words), sizeof(words)))
+          .ok());
+}
+
+uint64_t InodeOf(const std::string& path) {
+  struct stat info;
+  return stat(path.c_str(), &info) == 0 ? info.st_ino : 0;
+}
+
+TEST(LockedFileTest, IntentsThatDoNotDescribeATornRecordCutNothing) {
+  const std::string dir = fao_internal::NewTestDir();
+  const std::string path = dir + "/log";
+  const std::string content = "0123456789";
+  ASSERT_TRUE(ReplaceFileContents(path, content).ok());
+  const uint64_t inode = InodeOf(path);
+  struct Case {
+    const char* what;
+    int64_t start, end;
+    uint64_t inode;
+  };
+  const Case cases[] = {
+      {"a record that ended (its writer died before removing the intent)", 4,
+       10, inode},
+      {"a record of another file (inode)", 4, 20, inode + 1},
+      {"an intent past the end", 10, 20, inode},
+      {"an empty range", 4, 4, inode},
+  };
+  for (const Case& c : cases) {
+    WriteIntent(dir, "log", c.start, c.end, c.inode);
+    absl::StatusOr<LockedFile> file = LockedFile::Open(path);
+    ASSERT_TRUE(file.ok()) << c.what;
+    EXPECT_EQ(file->size(), 10) << c.what;
+    EXPECT_FALSE(Exists(IntentPath(dir, "log"))) << c.what;
+  }
+  // A short intent: its writer died while writing it, before the record.
+  ASSERT_TRUE(ReplaceFileContents(IntentPath(dir, "log"), "abc").ok());
+  ASSERT_TRUE(LockedFile::Open(path).ok());
+  EXPECT_FALSE(Exists(IntentPath(dir, "log")));
+  EXPECT_EQ(*ReadFile(path), content);
+  // And one that does describe a torn record is cut.
+  WriteIntent(dir, "log", 6, 20, inode);
+  absl::StatusOr<LockedFile> file = LockedFile::Open(path);
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ(file->size(), 6);
+  EXPECT_EQ(*ReadFile(path), "012345");
+}
+
+TEST(LockedFileTest, AReplaceDropsAnIntentAboutTheOldFile) {
+  const std::string dir = fao_internal::NewTestDir();
+  const std::string path = dir + "/log";
+  ASSERT_TRUE(ReplaceFileContents(path, "old content").ok());
+  WriteIntent(dir, "log", 3, 100, InodeOf(path));
+  ASSERT_TRUE(ReplaceFileContents(path, "new").ok());
+  EXPECT_FALSE(Exists(IntentPath(dir, "log")));
+  ASSERT_TRUE(LockedFile::Open(path).ok());
+  EXPECT_EQ(*ReadFile(path), "new");
+}
+
 TEST(LockedFileTest, AppendsAndReportsSize) {
   const std::string path = fao_internal::NewTestDir() + "/a";
   {

@@ -30,9 +30,11 @@
 // Create() returns Unimplemented for XLSX with kAppend.
 //
 // Durability. A Save that returned OK is on disk: CSV and JSON Lines are
-// appended as one record and fsynced (a failed write is truncated away; the
-// file's lock is released before the fsync, so the next worker writes while
-// this one waits for the disk);
+// appended as one record and fsynced (a failed write is truncated away, and
+// so is the part of a record whose worker was killed half-way through
+// writing it, by the next Save: durable_file.h's append intent; the file's
+// lock is released before the fsync, so the next worker writes while this
+// one waits for the disk);
 // the first write of a kWrite session, and every write of JSON arrays and
 // XLSX (whole-file formats), goes through a temporary file, fsync and
 // rename (durable_file.h), so a writer killed mid-save leaves the previous
