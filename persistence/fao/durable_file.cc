@@ -74,10 +74,11 @@ absl::Status SyncPath(const std::string& path, bool directory) {
 }
 
 // The append intent of `path` (see the file comment): where the record in
-// progress starts and ends, and which file (inode) it is written to.
+// progress starts and ends, and which file (device and inode) it goes to.
 struct AppendIntent {
   int64_t start;
   int64_t end;
+  uint64_t device;
   uint64_t inode;
 };
 
@@ -234,7 +235,7 @@ absl::StatusOr<LockedFile> LockedFile::Open(const std::string& path) {
     if (stat(path.c_str(), &current) == 0 && current.st_ino == held.st_ino &&
         current.st_dev == held.st_dev) {
       LockedFile file(opened, path, held.st_size);
-      absl::Status recovered = file.RecoverTornAppend(held.st_ino);
+      absl::Status recovered = file.RecoverTornAppend(held);
       if (!recovered.ok()) return recovered;
       return file;
     }
@@ -317,20 +318,32 @@ absl::Status LockedFile::TruncateBack(absl::Status failure) {
   return failure;
 }
 
-absl::Status LockedFile::RecoverTornAppend(uint64_t inode) {
+absl::Status LockedFile::RecoverTornAppend(const struct stat& held) {
   const std::string intent_path = IntentPathOf(path_);
   const int fd = open(intent_path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return absl::OkStatus();  // No append was cut short.
+  if (fd < 0) {
+    if (errno == ENOENT) return absl::OkStatus();  // No append cut short.
+    return ErrnoError(errno, "cannot open the append intent", intent_path);
+  }
   AppendIntent intent = {};
-  const ssize_t got = pread(fd, &intent, sizeof(intent), 0);
+  ssize_t got;
+  do {
+    got = pread(fd, &intent, sizeof(intent), 0);
+  } while (got < 0 && errno == EINTR);
+  const int read_error = errno;
   close(fd);
+  if (got < 0) {  // Kept: the next Open tries again.
+    return ErrnoError(read_error, "cannot read the append intent", intent_path);
+  }
   // Torn: the record's writer died after its first byte and before its
-  // last (a SIGKILL cuts a write() short). A malformed intent is one whose
+  // last (a SIGKILL cuts a write() short). A short intent is one whose
   // writer died while writing it, before the record's first byte.
-  if (got == static_cast<ssize_t>(sizeof(intent)) && intent.inode == inode &&
-      intent.start >= 0 && intent.start < intent.end && intent.start < size_ &&
-      size_ < intent.end) {
+  if (got == static_cast<ssize_t>(sizeof(intent)) &&
+      intent.device == static_cast<uint64_t>(held.st_dev) &&
+      intent.inode == static_cast<uint64_t>(held.st_ino) && intent.start >= 0 &&
+      intent.start < intent.end && intent.start < size_ && size_ < intent.end) {
     if (ftruncate(fd_, intent.start) != 0 || fsync(fd_) != 0) {
+      // Kept: the next Open tries again.
       return ErrnoError(
           errno,
           absl::StrCat("cannot cut the torn record (bytes ", intent.start,
@@ -351,22 +364,29 @@ absl::Status LockedFile::WriteRecord(absl::string_view bytes) {
   const AppendIntent intent = {
       static_cast<int64_t>(size_),
       static_cast<int64_t>(size_) + static_cast<int64_t>(bytes.size()),
-      static_cast<uint64_t>(held.st_ino)};
+      static_cast<uint64_t>(held.st_dev), static_cast<uint64_t>(held.st_ino)};
   const std::string intent_path = IntentPathOf(path_);
   const int fd =
-      open(intent_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return ErrnoError(errno, "cannot create", intent_path);
+      open(intent_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return ErrnoError(errno, "cannot create the append intent", intent_path);
+  }
   absl::Status status = WriteAll(
       fd,
       absl::string_view(reinterpret_cast<const char*>(&intent), sizeof(intent)),
       intent_path);
   close(fd);
+  bool whole = true;  // The file holds whole records only.
   if (status.ok()) {
     status = WriteAtEnd(bytes);
-    if (!status.ok()) status = TruncateBack(std::move(status));
+    if (!status.ok()) {
+      status = TruncateBack(std::move(status));
+      // DataLoss: the truncation failed too; the intent stays, so that the
+      // next Open cuts the part that is there.
+      whole = status.code() != absl::StatusCode::kDataLoss;
+    }
   }
-  // Whole (or truncated back): nothing left to cut.
-  unlink(intent_path.c_str());
+  if (whole) unlink(intent_path.c_str());
   return status;
 }
 

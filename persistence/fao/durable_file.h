@@ -25,15 +25,24 @@
 // kernel stops copying at the next page), so a killed appender can leave
 // the first part of its record. Before it writes a record, a LockedFile
 // writes an intent next to the file, ".<name>.fao-append" (the record's
-// start and end offsets and the file's inode, 24 bytes in host order), and
-// removes it once the record is written; LockedFile::Open, holding the
-// lock, finds an intent left behind and, if the file ends inside that
-// record, cuts the file back to the record's start. So the next writer
-// (and every reader that opens through LockedFile) sees whole records only.
-// The intent is not fsynced: it is about processes dying, not machines (a
-// record whose Append had not returned may be lost in a crash anyway). Holding
-// a LockedFile while calling ReplaceFile on its path makes read-modify-replace
-// atomic with respect to every other LockedFile user.
+// start and end offsets and the file's device and inode, 32 bytes in host
+// order, mode 0644 less the umask), and removes it once the record is
+// written or truncated back. LockedFile::Open, holding the lock, finds an
+// intent left behind and, if the file is the one named in it and ends
+// inside that record, cuts the file back to the record's start; any other
+// intent (a record that ended, another file, a short intent) is removed
+// and cuts nothing. ReplaceFile removes the intent of the file it
+// replaces. So the next writer, and every reader that opens through
+// LockedFile (fao::Fao::Finish does), sees whole records only; a reader
+// that does not (cat, Python) sees the torn tail until then. Limits that
+// follow: appending needs write permission on the directory (the intent
+// is created and removed there); the intent is found by the path's
+// spelling, so every writer must name the file by the same path (not
+// through another hard link or symlink); ReplaceFile while others append
+// must hold the lock (as fao.h does), or it may remove an intent of the
+// new file's writer; and the intent is not fsynced: it is about
+// processes dying, not machines (a record whose Append had not returned may
+// be lost in a crash anyway).
 //
 // Errors: every I/O failure names the path and the errno text. EFBIG
 // (RLIMIT_FSIZE reached), ENOSPC and EDQUOT are ResourceExhausted;
@@ -55,6 +64,7 @@
 #ifndef MULTIRUN_PERSISTENCE_FAO_DURABLE_FILE_H_
 #define MULTIRUN_PERSISTENCE_FAO_DURABLE_FILE_H_
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -159,8 +169,8 @@ class LockedFile {
       : fd_(fd), path_(std::move(path)), size_(size) {}
 
   // Cuts a record whose writer died half-way (see the file comment) and
-  // removes the intent; `inode` is the locked file's.
-  absl::Status RecoverTornAppend(uint64_t inode);
+  // removes the intent; `held` is the locked file's fstat.
+  absl::Status RecoverTornAppend(const struct stat& held);
   // Writes the intent, then `bytes` at size(), then removes the intent; on
   // a failed write truncates back. No fsync.
   absl::Status WriteRecord(absl::string_view bytes);

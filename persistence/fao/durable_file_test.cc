@@ -16,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "multirun/persistence/fao/internal/kill_mid_write.h"
 #include "multirun/persistence/fao/internal/test_dir.h"
 
 namespace multirun {
@@ -133,11 +134,6 @@ bool Exists(const std::string& path) {
   return stat(path.c_str(), &info) == 0;
 }
 
-off_t SizeOf(const std::string& path) {
-  struct stat info;
-  return stat(path.c_str(), &info) == 0 ? info.st_size : -1;
-}
-
 TEST(LockedFileTest, WriterKilledMidAppendLeavesWholeRecords) {
   const std::string dir = fao_internal::NewTestDir();
   const std::string path = dir + "/log";
@@ -147,27 +143,17 @@ TEST(LockedFileTest, WriterKilledMidAppendLeavesWholeRecords) {
   // A SIGKILL during the child's write() leaves part of its record (the
   // kernel stops at a page). Kill as soon as the file grows; retry the
   // rare run whose write finished first.
+  const std::string record(kRecord, 'k');
   bool torn = false;
   for (int attempt = 0; attempt < 5 && !torn; ++attempt) {
-    const pid_t child = fork();
-    ASSERT_GE(child, 0);
-    if (child == 0) {
-      const std::string record(kRecord, 'k');
-      absl::StatusOr<LockedFile> file = LockedFile::Open(path);
-      if (!file.ok()) _exit(2);
-      _exit(file->Append(record).ok() ? 0 : 1);
-    }
-    int status = 0;
-    pid_t reaped = 0;
-    while (SizeOf(path) == static_cast<off_t>(before.size()) &&
-           (reaped = waitpid(child, &status, WNOHANG)) == 0) {
-    }
-    ASSERT_EQ(reaped, 0) << "the child ended before it wrote: " << status;
-    ASSERT_EQ(kill(child, SIGKILL), 0);
-    ASSERT_EQ(waitpid(child, &status, 0), child);
-    const off_t size = SizeOf(path);
-    torn = WIFSIGNALED(status) && size > static_cast<off_t>(before.size()) &&
-           size < static_cast<off_t>(before.size() + kRecord);
+    ASSERT_TRUE(fao_internal::ForkWriteAndKillMidWrite(
+                    path, static_cast<off_t>(before.size()), kRecord,
+                    [&] {
+                      absl::StatusOr<LockedFile> file = LockedFile::Open(path);
+                      return file.ok() && file->Append(record).ok();
+                    },
+                    &torn)
+                    .ok());
     if (!torn) {  // Whole: cut it ourselves and try again.
       ASSERT_EQ(truncate(path.c_str(), static_cast<off_t>(before.size())), 0);
       unlink(IntentPath(dir, "log").c_str());
@@ -186,10 +172,12 @@ TEST(LockedFileTest, WriterKilledMidAppendLeavesWholeRecords) {
   EXPECT_FALSE(Exists(IntentPath(dir, "log")));
 }
 
-// Writes an intent as LockedFile does: start, end, inode (host order).
+// Writes an intent as LockedFile does: start, end, device, inode (host
+// order).
 void WriteIntent(const std::string& dir, const std::string& name, int64_t start,
-                 int64_t end, uint64_t inode) {
-  const int64_t words[3] = {start, end, static_cast<int64_t>(inode)};
+                 int64_t end, uint64_t device, uint64_t inode) {
+  const uint64_t words[4] = {static_cast<uint64_t>(start),
+                             static_cast<uint64_t>(end), device, inode};
   ASSERT_TRUE(
       ReplaceFileContents(
           IntentPath(dir, name),
@@ -197,9 +185,10 @@ void WriteIntent(const std::string& dir, const std::string& name, int64_t start,
           .ok());
 }
 
-uint64_t InodeOf(const std::string& path) {
-  struct stat info;
-  return stat(path.c_str(), &info) == 0 ? info.st_ino : 0;
+struct stat StatOf(const std::string& path) {
+  struct stat info = {};
+  stat(path.c_str(), &info);
+  return info;
 }
 
 TEST(LockedFileTest, IntentsThatDoNotDescribeATornRecordCutNothing) {
@@ -207,21 +196,24 @@ TEST(LockedFileTest, IntentsThatDoNotDescribeATornRecordCutNothing) {
   const std::string path = dir + "/log";
   const std::string content = "0123456789";
   ASSERT_TRUE(ReplaceFileContents(path, content).ok());
-  const uint64_t inode = InodeOf(path);
+  const struct stat info = StatOf(path);
+  const uint64_t device = info.st_dev;
+  const uint64_t inode = info.st_ino;
   struct Case {
     const char* what;
     int64_t start, end;
-    uint64_t inode;
+    uint64_t device, inode;
   };
   const Case cases[] = {
       {"a record that ended (its writer died before removing the intent)", 4,
-       10, inode},
-      {"a record of another file (inode)", 4, 20, inode + 1},
-      {"an intent past the end", 10, 20, inode},
-      {"an empty range", 4, 4, inode},
+       10, device, inode},
+      {"a record of another file (inode)", 4, 20, device, inode + 1},
+      {"a record of another file (device)", 4, 20, device + 1, inode},
+      {"an intent past the end", 10, 20, device, inode},
+      {"an empty range", 4, 4, device, inode},
   };
   for (const Case& c : cases) {
-    WriteIntent(dir, "log", c.start, c.end, c.inode);
+    WriteIntent(dir, "log", c.start, c.end, c.device, c.inode);
     absl::StatusOr<LockedFile> file = LockedFile::Open(path);
     ASSERT_TRUE(file.ok()) << c.what;
     EXPECT_EQ(file->size(), 10) << c.what;
@@ -233,7 +225,7 @@ TEST(LockedFileTest, IntentsThatDoNotDescribeATornRecordCutNothing) {
   EXPECT_FALSE(Exists(IntentPath(dir, "log")));
   EXPECT_EQ(*ReadFile(path), content);
   // And one that does describe a torn record is cut.
-  WriteIntent(dir, "log", 6, 20, inode);
+  WriteIntent(dir, "log", 6, 20, device, inode);
   absl::StatusOr<LockedFile> file = LockedFile::Open(path);
   ASSERT_TRUE(file.ok());
   EXPECT_EQ(file->size(), 6);
@@ -244,7 +236,7 @@ TEST(LockedFileTest, AReplaceDropsAnIntentAboutTheOldFile) {
   const std::string dir = fao_internal::NewTestDir();
   const std::string path = dir + "/log";
   ASSERT_TRUE(ReplaceFileContents(path, "old content").ok());
-  WriteIntent(dir, "log", 3, 100, InodeOf(path));
+  WriteIntent(dir, "log", 3, 100, StatOf(path).st_dev, StatOf(path).st_ino);
   ASSERT_TRUE(ReplaceFileContents(path, "new").ok());
   EXPECT_FALSE(Exists(IntentPath(dir, "log")));
   ASSERT_TRUE(LockedFile::Open(path).ok());

@@ -343,6 +343,22 @@ absl::Status Fao::Finish() {
     return absl::FailedPreconditionError(absl::StrCat(
         "the FAO session of ", options_.path, " is already finished"));
   }
+  // Every file this session appended to, opened through LockedFile: that
+  // waits for appends still in flight and cuts a record torn by a worker
+  // that was killed (durable_file.h), so the files (and the archive) hold
+  // whole Saves only. Held until the end.
+  std::vector<LockedFile> held;
+  if (Streamable()) {
+    for (int slot = 0; slot < static_cast<int>(owners_.size()); ++slot) {
+      if (Atomic(owners_[slot]).load() == 0) continue;
+      absl::StatusOr<LockedFile> file = LockedFile::Open(PathOf(slot));
+      if (!file.ok()) {
+        Atomic(*finished_).store(0);  // Nothing changed: retry.
+        return file.status();
+      }
+      held.push_back(*std::move(file));
+    }
+  }
   if (options_.strategy != SavingStrategy::kOneWorkerOneFileThenArchive) {
     return absl::OkStatus();
   }

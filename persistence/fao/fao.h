@@ -140,12 +140,14 @@ class Fao {
   // not be truncated away.
   absl::Status Save(int worker, const Table& table);
 
-  // Ends the session: for kOneWorkerOneFileThenArchive builds the archive
-  // (atomically, durably) and removes the workers' files; for the other
-  // strategies only marks the session finished (their Saves are durable
-  // already). Call it in the creating process once every Save returned;
-  // later Saves fail with FailedPrecondition. FailedPrecondition from another
-  // process or when called twice.
+  // Ends the session: opens every CSV / JSON Lines file the session wrote
+  // through LockedFile (which waits for a Save still writing and cuts a
+  // record torn by a worker that was killed, durable_file.h); then for
+  // kOneWorkerOneFileThenArchive builds the archive (atomically, durably)
+  // and removes the workers' files; the other strategies are then done
+  // (their Saves are durable already). Call it in the creating process once
+  // every Save returned; later Saves fail with FailedPrecondition.
+  // FailedPrecondition from another process or when called twice.
   absl::Status Finish();
 
   // The file worker `worker`'s Saves write.
