@@ -335,7 +335,7 @@ TEST(FaoBadInputTest, Rejections) {
   EXPECT_EQ((*fao)->Save(-1, Chunk(0, 0, 1, true)).code(),
             absl::StatusCode::kInvalidArgument);
   Table wide = Chunk(0, 0, 3, true);
-  wide.rows[2].push_back(true);
+  wide.rows[2].emplace_back(std::in_place_type<bool>, true);
   absl::Status s = (*fao)->Save(0, wide);
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(s.message(), HasSubstr("row 2 has 4 cells, the header has 3"));
