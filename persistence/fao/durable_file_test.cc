@@ -141,25 +141,14 @@ TEST(LockedFileTest, WriterKilledMidAppendLeavesWholeRecords) {
   ASSERT_TRUE(ReplaceFileContents(path, before).ok());
   constexpr size_t kRecord = size_t{128} << 20;
   // A SIGKILL during the child's write() leaves part of its record (the
-  // kernel stops at a page). Kill as soon as the file grows; retry the
-  // rare run whose write finished first.
+  // kernel stops at a page).
   const std::string record(kRecord, 'k');
-  bool torn = false;
-  for (int attempt = 0; attempt < 5 && !torn; ++attempt) {
-    ASSERT_TRUE(fao_internal::ForkWriteAndKillMidWrite(
-                    path, static_cast<off_t>(before.size()), kRecord,
-                    [&] {
-                      absl::StatusOr<LockedFile> file = LockedFile::Open(path);
-                      return file.ok() && file->Append(record).ok();
-                    },
-                    &torn)
-                    .ok());
-    if (!torn) {  // Whole: cut it ourselves and try again.
-      ASSERT_EQ(truncate(path.c_str(), static_cast<off_t>(before.size())), 0);
-      unlink(IntentPath(dir, "log").c_str());
-    }
-  }
-  ASSERT_TRUE(torn) << "no attempt was killed inside its write";
+  const absl::Status killed = fao_internal::KillMidWriteUntilTorn(
+      path, static_cast<off_t>(before.size()), kRecord, [&] {
+        absl::StatusOr<LockedFile> file = LockedFile::Open(path);
+        return file.ok() && file->Append(record).ok();
+      });
+  ASSERT_TRUE(killed.ok()) << killed;
   EXPECT_TRUE(Exists(IntentPath(dir, "log")));
   {
     absl::StatusOr<LockedFile> file = LockedFile::Open(path);

@@ -3,10 +3,7 @@
 // Fao from forked tasks (ForkExecutor): children save directly; the session
 // state is shared with them; whole-file formats refuse a second process.
 
-#include <signal.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <sys/types.h>
 
 #include <string>
 #include <vector>
@@ -92,17 +89,10 @@ TEST(FaoForkTest, WorkerKilledMidAppendLeavesOnlyWholeSaves) {
   for (int i = 0; i < 30000; ++i) {
     big.rows.push_back({int64_t{1}, std::string(1024, 'b')});
   }
-  bool torn = false;
-  for (int attempt = 0; attempt < 5 && !torn; ++attempt) {
-    ASSERT_TRUE(fao_internal::ForkWriteAndKillMidWrite(
-                    path, saved, 30000 * 1028,
-                    [&] { return (*fao)->Save(1, big).ok(); }, &torn)
-                    .ok());
-    if (!torn) {  // Whole: cut it ourselves and try again.
-      ASSERT_EQ(truncate(path.c_str(), saved), 0);
-    }
-  }
-  ASSERT_TRUE(torn) << "no attempt was killed inside its write";
+  const absl::Status killed = fao_internal::KillMidWriteUntilTorn(
+      path, saved, /*record_bytes=*/30000 * 1028,  // "1,b...b\r\n"
+      [&] { return (*fao)->Save(1, big).ok(); });
+  ASSERT_TRUE(killed.ok()) << killed;
   // Finish cuts the torn Save (as the next Save would, durable_file_test).
   ASSERT_TRUE((*fao)->Finish().ok());
   std::vector<std::string> lines = absl::StrSplit(*ReadFile(path), "\r\n");

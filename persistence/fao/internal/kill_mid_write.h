@@ -31,8 +31,8 @@ inline off_t FileSize(const std::string& path) {
   return stat(path.c_str(), &info) == 0 ? info.st_size : -1;
 }
 
-// OK(torn) via `*torn`; an error if the child ended before writing or the
-// file did not grow within 30 s (then the child is killed too).
+// One try: OK with `*torn` set; an error if the child ended before writing
+// or the file did not grow within 30 s (then the child is killed too).
 inline absl::Status ForkWriteAndKillMidWrite(const std::string& path,
                                              off_t size_before,
                                              off_t record_bytes,
@@ -67,6 +67,25 @@ inline absl::Status ForkWriteAndKillMidWrite(const std::string& path,
   *torn = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL &&
           size > size_before && size < size_before + record_bytes;
   return absl::OkStatus();
+}
+
+// Up to 5 tries: after a try whose write finished before the kill, cuts the
+// file back to `size_before` and forks again. OK once a kill tore the
+// write; FailedPrecondition if none did.
+inline absl::Status KillMidWriteUntilTorn(const std::string& path,
+                                          off_t size_before, off_t record_bytes,
+                                          absl::FunctionRef<bool()> write) {
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    bool torn = false;
+    absl::Status tried =
+        ForkWriteAndKillMidWrite(path, size_before, record_bytes, write, &torn);
+    if (!tried.ok() || torn) return tried;
+    if (truncate(path.c_str(), size_before) != 0) {
+      return absl::InternalError("cannot cut the whole record back");
+    }
+  }
+  return absl::FailedPreconditionError(
+      "no attempt was killed inside its write");
 }
 
 }  // namespace fao_internal
