@@ -168,7 +168,7 @@ absl::StatusOr<LockedFile> LockedFile::Replace(
   }
   // An intent left by a writer of the old file is about that file: drop it.
   unlink(IntentPathOf(path).c_str());
-  return LockedFile(locked, path, held.st_size);
+  return LockedFile(locked, path, held);
 }
 
 absl::Status ReplaceFileContents(const std::string& path,
@@ -234,8 +234,8 @@ absl::StatusOr<LockedFile> LockedFile::Open(const std::string& path) {
     }
     if (stat(path.c_str(), &current) == 0 && current.st_ino == held.st_ino &&
         current.st_dev == held.st_dev) {
-      LockedFile file(opened, path, held.st_size);
-      absl::Status recovered = file.RecoverTornAppend(held);
+      LockedFile file(opened, path, held);
+      absl::Status recovered = file.RecoverTornAppend();
       if (!recovered.ok()) return recovered;
       return file;
     }
@@ -249,6 +249,8 @@ LockedFile::LockedFile(LockedFile&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)),
       path_(std::move(other.path_)),
       size_(other.size_),
+      device_(other.device_),
+      inode_(other.inode_),
       locked_(other.locked_) {}
 
 LockedFile& LockedFile::operator=(LockedFile&& other) noexcept {
@@ -257,6 +259,8 @@ LockedFile& LockedFile::operator=(LockedFile&& other) noexcept {
     fd_ = std::exchange(other.fd_, -1);
     path_ = std::move(other.path_);
     size_ = other.size_;
+    device_ = other.device_;
+    inode_ = other.inode_;
     locked_ = other.locked_;
   }
   return *this;
@@ -318,7 +322,7 @@ absl::Status LockedFile::TruncateBack(absl::Status failure) {
   return failure;
 }
 
-absl::Status LockedFile::RecoverTornAppend(const struct stat& held) {
+absl::Status LockedFile::RecoverTornAppend() {
   const std::string intent_path = IntentPathOf(path_);
   const int fd = open(intent_path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -338,9 +342,8 @@ absl::Status LockedFile::RecoverTornAppend(const struct stat& held) {
   // Torn: the record's writer died after its first byte and before its
   // last (a SIGKILL cuts a write() short). A short intent is one whose
   // writer died while writing it, before the record's first byte.
-  if (got == static_cast<ssize_t>(sizeof(intent)) &&
-      intent.device == static_cast<uint64_t>(held.st_dev) &&
-      intent.inode == static_cast<uint64_t>(held.st_ino) && intent.start >= 0 &&
+  if (got == static_cast<ssize_t>(sizeof(intent)) && intent.device == device_ &&
+      intent.inode == inode_ && intent.start >= 0 &&
       intent.start < intent.end && intent.start < size_ && size_ < intent.end) {
     if (ftruncate(fd_, intent.start) != 0 || fsync(fd_) != 0) {
       // Kept: the next Open tries again.
@@ -359,12 +362,10 @@ absl::Status LockedFile::RecoverTornAppend(const struct stat& held) {
 absl::Status LockedFile::WriteRecord(absl::string_view bytes) {
   // The intent first: if this process dies half-way through the record,
   // the next LockedFile::Open cuts the part that reached the file.
-  struct stat held;
-  if (fstat(fd_, &held) != 0) return ErrnoError(errno, "cannot stat", path_);
   const AppendIntent intent = {
       static_cast<int64_t>(size_),
-      static_cast<int64_t>(size_) + static_cast<int64_t>(bytes.size()),
-      static_cast<uint64_t>(held.st_dev), static_cast<uint64_t>(held.st_ino)};
+      static_cast<int64_t>(size_) + static_cast<int64_t>(bytes.size()), device_,
+      inode_};
   const std::string intent_path = IntentPathOf(path_);
   const int fd =
       open(intent_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -165,12 +165,17 @@ class LockedFile {
   absl::Status AppendThenUnlock(absl::string_view bytes);
 
  private:
-  LockedFile(int fd, std::string path, off_t size)
-      : fd_(fd), path_(std::move(path)), size_(size) {}
+  // `held`: the locked file's fstat, taken once the lock was held.
+  LockedFile(int fd, std::string path, const struct stat& held)
+      : fd_(fd),
+        path_(std::move(path)),
+        size_(held.st_size),
+        device_(held.st_dev),
+        inode_(held.st_ino) {}
 
   // Cuts a record whose writer died half-way (see the file comment) and
-  // removes the intent; `held` is the locked file's fstat.
-  absl::Status RecoverTornAppend(const struct stat& held);
+  // removes the intent.
+  absl::Status RecoverTornAppend();
   // Writes the intent, then `bytes` at size(), then removes the intent; on
   // a failed write truncates back. No fsync.
   absl::Status WriteRecord(absl::string_view bytes);
@@ -183,6 +188,9 @@ class LockedFile {
   int fd_ = -1;
   std::string path_;
   off_t size_ = 0;
+  // The locked file's identity, which an append intent names.
+  uint64_t device_ = 0;
+  uint64_t inode_ = 0;
   bool locked_ = true;
 };
 
