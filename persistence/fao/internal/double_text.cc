@@ -14,16 +14,19 @@ namespace {
 
 constexpr int kMaxFractionDigits = 27;  // 5^27 < 2^63.
 
-// kPowersOfFive[k] = 5^k.
-constexpr auto kPowersOfFive = [] {
-  std::array<uint64_t, kMaxFractionDigits + 1> powers{};
+// {1, base, base^2, ...}: N powers (the last must fit in 64 bits).
+template <size_t N>
+constexpr std::array<uint64_t, N> PowersOf(uint64_t base) {
+  std::array<uint64_t, N> powers{};
   uint64_t power = 1;
-  for (uint64_t& p : powers) {
-    p = power;
-    power *= 5;
+  for (size_t k = 0; k < N; ++k) {
+    powers[k] = power;
+    if (k + 1 < N) power *= base;
   }
   return powers;
-}();
+}
+
+constexpr auto kPowersOfFive = PowersOf<kMaxFractionDigits + 1>(5);
 
 // `value` as digits * 10^exponent with the fewest digits that read back as
 // it, when `value` is an exact decimal with at most kMaxFractionDigits
@@ -74,16 +77,7 @@ bool ShortExactDecimal(double value, uint64_t* digits, int* exponent) {
   return true;
 }
 
-// kPowersOfTen[k] = 10^k.
-constexpr auto kPowersOfTen = [] {
-  std::array<uint64_t, 20> powers{};
-  uint64_t power = 1;
-  for (uint64_t& p : powers) {
-    p = power;
-    power *= 10;
-  }
-  return powers;
-}();
+constexpr auto kPowersOfTen = PowersOf<20>(10);  // Up to 10^19.
 
 // Writes the last `count` decimal digits of `*value` so that they end at
 // `end`, and drops them from `*value`; returns where they start. Constant
