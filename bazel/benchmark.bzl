@@ -10,7 +10,7 @@ def multirun_benchmark(name, srcs, deps, size = "small"):
     Args:
       name: the binary's name, conventionally "<concept>_benchmark".
       srcs: its sources.
-      deps: its dependencies (benchmark_main included).
+      deps: its dependencies (//benchmarks:benchmark_main included).
       size: the smoke test's size.
     """
     native.cc_binary(

@@ -29,6 +29,7 @@ class AbslMutex {
 };
 
 using sync_internal::Contended;
+using sync_internal::ContendedWithWork;
 using sync_internal::Uncontended;
 
 void BM_LockUncontended_Multirun(benchmark::State& state) {
@@ -56,6 +57,22 @@ void BM_LockContended_AbslMutex(benchmark::State& state) {
 BENCHMARK(BM_LockContended_Multirun)->Threads(2)->Threads(4)->UseRealTime();
 BENCHMARK(BM_LockContended_StdMutex)->Threads(2)->Threads(4)->UseRealTime();
 BENCHMARK(BM_LockContended_AbslMutex)->Threads(2)->Threads(4)->UseRealTime();
+
+void BM_LockContendedWork_Multirun(benchmark::State& state) {
+  ContendedWithWork<Lock>(state);
+}
+void BM_LockContendedWork_StdMutex(benchmark::State& state) {
+  ContendedWithWork<std::mutex>(state);
+}
+void BM_LockContendedWork_AbslMutex(benchmark::State& state) {
+  ContendedWithWork<AbslMutex>(state);
+}
+BENCHMARK(BM_LockContendedWork_Multirun)->Threads(2)->Threads(4)->UseRealTime();
+BENCHMARK(BM_LockContendedWork_StdMutex)->Threads(2)->Threads(4)->UseRealTime();
+BENCHMARK(BM_LockContendedWork_AbslMutex)
+    ->Threads(2)
+    ->Threads(4)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace multirun

@@ -18,6 +18,7 @@ namespace multirun {
 namespace {
 
 using sync_internal::Contended;
+using sync_internal::ContendedWithWork;
 using sync_internal::Uncontended;
 
 template <typename M>
@@ -60,6 +61,15 @@ void BM_RLockContended_StdRecursiveMutex(benchmark::State& state) {
 }
 BENCHMARK(BM_RLockContended_Multirun)->Threads(2)->UseRealTime();
 BENCHMARK(BM_RLockContended_StdRecursiveMutex)->Threads(2)->UseRealTime();
+
+void BM_RLockContendedWork_Multirun(benchmark::State& state) {
+  ContendedWithWork<RLock>(state);
+}
+void BM_RLockContendedWork_StdRecursiveMutex(benchmark::State& state) {
+  ContendedWithWork<std::recursive_mutex>(state);
+}
+BENCHMARK(BM_RLockContendedWork_Multirun)->Threads(2)->UseRealTime();
+BENCHMARK(BM_RLockContendedWork_StdRecursiveMutex)->Threads(2)->UseRealTime();
 
 }  // namespace
 }  // namespace multirun

@@ -85,6 +85,7 @@ class InjectionQueue {
                                         std::memory_order_relaxed)) {
           cell.value = std::move(item);
           cell.sequence.store(position + 1, std::memory_order_release);
+          __builtin_prefetch(&cells_[(position + kPrefetchAhead) & mask_], 1);
           return true;
         }
       } else if (lag < 0) {
@@ -162,8 +163,9 @@ class InjectionQueue {
 
  private:
   static constexpr uint64_t kClosed = uint64_t{1} << 63;
+  static constexpr uint64_t kPrefetchAhead = 8;
 
-  struct Cell {
+  struct alignas(64) Cell {
     std::atomic<uint64_t> sequence{0};
     T value{};
   };

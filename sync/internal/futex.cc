@@ -7,8 +7,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <cstdint>
 #include <ctime>
 
 namespace multirun {
@@ -91,22 +93,61 @@ bool WasCurrentThreadBeforeFork(uint32_t id) {
   return false;
 }
 
-bool SpinPause(int attempt) {
-  // Exponential backoff: the pauses double each attempt up to kMaxPauses, so a
-  // spinning waiter reads the contended cache line less and less often and the
-  // holder keeps it. About 300 pauses in all (a few microseconds) before the
-  // caller sleeps. Tuned with //sync:lock_benchmark on 2 and 4 threads.
-  constexpr int kAttempts = 12;
-  constexpr int kMaxPausesLog2 = 5;
-  if (attempt >= kAttempts) return false;
-  const int pauses = 1 << (attempt < kMaxPausesLog2 ? attempt : kMaxPausesLog2);
-  for (int i = 0; i < pauses; ++i) {
+namespace {
+
+void CpuPause() {
 #if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
+  __builtin_ia32_pause();
 #elif defined(__aarch64__)
-    asm volatile("yield");
+  asm volatile("yield");
+#else
+  std::atomic_signal_fence(std::memory_order_seq_cst);
 #endif
+}
+
+int64_t MonotonicNanos() {
+  timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
+}
+
+// Nanoseconds one CpuPause() takes on this CPU: the fastest of a few timed
+// runs (a run that was preempted only reads longer). Clamped to [0.5, 200].
+double MeasurePauseNanos() {
+  constexpr int kRuns = 3;
+  constexpr int kPausesPerRun = 128;
+  double fastest = 1e9;
+  for (int run = 0; run < kRuns; ++run) {
+    const int64_t start = MonotonicNanos();
+    for (int i = 0; i < kPausesPerRun; ++i) CpuPause();
+    const double each =
+        static_cast<double>(MonotonicNanos() - start) / kPausesPerRun;
+    if (each < fastest) fastest = each;
   }
+  return fastest < 0.5 ? 0.5 : (fastest > 200 ? 200 : fastest);
+}
+
+// The pauses of each spin attempt, computed once from the measured cost of a
+// pause, so that the spin lasts the same time on every CPU.
+struct SpinSchedule {
+  SpinSchedule() {
+    const double pause_nanos = MeasurePauseNanos();
+    for (int attempt = 0; attempt < kSpinAttempts; ++attempt) {
+      const double nanos = static_cast<double>(
+          std::min(kFirstRoundNanos << attempt, kLongestRoundNanos));
+      const int count = static_cast<int>(nanos / pause_nanos + 0.5);
+      pauses[attempt] = count < 1 ? 1 : count;
+    }
+  }
+  int pauses[kSpinAttempts];
+};
+
+}  // namespace
+
+bool SpinPause(int attempt) {
+  if (attempt >= kSpinAttempts) return false;
+  static const SpinSchedule schedule;
+  for (int i = schedule.pauses[attempt]; i > 0; --i) CpuPause();
   return true;
 }
 

@@ -41,6 +41,44 @@ void Contended(benchmark::State& state) {
   LockIncrementUnlock(state, lock, counter);
 }
 
+// `rounds` dependent multiply-adds (an LCG step each, 3-4 cycles of latency):
+// work whose time does not depend on memory or on other threads.
+inline uint64_t PrivateWork(uint64_t x, int rounds) {
+  for (int i = 0; i < rounds; ++i) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+  }
+  return x;
+}
+
+// The shape of a real contended lock, after Abseil's BM_Contended: each
+// thread works on its own data (kOutsideRounds of PrivateWork, some tens of
+// nanoseconds), then takes the lock for a short critical section on shared
+// data (kInsideRounds). Register with ->Threads(n)->UseRealTime(): items per
+// second is the total of critical sections completed.
+//
+// Unlike Contended() (back-to-back critical sections), its figures are stable
+// from run to run: with no work between critical sections, the throughput
+// mostly measures how long one thread keeps re-acquiring the lock before the
+// other gets it, which depends on how the host schedules the two threads
+// (std::mutex there reads anywhere from 25 to 67 million per second in runs
+// of the same binary), not on the lock's hand-off.
+inline constexpr int kOutsideRounds = 64;
+inline constexpr int kInsideRounds = 8;
+template <typename M>
+void ContendedWithWork(benchmark::State& state) {
+  static M lock;
+  static uint64_t shared = 0;
+  uint64_t local = static_cast<uint64_t>(state.thread_index()) + 1;
+  for (auto _ : state) {
+    local = PrivateWork(local, kOutsideRounds);
+    lock.lock();
+    shared = PrivateWork(shared + local, kInsideRounds);
+    lock.unlock();
+  }
+  benchmark::DoNotOptimize(local);
+  state.SetItemsProcessed(state.iterations());
+}
+
 }  // namespace sync_internal
 }  // namespace multirun
 
