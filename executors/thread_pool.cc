@@ -75,6 +75,11 @@ struct PoolWorker {
   }
 
   static constexpr int kMaxFreeNodes = 1024;
+  // The most tasks a worker takes from the shared queue at once: the claim
+  // (a CAS on its head, which the workers contend for, and cache lines that
+  // come from the submitting thread's core) is paid once per batch. The rest
+  // of a batch goes on the worker's deque, where other workers can steal it.
+  static constexpr int kInjectionBatch = 8;
 
   ThreadPool* const pool;
   const int index;
@@ -84,6 +89,10 @@ struct PoolWorker {
 
   // Owner only.
   absl::AnyInvocable<void()> injected;  // A task taken from the shared queue.
+  // Tasks taken from the shared queue with `injected`, one claim for all; the
+  // worker moves them to its deque at once (kept here so that a search does
+  // not construct and destroy the array each time).
+  absl::AnyInvocable<void()> batch[kInjectionBatch];
   TaskNode* free_nodes = nullptr;
   int free_count = 0;
   uint64_t random = 0;
@@ -269,17 +278,57 @@ void ThreadPool::WorkerMain(PoolWorker& worker) {
   thieves_.fetch_add(1, std::memory_order_seq_cst);
   Taken taken;
   while (FindTask(worker, taken)) {
-    Exploit(worker, taken);
-    if (stop_.load(std::memory_order_relaxed)) break;
+    // While it finds work at the first try, the worker stays busy: it does
+    // not count itself as a thief, so a busy pool does not write the thief
+    // count (read by every Schedule()) twice per task taken. Taking work
+    // without being a thief removes no thief, so the waking rule above holds.
+    do {
+      Exploit(worker, taken);
+      if (stop_.load(std::memory_order_relaxed)) goto stopped;
+    } while (TryTake(worker, taken, /*as_thief=*/false));
     thieves_.fetch_add(1, std::memory_order_seq_cst);
   }
+stopped:
   worker.executed_published.store(worker.executed, std::memory_order_seq_cst);
   executors_internal::current_pool_worker = nullptr;
 }
 
-bool ThreadPool::TryTake(PoolWorker& worker, Taken& taken) {
+bool ThreadPool::TryTake(PoolWorker& worker, Taken& taken, bool as_thief) {
   taken.node = nullptr;
-  if (injection_.TryPop(&worker.injected)) return true;
+  if (const int count =
+          injection_.TryPopBatch(worker.batch, PoolWorker::kInjectionBatch);
+      count > 0) {
+    worker.injected = std::move(worker.batch[0]);
+    if (count > 1) {
+      // Newest first, so that the worker's own pops (newest first) run the
+      // batch in the order it was scheduled. These tasks were accepted by the
+      // shared queue (Pushed() counts them), so `spawned` does not.
+      for (int i = count - 1; i >= 1; --i) {
+        worker.deque.Push(worker.NewNode(std::move(worker.batch[i])));
+      }
+      // Push-then-check against ShutdownNow()'s stop-then-sweep, as in
+      // Schedule(): either the sweep sees these tasks (and drops and counts
+      // them), or this load sees `stop_` and the worker takes back what the
+      // sweep did not take. Those were taken from the shared queue before the
+      // stop, like the one in `injected`, so they run.
+      if (stop_.load(std::memory_order_seq_cst)) {
+        while (TaskNode* node = worker.deque.Pop()) {
+          Invoke(node->task);
+          worker.FreeNode(node);
+          ++worker.executed;
+        }
+      }
+      // New work on a deque, as a Schedule() from inside the pool makes: wake
+      // a sleeper unless another thief is searching (the push-then-load is
+      // the pool's side of the Dekker argument above). Without it, a thief
+      // that checked this deque before the pushes could sleep while these
+      // tasks wait behind one that blocks until they run.
+      if (thieves_.load(std::memory_order_seq_cst) <= (as_thief ? 1 : 0)) {
+        event_count_.Notify(false);
+      }
+    }
+    return true;
+  }
   const int count = size();
   if (count == 1) return false;
   const int first = static_cast<int>(worker.NextRandom() % count);
@@ -329,7 +378,7 @@ bool ThreadPool::FindTask(PoolWorker& worker, Taken& taken) {
         thieves_.fetch_sub(1, std::memory_order_seq_cst);
         return false;
       }
-      if (TryTake(worker, taken)) {
+      if (TryTake(worker, taken, /*as_thief=*/true)) {
         // The last thief leaves to work: wake a sleeper to search in its
         // place (the task it found may not be the one a producer, seeing a
         // thief, did not wake anybody for).
@@ -402,6 +451,16 @@ void ThreadPool::Exploit(PoolWorker& worker, Taken& taken) {
       own_tasks = 0;
       if (injection_.TryPop(&worker.injected)) {
         Invoke(worker.injected);
+        ++worker.executed;
+        continue;
+      }
+      // Likewise the oldest task of its own deque (taken as a thief takes
+      // it): a task moved here from the shared queue with a batch, or
+      // spawned long ago, must not wait forever under work that keeps
+      // re-posting itself on top of it.
+      if (TaskNode* oldest = worker.deque.Steal()) {
+        Invoke(oldest->task);
+        worker.FreeNode(oldest);
         ++worker.executed;
         continue;
       }

@@ -17,16 +17,25 @@
 // (internal/injection_queue.h: a lock-free ring that allocates nothing, with
 // an overflow list under a lock for when the ring is full). A worker
 // looks for work in its own deque, then the shared queue, then steals the
-// oldest task of another worker, starting at a random one. A worker that finds
-// nothing spins for a few microseconds, then sleeps on the pool's event count
+// oldest task of another worker, starting at a random one. From the shared
+// queue it takes up to 8 tasks with one claim, runs the oldest and puts the
+// others on its deque, where other workers can steal them: the claim (a
+// contended head, cache lines that come from the submitting core) is paid
+// once per batch. Every 61 tasks of its own deque a worker runs one from the
+// shared queue, or else the oldest of its own deque, so that work which keeps
+// re-posting itself cannot starve older tasks. A worker that finds nothing
+// spins for a few microseconds, then sleeps on the pool's event count
 // (internal/event_count.h): an idle pool burns no CPU.
 //
 // Waking. A worker that is searching is a "thief". Scheduling a task wakes a
 // sleeper only if no thief is searching (a thief will find the task), and a
 // thief that finds a task wakes a sleeper if it was the last thief, so that
-// while work is available there is always either a thief or no sleeper. With
-// nobody asleep, scheduling costs a few loads beyond the push (no system
-// call, no read-modify-write besides the push's own).
+// while work is available there is always either a thief or no sleeper. A
+// worker that finds more work as soon as it runs out takes it without
+// becoming a thief (that removes no thief, so the rule holds), so a busy pool
+// does not write the thief count that every Schedule() reads. With nobody
+// asleep, scheduling costs a few loads beyond the push (no system call, no
+// read-modify-write besides the push's own).
 //
 // Tasks that throw. Schedule() takes an AnyInvocable<void()>; if one throws,
 // the worker catches the exception, writes one line about it to stderr (the
@@ -176,7 +185,9 @@ class ThreadPool final : public Executor {
 
   void WorkerMain(executors_internal::PoolWorker& worker);
   bool FindTask(executors_internal::PoolWorker& worker, Taken& taken);
-  bool TryTake(executors_internal::PoolWorker& worker, Taken& taken);
+  // `as_thief`: whether the worker counts itself in `thieves_`.
+  bool TryTake(executors_internal::PoolWorker& worker, Taken& taken,
+               bool as_thief);
   void Exploit(executors_internal::PoolWorker& worker, Taken& taken);
   void Invoke(absl::AnyInvocable<void()>& task);
   bool HasWork() const;

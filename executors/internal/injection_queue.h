@@ -12,7 +12,11 @@
 // of the cell itself, so a push allocates nothing. When the ring is full, items
 // go to an overflow deque under a Lock; while that deque is not empty every
 // push goes there too (so the items of one producer stay in order), and
-// consumers take from it once the ring is empty.
+// consumers take from it once the ring is empty. Each cell has a cache line of
+// its own, so a producer filling one cell and a consumer emptying the next do
+// not share a line, and a push prefetches the cell a few positions ahead for
+// writing (it was last written by a consumer, usually on another core).
+// TryPopBatch() claims several published cells with one CAS.
 //
 // Close() sets a bit in `tail_`: a producer's claim (a CAS on `tail_`) and the
 // close are ordered, so every Push() either claimed a cell before the close
@@ -134,6 +138,57 @@ class InjectionQueue {
     overflow_.pop_front();
     overflow_size_.store(overflow_.size(), std::memory_order_seq_cst);
     return true;
+  }
+
+  // Moves up to `max` (at least 1) of the oldest published items into
+  // out[0], out[1], ... in order and returns how many; 0 when there is none
+  // (as for TryPop()). One claim (a CAS on `head_`) takes every item of the
+  // batch, or one acquisition of the overflow lock when the ring is empty, so
+  // a consumer that drains a busy queue pays the contended head (or lock) once
+  // per batch instead of once per item. Never blocks, except briefly on the
+  // overflow lock.
+  int TryPopBatch(T* out, int max) {
+    uint64_t position = head_.load(std::memory_order_relaxed);
+    for (;;) {
+      // The published cells from `position` on. A cell holds the item of
+      // position p exactly when its sequence is p + 1, and stays so until the
+      // consumer that claims p takes it: if the CAS below succeeds, nobody
+      // claimed any of them in between.
+      int ready = 0;
+      while (ready < max &&
+             cells_[(position + ready) & mask_].sequence.load(
+                 std::memory_order_acquire) == position + ready + 1) {
+        ++ready;
+      }
+      if (ready == 0) {
+        const uint64_t now = head_.load(std::memory_order_relaxed);
+        if (now == position) break;  // Empty, or the producer is not done.
+        position = now;              // Another consumer took it.
+        continue;
+      }
+      if (head_.compare_exchange_weak(position, position + ready,
+                                      std::memory_order_seq_cst,
+                                      std::memory_order_relaxed)) {
+        for (int i = 0; i < ready; ++i) {
+          Cell& cell = cells_[(position + i) & mask_];
+          out[i] = std::move(cell.value);
+          cell.sequence.store(position + i + mask_ + 1,
+                              std::memory_order_release);
+        }
+        return ready;
+      }
+    }
+    if (overflow_size_.load(std::memory_order_seq_cst) == 0) return 0;
+    LockHolder hold(overflow_lock_);
+    int taken = 0;
+    while (taken < max && !overflow_.empty()) {
+      out[taken++] = std::move(overflow_.front());
+      overflow_.pop_front();
+    }
+    if (taken > 0) {
+      overflow_size_.store(overflow_.size(), std::memory_order_seq_cst);
+    }
+    return taken;
   }
 
   // Makes every later Push() fail. Items pushed before stay poppable. Blocks

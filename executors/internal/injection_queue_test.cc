@@ -127,6 +127,85 @@ TEST(InjectionQueueTest, ConcurrentPushAndPopThroughTheOverflow) {
   ManyProducersManyConsumers(/*ring=*/8, 3, 2, 50000);
 }
 
+TEST(InjectionQueueTest, BatchTakesThePublishedItemsInOrder) {
+  InjectionQueue<int> queue(8);
+  int out[4] = {-1, -1, -1, -1};
+  EXPECT_EQ(queue.TryPopBatch(out, 4), 0);
+  for (int i = 0; i < 6; ++i) {
+    int item = i;
+    ASSERT_TRUE(queue.Push(item));
+  }
+  ASSERT_EQ(queue.TryPopBatch(out, 4), 4);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(out[i], i);
+  ASSERT_EQ(queue.TryPopBatch(out, 4), 2);  // Fewer than asked: what there is.
+  EXPECT_EQ(out[0], 4);
+  EXPECT_EQ(out[1], 5);
+  EXPECT_EQ(queue.TryPopBatch(out, 4), 0);
+  EXPECT_FALSE(queue.MaybeNonEmpty());
+}
+
+TEST(InjectionQueueTest, BatchWrapsAroundTheRingAndDrainsTheOverflow) {
+  InjectionQueue<int> queue(4);
+  int next = 0;
+  std::vector<int> popped;
+  int out[3];
+  // Laps of the ring: batches that start anywhere and wrap past its end.
+  for (int lap = 0; lap < 5; ++lap) {
+    for (int i = 0; i < 3; ++i) {
+      int item = next++;
+      ASSERT_TRUE(queue.Push(item));
+    }
+    const int taken = queue.TryPopBatch(out, 3);
+    popped.insert(popped.end(), out, out + taken);
+  }
+  // More than the ring holds: the rest goes to the overflow, taken in batches
+  // once the ring is empty.
+  for (int i = 0; i < 10; ++i) {
+    int item = next++;
+    ASSERT_TRUE(queue.Push(item));
+  }
+  for (int taken; (taken = queue.TryPopBatch(out, 3)) > 0;) {
+    EXPECT_LE(taken, 3);
+    popped.insert(popped.end(), out, out + taken);
+  }
+  std::vector<int> expected(next);
+  for (int i = 0; i < next; ++i) expected[i] = i;
+  EXPECT_EQ(popped, expected);
+  EXPECT_FALSE(queue.MaybeNonEmpty());
+}
+
+// Like ManyProducersManyConsumers, with consumers that take batches and
+// single items in turn.
+TEST(InjectionQueueTest, ConcurrentBatchesTakeEachItemOnce) {
+  for (const size_t ring : {size_t{8}, size_t{1024}}) {
+    constexpr int kProducers = 3;
+    constexpr int kConsumers = 3;
+    constexpr int kPerProducer = 40000;
+    constexpr int kTotal = kProducers * kPerProducer;
+    InjectionQueue<int> queue(ring);
+    std::vector<std::atomic<int>> popped(kTotal);
+    std::atomic<int> pop_count{0};
+    RunThreads(kProducers + kConsumers, [&](int thread) {
+      if (thread < kProducers) {
+        for (int i = 0; i < kPerProducer; ++i) {
+          int item = thread * kPerProducer + i;
+          ASSERT_TRUE(queue.Push(item));
+        }
+        return;
+      }
+      int out[5];
+      for (int round = 0; pop_count.load() < kTotal; ++round) {
+        const int taken = round % 2 == 0 ? queue.TryPopBatch(out, 1 + thread)
+                                         : (queue.TryPop(&out[0]) ? 1 : 0);
+        for (int i = 0; i < taken; ++i) popped[out[i]].fetch_add(1);
+        pop_count.fetch_add(taken);
+      }
+    });
+    for (int i = 0; i < kTotal; ++i) ASSERT_EQ(popped[i].load(), 1) << i;
+    EXPECT_FALSE(queue.MaybeNonEmpty());
+  }
+}
+
 TEST(InjectionQueueTest, CloseRacingPushes) {
   // Each Push() either succeeds (and its item is popped later) or fails; the
   // final Pushed() counts exactly the successes.
