@@ -193,9 +193,10 @@ TEST(InjectionQueueTest, ConcurrentBatchesTakeEachItemOnce) {
         }
         return;
       }
-      int out[5];
+      int out[kConsumers + 1];
+      const int batch = 2 + (thread - kProducers);  // 2, 3 or 4.
       for (int round = 0; pop_count.load() < kTotal; ++round) {
-        const int taken = round % 2 == 0 ? queue.TryPopBatch(out, 1 + thread)
+        const int taken = round % 2 == 0 ? queue.TryPopBatch(out, batch)
                                          : (queue.TryPop(&out[0]) ? 1 : 0);
         for (int i = 0; i < taken; ++i) popped[out[i]].fetch_add(1);
         pop_count.fetch_add(taken);

@@ -1,0 +1,38 @@
+// Copyright 2026 The multirun Authors.
+
+#include <thread>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "multirun/sync/internal/futex.h"
+
+namespace multirun {
+namespace sync_internal {
+namespace {
+
+TEST(SpinPauseTest, SpinsForTheBudgetThenTellsTheCallerToSleep) {
+  for (int round = 0; round < 3; ++round) {  // The schedule is computed once.
+    int attempts = 0;
+    while (SpinPause(attempts)) ++attempts;
+    EXPECT_EQ(attempts, kSpinAttempts);
+    EXPECT_FALSE(SpinPause(kSpinAttempts + 7));
+  }
+}
+
+TEST(SpinPauseTest, TheFirstSpinsOfManyThreadsAtOnceAgree) {
+  // The first call measures the cost of a pause; concurrent first calls must
+  // all see one finished schedule (a function-local static).
+  std::vector<int> attempts(4, 0);
+  std::vector<std::thread> threads;
+  for (int& count : attempts) {
+    threads.emplace_back([&count] {
+      while (SpinPause(count)) ++count;
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (int count : attempts) EXPECT_EQ(count, kSpinAttempts);
+}
+
+}  // namespace
+}  // namespace sync_internal
+}  // namespace multirun
