@@ -58,8 +58,9 @@ auto Trivial() {
   return [](int x) -> absl::StatusOr<int> { return Work(x); };
 }
 
-void BM_DirectCall(benchmark::State& state) {
-  auto fn = Trivial();
+// Calls `fn` on an opaque argument once per iteration.
+template <typename F>
+void CallLoop(benchmark::State& state, F& fn) {
   int x = 1;
   for (auto _ : state) {
     benchmark::DoNotOptimize(x);
@@ -67,30 +68,23 @@ void BM_DirectCall(benchmark::State& state) {
     benchmark::DoNotOptimize(r);
   }
   state.SetItemsProcessed(state.iterations());
+}
+
+void BM_DirectCall(benchmark::State& state) {
+  auto fn = Trivial();
+  CallLoop(state, fn);
 }
 BENCHMARK(BM_DirectCall);
 
 void BM_StdFunctionCall(benchmark::State& state) {
   std::function<absl::StatusOr<int>(int)> fn = Trivial();
-  int x = 1;
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(x);
-    absl::StatusOr<int> r = fn(x);
-    benchmark::DoNotOptimize(r);
-  }
-  state.SetItemsProcessed(state.iterations());
+  CallLoop(state, fn);
 }
 BENCHMARK(BM_StdFunctionCall);
 
 void BM_WithRetrySuccess(benchmark::State& state) {
   auto fn = WithRetry(RetryPolicy(), Trivial());
-  int x = 1;
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(x);
-    absl::StatusOr<int> r = fn(x);
-    benchmark::DoNotOptimize(r);
-  }
-  state.SetItemsProcessed(state.iterations());
+  CallLoop(state, fn);
 }
 BENCHMARK(BM_WithRetrySuccess);
 

@@ -91,9 +91,11 @@ TEST(InjectionQueueTest, CloseRejectsLaterPushesAndKeepsEarlierItems) {
 }
 
 // Producers and consumers at once, with a ring small enough that the
-// overflow is used: every item is popped exactly once.
+// overflow is used: every item is popped exactly once. With `batches`, the
+// consumers alternate TryPopBatch() (consumer c asks for 2 + c items) and
+// TryPop().
 void ManyProducersManyConsumers(size_t ring, int producers, int consumers,
-                                int per_producer) {
+                                int per_producer, bool batches = false) {
   const int total = producers * per_producer;
   InjectionQueue<int> queue(ring);
   std::vector<std::atomic<int>> popped(total);
@@ -106,12 +108,14 @@ void ManyProducersManyConsumers(size_t ring, int producers, int consumers,
       }
       return;
     }
-    while (pop_count.load() < total) {
-      int out = -1;
-      if (queue.TryPop(&out)) {
-        popped[out].fetch_add(1);
-        pop_count.fetch_add(1);
-      }
+    const int batch = 2 + (thread - producers);
+    std::vector<int> out(batch, -1);
+    for (int round = 0; pop_count.load() < total; ++round) {
+      const int taken = batches && round % 2 == 0
+                            ? queue.TryPopBatch(out.data(), batch)
+                            : (queue.TryPop(&out[0]) ? 1 : 0);
+      for (int i = 0; i < taken; ++i) popped[out[i]].fetch_add(1);
+      pop_count.fetch_add(taken);
     }
   });
   for (int i = 0; i < total; ++i) ASSERT_EQ(popped[i].load(), 1) << i;
@@ -174,37 +178,12 @@ TEST(InjectionQueueTest, BatchWrapsAroundTheRingAndDrainsTheOverflow) {
   EXPECT_FALSE(queue.MaybeNonEmpty());
 }
 
-// Like ManyProducersManyConsumers, with consumers that take batches and
-// single items in turn.
 TEST(InjectionQueueTest, ConcurrentBatchesTakeEachItemOnce) {
-  for (const size_t ring : {size_t{8}, size_t{1024}}) {
-    constexpr int kProducers = 3;
-    constexpr int kConsumers = 3;
-    constexpr int kPerProducer = 40000;
-    constexpr int kTotal = kProducers * kPerProducer;
-    InjectionQueue<int> queue(ring);
-    std::vector<std::atomic<int>> popped(kTotal);
-    std::atomic<int> pop_count{0};
-    RunThreads(kProducers + kConsumers, [&](int thread) {
-      if (thread < kProducers) {
-        for (int i = 0; i < kPerProducer; ++i) {
-          int item = thread * kPerProducer + i;
-          ASSERT_TRUE(queue.Push(item));
-        }
-        return;
-      }
-      int out[kConsumers + 1];
-      const int batch = 2 + (thread - kProducers);  // 2, 3 or 4.
-      for (int round = 0; pop_count.load() < kTotal; ++round) {
-        const int taken = round % 2 == 0 ? queue.TryPopBatch(out, batch)
-                                         : (queue.TryPop(&out[0]) ? 1 : 0);
-        for (int i = 0; i < taken; ++i) popped[out[i]].fetch_add(1);
-        pop_count.fetch_add(taken);
-      }
-    });
-    for (int i = 0; i < kTotal; ++i) ASSERT_EQ(popped[i].load(), 1) << i;
-    EXPECT_FALSE(queue.MaybeNonEmpty());
-  }
+  ManyProducersManyConsumers(/*ring=*/1024, 3, 3, 40000, /*batches=*/true);
+}
+
+TEST(InjectionQueueTest, ConcurrentBatchesThroughTheOverflow) {
+  ManyProducersManyConsumers(/*ring=*/8, 3, 3, 40000, /*batches=*/true);
 }
 
 TEST(InjectionQueueTest, CloseRacingPushes) {
