@@ -95,6 +95,7 @@ struct PoolWorker {
   absl::AnyInvocable<void()> batch[kInjectionBatch];
   TaskNode* free_nodes = nullptr;
   int free_count = 0;
+  bool holds_batch = false;  // Pushed a batch since its deque was last empty.
   uint64_t random = 0;
   uint64_t executed = 0;
 
@@ -295,40 +296,54 @@ stopped:
 
 bool ThreadPool::TryTake(PoolWorker& worker, Taken& taken, bool as_thief) {
   taken.node = nullptr;
+  // The other deques first: what they hold from the shared queue (the rest
+  // of a batch, perhaps under a task that blocks until it runs) was scheduled
+  // before anything still in the shared queue, so outside tasks still start
+  // oldest first.
+  if (TrySteal(worker, taken)) return true;
   if (const int count =
           injection_.TryPopBatch(worker.batch, PoolWorker::kInjectionBatch);
       count > 0) {
     worker.injected = std::move(worker.batch[0]);
-    if (count > 1) {
-      // Newest first, so that the worker's own pops (newest first) run the
-      // batch in the order it was scheduled. These tasks were accepted by the
-      // shared queue (Pushed() counts them), so `spawned` does not.
-      for (int i = count - 1; i >= 1; --i) {
-        worker.deque.Push(worker.NewNode(std::move(worker.batch[i])));
+    if (count == 1) return true;
+    // Oldest first: thieves take from the top, so another worker that steals
+    // from this batch takes the task scheduled earliest (a task of the batch
+    // may wait for an earlier one). These tasks were accepted by the shared
+    // queue (Pushed() counts them), so `spawned` does not.
+    for (int i = 1; i < count; ++i) {
+      worker.deque.Push(worker.NewNode(std::move(worker.batch[i])));
+    }
+    worker.holds_batch = true;
+    // Push-then-check against ShutdownNow()'s stop-then-sweep, as in
+    // Schedule(): either the sweep sees these tasks (and drops and counts
+    // them), or this load sees `stop_` and the worker runs what the sweep
+    // did not take, after the one in `injected`: the worker had taken them
+    // all from the shared queue (perhaps just after the stop began), and one
+    // may wait for the one before it.
+    if (stop_.load(std::memory_order_seq_cst)) {
+      Invoke(worker.injected);
+      ++worker.executed;
+      while (TaskNode* node = worker.deque.Pop()) {
+        Invoke(node->task);
+        worker.FreeNode(node);
+        ++worker.executed;
       }
-      // Push-then-check against ShutdownNow()'s stop-then-sweep, as in
-      // Schedule(): either the sweep sees these tasks (and drops and counts
-      // them), or this load sees `stop_` and the worker takes back what the
-      // sweep did not take. Those were taken from the shared queue before the
-      // stop, like the one in `injected`, so they run.
-      if (stop_.load(std::memory_order_seq_cst)) {
-        while (TaskNode* node = worker.deque.Pop()) {
-          Invoke(node->task);
-          worker.FreeNode(node);
-          ++worker.executed;
-        }
-      }
-      // New work on a deque, as a Schedule() from inside the pool makes: wake
-      // a sleeper unless another thief is searching (the push-then-load is
-      // the pool's side of the Dekker argument above). Without it, a thief
-      // that checked this deque before the pushes could sleep while these
-      // tasks wait behind one that blocks until they run.
-      if (thieves_.load(std::memory_order_seq_cst) <= (as_thief ? 1 : 0)) {
-        event_count_.Notify(false);
-      }
+      return false;
+    }
+    // New work on a deque, as a Schedule() from inside the pool makes: wake
+    // a sleeper unless another thief is searching (the push-then-load is the
+    // pool's side of the Dekker argument above). Without it, a thief that
+    // checked this deque before the pushes could sleep while these tasks
+    // wait behind one that blocks until they run.
+    if (thieves_.load(std::memory_order_seq_cst) <= (as_thief ? 1 : 0)) {
+      event_count_.Notify(false);
     }
     return true;
   }
+  return false;
+}
+
+bool ThreadPool::TrySteal(PoolWorker& worker, Taken& taken) {
   const int count = size();
   if (count == 1) return false;
   const int first = static_cast<int>(worker.NextRandom() % count);
@@ -454,11 +469,13 @@ void ThreadPool::Exploit(PoolWorker& worker, Taken& taken) {
         ++worker.executed;
         continue;
       }
-      // Likewise the oldest task of its own deque (taken as a thief takes
-      // it): a task moved here from the shared queue with a batch, or
-      // spawned long ago, must not wait forever under work that keeps
-      // re-posting itself on top of it.
-      if (TaskNode* oldest = worker.deque.Steal()) {
+      // Likewise, while it holds the rest of a batch, the oldest task of its
+      // own deque (taken as a thief takes it): a task moved here from the
+      // shared queue must not wait forever under work that keeps re-posting
+      // itself on top of it. (Without a batch the deque is plain fork-join
+      // work, newest first.)
+      TaskNode* oldest = worker.holds_batch ? worker.deque.Steal() : nullptr;
+      if (oldest != nullptr) {
         Invoke(oldest->task);
         worker.FreeNode(oldest);
         ++worker.executed;
@@ -466,7 +483,10 @@ void ThreadPool::Exploit(PoolWorker& worker, Taken& taken) {
       }
     }
     TaskNode* node = worker.deque.Pop();
-    if (node == nullptr) return;
+    if (node == nullptr) {
+      worker.holds_batch = false;
+      return;
+    }
     Invoke(node->task);
     worker.FreeNode(node);
     ++worker.executed;

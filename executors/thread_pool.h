@@ -17,13 +17,14 @@
 // (internal/injection_queue.h: a lock-free ring that allocates nothing, with
 // an overflow list under a lock for when the ring is full). A worker
 // looks for work in its own deque, then the shared queue, then steals the
-// oldest task of another worker, starting at a random one. From the shared
-// queue it takes up to 8 tasks with one claim, runs the oldest and puts the
-// others on its deque, where other workers can steal them: the claim (a
-// contended head, cache lines that come from the submitting core) is paid
-// once per batch. Every 61 tasks of its own deque a worker runs one from the
-// shared queue, or else the oldest of its own deque, so that work which keeps
-// re-posting itself cannot starve older tasks. A worker that finds nothing
+// oldest task of another worker, starting at a random one (every eighth
+// search steals first). From the shared queue it takes up to 8 tasks with one
+// claim, runs the oldest and puts the others on its deque, oldest on top,
+// where other workers steal them: the claim (a contended head, cache lines
+// that come from the submitting core) is paid once per batch. Every 61 tasks
+// of its own deque a worker runs one from the shared queue, or else, while it
+// holds the rest of a batch, the oldest of its own deque, so that work which
+// keeps re-posting itself cannot starve older tasks. A worker that finds nothing
 // spins for a few microseconds, then sleeps on the pool's event count
 // (internal/event_count.h): an idle pool burns no CPU.
 //
@@ -47,7 +48,9 @@
 // runs every accepted task (including tasks that running tasks schedule while
 // it drains) and joins the workers. ShutdownNow() stops: it destroys every
 // queued task without running it, tells the workers to exit after their
-// current task and returns at once. The destructor calls Shutdown().
+// current task and returns at once. (A worker that took a batch from the
+// shared queue as the stop began runs the tasks of that batch the sweep did
+// not drop: at most 8 per worker.) The destructor calls Shutdown().
 //
 // Memory ordering: everything the scheduling thread wrote before Schedule()
 // is visible to the task when it runs, and everything the tasks wrote is
@@ -157,7 +160,8 @@ class ThreadPool final : public Executor {
   // status, and tells the workers to exit after their current task. Returns
   // the number of tasks it destroyed, without waiting for running tasks (the
   // destructor joins). A task that a worker had already taken off a queue
-  // when ShutdownNow() began still runs. Callable from any thread, also while
+  // when ShutdownNow() began still runs, and so may the rest of a batch (at
+  // most 8 tasks) that a worker takes from the shared queue as it begins. Callable from any thread, also while
   // another thread is inside Shutdown(). Does not block (beyond the moment a
   // concurrent Schedule() needs to finish its push).
   size_t ShutdownNow();
@@ -188,6 +192,7 @@ class ThreadPool final : public Executor {
   // `as_thief`: whether the worker counts itself in `thieves_`.
   bool TryTake(executors_internal::PoolWorker& worker, Taken& taken,
                bool as_thief);
+  bool TrySteal(executors_internal::PoolWorker& worker, Taken& taken);
   void Exploit(executors_internal::PoolWorker& worker, Taken& taken);
   void Invoke(absl::AnyInvocable<void()>& task);
   bool HasWork() const;

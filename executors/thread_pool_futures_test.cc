@@ -136,6 +136,75 @@ TEST(ThreadPoolFuturesTest, BusyStrandDoesNotStarveThePool) {
   EXPECT_EQ(*outside.Get(), 8);
 }
 
+// Tasks scheduled together from outside may be taken by one worker in one
+// batch. A task of the batch that waits for a later one must not wait
+// forever: another worker steals the oldest of the rest first.
+TEST(ThreadPoolFuturesTest, TasksOfOneBatchThatWaitForEachOtherFinish) {
+  ThreadPool pool(2);
+  for (int round = 0; round < 300; ++round) {
+    Event b_ran;
+    // A and C wait for B; with two workers one of them must run B.
+    Future<bool> a = Submit(pool, [&] { return b_ran.WaitFor(absl::Seconds(60)); });
+    Future<int> b = Submit(pool, [&] {
+      b_ran.Set();
+      return 2;
+    });
+    Future<bool> c = Submit(pool, [&] { return b_ran.WaitFor(absl::Seconds(60)); });
+    ASSERT_TRUE(*a.Get()) << "round " << round;
+    ASSERT_TRUE(*c.Get()) << "round " << round;
+    EXPECT_EQ(*b.Get(), 2);
+  }
+}
+
+// A task held in one worker's deque (the rest of a batch under a task that
+// waits for it) is run by the other worker even while outside work keeps
+// arriving, which the other worker could otherwise take forever.
+TEST(ThreadPoolFuturesTest, ABatchHeldUnderABlockedTaskRunsDespiteAStream) {
+  ThreadPool pool(2);
+  for (int round = 0; round < 50; ++round) {
+    Event b_ran;
+    std::atomic<bool> stop{false};
+    std::thread stream([&] {
+      while (!stop.load()) pool.Schedule([] {}).IgnoreError();
+    });
+    Future<bool> a = Submit(pool, [&] { return b_ran.WaitFor(absl::Seconds(60)); });
+    Future<int> b = Submit(pool, [&] {
+      b_ran.Set();
+      return 2;
+    });
+    const bool ran = b_ran.WaitFor(absl::Seconds(60));
+    stop = true;
+    stream.join();
+    ASSERT_TRUE(ran) << "round " << round;
+    EXPECT_TRUE(*a.Get());
+    EXPECT_EQ(*b.Get(), 2);
+  }
+}
+
+// ShutdownNow() racing a batch: a task that waits for the future of the task
+// scheduled just before it either sees it complete (run) or fail (dropped);
+// the worker never holds the earlier one while it runs the later one.
+TEST(ThreadPoolFuturesTest, ShutdownNowRacingABatchNeverStrandsATask) {
+  for (int round = 0; round < 300; ++round) {
+    auto pool = std::make_unique<ThreadPool>(2);
+    std::vector<Future<bool>> seconds;
+    for (int i = 0; i < 8; ++i) {
+      auto first = std::make_shared<Future<int>>(Submit(*pool, [] { return 1; }));
+      seconds.push_back(Submit(*pool, [first] {
+        return first->WaitFor(absl::Seconds(60));
+      }));
+    }
+    pool->ShutdownNow();
+    pool.reset();  // Joins: a stranded task would hold this for a minute.
+    for (Future<bool>& second : seconds) {
+      absl::StatusOr<bool> waited = std::move(second).Get();
+      if (waited.ok()) {
+        EXPECT_TRUE(*waited) << "round " << round;
+      }
+    }
+  }
+}
+
 // The owner may destroy a pool as soon as its task has run, while the thread
 // that scheduled it (here a timer thread, as in async retry) may still be
 // inside Schedule(). ASAN reports a use-after-free if the pool does not wait.

@@ -127,27 +127,34 @@ double MeasurePauseNanos() {
   return fastest < 0.5 ? 0.5 : (fastest > 200 ? 200 : fastest);
 }
 
-// The pauses of each spin attempt, computed once from the measured cost of a
-// pause, so that the spin lasts the same time on every CPU.
-struct SpinSchedule {
-  SpinSchedule() {
-    const double pause_nanos = MeasurePauseNanos();
-    for (int attempt = 0; attempt < kSpinAttempts; ++attempt) {
-      const double nanos = static_cast<double>(
-          std::min(kFirstRoundNanos << attempt, kLongestRoundNanos));
-      const int count = static_cast<int>(nanos / pause_nanos + 0.5);
-      pauses[attempt] = count < 1 ? 1 : count;
-    }
+// The pauses of each spin attempt, 0 until measured. Atomics rather than a
+// function-local static: a thread that forks while another measures would
+// leave the child a static whose initialisation never ends, and threads that
+// spin for the first time at once would wait for the first one. Threads that
+// race here each measure and store (nearly) the same numbers.
+std::atomic<int> spin_pauses[kSpinAttempts];
+
+void MeasureSpinSchedule() {
+  const double pause_nanos = MeasurePauseNanos();
+  for (int attempt = 0; attempt < kSpinAttempts; ++attempt) {
+    const double nanos = static_cast<double>(
+        std::min(kFirstRoundNanos << attempt, kLongestRoundNanos));
+    const int count = static_cast<int>(nanos / pause_nanos + 0.5);
+    spin_pauses[attempt].store(count < 1 ? 1 : count,
+                               std::memory_order_relaxed);
   }
-  int pauses[kSpinAttempts];
-};
+}
 
 }  // namespace
 
 bool SpinPause(int attempt) {
   if (attempt >= kSpinAttempts) return false;
-  static const SpinSchedule schedule;
-  for (int i = schedule.pauses[attempt]; i > 0; --i) CpuPause();
+  int pauses = spin_pauses[attempt].load(std::memory_order_relaxed);
+  if (pauses == 0) {
+    MeasureSpinSchedule();
+    pauses = spin_pauses[attempt].load(std::memory_order_relaxed);
+  }
+  for (; pauses > 0; --pauses) CpuPause();
   return true;
 }
 

@@ -11,7 +11,7 @@ namespace sync_internal {
 namespace {
 
 TEST(SpinPauseTest, SpinsForTheBudgetThenTellsTheCallerToSleep) {
-  for (int round = 0; round < 3; ++round) {  // The schedule is computed once.
+  for (int round = 0; round < 3; ++round) {  // Measured once, then reused.
     int attempts = 0;
     while (SpinPause(attempts)) ++attempts;
     EXPECT_EQ(attempts, kSpinAttempts);
@@ -20,8 +20,8 @@ TEST(SpinPauseTest, SpinsForTheBudgetThenTellsTheCallerToSleep) {
 }
 
 TEST(SpinPauseTest, TheFirstSpinsOfManyThreadsAtOnceAgree) {
-  // The first call measures the cost of a pause; concurrent first calls must
-  // all see one finished schedule (a function-local static).
+  // Threads that spin for the first time at once may each measure the cost
+  // of a pause; every one of them still spins for the whole budget.
   std::vector<int> attempts(4, 0);
   std::vector<std::thread> threads;
   for (int& count : attempts) {
