@@ -16,17 +16,19 @@
 // task scheduled from any other thread goes to one shared queue for the pool
 // (internal/injection_queue.h: a lock-free ring that allocates nothing, with
 // an overflow list under a lock for when the ring is full). A worker
-// looks for work in its own deque, then the shared queue, then steals the
-// oldest task of another worker, starting at a random one (every eighth
-// search steals first). From the shared queue it takes up to 8 tasks with one
-// claim, runs the oldest and puts the others on its deque, oldest on top,
-// where other workers steal them: the claim (a contended head, cache lines
-// that come from the submitting core) is paid once per batch. Every 61 tasks
-// of its own deque a worker runs one from the shared queue, or else, while it
-// holds the rest of a batch, the oldest of its own deque, so that work which
-// keeps re-posting itself cannot starve older tasks. A worker that finds nothing
-// spins for a few microseconds, then sleeps on the pool's event count
-// (internal/event_count.h): an idle pool burns no CPU.
+// looks for work in its own deque, then steals the oldest task of another
+// worker (starting at a random one), then takes from the shared queue. From
+// the shared queue it takes up to 8 tasks with one claim, runs the oldest and
+// puts the others on its deque, oldest on top, where other workers steal them
+// before they look at the shared queue: the claim (a contended head, cache
+// lines that come from the submitting core) is paid once per batch, and
+// outside tasks still start oldest first, as from one FIFO queue (a batch's
+// rest does not wait behind newer tasks while its worker blocks). Every 61
+// tasks of its own deque a worker runs one from the shared queue, or else,
+// while it holds the rest of a batch, the oldest of its own deque, so that
+// work which keeps re-posting itself cannot starve older tasks. A worker that
+// finds nothing spins for a few microseconds, then sleeps on the pool's event
+// count (internal/event_count.h): an idle pool burns no CPU.
 //
 // Waking. A worker that is searching is a "thief". Scheduling a task wakes a
 // sleeper only if no thief is searching (a thief will find the task), and a
