@@ -30,10 +30,14 @@
 namespace multirun {
 namespace executors_internal {
 
-// A task scheduled from inside the pool: what a worker deque points to.
-struct TaskNode {
+// A task scheduled from inside the pool: what a worker deque points to. One
+// per cache line: a node is written by the worker that pushes it and read by
+// the one that runs it, and nodes sharing a line would make workers that run
+// different tasks pass the line back and forth.
+struct alignas(64) TaskNode {
   absl::AnyInvocable<void()> task;
   TaskNode* next_free = nullptr;
+  bool from_batch = false;  // Taken from the shared queue in a batch.
 };
 
 struct PoolWorker {
@@ -51,6 +55,7 @@ struct PoolWorker {
     free_nodes = node->next_free;
     --free_count;
     node->task = std::move(task);
+    node->from_batch = false;
     return node;
   }
 
@@ -95,7 +100,7 @@ struct PoolWorker {
   absl::AnyInvocable<void()> batch[kInjectionBatch];
   TaskNode* free_nodes = nullptr;
   int free_count = 0;
-  bool holds_batch = false;  // Pushed a batch since its deque was last empty.
+  bool holds_batch = false;  // The rest of a batch is on top of its deque.
   uint64_t random = 0;
   uint64_t executed = 0;
 
@@ -311,7 +316,9 @@ bool ThreadPool::TryTake(PoolWorker& worker, Taken& taken, bool as_thief) {
     // may wait for an earlier one). These tasks were accepted by the shared
     // queue (Pushed() counts them), so `spawned` does not.
     for (int i = 1; i < count; ++i) {
-      worker.deque.Push(worker.NewNode(std::move(worker.batch[i])));
+      TaskNode* node = worker.NewNode(std::move(worker.batch[i]));
+      node->from_batch = true;
+      worker.deque.Push(node);
     }
     worker.holds_batch = true;
     // Push-then-check against ShutdownNow()'s stop-then-sweep, as in
@@ -323,11 +330,12 @@ bool ThreadPool::TryTake(PoolWorker& worker, Taken& taken, bool as_thief) {
     if (stop_.load(std::memory_order_seq_cst)) {
       Invoke(worker.injected);
       ++worker.executed;
-      while (TaskNode* node = worker.deque.Pop()) {
+      while (TaskNode* node = TakeOldestOwn(worker)) {
         Invoke(node->task);
         worker.FreeNode(node);
         ++worker.executed;
       }
+      worker.holds_batch = false;
       return false;
     }
     // New work on a deque, as a Schedule() from inside the pool makes: wake
@@ -341,6 +349,15 @@ bool ThreadPool::TryTake(PoolWorker& worker, Taken& taken, bool as_thief) {
     return true;
   }
   return false;
+}
+
+TaskNode* ThreadPool::TakeOldestOwn(PoolWorker& worker) {
+  // Steal() fails only when it loses a race for the top (to a thief): then
+  // there is a next oldest, unless the deque is empty.
+  while (!worker.deque.Empty()) {
+    if (TaskNode* node = worker.deque.Steal()) return node;
+  }
+  return nullptr;
 }
 
 bool ThreadPool::TrySteal(PoolWorker& worker, Taken& taken) {
@@ -462,30 +479,29 @@ void ThreadPool::Exploit(PoolWorker& worker, Taken& taken) {
   constexpr int kFairnessInterval = 61;
   int own_tasks = 0;
   while (!stop_.load(std::memory_order_relaxed)) {
-    if (++own_tasks == kFairnessInterval) {
-      own_tasks = 0;
-      if (injection_.TryPop(&worker.injected)) {
-        Invoke(worker.injected);
-        ++worker.executed;
-        continue;
+    TaskNode* node;
+    if (worker.holds_batch) {
+      // The rest of a batch from the shared queue is on top of the deque:
+      // run it oldest first, as the shared queue would have (a task may wait
+      // for one scheduled before it), and before anything newer from the
+      // shared queue. What those tasks spawn goes below and waits for them.
+      node = TakeOldestOwn(worker);
+      if (node == nullptr) {
+        worker.holds_batch = false;
+        return;
       }
-      // Likewise, while it holds the rest of a batch, the oldest task of its
-      // own deque (taken as a thief takes it): a task moved here from the
-      // shared queue must not wait forever under work that keeps re-posting
-      // itself on top of it. (Without a batch the deque is plain fork-join
-      // work, newest first.)
-      TaskNode* oldest = worker.holds_batch ? worker.deque.Steal() : nullptr;
-      if (oldest != nullptr) {
-        Invoke(oldest->task);
-        worker.FreeNode(oldest);
-        ++worker.executed;
-        continue;
+      if (!node->from_batch) worker.holds_batch = false;  // The batch is done.
+    } else {
+      if (++own_tasks == kFairnessInterval) {
+        own_tasks = 0;
+        if (injection_.TryPop(&worker.injected)) {
+          Invoke(worker.injected);
+          ++worker.executed;
+          continue;
+        }
       }
-    }
-    TaskNode* node = worker.deque.Pop();
-    if (node == nullptr) {
-      worker.holds_batch = false;
-      return;
+      node = worker.deque.Pop();
+      if (node == nullptr) return;
     }
     Invoke(node->task);
     worker.FreeNode(node);

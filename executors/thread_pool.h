@@ -20,13 +20,13 @@
 // worker (starting at a random one), then takes from the shared queue. From
 // the shared queue it takes up to 8 tasks with one claim, runs the oldest and
 // puts the others on its deque, oldest on top, where other workers steal them
-// before they look at the shared queue: the claim (a contended head, cache
-// lines that come from the submitting core) is paid once per batch, and
-// outside tasks still start oldest first, as from one FIFO queue (a batch's
-// rest does not wait behind newer tasks while its worker blocks). Every 61
-// tasks of its own deque a worker runs one from the shared queue, or else,
-// while it holds the rest of a batch, the oldest of its own deque, so that
-// work which keeps re-posting itself cannot starve older tasks. A worker that
+// before they look at the shared queue, and the worker itself takes them from
+// the top too: the claim (a contended head, cache lines that come from the
+// submitting core) is paid once per batch, and outside tasks still start
+// oldest first, as from one FIFO queue (so a task that waits for one
+// scheduled before it behaves as it would there). Every 61 tasks of its own
+// deque a worker runs one from the shared queue, so that work which keeps
+// re-posting itself cannot starve outside submissions. A worker that
 // finds nothing spins for a few microseconds, then sleeps on the pool's event
 // count (internal/event_count.h): an idle pool burns no CPU.
 //
@@ -94,6 +94,7 @@
 namespace multirun {
 namespace executors_internal {
 struct PoolWorker;
+struct TaskNode;
 }  // namespace executors_internal
 
 // ThreadPool::Options. (A namespace-scope struct: GCC rejects `Options
@@ -163,9 +164,10 @@ class ThreadPool final : public Executor {
   // the number of tasks it destroyed, without waiting for running tasks (the
   // destructor joins). A task that a worker had already taken off a queue
   // when ShutdownNow() began still runs, and so may the rest of a batch (at
-  // most 8 tasks) that a worker takes from the shared queue as it begins. Callable from any thread, also while
-  // another thread is inside Shutdown(). Does not block (beyond the moment a
-  // concurrent Schedule() needs to finish its push).
+  // most 8 tasks) that a worker takes from the shared queue as it begins.
+  // Callable from any thread, also while another thread is inside
+  // Shutdown(). Does not block (beyond the moment a concurrent Schedule()
+  // needs to finish its push).
   size_t ShutdownNow();
 
   // The number of workers.
@@ -195,6 +197,9 @@ class ThreadPool final : public Executor {
   bool TryTake(executors_internal::PoolWorker& worker, Taken& taken,
                bool as_thief);
   bool TrySteal(executors_internal::PoolWorker& worker, Taken& taken);
+  // The oldest task of the worker's own deque, or nullptr when it is empty.
+  static executors_internal::TaskNode* TakeOldestOwn(
+      executors_internal::PoolWorker& worker);
   void Exploit(executors_internal::PoolWorker& worker, Taken& taken);
   void Invoke(absl::AnyInvocable<void()>& task);
   bool HasWork() const;

@@ -144,12 +144,14 @@ TEST(ThreadPoolFuturesTest, TasksOfOneBatchThatWaitForEachOtherFinish) {
   for (int round = 0; round < 300; ++round) {
     Event b_ran;
     // A and C wait for B; with two workers one of them must run B.
-    Future<bool> a = Submit(pool, [&] { return b_ran.WaitFor(absl::Seconds(60)); });
+    Future<bool> a =
+        Submit(pool, [&] { return b_ran.WaitFor(absl::Seconds(60)); });
     Future<int> b = Submit(pool, [&] {
       b_ran.Set();
       return 2;
     });
-    Future<bool> c = Submit(pool, [&] { return b_ran.WaitFor(absl::Seconds(60)); });
+    Future<bool> c =
+        Submit(pool, [&] { return b_ran.WaitFor(absl::Seconds(60)); });
     ASSERT_TRUE(*a.Get()) << "round " << round;
     ASSERT_TRUE(*c.Get()) << "round " << round;
     EXPECT_EQ(*b.Get(), 2);
@@ -167,7 +169,8 @@ TEST(ThreadPoolFuturesTest, ABatchHeldUnderABlockedTaskRunsDespiteAStream) {
     std::thread stream([&] {
       while (!stop.load()) pool.Schedule([] {}).IgnoreError();
     });
-    Future<bool> a = Submit(pool, [&] { return b_ran.WaitFor(absl::Seconds(60)); });
+    Future<bool> a =
+        Submit(pool, [&] { return b_ran.WaitFor(absl::Seconds(60)); });
     Future<int> b = Submit(pool, [&] {
       b_ran.Set();
       return 2;
@@ -189,10 +192,10 @@ TEST(ThreadPoolFuturesTest, ShutdownNowRacingABatchNeverStrandsATask) {
     auto pool = std::make_unique<ThreadPool>(2);
     std::vector<Future<bool>> seconds;
     for (int i = 0; i < 8; ++i) {
-      auto first = std::make_shared<Future<int>>(Submit(*pool, [] { return 1; }));
-      seconds.push_back(Submit(*pool, [first] {
-        return first->WaitFor(absl::Seconds(60));
-      }));
+      auto first =
+          std::make_shared<Future<int>>(Submit(*pool, [] { return 1; }));
+      seconds.push_back(
+          Submit(*pool, [first] { return first->WaitFor(absl::Seconds(60)); }));
     }
     pool->ShutdownNow();
     pool.reset();  // Joins: a stranded task would hold this for a minute.

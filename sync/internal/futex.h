@@ -79,15 +79,14 @@ bool IsForkedChild();
 // caller should sleep on the futex (or yield) instead.
 //
 // The budget is time, not a count of pause instructions: one pause takes from
-// about 10 to about 140 cycles depending on the CPU (10 to 25 ns on the x86
-// hosts multirun is measured on), so a count would spin two or more times
-// longer on one host than on another, and a contended Lock that wins on one
-// would lose on the other. The cost of a pause is measured once, on the first
-// spin of the process. Each attempt pauses twice as long as the one before,
-// from kFirstRoundNanos up to kLongestRoundNanos, so a spinning waiter reads
-// the contended cache line less and less often and the holder keeps it; the
-// kSpinAttempts attempts last about 6 microseconds in all, the time a holder
-// of a short critical section takes to release (tuned with
+// about 10 to about 140 cycles depending on the CPU, so a count would spin
+// several times longer on one host than on another, and a contended Lock that
+// wins on one would lose on the other. The cost of a pause is measured once,
+// on the first spin of the process. Each attempt pauses twice as long as the
+// one before, from kFirstRoundNanos up to kLongestRoundNanos, so a spinning
+// waiter reads the contended cache line less and less often and the holder
+// keeps it; the kSpinAttempts attempts last about 6 microseconds in all, the
+// time a holder of a short critical section takes to release (tuned with
 // //sync:lock_benchmark on 2 and 4 threads).
 inline constexpr int kSpinAttempts = 12;
 inline constexpr int64_t kFirstRoundNanos = 24;

@@ -60,8 +60,8 @@ inline uint64_t PrivateWork(uint64_t x, int rounds) {
 // from run to run: with no work between critical sections, the throughput
 // mostly measures how long one thread keeps re-acquiring the lock before the
 // other gets it, which depends on how the host schedules the two threads
-// (std::mutex there reads anywhere from 25 to 67 million per second in runs
-// of the same binary), not on the lock's hand-off.
+// (std::mutex's figure there varies severalfold between runs of one binary),
+// not on the lock's hand-off.
 inline constexpr int kOutsideRounds = 64;
 inline constexpr int kInsideRounds = 8;
 template <typename M>
