@@ -23,8 +23,11 @@
 // before they look at the shared queue, and the worker itself takes them from
 // the top too: the claim (a contended head, cache lines that come from the
 // submitting core) is paid once per batch, and outside tasks still start
-// oldest first, as from one FIFO queue (so a task that waits for one
-// scheduled before it behaves as it would there). Every 61 tasks of its own
+// roughly oldest first. (Roughly: a worker that finds the deques empty while
+// another is between claiming a batch and pushing it takes newer tasks from
+// the shared queue. The order is not a guarantee, see below; a task that
+// blocks until another task of the same pool has run can wait forever when
+// every worker is blocked so.) Every 61 tasks of its own
 // deque a worker runs one from the shared queue, so that work which keeps
 // re-posting itself cannot starve outside submissions. A worker that
 // finds nothing spins for a few microseconds, then sleeps on the pool's event
