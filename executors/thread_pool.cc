@@ -328,13 +328,8 @@ bool ThreadPool::TryTake(PoolWorker& worker, Taken& taken, bool as_thief) {
     // all from the shared queue (perhaps just after the stop began), and one
     // may wait for the one before it.
     if (stop_.load(std::memory_order_seq_cst)) {
-      Invoke(worker.injected);
-      ++worker.executed;
-      while (TaskNode* node = TakeOldestOwn(worker)) {
-        Invoke(node->task);
-        worker.FreeNode(node);
-        ++worker.executed;
-      }
+      RunInjected(worker);
+      while (TaskNode* node = TakeOldestOwn(worker)) RunNode(worker, node);
       worker.holds_batch = false;
       return false;
     }
@@ -464,14 +459,23 @@ void ThreadPool::Invoke(absl::AnyInvocable<void()>& task) {
   task = nullptr;  // Destroy what it captured now, outside the catch.
 }
 
+void ThreadPool::RunInjected(PoolWorker& worker) {
+  Invoke(worker.injected);
+  ++worker.executed;
+}
+
+void ThreadPool::RunNode(PoolWorker& worker, TaskNode* node) {
+  Invoke(node->task);
+  worker.FreeNode(node);
+  ++worker.executed;
+}
+
 void ThreadPool::Exploit(PoolWorker& worker, Taken& taken) {
   if (taken.node == nullptr) {
-    Invoke(worker.injected);
+    RunInjected(worker);
   } else {
-    Invoke(taken.node->task);
-    worker.FreeNode(taken.node);
+    RunNode(worker, taken.node);
   }
-  ++worker.executed;
   // Every kFairnessInterval tasks from its own deque, the worker takes one
   // from the shared queue, so that work which keeps re-posting itself (a busy
   // strand's drain lands on the deque of the worker running it) cannot starve
@@ -495,17 +499,14 @@ void ThreadPool::Exploit(PoolWorker& worker, Taken& taken) {
       if (++own_tasks == kFairnessInterval) {
         own_tasks = 0;
         if (injection_.TryPop(&worker.injected)) {
-          Invoke(worker.injected);
-          ++worker.executed;
+          RunInjected(worker);
           continue;
         }
       }
       node = worker.deque.Pop();
       if (node == nullptr) return;
     }
-    Invoke(node->task);
-    worker.FreeNode(node);
-    ++worker.executed;
+    RunNode(worker, node);
   }
 }
 

@@ -205,6 +205,11 @@ class ThreadPool final : public Executor {
       executors_internal::PoolWorker& worker);
   void Exploit(executors_internal::PoolWorker& worker, Taken& taken);
   void Invoke(absl::AnyInvocable<void()>& task);
+  // Runs the task in `worker.injected`, or `node`'s task (then recycles the
+  // node), and counts it as executed.
+  void RunInjected(executors_internal::PoolWorker& worker);
+  void RunNode(executors_internal::PoolWorker& worker,
+               executors_internal::TaskNode* node);
   bool HasWork() const;
   bool Quiescent() const;
   absl::Status ShutDownError() const;

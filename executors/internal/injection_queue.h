@@ -111,34 +111,7 @@ class InjectionQueue {
   // false when there is none (including an item whose producer has claimed a
   // cell and not yet filled it: MaybeNonEmpty() is then still true). Never
   // blocks, except briefly on the overflow lock.
-  bool TryPop(T* out) {
-    uint64_t position = head_.load(std::memory_order_relaxed);
-    for (;;) {
-      Cell& cell = cells_[position & mask_];
-      const uint64_t sequence = cell.sequence.load(std::memory_order_acquire);
-      const int64_t lag = static_cast<int64_t>(sequence - (position + 1));
-      if (lag == 0) {
-        if (head_.compare_exchange_weak(position, position + 1,
-                                        std::memory_order_seq_cst,
-                                        std::memory_order_relaxed)) {
-          *out = std::move(cell.value);
-          cell.sequence.store(position + mask_ + 1, std::memory_order_release);
-          return true;
-        }
-      } else if (lag < 0) {
-        break;  // Empty, or the producer of this position is not done yet.
-      } else {
-        position = head_.load(std::memory_order_relaxed);
-      }
-    }
-    if (overflow_size_.load(std::memory_order_seq_cst) == 0) return false;
-    LockHolder hold(overflow_lock_);
-    if (overflow_.empty()) return false;
-    *out = std::move(overflow_.front());
-    overflow_.pop_front();
-    overflow_size_.store(overflow_.size(), std::memory_order_seq_cst);
-    return true;
-  }
+  bool TryPop(T* out) { return TryPopBatch(out, 1) == 1; }
 
   // Moves up to `max` (at least 1) of the oldest published items into
   // out[0], out[1], ... in order and returns how many; 0 when there is none
