@@ -16,13 +16,13 @@
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "multirun/executors/future.h"
-#include "multirun/executors/running_mode.h"
-#include "multirun/executors/submit.h"
-#include "multirun/executors/task.h"
+#include "multirun/futures/future.h"
+#include "multirun/processes/running_mode.h"
+#include "multirun/futures/submit.h"
+#include "multirun/futures/task.h"
 #include "multirun/executors/thread_pool.h"
-#include "multirun/executors/wait_for.h"
-#include "multirun/executors/when.h"
+#include "multirun/futures/as_completed.h"
+#include "multirun/futures/when.h"
 
 namespace {
 
@@ -71,7 +71,7 @@ int main() {
   };
   int sum = 0, errors = 0, done = 0;
   for (multirun::Future<int> finished :
-       multirun::WaitFor<int>(in_flight, 3, more)) {
+       multirun::InFlightCompletions<int>(in_flight, 3, more)) {
     absl::StatusOr<int> square = std::move(finished).Get();
     ++done;
     if (square.ok()) {

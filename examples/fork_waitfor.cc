@@ -23,9 +23,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "multirun/executors/fork_executor.h"
-#include "multirun/executors/future.h"
-#include "multirun/executors/wait_for.h"
+#include "multirun/processes/fork_executor.h"
+#include "multirun/futures/future.h"
+#include "multirun/futures/as_completed.h"
 
 namespace {
 
@@ -68,7 +68,7 @@ int main() {
   int failed = 0;
   std::set<std::string> pids;
   for (multirun::Future<std::string> done :
-       multirun::WaitFor<std::string>(in_flight, 3, more)) {
+       multirun::InFlightCompletions<std::string>(in_flight, 3, more)) {
     absl::StatusOr<std::string> line = std::move(done).Get();
     if (line.ok()) {
       std::printf("%s\n", line->c_str());

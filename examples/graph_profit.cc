@@ -20,7 +20,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "multirun/executors/fork_executor.h"
+#include "multirun/processes/fork_executor.h"
 #include "multirun/executors/thread_pool.h"
 #include "multirun/graph/graph.h"
 #include "multirun/graph/run_report.h"

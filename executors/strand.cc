@@ -38,11 +38,11 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "multirun/executors/internal/current_exception.h"
-#include "multirun/executors/internal/drop_reason.h"
-#include "multirun/sync/internal/check.h"
-#include "multirun/sync/internal/deadline.h"
-#include "multirun/sync/internal/futex.h"
+#include "multirun/base/current_exception.h"
+#include "multirun/base/drop_reason.h"
+#include "multirun/base/check.h"
+#include "multirun/base/deadline.h"
+#include "multirun/base/futex.h"
 #include "multirun/sync/lock_holder.h"
 
 namespace multirun {
@@ -101,7 +101,7 @@ void RunTask(absl::AnyInvocable<void()>& task) {
     task();
   } catch (...) {
     const std::string description =
-        executors_internal::CurrentExceptionDescription();
+        base_internal::CurrentExceptionDescription();
     std::fprintf(stderr,
                  "multirun: Strand: a task threw %s (caught; the strand "
                  "keeps running)\n",
@@ -133,7 +133,7 @@ Strand::Strand(Executor& executor) : executor_(executor) {}
 
 Strand::~Strand() {
   if (RunningInThisStrand()) {
-    sync_internal::Fatal(
+    base_internal::Fatal(
         "Strand destroyed from inside one of its own tasks: ~Strand() waits "
         "until the strand's tasks have run, including the one calling it");
   }
@@ -145,7 +145,7 @@ Strand::~Strand() {
     destroy_waiter_ = &done;
   }
   while (done.load(std::memory_order_acquire) == 0) {
-    sync_internal::FutexWait(&done, 0, sync_internal::Deadline::Never());
+    base_internal::FutexWait(&done, 0, base_internal::Deadline::Never());
   }
   // The token holder signalled after its last release of lock_.
 }
@@ -164,7 +164,7 @@ absl::Status Strand::Schedule(absl::AnyInvocable<void()> task) {
     }
   }
   if (!rejection.ok()) {
-    executors_internal::ScopedDropReason reason(rejection);
+    base_internal::ScopedDropReason reason(rejection);
     task = nullptr;
     return rejection;
   }
@@ -192,7 +192,7 @@ void Strand::RunDrain() {
     // The executor ran the rescheduled drain task inline, inside the drain
     // that scheduled it (further up this thread's stack): let that one go on.
     if (!outer->rescheduling) {
-      sync_internal::Fatal("Strand: a drain task started inside a drain");
+      base_internal::Fatal("Strand: a drain task started inside a drain");
     }
     outer->resumed = true;
     return;
@@ -233,7 +233,7 @@ void Strand::DrainDropped() {
   }
   // Accepted, then dropped (ThreadPool::ShutdownNow()), with the executor's
   // reason in force on this thread.
-  (void)CloseAndDrop(executors_internal::AbandonedStatus(), "dropped");
+  (void)CloseAndDrop(base_internal::AbandonedStatus(), "dropped");
 }
 
 absl::Status Strand::CloseAndDrop(const absl::Status& status,
@@ -251,7 +251,7 @@ absl::Status Strand::CloseAndDrop(const absl::Status& status,
   // A dropped task's destructor may destroy the strand: the frame makes that
   // abort with a message instead of waiting for this drop forever.
   ScopedStrandFrame scope(this);
-  executors_internal::ScopedDropReason reason(closed);
+  base_internal::ScopedDropReason reason(closed);
   do {
     while (!ready_.empty()) ready_.pop_front();
   } while (TakeScheduledOrGoIdle());
@@ -276,7 +276,7 @@ bool Strand::TakeScheduledOrGoIdle() {
   // Unless `waiter` is set, ~Strand() may run from here on.
   if (waiter != nullptr) {
     waiter->store(1, std::memory_order_release);
-    sync_internal::FutexWake(waiter, 1);
+    base_internal::FutexWake(waiter, 1);
   }
   return false;
 }

@@ -27,7 +27,7 @@
 // Errors: when the executor rejects the drain task (it was shut down), or
 // destroys it without running it (ThreadPool::ShutdownNow()), the strand
 // closes: every task it had accepted and not yet run is destroyed without
-// running, inside executors_internal::ScopedDropReason(that status, with
+// running, inside base_internal::ScopedDropReason(that status, with
 // context), so a Promise captured in such a task completes its Future with the
 // reason, and every later Schedule() returns that status. (ThreadPool's
 // graceful Shutdown() still accepts tasks from its own workers while it

@@ -30,7 +30,7 @@
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/post.hpp"
 #include "boost/asio/strand.hpp"
-#include "multirun/executors/internal/releasable_threads.h"
+#include "multirun/testing/releasable_threads.h"
 #include "multirun/executors/strand.h"
 #include "multirun/executors/thread_pool.h"
 #include "multirun/sync/event.h"
@@ -55,7 +55,7 @@ struct Counter {
 // The timed loop. `counter` is reset once the last task has set `done`, before
 // the next iteration's producers start.
 void RunIterations(benchmark::State& state,
-                   executors_internal::ReleasableThreads& producers,
+                   testing_internal::ReleasableThreads& producers,
                    Counter& counter) {
   for (auto _ : state) {
     producers.Run();
@@ -72,7 +72,7 @@ void BM_StrandPost_Multirun(benchmark::State& state) {
   std::atomic<bool> failed{false};
   {
     Strand strand(pool);
-    executors_internal::ReleasableThreads producers(kProducers, [&](int) {
+    testing_internal::ReleasableThreads producers(kProducers, [&](int) {
       for (int64_t i = 0; i < kTasksPerProducer; ++i) {
         if (!strand.Schedule([&counter] { counter.Increment(); }).ok()) {
           failed.store(true);
@@ -93,7 +93,7 @@ void BM_StrandPost_Asio(benchmark::State& state) {
   Counter counter;
   {
     auto strand = boost::asio::make_strand(io);
-    executors_internal::ReleasableThreads producers(kProducers, [&](int) {
+    testing_internal::ReleasableThreads producers(kProducers, [&](int) {
       for (int64_t i = 0; i < kTasksPerProducer; ++i) {
         boost::asio::post(strand, [&counter] { counter.Increment(); });
       }

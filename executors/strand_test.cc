@@ -27,11 +27,11 @@
 #include "gtest/gtest.h"
 #include "multirun/executors/executor.h"
 #include "multirun/executors/inline_executor.h"
-#include "multirun/executors/internal/drop_reason.h"
-#include "multirun/executors/internal/test_executors.h"
+#include "multirun/base/drop_reason.h"
+#include "multirun/testing/test_executors.h"
 #include "multirun/executors/thread_pool.h"
 #include "multirun/sync/event.h"
-#include "multirun/sync/internal/test_threads.h"
+#include "multirun/testing/test_threads.h"
 
 namespace multirun {
 namespace {
@@ -63,7 +63,7 @@ class ThreadsExecutor final : public Executor {
     }
     const absl::Status status =
         absl::FailedPreconditionError("ThreadsExecutor: shut down");
-    executors_internal::ScopedDropReason reason(status);
+    base_internal::ScopedDropReason reason(status);
     task = nullptr;
     return status;
   }
@@ -82,7 +82,7 @@ class ThreadsExecutor final : public Executor {
       dropped.swap(tasks_);
       wake_.notify_all();
     }
-    executors_internal::ScopedDropReason reason(
+    base_internal::ScopedDropReason reason(
         absl::CancelledError("ThreadsExecutor: ShutdownNow"));
     dropped.clear();
   }
@@ -111,7 +111,7 @@ class ThreadsExecutor final : public Executor {
 
 // Runs tasks only when the test says so; can reject new ones or drop the
 // queued ones like a pool being shut down.
-using executors_internal::ManualExecutor;
+using testing_internal::ManualExecutor;
 
 // What happened to the tasks that carry a Probe: how many ran, and the drop
 // reason in force when each of the others was destroyed.
@@ -142,7 +142,7 @@ class Probe {
   Probe(Probe&& other) noexcept : log_(std::exchange(other.log_, nullptr)) {}
   Probe& operator=(Probe&&) = delete;
   ~Probe() {
-    if (log_ != nullptr) log_->Dropped(executors_internal::AbandonedStatus());
+    if (log_ != nullptr) log_->Dropped(base_internal::AbandonedStatus());
   }
   void Run() { std::exchange(log_, nullptr)->Ran(); }
 
@@ -200,7 +200,7 @@ void ExpectEachProducersOrder(Executor& executor, int producers,
   runs.reserve(producers * tasks_each);
   {
     Strand strand(executor);
-    sync_internal::RunThreads(producers, [&](int producer) {
+    testing_internal::RunThreads(producers, [&](int producer) {
       for (int i = 0; i < tasks_each; ++i) {
         ASSERT_TRUE(strand
                         .Schedule([&runs, producer, i] {
@@ -230,12 +230,12 @@ TEST(StrandTest, NeverRunsTwoTasksAtOnce) {
   constexpr int kProducers = 4;
   constexpr int kTasksEach = 20000;
   ThreadsExecutor executor(4);
-  sync_internal::Occupancy occupancy;
+  testing_internal::Occupancy occupancy;
   // Not atomic: the strand's hand-offs must order the increments (TSAN checks).
   int64_t plain = 0;
   {
     Strand strand(executor);
-    sync_internal::RunThreads(kProducers, [&](int) {
+    testing_internal::RunThreads(kProducers, [&](int) {
       for (int i = 0; i < kTasksEach; ++i) {
         ASSERT_TRUE(strand
                         .Schedule([&] {
@@ -416,7 +416,7 @@ TEST(StrandTest, ExecutorRejectingTheDrainClosesTheStrand) {
 }
 
 TEST(StrandTest, ExecutorRejectingTheRescheduleDropsTheRest) {
-  ManualExecutor executor;
+  testing_internal::ManualExecutor executor;
   ProbeLog log;
   Strand strand(executor);
   for (int i = 0; i < 3 * Strand::kBatchSize; ++i) {
@@ -438,7 +438,7 @@ TEST(StrandTest, ExecutorRejectingTheRescheduleDropsTheRest) {
 }
 
 TEST(StrandTest, ExecutorDroppingTheDrainDropsTheTasksWithItsReason) {
-  ManualExecutor executor;
+  testing_internal::ManualExecutor executor;
   ProbeLog log;
   Strand strand(executor);
   for (int i = 0; i < 10; ++i)
@@ -548,7 +548,7 @@ TEST(StrandTest, DestructorWaitsForQueuedTasks) {
                    })
                     .ok());
   }
-  sync_internal::TrackedThread destroyer([&] {
+  testing_internal::TrackedThread destroyer([&] {
     destroying.Set();
     strand.reset();
   });

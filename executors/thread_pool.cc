@@ -19,12 +19,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "multirun/executors/internal/current_exception.h"
-#include "multirun/executors/internal/drop_reason.h"
+#include "multirun/base/current_exception.h"
+#include "multirun/base/drop_reason.h"
 #include "multirun/executors/internal/work_stealing_deque.h"
 #include "multirun/executors/worker.h"
-#include "multirun/sync/internal/check.h"
-#include "multirun/sync/internal/futex.h"
+#include "multirun/base/check.h"
+#include "multirun/base/futex.h"
 #include "multirun/sync/lock_holder.h"
 
 namespace multirun {
@@ -116,7 +116,7 @@ namespace {
 thread_local PoolWorker* current_pool_worker = nullptr;
 
 // Tries to find work this many times before sleeping: 12 rounds spinning
-// with pauses (a few microseconds in all, sync_internal::SpinPause()), then
+// with pauses (a few microseconds in all, base_internal::SpinPause()), then
 // 12 rounds that yield the processor, so that on a machine with fewer cores
 // than threads a searching worker lets the submitting thread run instead of
 // starving it. With //executors:thread_pool_benchmark on 2 cores, 1, 12, 24
@@ -126,7 +126,7 @@ thread_local PoolWorker* current_pool_worker = nullptr;
 constexpr int kSearchAttempts = 24;
 
 void Backoff(int attempt) {
-  if (!sync_internal::SpinPause(attempt)) std::this_thread::yield();
+  if (!base_internal::SpinPause(attempt)) std::this_thread::yield();
 }
 
 }  // namespace
@@ -154,7 +154,7 @@ absl::Status ThreadPool::Validate(int workers, const Options& options) {
 }
 
 ThreadPool::Options ThreadPool::CheckedOptions(int workers, Options& options) {
-  sync_internal::CheckOk(Validate(workers, options));
+  base_internal::CheckOk(Validate(workers, options));
   return std::move(options);
 }
 
@@ -171,7 +171,7 @@ absl::StatusOr<std::unique_ptr<ThreadPool>> ThreadPool::Create(
 
 ThreadPool::ThreadPool(int workers, Options options)
     : ThreadPool(PrivateTag{}, workers, CheckedOptions(workers, options)) {
-  sync_internal::CheckOk(Start());
+  base_internal::CheckOk(Start());
 }
 
 ThreadPool::ThreadPool(PrivateTag, int workers, Options options)
@@ -206,7 +206,7 @@ absl::Status ThreadPool::Start() {
 
 ThreadPool::~ThreadPool() {
   if (IsOwnWorker()) {
-    sync_internal::Fatal(absl::StrCat(
+    base_internal::Fatal(absl::StrCat(
         "ThreadPool ", name_, " destroyed from one of its own workers (",
         CurrentWorker()->name,
         "): the destructor would wait for the worker to exit"));
@@ -239,7 +239,7 @@ absl::Status ThreadPool::Schedule(absl::AnyInvocable<void()> task) {
   PoolWorker* worker = executors_internal::current_pool_worker;
   if (worker != nullptr && worker->pool == this) {
     if (stop_.load(std::memory_order_relaxed)) {
-      return executors_internal::RejectTask(std::move(task), ShutDownError());
+      return base_internal::RejectTask(std::move(task), ShutDownError());
     }
     TaskNode* node = worker->NewNode(std::move(task));
     worker->spawned.store(worker->spawned.load(std::memory_order_relaxed) + 1,
@@ -252,7 +252,7 @@ absl::Status ThreadPool::Schedule(absl::AnyInvocable<void()> task) {
       if (worker->deque.Pop() == node) {  // Else stolen: it counts as accepted.
         absl::AnyInvocable<void()> rejected = std::move(node->task);
         worker->FreeNode(node);
-        return executors_internal::RejectTask(std::move(rejected),
+        return base_internal::RejectTask(std::move(rejected),
                                               ShutDownError());
       }
       return absl::OkStatus();
@@ -265,7 +265,7 @@ absl::Status ThreadPool::Schedule(absl::AnyInvocable<void()> task) {
   outside_schedules_.fetch_add(1, std::memory_order_acquire);
   if (!injection_.Push(task)) {
     outside_schedules_.fetch_sub(1, std::memory_order_release);
-    return executors_internal::RejectTask(std::move(task), ShutDownError());
+    return base_internal::RejectTask(std::move(task), ShutDownError());
   }
   if (thieves_.load(std::memory_order_seq_cst) == 0) event_count_.Notify(false);
   // The last access to the pool: the task may have run already, and its
@@ -277,8 +277,8 @@ absl::Status ThreadPool::Schedule(absl::AnyInvocable<void()> task) {
 void ThreadPool::WorkerMain(PoolWorker& worker) {
   const std::string thread_name = worker.info.name.substr(0, 15);
   pthread_setname_np(pthread_self(), thread_name.c_str());
-  worker.info.thread_id = sync_internal::CurrentThreadId();
-  executors_internal::ScopedCurrentWorker scoped_worker(&worker.info);
+  worker.info.thread_id = base_internal::CurrentThreadId();
+  ScopedCurrentWorker scoped_worker(&worker.info);
   executors_internal::current_pool_worker = &worker;
 
   thieves_.fetch_add(1, std::memory_order_seq_cst);
@@ -450,7 +450,7 @@ void ThreadPool::Invoke(absl::AnyInvocable<void()>& task) {
     if (!reported_exception_.exchange(true, std::memory_order_relaxed)) {
       const std::string message = absl::StrCat(
           "multirun: ThreadPool ", name_, ": a task threw ",
-          executors_internal::CurrentExceptionDescription(),
+          base_internal::CurrentExceptionDescription(),
           "; the worker goes on (later exceptions of this pool are not "
           "reported)\n");
       std::fputs(message.c_str(), stderr);
@@ -538,7 +538,7 @@ size_t ThreadPool::ShutdownNow() {
   stop_.store(true, std::memory_order_seq_cst);
   injection_.Close();
   closed_.store(true, std::memory_order_release);
-  executors_internal::ScopedDropReason reason(
+  base_internal::ScopedDropReason reason(
       absl::CancelledError("cancelled by ThreadPool::ShutdownNow"));
   size_t dropped = 0;
   absl::AnyInvocable<void()> task;
@@ -567,7 +567,7 @@ size_t ThreadPool::ShutdownNow() {
 void ThreadPool::DropLeftovers() {
   // After the workers have exited. Only a pool whose start failed, or a race
   // between ShutdownNow() and a worker, leaves tasks behind.
-  executors_internal::ScopedDropReason reason(
+  base_internal::ScopedDropReason reason(
       absl::CancelledError("cancelled by ThreadPool::ShutdownNow"));
   absl::AnyInvocable<void()> task;
   while (injection_.TryPop(&task)) task = nullptr;

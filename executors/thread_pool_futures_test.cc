@@ -17,12 +17,12 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "multirun/executors/future.h"
+#include "multirun/futures/future.h"
 #include "multirun/executors/strand.h"
-#include "multirun/executors/submit.h"
-#include "multirun/executors/task.h"
+#include "multirun/futures/submit.h"
+#include "multirun/futures/task.h"
 #include "multirun/executors/thread_pool.h"
-#include "multirun/executors/timer_queue.h"
+#include "multirun/futures/timer_queue.h"
 #include "multirun/sync/event.h"
 
 namespace multirun {

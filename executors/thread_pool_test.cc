@@ -27,17 +27,17 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
-#include "multirun/executors/internal/drop_reason.h"
+#include "multirun/base/drop_reason.h"
 #include "multirun/executors/worker.h"
 #include "multirun/sync/event.h"
-#include "multirun/sync/internal/test_threads.h"
+#include "multirun/testing/test_threads.h"
 
 namespace multirun {
 namespace {
 
-using sync_internal::CurrentTid;
-using sync_internal::RunThreads;
-using sync_internal::TrackedThread;
+using testing_internal::CurrentTid;
+using testing_internal::RunThreads;
+using testing_internal::TrackedThread;
 
 constexpr absl::Duration kGenerous = absl::Seconds(60);
 
@@ -63,7 +63,7 @@ struct Slot {
 };
 
 // Captured by a task: records in its Slot when the task runs, and, when the
-// task is destroyed without having run, executors_internal::AbandonedStatus().
+// task is destroyed without having run, base_internal::AbandonedStatus().
 class Probe {
  public:
   explicit Probe(Slot* slot) : slot_(slot) {}
@@ -72,7 +72,7 @@ class Probe {
   Probe& operator=(Probe&&) = delete;
   ~Probe() {
     if (slot_ != nullptr && !ran_) {
-      slot_->drop_status = executors_internal::AbandonedStatus();
+      slot_->drop_status = base_internal::AbandonedStatus();
       slot_->drops.fetch_add(1);
     }
   }
@@ -107,7 +107,7 @@ std::vector<pid_t> WorkerTids(ThreadPool& pool) {
   for (int i = 0; i < workers; ++i) {
     EXPECT_TRUE(pool.Schedule([meeting, workers] {
                       const WorkerInfo* worker = CurrentWorker();
-                      meeting->tids[worker->index].store(CurrentTid());
+                      meeting->tids[worker->index].store(testing_internal::CurrentTid());
                       meeting->arrived.fetch_add(1);
                       while (meeting->arrived.load() < workers) {
                         std::this_thread::yield();
@@ -240,7 +240,7 @@ TEST(ThreadPoolTest, EveryTaskRunsExactlyOnce) {
       if (!status.ok()) inside_failures.fetch_add(1);
     }
   };
-  RunThreads(kThreads, [&](int thread) {
+  testing_internal::RunThreads(kThreads, [&](int thread) {
     for (int i = 0; i < kPerThread; ++i) {
       const int id = thread * kPerThread + i;
       ASSERT_TRUE(pool.Schedule([&, id] {
@@ -286,7 +286,7 @@ TEST(ThreadPoolTest, CurrentWorkerDescribesTheWorker) {
   EXPECT_EQ(CurrentWorker(), nullptr);
   const std::string long_name = "a-rather-long-pool-name";
   ThreadPool pool(3, {.name = long_name});
-  const pid_t caller = CurrentTid();
+  const pid_t caller = testing_internal::CurrentTid();
   constexpr int kTasks = 300;
   struct Seen {
     WorkerInfo info;
@@ -327,7 +327,7 @@ TEST(ThreadPoolTest, WorkersHaveDistinctIdentities) {
   ThreadPool pool(3);
   const std::vector<pid_t> tids = WorkerTids(pool);
   EXPECT_EQ(std::set<pid_t>(tids.begin(), tids.end()).size(), 3u);
-  EXPECT_EQ(std::count(tids.begin(), tids.end(), CurrentTid()), 0);
+  EXPECT_EQ(std::count(tids.begin(), tids.end(), testing_internal::CurrentTid()), 0);
 }
 
 TEST(ThreadPoolTest, ScheduleAfterShutdownFails) {
@@ -384,7 +384,7 @@ TEST(ThreadPoolTest,
   }
   std::atomic<bool> shutdown_returned{false};
   absl::Status shutdown_status;
-  TrackedThread shutdown([&] {
+  testing_internal::TrackedThread shutdown([&] {
     shutdown_status = pool.Shutdown();
     shutdown_returned.store(true);
   });
@@ -407,7 +407,7 @@ TEST(ThreadPoolTest, ShutdownIsIdempotentAndConcurrentCallersWaitForTheDrain) {
     ASSERT_TRUE(pool.Schedule([&] { runs.fetch_add(1); }).ok());
   }
   std::atomic<int> early{0};
-  RunThreads(3, [&](int) {
+  testing_internal::RunThreads(3, [&](int) {
     EXPECT_TRUE(pool.Shutdown().ok());
     if (runs.load() != kTasks) early.fetch_add(1);
   });
@@ -464,7 +464,7 @@ TEST(ThreadPoolTest, ShutdownNowReturnsWhileATaskBlocksInsideShutdown) {
   for (Slot& slot : queued) ASSERT_TRUE(pool->Schedule(ProbeTask(slot)).ok());
 
   std::atomic<bool> shutdown_returned{false};
-  TrackedThread shutdown([&] {
+  testing_internal::TrackedThread shutdown([&] {
     EXPECT_TRUE(pool->Shutdown().ok());
     shutdown_returned.store(true);
   });
@@ -621,7 +621,7 @@ TEST(ThreadPoolTest, ScheduleRacingShutdownEitherRunsOrRejects) {
   std::vector<Slot> slots(kThreads * kPerThread);
   std::vector<std::atomic<bool>> accepted(slots.size());
   std::atomic<int> scheduled{0};
-  RunThreads(kThreads + 1, [&](int thread) {
+  testing_internal::RunThreads(kThreads + 1, [&](int thread) {
     if (thread == kThreads) {
       while (scheduled.load() < kPerThread) std::this_thread::yield();
       EXPECT_TRUE(pool.Shutdown().ok());
@@ -664,7 +664,7 @@ TEST(ThreadPoolTest, ScheduleRacingShutdownNowRunsDropsOrRejectsEachTask) {
   std::vector<std::atomic<int>> accepted(kTotal);
   std::atomic<int> scheduled{0};
   std::atomic<size_t> dropped{0};
-  RunThreads(kThreads + 1, [&](int thread) {
+  testing_internal::RunThreads(kThreads + 1, [&](int thread) {
     if (thread == kThreads) {
       while (scheduled.load() < kPerThread) std::this_thread::yield();
       dropped.store(pool->ShutdownNow());

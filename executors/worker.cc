@@ -11,7 +11,6 @@ thread_local const WorkerInfo* current_worker = nullptr;
 
 const WorkerInfo* CurrentWorker() { return current_worker; }
 
-namespace executors_internal {
 
 ScopedCurrentWorker::ScopedCurrentWorker(const WorkerInfo* worker)
     : previous_(current_worker) {
@@ -20,5 +19,4 @@ ScopedCurrentWorker::ScopedCurrentWorker(const WorkerInfo* worker)
 
 ScopedCurrentWorker::~ScopedCurrentWorker() { current_worker = previous_; }
 
-}  // namespace executors_internal
 }  // namespace multirun

@@ -34,10 +34,9 @@ struct WorkerInfo {
 // caller is not a worker of a multirun executor (for example main()).
 const WorkerInfo* CurrentWorker();
 
-namespace executors_internal {
-
 // Makes `worker` the calling thread's CurrentWorker() for the lifetime of this
-// object; restores the previous one afterwards. For executors' threads.
+// object; restores the previous one afterwards. For the threads and processes
+// of an executor, multirun's or one of your own.
 class ScopedCurrentWorker {
  public:
   explicit ScopedCurrentWorker(const WorkerInfo* worker);
@@ -48,8 +47,6 @@ class ScopedCurrentWorker {
  private:
   const WorkerInfo* previous_;
 };
-
-}  // namespace executors_internal
 }  // namespace multirun
 
 #endif  // MULTIRUN_EXECUTORS_WORKER_H_

@@ -14,7 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "multirun/executors/inline_executor.h"
-#include "multirun/executors/internal/drop_reason.h"
+#include "multirun/base/drop_reason.h"
 #include "multirun/executors/worker.h"
 #include "multirun/graph/internal/run_state.h"
 #include "multirun/sync/lock_holder.h"
@@ -236,7 +236,7 @@ void RunState::Execute(uint32_t a, uint32_t b) {
 }
 
 void RunState::Dropped(uint32_t a, uint32_t b) {
-  const absl::Status why = executors_internal::AbandonedStatus();
+  const absl::Status why = base_internal::AbandonedStatus();
   CancelWith(absl::CancelledError(absl::StrCat(
       "graph: the executor dropped a node's task: ", why.ToString())));
   Sink local;

@@ -102,11 +102,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "multirun/executors/codec.h"
+#include "multirun/codec/codec.h"
 #include "multirun/executors/executor.h"
-#include "multirun/executors/fork_executor.h"
-#include "multirun/executors/future.h"
-#include "multirun/executors/internal/invoke.h"
+#include "multirun/processes/fork_executor.h"
+#include "multirun/futures/future.h"
+#include "multirun/base/invoke.h"
 #include "multirun/executors/thread_pool.h"
 #include "multirun/graph/run_report.h"
 #include "multirun/sync/event.h"
@@ -259,9 +259,9 @@ Body MakeDataBody(F fn, Slot<T>* out, Slot<Ts>*... in) {
       auto graph = std::make_shared<Graph>();
       absl::Status built;
       if constexpr (kKind == BodyKind::kSubflow) {
-        built = executors_internal::InvokeToResult(fn, *graph);
+        built = base_internal::InvokeToResult(fn, *graph);
       } else {
-        built = executors_internal::InvokeToResult(fn, *graph, *in->value...);
+        built = base_internal::InvokeToResult(fn, *graph, *in->value...);
       }
       if (!built.ok()) return built;
       return RunSubgraph(invocation, std::move(graph));
@@ -288,9 +288,9 @@ Body MakeDataBody(F fn, Slot<T>* out, Slot<Ts>*... in) {
       }
       if constexpr (kKind == BodyKind::kData) {
         return Store<T>(out,
-                        executors_internal::InvokeToResult(fn, *in->value...));
+                        base_internal::InvokeToResult(fn, *in->value...));
       } else {
-        return Store<T>(out, executors_internal::InvokeToResult(fn));
+        return Store<T>(out, base_internal::InvokeToResult(fn));
       }
     }
   };
@@ -322,12 +322,12 @@ Body MakePlainBody(F fn, Slot<T>* out) {
       if (invocation.forks != nullptr) {
         return ForkCall<T>(invocation, &fn, static_cast<Slot<T>*>(nullptr));
       }
-      return absl::Status(executors_internal::InvokeToResult(fn));
+      return absl::Status(base_internal::InvokeToResult(fn));
     };
   } else {
     return [fn = std::move(fn), out](Invocation& invocation) mutable {
       if (invocation.forks != nullptr) return ForkCall<T>(invocation, &fn, out);
-      return Store<T>(out, executors_internal::InvokeToResult(fn));
+      return Store<T>(out, base_internal::InvokeToResult(fn));
     };
   }
 }
@@ -568,9 +568,9 @@ auto Graph::Add(std::string name, F fn, const Deps&... deps) {
                 "a Subflow& first");
   using R = typename decltype(graph_internal::ReturnOf<
                               F, typename Deps::value_type...>())::type;
-  static_assert(!executors_internal::kIsFuture<R>,
+  static_assert(!base_internal::kIsFuture<R>,
                 "Graph::Add: fn must not return a Future; use a subflow");
-  using T = typename executors_internal::ValueOf<R>::type;
+  using T = typename base_internal::ValueOf<R>::type;
   constexpr bool kSubflow =
       kKind == BodyKind::kSubflow || kKind == BodyKind::kSubflowData;
   static_assert(!kSubflow || std::is_void_v<T>,
@@ -599,7 +599,7 @@ auto Graph::Add(std::string name, F fn, const Deps&... deps) {
                   : nullptr;
     }
   };
-  const bool null_fn = executors_internal::IsNullCallable(fn);
+  const bool null_fn = base_internal::IsNullCallable(fn);
   NewNode(std::move(name), flags,
           graph_internal::MakeBody<T, kKind>(std::move(fn), slot,
                                              slot_of(deps)...));
@@ -647,7 +647,7 @@ template <typename F>
 Node<T>& Node<T>::OnDone(F callback) {
   if (graph_ == nullptr) return *this;
   graph_->CheckNotRunning("Node::OnDone");
-  if (executors_internal::IsNullCallable(callback)) {
+  if (base_internal::IsNullCallable(callback)) {
     graph_->RecordError(absl::InvalidArgumentError("Node::OnDone: node '" +
                                                    graph_->name(index_) +
                                                    "' got a null callback"));
@@ -656,7 +656,7 @@ Node<T>& Node<T>::OnDone(F callback) {
   if constexpr (std::is_void_v<T>) {
     graph_->SetCallback(index_, [callback = std::move(callback)](
                                     const absl::Status& status) mutable {
-      return absl::Status(executors_internal::InvokeToResult(callback, status));
+      return absl::Status(base_internal::InvokeToResult(callback, status));
     });
   } else {
     auto* slot =
@@ -666,7 +666,7 @@ Node<T>& Node<T>::OnDone(F callback) {
       const absl::StatusOr<T> result = status.ok()
                                            ? absl::StatusOr<T>(*slot->value)
                                            : absl::StatusOr<T>(status);
-      return absl::Status(executors_internal::InvokeToResult(callback, result));
+      return absl::Status(base_internal::InvokeToResult(callback, result));
     });
   }
   return *this;

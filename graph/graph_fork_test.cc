@@ -14,7 +14,7 @@
 #include "absl/status/statusor.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "multirun/executors/fork_executor.h"
+#include "multirun/processes/fork_executor.h"
 #include "multirun/graph/graph.h"
 #include "multirun/graph/run_report.h"
 

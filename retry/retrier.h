@@ -70,8 +70,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "multirun/executors/future.h"
-#include "multirun/executors/internal/invoke.h"
+#include "multirun/futures/future.h"
+#include "multirun/base/invoke.h"
 #include "multirun/retry/internal/retry_core.h"
 #include "multirun/retry/internal/retry_loop.h"
 #include "multirun/retry/retry_policy.h"
@@ -120,7 +120,7 @@ class RetryingCallable {
   auto Call(G& fn, Args&... args) const {
     using R = std::invoke_result_t<G&, Args&...>;
     using V = retry_internal::RetryValue<R>;
-    static_assert(!executors_internal::kIsFuture<std::remove_cvref_t<R>>,
+    static_assert(!base_internal::kIsFuture<std::remove_cvref_t<R>>,
                   "the callable returns a Future: use RetryAsync");
     auto attempt = [&] {
       return retry_internal::InvokeAttempt<V>(fn, args...);
@@ -153,7 +153,7 @@ class RetryingCallable {
 template <typename F>
 RetryingCallable<std::decay_t<F>> WithRetry(const RetryPolicy& policy, F&& fn) {
   absl::Status precondition =
-      executors_internal::IsNullCallable(fn)
+      base_internal::IsNullCallable(fn)
           ? absl::InvalidArgumentError("WithRetry: null callable")
           : absl::OkStatus();
   return RetryingCallable<std::decay_t<F>>(
@@ -176,9 +176,9 @@ retry_internal::RetryResult<std::invoke_result_t<F&, Args&...>> Retry(
     const RetryPolicy& policy, F&& fn, Args&&... args) {
   using R = std::invoke_result_t<F&, Args&...>;
   using V = retry_internal::RetryValue<R>;
-  static_assert(!executors_internal::kIsFuture<std::remove_cvref_t<R>>,
+  static_assert(!base_internal::kIsFuture<std::remove_cvref_t<R>>,
                 "the callable returns a Future: use RetryAsync");
-  if (executors_internal::IsNullCallable(fn)) {
+  if (base_internal::IsNullCallable(fn)) {
     return FutureResult<V>(absl::InvalidArgumentError("Retry: null callable"));
   }
   retry_internal::RetryCore core(policy);
@@ -249,9 +249,9 @@ class Retrier {
     using R = std::invoke_result_t<F&, Args&...>;
     static_assert(std::is_same_v<retry_internal::RetryValue<R>, T>,
                   "the callable's value type is not the Retrier's T");
-    static_assert(!executors_internal::kIsFuture<std::remove_cvref_t<R>>,
+    static_assert(!base_internal::kIsFuture<std::remove_cvref_t<R>>,
                   "the callable returns a Future: use RunAsync");
-    if (executors_internal::IsNullCallable(fn)) {
+    if (base_internal::IsNullCallable(fn)) {
       return Result(absl::InvalidArgumentError("Retrier::Run: null callable"));
     }
     return retry_internal::RunSync<T>(*core_, hooks_.get(), [&] {
@@ -264,7 +264,7 @@ class Retrier {
   // gives a callable whose calls return InvalidArgument.
   template <typename F>
   RetryingCallable<std::decay_t<F>, T> Wrap(F&& fn) const {
-    if (executors_internal::IsNullCallable(fn)) {
+    if (base_internal::IsNullCallable(fn)) {
       return RetryingCallable<std::decay_t<F>, T>(
           std::make_shared<retry_internal::RetryCore>(
               core_->policy(),

@@ -21,7 +21,7 @@
 #include "multirun/retry/retry_budget.h"
 #include "multirun/retry/retry_policy.h"
 #include "multirun/retry/retry_stats.h"
-#include "multirun/sync/internal/test_threads.h"
+#include "multirun/testing/test_threads.h"
 
 namespace multirun {
 namespace {
@@ -664,7 +664,7 @@ TEST_F(RetrierTest, WithRetryFromManyThreads) {
     return ++attempts == 1 ? absl::UnavailableError("first") : absl::OkStatus();
   });
   std::atomic<int> ok{0};
-  sync_internal::RunThreads(kThreads, [&](int) {
+  testing_internal::RunThreads(kThreads, [&](int) {
     for (int i = 0; i < kCalls; ++i) {
       int attempts = 0;
       if (f(attempts).ok() && attempts == 2) ok.fetch_add(1);

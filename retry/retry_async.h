@@ -54,10 +54,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "multirun/executors/executor.h"
-#include "multirun/executors/future.h"
+#include "multirun/futures/future.h"
 #include "multirun/executors/inline_executor.h"
-#include "multirun/executors/internal/invoke.h"
-#include "multirun/executors/timer_queue.h"
+#include "multirun/base/invoke.h"
+#include "multirun/futures/timer_queue.h"
 #include "multirun/retry/internal/retry_core.h"
 #include "multirun/retry/internal/retry_loop.h"
 #include "multirun/retry/retrier.h"
@@ -116,7 +116,7 @@ class AsyncCall : public std::enable_shared_from_this<AsyncCall<T, F>> {
     core_->BeginCall(call_);
     // Cancel() of the future (or its completion) stops the timers.
     std::weak_ptr<AsyncCall> weak = this->weak_from_this();
-    executors_internal::FutureAccess::StateOf(future)->OnReady([weak] {
+    future.OnReady([weak] {
       auto self = weak.lock();
       if (self == nullptr) return;
       // Not completed by Finish: the consumer cancelled the call. (When
@@ -145,6 +145,7 @@ class AsyncCall : public std::enable_shared_from_this<AsyncCall<T, F>> {
       LockHolder hold(lock_);
       current_ = attempt;
       resolved_ = false;
+      ready_unstored_ = false;
     }
     if (timeout_ != absl::InfiniteDuration()) {
       std::weak_ptr<AsyncCall> weak = this->weak_from_this();
@@ -156,13 +157,13 @@ class AsyncCall : public std::enable_shared_from_this<AsyncCall<T, F>> {
       LockHolder hold(lock_);
       timeout_timer_ = std::move(timer);
     }
-    if constexpr (executors_internal::kIsFuture<std::remove_cvref_t<R>>) {
+    if constexpr (base_internal::kIsFuture<std::remove_cvref_t<R>>) {
       Future<T> inner;
       try {
         inner = fn_();
       } catch (...) {
         Resolve(attempt,
-                Result(executors_internal::StatusFromCurrentException()));
+                Result(base_internal::StatusFromCurrentException()));
         return;
       }
       if (!inner.valid()) {
@@ -171,29 +172,32 @@ class AsyncCall : public std::enable_shared_from_this<AsyncCall<T, F>> {
                              "Future")));
         return;
       }
-      auto state = executors_internal::FutureAccess::StateOf(inner);
+      // The callback keeps this call alive until it runs (the attempt's
+      // future always completes: by itself, or cancelled by the timeout or
+      // by Cancel()). It may run at once, before `inner` is stored below:
+      // AttemptReady then leaves a mark that the store picks up.
+      inner.OnReady([self = this->shared_from_this(), attempt] {
+        self->AttemptReady(attempt);
+      });
       bool abandoned;
+      bool ready_before_stored = false;
       {
         LockHolder hold(lock_);
         abandoned = resolved_ && current_ == attempt;
-        if (!abandoned) attempt_future_ = std::move(inner);
+        if (!abandoned) {
+          attempt_future_ = std::move(inner);
+          ready_before_stored = std::exchange(ready_unstored_, false);
+        }
       }
       if (abandoned) inner.Cancel();  // timed out before it was stored
+      if (ready_before_stored) {
+        AttemptReady(attempt);
+        return;
+      }
       // Cancelled before it was stored: Stop() found no attempt to abandon.
       // (Either Stop() takes lock_ after the store and cancels it, or the
       // promise was completed before Stop() ran and this check sees it.)
       if (!abandoned && promise_.IsCompleted()) Stop();
-      executors_internal::State<T>* raw = state.get();
-      // The callback keeps the state and this call alive until it runs (the
-      // attempt's future always completes: by itself, or cancelled by the
-      // timeout or by Cancel()).
-      raw->OnReady(
-          [self = this->shared_from_this(), attempt, state = std::move(state)] {
-            if (!self->Claim(attempt)) return;
-            // Hooks and the next step run on the executor, not on the thread
-            // that completed the attempt's future.
-            self->ProcessOnExecutor(Result(std::move(state->result())));
-          });
     } else {
       Resolve(attempt, InvokeAttempt<T>(fn_));
     }
@@ -202,6 +206,30 @@ class AsyncCall : public std::enable_shared_from_this<AsyncCall<T, F>> {
   // Attempt `attempt` ended with `result` (a late result is dropped).
   void Resolve(int attempt, Result result) {
     if (Claim(attempt)) Process(std::move(result));
+  }
+
+  // The future of attempt `attempt` completed: unless its timeout or a
+  // cancellation ended the attempt first, its result goes to the executor.
+  // Before the future is stored, only leaves a mark for the store.
+  void AttemptReady(int attempt) {
+    Future<void> timer;
+    Future<T> finished;
+    {
+      LockHolder hold(lock_);
+      if (attempt != current_ || resolved_) return;
+      if (!attempt_future_.valid()) {
+        ready_unstored_ = true;
+        return;
+      }
+      resolved_ = true;
+      timer = std::move(timeout_timer_);
+      finished = std::move(attempt_future_);
+    }
+    timer.Cancel();
+    // Hooks and the next step run on the executor, not on the thread that
+    // completed the attempt's future. The future is ready: Get() does not
+    // block.
+    ProcessOnExecutor(std::move(finished).Get());
   }
 
   // Wins the right to end attempt `attempt` (against its timeout, a late
@@ -317,6 +345,8 @@ class AsyncCall : public std::enable_shared_from_this<AsyncCall<T, F>> {
   int current_ ABSL_GUARDED_BY(lock_) = 0;
   bool resolved_ ABSL_GUARDED_BY(lock_) = true;
   Future<T> attempt_future_ ABSL_GUARDED_BY(lock_);
+  // The current attempt's future completed before it was stored.
+  bool ready_unstored_ ABSL_GUARDED_BY(lock_) = false;
   Future<void> timeout_timer_ ABSL_GUARDED_BY(lock_);
   Future<void> backoff_timer_ ABSL_GUARDED_BY(lock_);
 };
@@ -329,7 +359,7 @@ Future<T> StartAsync(Executor& executor, std::shared_ptr<RetryCore> core,
   if (hooks != nullptr && !hooks->error.ok()) {
     return MakeErrorFuture<T>(hooks->error);
   }
-  if (executors_internal::IsNullCallable(fn)) {
+  if (base_internal::IsNullCallable(fn)) {
     return MakeErrorFuture<T>(
         absl::InvalidArgumentError("RetryAsync: null callable"));
   }

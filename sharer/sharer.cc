@@ -22,7 +22,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "multirun/sync/internal/check.h"
+#include "multirun/base/check.h"
 
 namespace multirun {
 namespace sharer_internal {
@@ -161,7 +161,7 @@ SharerStats SharerCore::Stats() const {
 }
 
 const SharerOptions& CheckedOptions(const SharerOptions& options) {
-  sync_internal::CheckOk(SharerCore::Validate(options));
+  base_internal::CheckOk(SharerCore::Validate(options));
   return options;
 }
 
@@ -172,9 +172,9 @@ absl::StatusOr<std::unique_ptr<ThreadPool>> DedicatedThread(
 }
 
 std::unique_ptr<ThreadPool> DedicatedThreadOrDie(const SharerOptions& options) {
-  sync_internal::CheckOk(SharerCore::Validate(options));
+  base_internal::CheckOk(SharerCore::Validate(options));
   absl::StatusOr<std::unique_ptr<ThreadPool>> thread = DedicatedThread(options);
-  sync_internal::CheckOk(thread.status());
+  base_internal::CheckOk(thread.status());
   return *std::move(thread);
 }
 

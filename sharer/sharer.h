@@ -79,9 +79,9 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "multirun/executors/executor.h"
-#include "multirun/executors/future.h"
-#include "multirun/executors/internal/drop_reason.h"
-#include "multirun/executors/internal/invoke.h"
+#include "multirun/futures/future.h"
+#include "multirun/base/drop_reason.h"
+#include "multirun/base/invoke.h"
 #include "multirun/executors/strand.h"
 #include "multirun/executors/thread_pool.h"
 #include "multirun/sync/semaphore.h"
@@ -189,7 +189,7 @@ class SharerCore {
   const WhenFull when_full_;
   const absl::Duration full_timeout_;
   // max_queued_ permits when bounded. Inline, so that a test can see a caller
-  // asleep in it (sync/internal/test_threads.h's AwaitWaitingOn).
+  // asleep in it (testing/test_threads.h's AwaitWaitingOn).
   std::optional<Semaphore> places_;
   std::atomic<bool> closed_{false};
   // Written by callers and by the calls.
@@ -245,12 +245,12 @@ bool IsOk(const Result& result) {
 // The future Sharer<T>::Run(fn) returns: Future<void> for fn returning void
 // or absl::Status, Future<U> for absl::StatusOr<U> or U.
 template <typename T, typename F>
-using SharerFuture = Future<typename executors_internal::ValueOf<
+using SharerFuture = Future<typename base_internal::ValueOf<
     std::invoke_result_t<std::decay_t<F>&, T&>>::type>;
 
 // The future Sharer<T>::Call(method, args...) returns.
 template <typename T, typename M, typename... Args>
-using SharerCallFuture = Future<typename executors_internal::ValueOf<
+using SharerCallFuture = Future<typename base_internal::ValueOf<
     std::invoke_result_t<M, T&, std::decay_t<Args>&...>>::type>;
 
 // Example:
@@ -295,7 +295,7 @@ class Sharer {
           new Sharer(PrivateTag{}, options, *std::move(thread), std::in_place,
                      std::forward<Args>(args)...));
     } catch (...) {
-      return executors_internal::StatusFromCurrentException();
+      return base_internal::StatusFromCurrentException();
     }
   }
 
@@ -357,11 +357,11 @@ class Sharer {
   template <typename F>
   SharerFuture<T, F> Run(F fn) {
     using R = std::invoke_result_t<std::decay_t<F>&, T&>;
-    static_assert(!executors_internal::kIsFuture<R>,
+    static_assert(!base_internal::kIsFuture<R>,
                   "Sharer::Run: fn must not return a Future (the Sharer would "
                   "not stay serial while it completes)");
-    using U = typename executors_internal::ValueOf<R>::type;
-    if (executors_internal::IsNullCallable(fn)) {
+    using U = typename base_internal::ValueOf<R>::type;
+    if (base_internal::IsNullCallable(fn)) {
       core_.Rejected();
       return MakeErrorFuture<U>(
           absl::InvalidArgumentError("Sharer::Run: null callable"));
@@ -371,20 +371,11 @@ class Sharer {
     }
     Promise<U> promise;
     Future<U> future = promise.GetFuture();
-    // `future` keeps the state alive while the promise moves into the task.
-    auto& state = *executors_internal::FutureAccess::StateOf(promise);
-    absl::Status scheduled;
-    {
-      executors_internal::ScopedAbandonWatch watch(&state);
-      scheduled = strand_.Schedule(CallTask<U, std::decay_t<F>>{
-          resource_, std::move(promise), std::move(fn),
-          sharer_internal::Ticket(&core_)});
-      if (watch.abandoned()) {
-        state.Complete(FutureResult<U>(
-            scheduled.ok() ? executors_internal::AbandonedStatus()
-                           : scheduled));
-      }
-    }
+    absl::Status scheduled = ScheduleCompleting(
+        strand_, future,
+        CallTask<U, std::decay_t<F>>{resource_, std::move(promise),
+                                     std::move(fn),
+                                     sharer_internal::Ticket(&core_)});
     if (!scheduled.ok()) core_.DroppedWasRejected();
     return future;
   }
@@ -397,7 +388,7 @@ class Sharer {
   requires std::is_member_function_pointer_v<M> SharerCallFuture<T, M, Args...>
   Call(M method, Args&&... args) {
     using R = std::invoke_result_t<M, T&, std::decay_t<Args>&...>;
-    using U = typename executors_internal::ValueOf<R>::type;
+    using U = typename base_internal::ValueOf<R>::type;
     if (method == nullptr) {
       core_.Rejected();
       return MakeErrorFuture<U>(absl::InvalidArgumentError(
@@ -437,7 +428,7 @@ class Sharer {
       if (!promise.TryStart()) return;  // Cancelled: the ticket drops it.
       ticket.Start();
       FutureResult<U> result =
-          executors_internal::InvokeToResult(fn, *resource);
+          base_internal::InvokeToResult(fn, *resource);
       ticket.Finish(sharer_internal::IsOk(result));
       promise.Set(std::move(result));
     }

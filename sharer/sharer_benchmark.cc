@@ -48,8 +48,8 @@
 #include "boost/asio/post.hpp"
 #include "boost/asio/strand.hpp"
 #include "boost/asio/use_future.hpp"
-#include "multirun/executors/future.h"
-#include "multirun/executors/internal/releasable_threads.h"
+#include "multirun/futures/future.h"
+#include "multirun/testing/releasable_threads.h"
 #include "multirun/executors/thread_pool.h"
 #include "multirun/sharer/sharer.h"
 #include "multirun/sync/event.h"
@@ -75,7 +75,7 @@ struct Counter {
 // The timed loop. `counter` is reset once the last call has set `done`,
 // before the next iteration's callers start.
 void RunIterations(benchmark::State& state,
-                   executors_internal::ReleasableThreads& callers,
+                   testing_internal::ReleasableThreads& callers,
                    Counter& counter) {
   for (auto _ : state) {
     callers.Run();
@@ -92,7 +92,7 @@ void BM_SharerCalls_Multirun(benchmark::State& state) {
   std::atomic<bool> failed{false};
   {
     Sharer<Counter> sharer({.executor = &pool}, std::ref(counter));
-    executors_internal::ReleasableThreads callers(kCallers, [&](int) {
+    testing_internal::ReleasableThreads callers(kCallers, [&](int) {
       for (int64_t i = 0; i < kCallsPerCaller; ++i) {
         Future<int64_t> result =
             sharer.Run([](Counter& c) { return c.Increment(); });
@@ -131,7 +131,7 @@ void BM_SharerCalls_AsioFuture(benchmark::State& state) {
   AsioWorkers workers;
   Counter counter;
   auto strand = boost::asio::make_strand(workers.io());
-  executors_internal::ReleasableThreads callers(kCallers, [&](int) {
+  testing_internal::ReleasableThreads callers(kCallers, [&](int) {
     for (int64_t i = 0; i < kCallsPerCaller; ++i) {
       std::future<int64_t> result = boost::asio::post(
           strand,
@@ -146,7 +146,7 @@ void BM_SharerCalls_AsioPost(benchmark::State& state) {
   AsioWorkers workers;
   Counter counter;
   auto strand = boost::asio::make_strand(workers.io());
-  executors_internal::ReleasableThreads callers(kCallers, [&](int) {
+  testing_internal::ReleasableThreads callers(kCallers, [&](int) {
     for (int64_t i = 0; i < kCallsPerCaller; ++i) {
       boost::asio::post(strand, [&counter] { counter.Increment(); });
     }
@@ -157,7 +157,7 @@ void BM_SharerCalls_AsioPost(benchmark::State& state) {
 void BM_SharerCalls_StdMutex(benchmark::State& state) {
   Counter counter;
   std::mutex mutex;
-  executors_internal::ReleasableThreads callers(kCallers, [&](int) {
+  testing_internal::ReleasableThreads callers(kCallers, [&](int) {
     for (int64_t i = 0; i < kCallsPerCaller; ++i) {
       std::lock_guard<std::mutex> lock(mutex);
       benchmark::DoNotOptimize(counter.Increment());

@@ -17,13 +17,13 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "multirun/executors/future.h"
+#include "multirun/futures/future.h"
 #include "multirun/executors/inline_executor.h"
-#include "multirun/executors/task.h"
+#include "multirun/futures/task.h"
 #include "multirun/executors/thread_pool.h"
 #include "multirun/executors/worker.h"
 #include "multirun/sync/event.h"
-#include "multirun/sync/internal/test_threads.h"
+#include "multirun/testing/test_threads.h"
 
 namespace multirun {
 namespace {
@@ -61,7 +61,7 @@ TEST(SharerTest, ManyThreadsNeverOverlapAndLoseNothing) {
   auto sharer = Sharer<Counter>::Create({.executor = &pool});
   ASSERT_TRUE(sharer.ok()) << sharer.status();
   std::vector<std::vector<Future<int64_t>>> futures(kThreads);
-  sync_internal::RunThreads(kThreads, [&](int t) {
+  testing_internal::RunThreads(kThreads, [&](int t) {
     futures[t].reserve(kCallsPerThread);
     for (int i = 0; i < kCallsPerThread; ++i) {
       futures[t].push_back((*sharer)->Call(&Counter::Add, 1));
@@ -102,7 +102,7 @@ TEST(SharerTest, CallsOfOneThreadRunInItsOrder) {
   ASSERT_TRUE(sharer.ok());
   constexpr int kOrderThreads = 8;
   constexpr int kCalls = 2'000;
-  sync_internal::RunThreads(kOrderThreads, [&](int t) {
+  testing_internal::RunThreads(kOrderThreads, [&](int t) {
     for (int i = 0; i < kCalls; ++i) {
       (void)(*sharer)->Run([t, i](Log& log) { log.entries.push_back({t, i}); });
     }
@@ -157,7 +157,7 @@ TEST(SharerTest, TwoSharersOfOneTypeNeverCross) {
   constexpr int kCrossThreads = 8;
   constexpr int kCalls = 1'000;
   std::atomic<int> wrong{0};
-  sync_internal::RunThreads(kCrossThreads, [&](int t) {
+  testing_internal::RunThreads(kCrossThreads, [&](int t) {
     std::vector<Future<int>> from_a;
     std::vector<Future<int>> from_b;
     for (int i = 0; i < kCalls; ++i) {
@@ -328,7 +328,7 @@ TEST(SharerTest, FullQueueWaitsForAPlaceWithKWait) {
   Future<void> busy = Occupy(**sharer, started, release);
   Future<int64_t> one = (*sharer)->Call(&Counter::Add, 1);
   Future<int64_t> waited;
-  sync_internal::TrackedThread caller(
+  testing_internal::TrackedThread caller(
       [&] { waited = (*sharer)->Call(&Counter::Add, 10); });
   // The caller sleeps in the Sharer (on its queue's semaphore)...
   caller.AwaitWaitingOn(**sharer);
@@ -377,7 +377,7 @@ TEST(SharerTest, CloseUnderLoadCompletesEveryAcceptedCall) {
     }
     (*sharer)->Close();
   });
-  sync_internal::RunThreads(kCloseThreads, [&](int t) {
+  testing_internal::RunThreads(kCloseThreads, [&](int t) {
     for (int i = 0; i < kCalls; ++i) {
       futures[t].push_back((*sharer)->Call(&Counter::Add, 1));
       // Now and then cancel one: it comes back Cancelled, or OK if it had

@@ -3,8 +3,8 @@
 #include "multirun/sync/barrier.h"
 
 #include "absl/strings/str_cat.h"
-#include "multirun/sync/internal/check.h"
-#include "multirun/sync/internal/futex.h"
+#include "multirun/base/check.h"
+#include "multirun/base/futex.h"
 
 namespace multirun {
 namespace {
@@ -21,13 +21,13 @@ absl::Status ValidateParties(int64_t parties) {
 }  // namespace
 
 Barrier::Barrier(int64_t parties) : parties_(static_cast<uint32_t>(parties)) {
-  sync_internal::CheckOk(ValidateParties(parties));
+  base_internal::CheckOk(ValidateParties(parties));
 }
 
 Barrier::Barrier(ProcessShared, int64_t parties)
     : parties_(static_cast<uint32_t>(parties)),
-      sharing_(sync_internal::Sharing::kProcess) {
-  sync_internal::CheckOk(ValidateParties(parties));
+      sharing_(base_internal::Sharing::kProcess) {
+  base_internal::CheckOk(ValidateParties(parties));
 }
 
 absl::StatusOr<size_t> Barrier::SharedRegionBytes(int64_t parties) {
@@ -39,7 +39,7 @@ absl::StatusOr<size_t> Barrier::SharedRegionBytes(int64_t parties) {
 Barrier::~Barrier() {
   const uint32_t state = state_.load(std::memory_order_relaxed);
   if (!(state & kBroken) && (state & kArrivalMask) != 0 && !IsProcessShared()) {
-    sync_internal::DestroyedWhileInUse(
+    base_internal::DestroyedWhileInUse(
         this, "Barrier destroyed while parties wait in it");
   }
 }
@@ -51,10 +51,10 @@ absl::StatusOr<std::unique_ptr<Barrier>> Barrier::Create(int64_t parties) {
 }
 
 absl::StatusOr<bool> Barrier::WaitImpl(
-    const sync_internal::Deadline& deadline) {
+    const base_internal::Deadline& deadline) {
   // Read before any release: the others may return and destroy the barrier
   // as soon as the round ends or the barrier breaks.
-  const sync_internal::Sharing sharing = sharing_;
+  const base_internal::Sharing sharing = sharing_;
   // Arrive.
   uint32_t observed = state_.load(std::memory_order_relaxed);
   uint32_t round;
@@ -71,7 +71,7 @@ absl::StatusOr<bool> Barrier::WaitImpl(
       if (state_.compare_exchange_weak(observed, next,
                                        std::memory_order_acq_rel,
                                        std::memory_order_relaxed)) {
-        sync_internal::FutexWakeAll(&state_, sharing);
+        base_internal::FutexWakeAll(&state_, sharing);
         return true;
       }
     } else if (state_.compare_exchange_weak(observed, observed + 1,
@@ -88,12 +88,12 @@ absl::StatusOr<bool> Barrier::WaitImpl(
       return absl::AbortedError(
           "Barrier::Wait: the barrier broke while waiting");
     }
-    if (sync_internal::FutexWait(&state_, observed, deadline, sharing_) ==
-        sync_internal::WaitResult::kTimedOut) {
+    if (base_internal::FutexWait(&state_, observed, deadline, sharing_) ==
+        base_internal::WaitResult::kTimedOut) {
       // Break the round unless it completed (or broke) meanwhile.
       if (state_.compare_exchange_strong(observed, observed | kBroken,
                                          std::memory_order_acq_rel)) {
-        sync_internal::FutexWakeAll(&state_, sharing);
+        base_internal::FutexWakeAll(&state_, sharing);
         return absl::DeadlineExceededError(
             "Barrier::Wait: timed out; the barrier is now broken");
       }
@@ -102,9 +102,9 @@ absl::StatusOr<bool> Barrier::WaitImpl(
 }
 
 void Barrier::Abort() {
-  const sync_internal::Sharing sharing = sharing_;  // See Wait().
+  const base_internal::Sharing sharing = sharing_;  // See Wait().
   state_.fetch_or(kBroken, std::memory_order_acq_rel);
-  sync_internal::FutexWakeAll(&state_, sharing);
+  base_internal::FutexWakeAll(&state_, sharing);
 }
 
 bool Barrier::IsBroken() const {

@@ -36,8 +36,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "multirun/sync/internal/deadline.h"
-#include "multirun/sync/internal/futex.h"
+#include "multirun/base/deadline.h"
+#include "multirun/base/futex.h"
 #include "multirun/sync/process_shared.h"
 
 namespace multirun {
@@ -77,19 +77,19 @@ class Barrier {
   // the barrier broke while waiting; FailedPrecondition if it was already
   // broken.
   absl::StatusOr<bool> Wait() {
-    return WaitImpl(sync_internal::Deadline::Never());
+    return WaitImpl(base_internal::Deadline::Never());
   }
 
   // As Wait(), but gives up after `timeout`: then returns DeadlineExceeded and
   // breaks the barrier for everyone.
   absl::StatusOr<bool> WaitFor(absl::Duration timeout) {
-    return WaitImpl(sync_internal::Deadline::After(timeout));
+    return WaitImpl(base_internal::Deadline::After(timeout));
   }
 
   // As Wait(), but gives up at `deadline`: then returns DeadlineExceeded and
   // breaks the barrier for everyone.
   absl::StatusOr<bool> WaitUntil(absl::Time deadline) {
-    return WaitImpl(sync_internal::Deadline::At(deadline));
+    return WaitImpl(base_internal::Deadline::At(deadline));
   }
 
   // Breaks the barrier: current and future waiters return an error. Never
@@ -103,7 +103,7 @@ class Barrier {
 
   // Whether the barrier was constructed with kProcessShared.
   bool IsProcessShared() const {
-    return sharing_ == sync_internal::Sharing::kProcess;
+    return sharing_ == base_internal::Sharing::kProcess;
   }
 
  private:
@@ -114,11 +114,11 @@ class Barrier {
   static constexpr uint32_t kRoundMask = 0x7FFF0000;
   static constexpr uint32_t kBroken = 1u << 31;
 
-  absl::StatusOr<bool> WaitImpl(const sync_internal::Deadline& deadline);
+  absl::StatusOr<bool> WaitImpl(const base_internal::Deadline& deadline);
 
   std::atomic<uint32_t> state_{0};
   const uint32_t parties_;
-  const sync_internal::Sharing sharing_ = sync_internal::Sharing::kPrivate;
+  const base_internal::Sharing sharing_ = base_internal::Sharing::kPrivate;
 };
 
 }  // namespace multirun

@@ -13,13 +13,13 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
-#include "multirun/sync/internal/test_threads.h"
+#include "multirun/testing/test_threads.h"
 
 namespace multirun {
 namespace {
 
-using sync_internal::RunThreads;
-using sync_internal::TrackedThread;
+using testing_internal::RunThreads;
+using testing_internal::TrackedThread;
 
 TEST(BarrierTest, SinglePartyPassesAndIsLast) {
   Barrier barrier(1);
@@ -36,7 +36,7 @@ TEST(BarrierTest, EightThreadsManyRoundsExactlyOneLastPerRound) {
   Barrier barrier(kThreads);
   std::vector<std::atomic<int>> arrived(kRounds);
   std::vector<std::atomic<int>> lasts(kRounds);
-  RunThreads(kThreads, [&](int) {
+  testing_internal::RunThreads(kThreads, [&](int) {
     for (int round = 0; round < kRounds; ++round) {
       arrived[round].fetch_add(1);
       absl::StatusOr<bool> last = barrier.Wait();
@@ -55,7 +55,7 @@ TEST(BarrierTest, EightThreadsManyRoundsExactlyOneLastPerRound) {
 TEST(BarrierTest, TimeoutBreaksTheBarrierForEveryone) {
   Barrier barrier(3);
   absl::Status other_status;
-  TrackedThread other([&] { other_status = barrier.Wait().status(); });
+  testing_internal::TrackedThread other([&] { other_status = barrier.Wait().status(); });
   other.AwaitWaitingOn(barrier);  // Arrived, so the timeout breaks its round.
   const absl::StatusOr<bool> mine = barrier.WaitFor(absl::Milliseconds(20));
   other.Join();
@@ -69,7 +69,7 @@ TEST(BarrierTest, TimeoutBreaksTheBarrierForEveryone) {
 TEST(BarrierTest, AbortWakesWaiters) {
   Barrier barrier(2);
   absl::Status waiter_status;
-  TrackedThread waiter([&] { waiter_status = barrier.Wait().status(); });
+  testing_internal::TrackedThread waiter([&] { waiter_status = barrier.Wait().status(); });
   waiter.AwaitWaitingOn(barrier);
   barrier.Abort();
   waiter.Join();
@@ -104,7 +104,7 @@ TEST(BarrierDeathTest, DestroyingABarrierWithWaitersAborts) {
         // A raw pointer, copied into the thread: the test itself must not race
         // on it.
         auto* barrier = new Barrier(2);
-        TrackedThread waiter([barrier] { barrier->Wait().IgnoreError(); });
+        testing_internal::TrackedThread waiter([barrier] { barrier->Wait().IgnoreError(); });
         waiter.AwaitWaitingOn(*barrier);
         delete barrier;
         _exit(0);  // Not reached: a surviving child must not hang in join.

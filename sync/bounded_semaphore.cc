@@ -2,18 +2,18 @@
 
 #include "multirun/sync/bounded_semaphore.h"
 
-#include "multirun/sync/internal/check.h"
+#include "multirun/base/check.h"
 
 namespace multirun {
 BoundedSemaphore::BoundedSemaphore(int64_t initial)
     : PermitCounter(
           sync_internal::CheckedInitialPermits("BoundedSemaphore", initial),
-          static_cast<uint32_t>(initial), sync_internal::Sharing::kPrivate) {}
+          static_cast<uint32_t>(initial), base_internal::Sharing::kPrivate) {}
 
 BoundedSemaphore::BoundedSemaphore(ProcessShared, int64_t initial)
     : PermitCounter(
           sync_internal::CheckedInitialPermits("BoundedSemaphore", initial),
-          static_cast<uint32_t>(initial), sync_internal::Sharing::kProcess) {}
+          static_cast<uint32_t>(initial), base_internal::Sharing::kProcess) {}
 
 absl::StatusOr<size_t> BoundedSemaphore::SharedRegionBytes(int64_t initial) {
   absl::Status status =
@@ -30,6 +30,6 @@ absl::StatusOr<std::unique_ptr<BoundedSemaphore>> BoundedSemaphore::Create(
   return std::make_unique<BoundedSemaphore>(initial);
 }
 
-void BoundedSemaphore::unlock() { sync_internal::CheckOk(Release()); }
+void BoundedSemaphore::unlock() { base_internal::CheckOk(Release()); }
 
 }  // namespace multirun

@@ -9,13 +9,13 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
-#include "multirun/sync/internal/test_threads.h"
+#include "multirun/testing/test_threads.h"
 
 namespace multirun {
 namespace {
 
-using sync_internal::Occupancy;
-using sync_internal::RunThreads;
+using testing_internal::Occupancy;
+using testing_internal::RunThreads;
 
 TEST(BoundedSemaphoreTest, ReleaseBeyondInitialFails) {
   BoundedSemaphore semaphore(2);
@@ -77,9 +77,9 @@ TEST(BoundedSemaphoreTest, EightThreadsNeverExceedTheBound) {
   constexpr int kThreads = 8;
   constexpr int kIterations = 20000;
   BoundedSemaphore semaphore(kPermits);
-  Occupancy occupancy;
+  testing_internal::Occupancy occupancy;
   std::atomic<int64_t> entries{0};
-  RunThreads(kThreads, [&](int) {
+  testing_internal::RunThreads(kThreads, [&](int) {
     for (int i = 0; i < kIterations; ++i) {
       std::scoped_lock hold(semaphore);
       occupancy.Enter();

@@ -9,7 +9,7 @@ absl::Status Condition::NotHeldError() {
       "Condition::Wait: the calling thread does not hold the condition's lock");
 }
 
-absl::Status Condition::WaitImpl(const sync_internal::Deadline& deadline) {
+absl::Status Condition::WaitImpl(const base_internal::Deadline& deadline) {
   if (!lock_.IsOwnedByCurrentThread()) return NotHeldError();
   const uint32_t ticket = waiters_.Enter();
   const int64_t depth = lock_.ReleaseAll();

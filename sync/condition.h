@@ -36,8 +36,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "multirun/sync/internal/deadline.h"
-#include "multirun/sync/internal/futex.h"
+#include "multirun/base/deadline.h"
+#include "multirun/base/futex.h"
 #include "multirun/sync/internal/wait_list.h"
 #include "multirun/sync/process_shared.h"
 #include "multirun/sync/rlock.h"
@@ -71,7 +71,7 @@ class ABSL_LOCKABLE Condition {
   // A condition for the threads of every process that maps the memory it is
   // in.
   explicit Condition(ProcessShared)
-      : lock_(kProcessShared), waiters_(sync_internal::Sharing::kProcess) {}
+      : lock_(kProcessShared), waiters_(base_internal::Sharing::kProcess) {}
   Condition(const Condition&) = delete;
   Condition& operator=(const Condition&) = delete;
 
@@ -98,7 +98,7 @@ class ABSL_LOCKABLE Condition {
   // re-acquires it. The caller must hold the lock: otherwise returns
   // FailedPrecondition at once. Blocks.
   absl::Status Wait() ABSL_EXCLUSIVE_LOCKS_REQUIRED(this) {
-    return WaitImpl(sync_internal::Deadline::Never());
+    return WaitImpl(base_internal::Deadline::Never());
   }
 
   // As Wait(), for at most `timeout` (monotonic clock). Returns
@@ -106,14 +106,14 @@ class ABSL_LOCKABLE Condition {
   // way).
   absl::Status WaitFor(absl::Duration timeout)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(this) {
-    return WaitImpl(sync_internal::Deadline::After(timeout));
+    return WaitImpl(base_internal::Deadline::After(timeout));
   }
 
   // As Wait(), until the wall-clock time `deadline`. Returns DeadlineExceeded
   // if no notify came in time.
   absl::Status WaitUntil(absl::Time deadline)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(this) {
-    return WaitImpl(sync_internal::Deadline::At(deadline));
+    return WaitImpl(base_internal::Deadline::At(deadline));
   }
 
   // Waits until `predicate()` is true; the predicate runs with the lock held.
@@ -122,7 +122,7 @@ class ABSL_LOCKABLE Condition {
   // Blocks.
   template <typename Predicate>
   absl::Status Wait(Predicate&& predicate) ABSL_EXCLUSIVE_LOCKS_REQUIRED(this) {
-    return WaitImpl(sync_internal::Deadline::Never(), predicate);
+    return WaitImpl(base_internal::Deadline::Never(), predicate);
   }
 
   // As Wait(predicate), for at most `timeout`. Returns DeadlineExceeded if the
@@ -130,14 +130,14 @@ class ABSL_LOCKABLE Condition {
   template <typename Predicate>
   absl::Status WaitFor(absl::Duration timeout, Predicate&& predicate)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(this) {
-    return WaitImpl(sync_internal::Deadline::After(timeout), predicate);
+    return WaitImpl(base_internal::Deadline::After(timeout), predicate);
   }
 
   // As Wait(predicate), until the wall-clock time `deadline`.
   template <typename Predicate>
   absl::Status WaitUntil(absl::Time deadline, Predicate&& predicate)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(this) {
-    return WaitImpl(sync_internal::Deadline::At(deadline), predicate);
+    return WaitImpl(base_internal::Deadline::At(deadline), predicate);
   }
 
   // Wakes one waiter / every waiter. Never blocks.
@@ -151,7 +151,7 @@ class ABSL_LOCKABLE Condition {
   bool IsProcessShared() const { return lock_.IsProcessShared(); }
 
  private:
-  absl::Status WaitImpl(const sync_internal::Deadline& deadline)
+  absl::Status WaitImpl(const base_internal::Deadline& deadline)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(this);
 
   // Checks the caller holds the lock before the predicate reads the state.
@@ -159,7 +159,7 @@ class ABSL_LOCKABLE Condition {
   // the condition names it differently from `this`, so the body is outside
   // Clang's analysis.)
   template <typename Predicate>
-  absl::Status WaitImpl(const sync_internal::Deadline& deadline,
+  absl::Status WaitImpl(const base_internal::Deadline& deadline,
                         Predicate& predicate)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(this) ABSL_NO_THREAD_SAFETY_ANALYSIS {
     if (!IsOwnedByCurrentThread()) return NotHeldError();

@@ -16,13 +16,13 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
-#include "multirun/sync/internal/test_threads.h"
+#include "multirun/testing/test_threads.h"
 
 namespace multirun {
 namespace {
 
-using sync_internal::RunThreads;
-using sync_internal::TrackedThread;
+using testing_internal::RunThreads;
+using testing_internal::TrackedThread;
 
 TEST(ConditionTest, WaitWithoutHoldingTheLockFails) {
   Condition condition;
@@ -57,7 +57,7 @@ TEST(ConditionTest, WaitForTimesOutWithDeadlineExceededHoldingTheLock) {
 TEST(ConditionTest, NotifyOneWakesAWaiterWhosePredicateHolds) {
   Condition condition;
   bool ready = false;
-  TrackedThread waiter([&] {
+  testing_internal::TrackedThread waiter([&] {
     std::scoped_lock hold(condition);
     EXPECT_TRUE(condition.Wait([&] { return ready; }).ok());
     EXPECT_TRUE(ready);
@@ -73,7 +73,7 @@ TEST(ConditionTest, NotifyOneWakesAWaiterWhosePredicateHolds) {
 TEST(ConditionTest, WaitRestoresEveryLevelOfAReenteredLock) {
   Condition condition;
   bool ready = false;
-  TrackedThread waiter([&] {
+  testing_internal::TrackedThread waiter([&] {
     condition.Acquire();
     condition.Acquire();
     condition.Acquire();
@@ -96,9 +96,9 @@ TEST(ConditionTest, NotifyAllWakesEveryWaiter) {
   Condition condition;
   int generation = 0;
   std::atomic<int> woken{0};
-  std::vector<std::unique_ptr<TrackedThread>> waiters;
+  std::vector<std::unique_ptr<testing_internal::TrackedThread>> waiters;
   for (int i = 0; i < kWaiters; ++i) {
-    waiters.push_back(std::make_unique<TrackedThread>([&] {
+    waiters.push_back(std::make_unique<testing_internal::TrackedThread>([&] {
       std::scoped_lock hold(condition);
       EXPECT_TRUE(condition.Wait([&] { return generation == 1; }).ok());
       woken.fetch_add(1);
@@ -122,7 +122,7 @@ TEST(ConditionTest, BoundedBufferWithEightThreadsTransfersEveryItem) {
   int producers_left = kProducers;
   std::atomic<int64_t> sum{0};
   std::atomic<int64_t> count{0};
-  RunThreads(8, [&](int index) {
+  testing_internal::RunThreads(8, [&](int index) {
     if (index < kProducers) {
       for (int i = 1; i <= kPerProducer; ++i) {
         std::scoped_lock hold(condition);
@@ -165,7 +165,7 @@ TEST(ConditionTest, NotifyOutsideTheLockWithTimeoutsLosesNothing) {
   int producers_left = kProducers;
   std::atomic<int64_t> consumed{0};
   std::atomic<int64_t> timeouts{0};
-  RunThreads(2 * kProducers, [&](int index) {
+  testing_internal::RunThreads(2 * kProducers, [&](int index) {
     if (index < kProducers) {
       for (int i = 0; i < kPerProducer; ++i) {
         {
@@ -209,7 +209,7 @@ TEST(ConditionDeathTest, DestroyingAConditionWithWaitersAborts) {
         // A raw pointer, copied into the thread: the test itself must not race
         // on it.
         auto* condition = new Condition();
-        TrackedThread waiter([condition] {
+        testing_internal::TrackedThread waiter([condition] {
           std::scoped_lock hold(*condition);
           condition->Wait().IgnoreError();
         });

@@ -2,14 +2,14 @@
 
 #include "multirun/sync/event.h"
 
-#include "multirun/sync/internal/futex.h"
+#include "multirun/base/futex.h"
 
 namespace multirun {
 
 void Event::Set() {
   // Read before the release: a waiter that sees the event set may return and
   // destroy it at once.
-  const sync_internal::Sharing sharing = sharing_;
+  const base_internal::Sharing sharing = sharing_;
   uint32_t observed = state_.load(std::memory_order_relaxed);
   uint32_t desired;
   do {
@@ -22,10 +22,10 @@ void Event::Set() {
     desired = ((observed & ~kFlags) + kOneSet) | kSet;
   } while (!state_.compare_exchange_weak(
       observed, desired, std::memory_order_release, std::memory_order_relaxed));
-  if (observed & kSleepers) sync_internal::FutexWakeAll(&state_, sharing);
+  if (observed & kSleepers) base_internal::FutexWakeAll(&state_, sharing);
 }
 
-bool Event::WaitSlow(const sync_internal::Deadline& deadline) {
+bool Event::WaitSlow(const base_internal::Deadline& deadline) {
   uint32_t observed = state_.load(std::memory_order_acquire);
   const uint32_t sets_seen = observed & ~kFlags;
   while (true) {
@@ -38,9 +38,9 @@ bool Event::WaitSlow(const sync_internal::Deadline& deadline) {
       continue;
     }
     const bool timed_out =
-        sync_internal::FutexWait(&state_, observed | kSleepers, deadline,
+        base_internal::FutexWait(&state_, observed | kSleepers, deadline,
                                  sharing_) ==
-        sync_internal::WaitResult::kTimedOut;
+        base_internal::WaitResult::kTimedOut;
     observed = state_.load(std::memory_order_acquire);
     if (timed_out)
       return (observed & kSet) || (observed & ~kFlags) != sets_seen;

@@ -33,8 +33,8 @@
 #include <cstdint>
 
 #include "absl/time/time.h"
-#include "multirun/sync/internal/deadline.h"
-#include "multirun/sync/internal/futex.h"
+#include "multirun/base/deadline.h"
+#include "multirun/base/futex.h"
 #include "multirun/sync/process_shared.h"
 
 namespace multirun {
@@ -55,7 +55,7 @@ class Event {
   // An event for the threads of this process.
   Event() = default;
   // An event for the threads of every process that maps the memory it is in.
-  explicit Event(ProcessShared) : sharing_(sync_internal::Sharing::kProcess) {}
+  explicit Event(ProcessShared) : sharing_(base_internal::Sharing::kProcess) {}
   Event(const Event&) = delete;
   Event& operator=(const Event&) = delete;
 
@@ -70,24 +70,24 @@ class Event {
 
   // Blocks until the event is set.
   void Wait() {
-    if (!IsSet()) WaitSlow(sync_internal::Deadline::Never());
+    if (!IsSet()) WaitSlow(base_internal::Deadline::Never());
   }
 
   // Blocks until the event is set or `timeout` has passed. Returns whether it
   // is set (true at once if it already was).
   bool WaitFor(absl::Duration timeout) {
-    return IsSet() || WaitSlow(sync_internal::Deadline::After(timeout));
+    return IsSet() || WaitSlow(base_internal::Deadline::After(timeout));
   }
 
   // Blocks until the event is set or `deadline` has passed. Returns whether it
   // is set.
   bool WaitUntil(absl::Time deadline) {
-    return IsSet() || WaitSlow(sync_internal::Deadline::At(deadline));
+    return IsSet() || WaitSlow(base_internal::Deadline::At(deadline));
   }
 
   // Whether the event was constructed with kProcessShared.
   bool IsProcessShared() const {
-    return sharing_ == sync_internal::Sharing::kProcess;
+    return sharing_ == base_internal::Sharing::kProcess;
   }
 
  private:
@@ -97,11 +97,11 @@ class Event {
   static constexpr uint32_t kOneSet =
       4;  // The Set() count lives above the flags.
 
-  bool WaitSlow(const sync_internal::Deadline& deadline);
+  bool WaitSlow(const base_internal::Deadline& deadline);
 
   std::atomic<uint32_t> state_{0};
   // Read only when a thread sleeps or is woken.
-  const sync_internal::Sharing sharing_ = sync_internal::Sharing::kPrivate;
+  const base_internal::Sharing sharing_ = base_internal::Sharing::kPrivate;
 };
 
 }  // namespace multirun

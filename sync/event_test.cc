@@ -11,13 +11,13 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
-#include "multirun/sync/internal/test_threads.h"
+#include "multirun/testing/test_threads.h"
 
 namespace multirun {
 namespace {
 
-using sync_internal::RunThreads;
-using sync_internal::TrackedThread;
+using testing_internal::RunThreads;
+using testing_internal::TrackedThread;
 
 TEST(EventTest, SetClearIsSet) {
   Event event;
@@ -49,9 +49,9 @@ TEST(EventTest, SetWakesEveryWaiter) {
   constexpr int kWaiters = 8;
   Event event;
   std::atomic<int> woken{0};
-  std::vector<std::unique_ptr<TrackedThread>> waiters;
+  std::vector<std::unique_ptr<testing_internal::TrackedThread>> waiters;
   for (int i = 0; i < kWaiters; ++i) {
-    waiters.push_back(std::make_unique<TrackedThread>([&] {
+    waiters.push_back(std::make_unique<testing_internal::TrackedThread>([&] {
       event.Wait();
       woken.fetch_add(1);
     }));
@@ -78,7 +78,7 @@ TEST(EventTest, SetFollowedAtOnceByClearStillWakesSleepers) {
   constexpr int kRounds = 50;
   for (int round = 0; round < kRounds; ++round) {
     Event event;
-    TrackedThread waiter(
+    testing_internal::TrackedThread waiter(
         [&] { EXPECT_TRUE(event.WaitFor(absl::Seconds(30))); });
     // Set and clear only once the waiter sleeps on the event, so the pulse
     // falls inside its wait.
@@ -101,7 +101,7 @@ TEST(EventTest, PulsesFromManyThreadsWakeEveryWaiter) {
   Event event;
   std::atomic<int> waiters_done{0};
   std::atomic<int64_t> successful_waits{0};
-  RunThreads(kSetters + kWaiters, [&](int index) {
+  testing_internal::RunThreads(kSetters + kWaiters, [&](int index) {
     if (index < kSetters) {
       while (waiters_done.load() < kWaiters) {
         event.Set();

@@ -15,14 +15,14 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
-#include "multirun/sync/internal/test_threads.h"
+#include "multirun/testing/test_threads.h"
 #include "multirun/sync/rlock.h"
 
 namespace multirun {
 namespace {
 
-using sync_internal::RunThreads;
-using sync_internal::TrackedThread;
+using testing_internal::RunThreads;
+using testing_internal::TrackedThread;
 
 TEST(GuardedTest, ConstructsInPlaceAndReturnsResults) {
   Guarded<std::vector<int>> values(3, 7);
@@ -35,7 +35,7 @@ TEST(GuardedTest, ConstructsInPlaceAndReturnsResults) {
 TEST(GuardedTest, LockedHandleHoldsTheLockWhileAlive) {
   Guarded<std::map<std::string, int>> counts;
   std::atomic<bool> other_entered{false};
-  std::optional<TrackedThread> other;
+  std::optional<testing_internal::TrackedThread> other;
   {
     auto locked = counts.Locked();
     (*locked)["a"] = 1;
@@ -58,7 +58,7 @@ TEST(GuardedTest, EightThreadsIncrementExactly) {
   constexpr int kThreads = 8;
   constexpr int kIterations = 20000;
   Guarded<int64_t> counter(0);
-  RunThreads(kThreads, [&](int index) {
+  testing_internal::RunThreads(kThreads, [&](int index) {
     for (int i = 0; i < kIterations; ++i) {
       if (index % 2 == 0) {
         counter.WithLock([](int64_t& c) { ++c; });

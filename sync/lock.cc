@@ -2,16 +2,16 @@
 
 #include "multirun/sync/lock.h"
 
-#include "multirun/sync/internal/check.h"
-#include "multirun/sync/internal/futex.h"
+#include "multirun/base/check.h"
+#include "multirun/base/futex.h"
 
 namespace multirun {
 
-bool Lock::AcquireSlow(const sync_internal::Deadline& deadline) {
+bool Lock::AcquireSlow(const base_internal::Deadline& deadline) {
   if (deadline.Expired()) return false;
   // A holder usually releases within a few hundred cycles: spin on a plain load
   // (no cache-line ping-pong) before paying for a sleep.
-  for (int attempt = 0; sync_internal::SpinPause(attempt); ++attempt) {
+  for (int attempt = 0; base_internal::SpinPause(attempt); ++attempt) {
     uint32_t observed = state_.load(std::memory_order_relaxed);
     if (observed == kUnlocked &&
         state_.compare_exchange_weak(observed, kLocked,
@@ -28,9 +28,9 @@ bool Lock::AcquireSlow(const sync_internal::Deadline& deadline) {
   // is the price).
   while (state_.exchange(kLockedWithSleepers, std::memory_order_acquire) !=
          kUnlocked) {
-    if (sync_internal::FutexWait(&state_, kLockedWithSleepers, deadline,
+    if (base_internal::FutexWait(&state_, kLockedWithSleepers, deadline,
                                  sharing_) ==
-        sync_internal::WaitResult::kTimedOut) {
+        base_internal::WaitResult::kTimedOut) {
       return false;
     }
   }
@@ -40,18 +40,18 @@ bool Lock::AcquireSlow(const sync_internal::Deadline& deadline) {
 Lock::~Lock() {
   if (state_.load(std::memory_order_relaxed) != kUnlocked &&
       !IsProcessShared()) {
-    sync_internal::DestroyedWhileInUse(this, "Lock destroyed while held");
+    base_internal::DestroyedWhileInUse(this, "Lock destroyed while held");
   }
 }
 
-void Lock::WakeOne(sync_internal::Sharing sharing) {
-  sync_internal::FutexWake(&state_, 1, sharing);
+void Lock::WakeOne(base_internal::Sharing sharing) {
+  base_internal::FutexWake(&state_, 1, sharing);
 }
 
 absl::Status Lock::ReleaseUnheldError() {
   return absl::FailedPreconditionError("Lock::Release: the lock is not held");
 }
 
-void Lock::unlock() { sync_internal::CheckOk(Release()); }
+void Lock::unlock() { base_internal::CheckOk(Release()); }
 
 }  // namespace multirun

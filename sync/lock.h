@@ -37,8 +37,8 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "multirun/sync/internal/chrono.h"
-#include "multirun/sync/internal/deadline.h"
-#include "multirun/sync/internal/futex.h"
+#include "multirun/base/deadline.h"
+#include "multirun/base/futex.h"
 #include "multirun/sync/process_shared.h"
 
 namespace multirun {
@@ -57,7 +57,7 @@ class ABSL_LOCKABLE Lock {
   // A lock for the threads of this process.
   Lock() = default;
   // A lock for the threads of every process that maps the memory it is in.
-  explicit Lock(ProcessShared) : sharing_(sync_internal::Sharing::kProcess) {}
+  explicit Lock(ProcessShared) : sharing_(base_internal::Sharing::kProcess) {}
   // Aborts with a message if the lock is held: a thread may be asleep waiting
   // for it, and would wake on freed memory (not for a Lock of static storage
   // duration, destroyed at exit, nor in a forked child, nor for a
@@ -68,7 +68,7 @@ class ABSL_LOCKABLE Lock {
 
   // Blocks until the calling thread holds the lock.
   void Acquire() ABSL_EXCLUSIVE_LOCK_FUNCTION() {
-    if (!TryAcquire()) AcquireSlow(sync_internal::Deadline::Never());
+    if (!TryAcquire()) AcquireSlow(base_internal::Deadline::Never());
   }
 
   // Acquires the lock if it is free. Returns whether it did. Never blocks.
@@ -84,21 +84,21 @@ class ABSL_LOCKABLE Lock {
   // tries once, without waiting.
   bool AcquireFor(absl::Duration timeout)
       ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
-    return TryAcquire() || AcquireSlow(sync_internal::Deadline::After(timeout));
+    return TryAcquire() || AcquireSlow(base_internal::Deadline::After(timeout));
   }
 
   // Blocks until the lock is acquired or the wall-clock time `deadline` has
   // passed. Returns whether the lock was acquired. A deadline in the past tries
   // once, without waiting.
   bool AcquireUntil(absl::Time deadline) ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
-    return TryAcquire() || AcquireSlow(sync_internal::Deadline::At(deadline));
+    return TryAcquire() || AcquireSlow(base_internal::Deadline::At(deadline));
   }
 
   // Releases the lock. Returns FailedPrecondition, and changes nothing, if the
   // lock is not held. Never blocks.
   absl::Status Release() ABSL_UNLOCK_FUNCTION() {
     // Read before the release: the next owner may destroy the lock at once.
-    const sync_internal::Sharing sharing = sharing_;
+    const base_internal::Sharing sharing = sharing_;
     const uint32_t previous =
         state_.exchange(kUnlocked, std::memory_order_release);
     if (previous == kLockedWithSleepers) {
@@ -117,7 +117,7 @@ class ABSL_LOCKABLE Lock {
 
   // Whether the lock was constructed with kProcessShared.
   bool IsProcessShared() const {
-    return sharing_ == sync_internal::Sharing::kProcess;
+    return sharing_ == base_internal::Sharing::kProcess;
   }
 
   // The standard TimedLockable names, so std::scoped_lock, std::unique_lock
@@ -144,13 +144,13 @@ class ABSL_LOCKABLE Lock {
 
   // Spins, then sleeps until acquired or `deadline`. Returns whether acquired;
   // returns false at once, without spinning, if `deadline` has passed.
-  bool AcquireSlow(const sync_internal::Deadline& deadline);
-  void WakeOne(sync_internal::Sharing sharing);
+  bool AcquireSlow(const base_internal::Deadline& deadline);
+  void WakeOne(base_internal::Sharing sharing);
   static absl::Status ReleaseUnheldError();
 
   std::atomic<uint32_t> state_{kUnlocked};
   // Read only on the sleeping and waking paths, never on the uncontended ones.
-  const sync_internal::Sharing sharing_ = sync_internal::Sharing::kPrivate;
+  const base_internal::Sharing sharing_ = base_internal::Sharing::kPrivate;
 };
 
 }  // namespace multirun

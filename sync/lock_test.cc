@@ -15,14 +15,14 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
-#include "multirun/sync/internal/test_threads.h"
+#include "multirun/testing/test_threads.h"
 
 namespace multirun {
 namespace {
 
-using sync_internal::Occupancy;
-using sync_internal::RunThreads;
-using sync_internal::TrackedThread;
+using testing_internal::Occupancy;
+using testing_internal::RunThreads;
+using testing_internal::TrackedThread;
 
 TEST(LockTest, AcquireThenReleaseSucceeds) {
   Lock lock;
@@ -85,7 +85,7 @@ TEST(LockTest, AcquireForTimesOutWhileHeld) {
 TEST(LockTest, AcquireForSucceedsWhenReleasedInTime) {
   Lock lock;
   lock.Acquire();
-  TrackedThread other([&] {
+  testing_internal::TrackedThread other([&] {
     EXPECT_TRUE(lock.AcquireFor(absl::Seconds(30)));
     EXPECT_TRUE(lock.Release().ok());
   });
@@ -111,9 +111,9 @@ TEST(LockTest, EightThreadsCountExactlyAndNeverOverlap) {
   constexpr int kThreads = 8;
   constexpr int kIterations = 50000;
   Lock lock;
-  Occupancy occupancy;
+  testing_internal::Occupancy occupancy;
   int64_t counter = 0;  // Deliberately not atomic: the lock must protect it.
-  RunThreads(kThreads, [&](int) {
+  testing_internal::RunThreads(kThreads, [&](int) {
     for (int i = 0; i < kIterations; ++i) {
       std::scoped_lock hold(lock);
       occupancy.Enter();
@@ -134,7 +134,7 @@ TEST(LockTest, TimedAcquirersUnderContentionCountExactly) {
   std::atomic<int64_t> short_timeouts{0};
   std::atomic<int64_t> long_timeouts{0};
   std::atomic<int64_t> short_entries{0};
-  RunThreads(kThreads, [&](int index) {
+  testing_internal::RunThreads(kThreads, [&](int index) {
     // Even threads use very short limits, so some time out while others hold
     // the lock; a timed-out acquirer must leave the lock usable, and the odd
     // threads, with 30 s limits, must never time out.
@@ -246,7 +246,7 @@ TEST(LockDeathTest, DestroyingALockWithWaitersAborts) {
         // on it.
         auto* lock = new Lock();
         lock->Acquire();
-        TrackedThread waiter([lock] { lock->Acquire(); });
+        testing_internal::TrackedThread waiter([lock] { lock->Acquire(); });
         waiter.AwaitWaitingOn(*lock);
         delete lock;
         _exit(0);  // Not reached: a surviving child must not hang in join.

@@ -26,7 +26,7 @@
 #include "multirun/sync/bounded_semaphore.h"
 #include "multirun/sync/condition.h"
 #include "multirun/sync/event.h"
-#include "multirun/sync/internal/child_process.h"
+#include "multirun/testing/child_process.h"
 #include "multirun/sync/internal/wait_list.h"
 #include "multirun/sync/lock.h"
 #include "multirun/sync/lock_holder.h"
@@ -39,9 +39,9 @@
 namespace multirun {
 namespace {
 
-using sync_internal::AwaitProcessWaitingOn;
-using sync_internal::ChildProcess;
-using sync_internal::RunChildren;
+using testing_internal::AwaitProcessWaitingOn;
+using testing_internal::ChildProcess;
+using testing_internal::RunChildren;
 
 // Tracks, in shared memory, how many processes are inside a section at once.
 struct SharedOccupancy {
@@ -144,11 +144,11 @@ TEST_F(ProcessSharedTest, LockExcludesAcrossFourProcesses) {
     }
     return true;
   };
-  std::vector<ChildProcess> children;
+  std::vector<testing_internal::ChildProcess> children;
   for (int i = 1; i < kProcesses; ++i)
-    children.push_back(ChildProcess::Start(work));
+    children.push_back(testing_internal::ChildProcess::Start(work));
   EXPECT_TRUE(work());
-  for (ChildProcess& child : children) EXPECT_TRUE(child.WaitOk().ok());
+  for (testing_internal::ChildProcess& child : children) EXPECT_TRUE(child.WaitOk().ok());
   EXPECT_EQ(*counter, int64_t{kProcesses} * kIncrements);
   EXPECT_FALSE(lock->IsLocked());
 }
@@ -156,11 +156,11 @@ TEST_F(ProcessSharedTest, LockExcludesAcrossFourProcesses) {
 TEST_F(ProcessSharedTest, LockReleaseWakesASleeperInAnotherProcess) {
   Lock* lock = Make<Lock>();
   lock->Acquire();
-  ChildProcess child = ChildProcess::Start([&] {
+  testing_internal::ChildProcess child = testing_internal::ChildProcess::Start([&] {
     lock->Acquire();
     return lock->Release().ok();
   });
-  ASSERT_TRUE(AwaitProcessWaitingOn(child.pid(), *lock));
+  ASSERT_TRUE(testing_internal::AwaitProcessWaitingOn(child.pid(), *lock));
   ASSERT_TRUE(lock->Release().ok());
   EXPECT_TRUE(child.WaitOk().ok());
 }
@@ -168,7 +168,7 @@ TEST_F(ProcessSharedTest, LockReleaseWakesASleeperInAnotherProcess) {
 TEST_F(ProcessSharedTest, LockTimedAcquireInAnotherProcessTimesOut) {
   Lock* lock = Make<Lock>();
   lock->Acquire();
-  EXPECT_TRUE(ChildProcess::Start([&] {
+  EXPECT_TRUE(testing_internal::ChildProcess::Start([&] {
                 return !lock->AcquireFor(absl::Milliseconds(20)) &&
                        !lock->TryAcquire();
               })
@@ -198,11 +198,11 @@ TEST_F(ProcessSharedTest, RLockNestsAndExcludesAcrossProcesses) {
     }
     return lock->Depth() == 0;
   };
-  std::vector<ChildProcess> children;
+  std::vector<testing_internal::ChildProcess> children;
   for (int i = 1; i < kProcesses; ++i)
-    children.push_back(ChildProcess::Start(work));
+    children.push_back(testing_internal::ChildProcess::Start(work));
   EXPECT_TRUE(work());
-  for (ChildProcess& child : children) EXPECT_TRUE(child.WaitOk().ok());
+  for (testing_internal::ChildProcess& child : children) EXPECT_TRUE(child.WaitOk().ok());
   EXPECT_EQ(*counter, int64_t{kProcesses} * kRounds);
   EXPECT_EQ(occupancy->most.load(), 1);
   EXPECT_EQ(lock->Depth(), 0);
@@ -215,7 +215,7 @@ TEST_F(ProcessSharedTest, ForkedChildDoesNotAdoptASharedRLock) {
   RLock private_lock;
   shared->Acquire();
   private_lock.Acquire();
-  ChildProcess child = ChildProcess::Start([&]() -> int {
+  testing_internal::ChildProcess child = testing_internal::ChildProcess::Start([&]() -> int {
     if (!private_lock.IsOwnedByCurrentThread()) return 10;
     if (shared->IsOwnedByCurrentThread() || shared->Depth() != 0) return 11;
     if (shared->TryAcquire()) return 12;
@@ -226,7 +226,7 @@ TEST_F(ProcessSharedTest, ForkedChildDoesNotAdoptASharedRLock) {
     if (shared->Depth() != 1) return 14;
     return shared->Release().ok() ? 0 : 15;
   });
-  ASSERT_TRUE(AwaitProcessWaitingOn(child.pid(), *shared));
+  ASSERT_TRUE(testing_internal::AwaitProcessWaitingOn(child.pid(), *shared));
   EXPECT_EQ(shared->Depth(), 1);
   ASSERT_TRUE(shared->Release().ok());
   EXPECT_TRUE(child.WaitOk().ok());
@@ -251,11 +251,11 @@ TEST_F(ProcessSharedTest, SemaphoreOccupancyNeverExceedsPermits) {
     }
     return true;
   };
-  std::vector<ChildProcess> children;
+  std::vector<testing_internal::ChildProcess> children;
   for (int i = 1; i < kProcesses; ++i)
-    children.push_back(ChildProcess::Start(work));
+    children.push_back(testing_internal::ChildProcess::Start(work));
   EXPECT_TRUE(work());
-  for (ChildProcess& child : children) EXPECT_TRUE(child.WaitOk().ok());
+  for (testing_internal::ChildProcess& child : children) EXPECT_TRUE(child.WaitOk().ok());
   EXPECT_EQ(entries->load(), int64_t{kProcesses} * kRounds);
   EXPECT_LE(occupancy->most.load(), kPermits);
   EXPECT_GE(occupancy->most.load(), 1);
@@ -264,18 +264,18 @@ TEST_F(ProcessSharedTest, SemaphoreOccupancyNeverExceedsPermits) {
 
 TEST_F(ProcessSharedTest, SemaphoreReleaseWakesSleepersInOtherProcesses) {
   Semaphore* items = Make<Semaphore>(0);
-  std::vector<ChildProcess> children;
+  std::vector<testing_internal::ChildProcess> children;
   for (int i = 0; i < 2; ++i) {
-    children.push_back(ChildProcess::Start([&] {
+    children.push_back(testing_internal::ChildProcess::Start([&] {
       items->Acquire();
       return true;
     }));
   }
-  for (ChildProcess& child : children) {
-    ASSERT_TRUE(AwaitProcessWaitingOn(child.pid(), *items));
+  for (testing_internal::ChildProcess& child : children) {
+    ASSERT_TRUE(testing_internal::AwaitProcessWaitingOn(child.pid(), *items));
   }
   ASSERT_TRUE(items->Release(2).ok());
-  for (ChildProcess& child : children) EXPECT_TRUE(child.WaitOk().ok());
+  for (testing_internal::ChildProcess& child : children) EXPECT_TRUE(child.WaitOk().ok());
   EXPECT_EQ(items->Available(), 0);
 }
 
@@ -283,7 +283,7 @@ TEST_F(ProcessSharedTest, BoundedSemaphoreBoundsAndReportsAcrossProcesses) {
   constexpr int kPermits = 2;
   BoundedSemaphore* slots = Make<BoundedSemaphore>(kPermits);
   SharedOccupancy* occupancy = Make<SharedOccupancy>();
-  EXPECT_TRUE(RunChildren(4, [&](int) {
+  EXPECT_TRUE(testing_internal::RunChildren(4, [&](int) {
                 for (int i = 0; i < 2'000; ++i) {
                   slots->Acquire();
                   occupancy->Enter();
@@ -295,7 +295,7 @@ TEST_F(ProcessSharedTest, BoundedSemaphoreBoundsAndReportsAcrossProcesses) {
               }).ok());
   EXPECT_LE(occupancy->most.load(), kPermits);
   // One release too many, from another process: refused, nothing changes.
-  EXPECT_TRUE(ChildProcess::Start([&] {
+  EXPECT_TRUE(testing_internal::ChildProcess::Start([&] {
                 return slots->Release().code() ==
                        absl::StatusCode::kFailedPrecondition;
               })
@@ -305,11 +305,11 @@ TEST_F(ProcessSharedTest, BoundedSemaphoreBoundsAndReportsAcrossProcesses) {
   // A sleeper in another process wakes on a release here.
   slots->Acquire();
   slots->Acquire();
-  ChildProcess child = ChildProcess::Start([&] {
+  testing_internal::ChildProcess child = testing_internal::ChildProcess::Start([&] {
     slots->Acquire();
     return slots->Release().ok();
   });
-  ASSERT_TRUE(AwaitProcessWaitingOn(child.pid(), *slots));
+  ASSERT_TRUE(testing_internal::AwaitProcessWaitingOn(child.pid(), *slots));
   ASSERT_TRUE(slots->Release().ok());
   EXPECT_TRUE(child.WaitOk().ok());
   ASSERT_TRUE(slots->Release().ok());
@@ -317,30 +317,30 @@ TEST_F(ProcessSharedTest, BoundedSemaphoreBoundsAndReportsAcrossProcesses) {
 
 TEST_F(ProcessSharedTest, EventSetInOneProcessWakesWaitersInOthers) {
   Event* start = Make<Event>();
-  std::vector<ChildProcess> children;
+  std::vector<testing_internal::ChildProcess> children;
   for (int i = 0; i < 3; ++i) {
-    children.push_back(ChildProcess::Start([&] {
+    children.push_back(testing_internal::ChildProcess::Start([&] {
       start->Wait();
       return start->IsSet();
     }));
   }
-  for (ChildProcess& child : children) {
-    ASSERT_TRUE(AwaitProcessWaitingOn(child.pid(), *start));
+  for (testing_internal::ChildProcess& child : children) {
+    ASSERT_TRUE(testing_internal::AwaitProcessWaitingOn(child.pid(), *start));
   }
   start->Set();
-  for (ChildProcess& child : children) EXPECT_TRUE(child.WaitOk().ok());
+  for (testing_internal::ChildProcess& child : children) EXPECT_TRUE(child.WaitOk().ok());
 }
 
 TEST_F(ProcessSharedTest, EventSetInAChildWakesTheParent) {
   Event* done = Make<Event>();
   int64_t* result = Make<int64_t>();
-  ChildProcess child = ChildProcess::Start([&] {
+  testing_internal::ChildProcess child = testing_internal::ChildProcess::Start([&] {
     absl::SleepFor(absl::Milliseconds(20));
     *result = 42;  // Published by Set().
     done->Set();
     return true;
   });
-  EXPECT_TRUE(done->WaitFor(sync_internal::kChildTimeout));
+  EXPECT_TRUE(done->WaitFor(testing_internal::kChildTimeout));
   EXPECT_EQ(*result, 42);
   EXPECT_TRUE(child.WaitOk().ok());
 }
@@ -360,7 +360,7 @@ TEST_F(ProcessSharedTest, ConditionProducerAndConsumersInThreeProcesses) {
   constexpr int64_t kValues = 5'000;
   Condition* ready = Make<Condition>();
   Mailbox* box = Make<Mailbox>();
-  ChildProcess producer = ChildProcess::Start([&]() -> absl::Status {
+  testing_internal::ChildProcess producer = testing_internal::ChildProcess::Start([&]() -> absl::Status {
     for (int64_t value = 1; value <= kValues; ++value) {
       LockHolder hold(*ready);
       absl::Status status =
@@ -394,12 +394,12 @@ TEST_F(ProcessSharedTest, ConditionProducerAndConsumersInThreeProcesses) {
       ++box->count[index];
     }
   };
-  std::vector<ChildProcess> consumers;
+  std::vector<testing_internal::ChildProcess> consumers;
   for (int i = 0; i < 2; ++i) {
-    consumers.push_back(ChildProcess::Start([&, i] { return consume(i); }));
+    consumers.push_back(testing_internal::ChildProcess::Start([&, i] { return consume(i); }));
   }
   EXPECT_TRUE(producer.WaitOk().ok());
-  for (ChildProcess& consumer : consumers) EXPECT_TRUE(consumer.WaitOk().ok());
+  for (testing_internal::ChildProcess& consumer : consumers) EXPECT_TRUE(consumer.WaitOk().ok());
   EXPECT_EQ(box->count[0] + box->count[1], kValues);
   EXPECT_EQ(box->sum[0] + box->sum[1], kValues * (kValues + 1) / 2);
 }
@@ -407,12 +407,12 @@ TEST_F(ProcessSharedTest, ConditionProducerAndConsumersInThreeProcesses) {
 TEST_F(ProcessSharedTest, ConditionNotifyWakesAWaiterInAnotherProcess) {
   Condition* ready = Make<Condition>();
   bool* flag = Make<bool>();
-  ChildProcess child = ChildProcess::Start([&] {
+  testing_internal::ChildProcess child = testing_internal::ChildProcess::Start([&] {
     LockHolder hold(*ready);
     return ready->Wait([&] { return *flag; }).ok() &&
            ready->IsOwnedByCurrentThread();
   });
-  ASSERT_TRUE(AwaitProcessWaitingOn(child.pid(), *ready));
+  ASSERT_TRUE(testing_internal::AwaitProcessWaitingOn(child.pid(), *ready));
   {
     LockHolder hold(*ready);
     *flag = true;
@@ -439,12 +439,12 @@ TEST_F(ProcessSharedTest, BarrierMeetsPartiesFromFourProcesses) {
     }
     return true;
   };
-  std::vector<ChildProcess> children;
+  std::vector<testing_internal::ChildProcess> children;
   for (int i = 1; i < kParties; ++i) {
-    children.push_back(ChildProcess::Start([&, i] { return party(i); }));
+    children.push_back(testing_internal::ChildProcess::Start([&, i] { return party(i); }));
   }
   EXPECT_TRUE(party(0));
-  for (ChildProcess& child : children) EXPECT_TRUE(child.WaitOk().ok());
+  for (testing_internal::ChildProcess& child : children) EXPECT_TRUE(child.WaitOk().ok());
   EXPECT_EQ(lasts->load(), kRounds);
 }
 
@@ -458,7 +458,7 @@ void ExpectRunWithExcludes(P& primitive, int64_t* counter) {
     Linger();
     *counter = seen + 1;
   });
-  EXPECT_TRUE(RunChildren(kProcesses, [&](int) {
+  EXPECT_TRUE(testing_internal::RunChildren(kProcesses, [&](int) {
                 for (int i = 0; i < kCalls; ++i) increment();
                 return true;
               }).ok());
@@ -478,14 +478,14 @@ TEST_F(ProcessSharedTest, RunWithTimeoutGivesUpOnAPrimitiveHeldElsewhere) {
   Semaphore* slots = Make<Semaphore>(1);
   Event* held = Make<Event>();
   Event* release = Make<Event>();
-  ChildProcess child = ChildProcess::Start([&] {
+  testing_internal::ChildProcess child = testing_internal::ChildProcess::Start([&] {
     lock->Acquire();
     slots->Acquire();
     held->Set();
     release->Wait();
     return lock->Release().ok() && slots->Release().ok();
   });
-  ASSERT_TRUE(held->WaitFor(sync_internal::kChildTimeout));
+  ASSERT_TRUE(held->WaitFor(testing_internal::kChildTimeout));
   bool ran = false;
   auto on_lock =
       RunWithTimeout(*lock, absl::Milliseconds(20), [&] { ran = true; });
@@ -510,25 +510,25 @@ TEST_F(ProcessSharedTest, DestroyingWhileAnotherProcessWaitsDoesNotAbort) {
   Condition* ready = Make<Condition>();
   Barrier* meet = Make<Barrier>(2);
   lock->Acquire();
-  std::vector<ChildProcess> children;
-  children.push_back(ChildProcess::Start([&] { lock->Acquire(); }));
-  children.push_back(ChildProcess::Start([&] { items->Acquire(); }));
-  children.push_back(ChildProcess::Start([&] {
+  std::vector<testing_internal::ChildProcess> children;
+  children.push_back(testing_internal::ChildProcess::Start([&] { lock->Acquire(); }));
+  children.push_back(testing_internal::ChildProcess::Start([&] { items->Acquire(); }));
+  children.push_back(testing_internal::ChildProcess::Start([&] {
     LockHolder hold(*ready);
     return ready->Wait().ok();
   }));
-  children.push_back(ChildProcess::Start([&] { return meet->Wait().ok(); }));
-  ASSERT_TRUE(AwaitProcessWaitingOn(children[0].pid(), *lock));
-  ASSERT_TRUE(AwaitProcessWaitingOn(children[1].pid(), *items));
-  ASSERT_TRUE(AwaitProcessWaitingOn(children[2].pid(), *ready));
-  ASSERT_TRUE(AwaitProcessWaitingOn(children[3].pid(), *meet));
+  children.push_back(testing_internal::ChildProcess::Start([&] { return meet->Wait().ok(); }));
+  ASSERT_TRUE(testing_internal::AwaitProcessWaitingOn(children[0].pid(), *lock));
+  ASSERT_TRUE(testing_internal::AwaitProcessWaitingOn(children[1].pid(), *items));
+  ASSERT_TRUE(testing_internal::AwaitProcessWaitingOn(children[2].pid(), *ready));
+  ASSERT_TRUE(testing_internal::AwaitProcessWaitingOn(children[3].pid(), *meet));
   lock->~Lock();
   items->~Semaphore();
   ready->~Condition();
   meet->~Barrier();
-  for (ChildProcess& child : children) {
+  for (testing_internal::ChildProcess& child : children) {
     child.Signal(SIGKILL);
-    absl::StatusOr<sync_internal::ChildExit> exit = child.Wait();
+    absl::StatusOr<testing_internal::ChildExit> exit = child.Wait();
     ASSERT_TRUE(exit.ok());
     EXPECT_TRUE(exit->KilledBy(SIGKILL)) << exit->ToString();
   }

@@ -45,8 +45,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "multirun/sync/internal/check.h"
-#include "multirun/sync/internal/deadline.h"
+#include "multirun/base/check.h"
+#include "multirun/base/deadline.h"
 #include "multirun/sync/internal/wait_list.h"
 #include "multirun/sync/lock.h"
 #include "multirun/sync/lock_holder.h"
@@ -143,7 +143,7 @@ class Queue {
   // A queue that holds at most `capacity` values. Aborts with a message unless
   // capacity >= 1; use Create() for a value from input.
   explicit Queue(int64_t capacity) : capacity_(static_cast<size_t>(capacity)) {
-    sync_internal::CheckOk(ValidateCapacity(capacity));
+    base_internal::CheckOk(ValidateCapacity(capacity));
   }
 
   Queue(const Queue&) = delete;
@@ -160,21 +160,21 @@ class Queue {
   // if the queue is closed (also if it closes while waiting); `value` is then
   // not moved from.
   absl::Status Push(T&& value) {
-    return PushImpl(std::move(value), sync_internal::Deadline::Never(), false);
+    return PushImpl(std::move(value), base_internal::Deadline::Never(), false);
   }
   absl::Status Push(const T& value) { return Push(T(value)); }
 
   // Adds `value` if there is room now. Returns ResourceExhausted if full,
   // FailedPrecondition if closed; `value` is then not moved from. Never blocks.
   absl::Status TryPush(T&& value) {
-    return PushImpl(std::move(value), sync_internal::Deadline::Passed(), true);
+    return PushImpl(std::move(value), base_internal::Deadline::Passed(), true);
   }
   absl::Status TryPush(const T& value) { return TryPush(T(value)); }
 
   // As Push(), for at most `timeout` (monotonic clock): DeadlineExceeded if
   // still full by then (at once for a timeout <= 0).
   absl::Status PushFor(T&& value, absl::Duration timeout) {
-    return PushImpl(std::move(value), sync_internal::Deadline::After(timeout),
+    return PushImpl(std::move(value), base_internal::Deadline::After(timeout),
                     false);
   }
   absl::Status PushFor(const T& value, absl::Duration timeout) {
@@ -184,7 +184,7 @@ class Queue {
   // As Push(), until the wall-clock time `deadline`: DeadlineExceeded if still
   // full by then.
   absl::Status PushUntil(T&& value, absl::Time deadline) {
-    return PushImpl(std::move(value), sync_internal::Deadline::At(deadline),
+    return PushImpl(std::move(value), base_internal::Deadline::At(deadline),
                     false);
   }
   absl::Status PushUntil(const T& value, absl::Time deadline) {
@@ -194,25 +194,25 @@ class Queue {
   // Removes and returns the next value, blocking while the queue is empty.
   // Returns OutOfRange once the queue is closed and drained.
   absl::StatusOr<T> Pop() {
-    return PopImpl(sync_internal::Deadline::Never(), false);
+    return PopImpl(base_internal::Deadline::Never(), false);
   }
 
   // Removes the next value if there is one. Returns Unavailable if empty,
   // OutOfRange if closed and drained. Never blocks.
   absl::StatusOr<T> TryPop() {
-    return PopImpl(sync_internal::Deadline::Passed(), true);
+    return PopImpl(base_internal::Deadline::Passed(), true);
   }
 
   // As Pop(), for at most `timeout` (monotonic clock): DeadlineExceeded if
   // still empty by then (at once for a timeout <= 0).
   absl::StatusOr<T> PopFor(absl::Duration timeout) {
-    return PopImpl(sync_internal::Deadline::After(timeout), false);
+    return PopImpl(base_internal::Deadline::After(timeout), false);
   }
 
   // As Pop(), until the wall-clock time `deadline`: DeadlineExceeded if still
   // empty by then.
   absl::StatusOr<T> PopUntil(absl::Time deadline) {
-    return PopImpl(sync_internal::Deadline::At(deadline), false);
+    return PopImpl(base_internal::Deadline::At(deadline), false);
   }
 
   // Stops accepting values and wakes every waiter. Values already in the queue
@@ -252,9 +252,9 @@ class Queue {
   }
 
   // `is_try` selects the Try forms' codes for a full or empty queue.
-  absl::Status PushImpl(T&& value, const sync_internal::Deadline& deadline,
+  absl::Status PushImpl(T&& value, const base_internal::Deadline& deadline,
                         bool is_try);
-  absl::StatusOr<T> PopImpl(const sync_internal::Deadline& deadline,
+  absl::StatusOr<T> PopImpl(const base_internal::Deadline& deadline,
                             bool is_try);
 
   mutable Lock lock_;
@@ -276,7 +276,7 @@ using PriorityQueue = Queue<T, PriorityOrder<Compare>>;
 // after unlocking, so a woken thread does not at once block on the lock.
 template <typename T, typename Order>
 absl::Status Queue<T, Order>::PushImpl(T&& value,
-                                       const sync_internal::Deadline& deadline,
+                                       const base_internal::Deadline& deadline,
                                        bool is_try) {
   LockHolder<Lock> hold(lock_);
   while (true) {
@@ -308,7 +308,7 @@ absl::Status Queue<T, Order>::PushImpl(T&& value,
 
 template <typename T, typename Order>
 absl::StatusOr<T> Queue<T, Order>::PopImpl(
-    const sync_internal::Deadline& deadline, bool is_try) {
+    const base_internal::Deadline& deadline, bool is_try) {
   LockHolder<Lock> hold(lock_);
   while (true) {
     if (items_.size() > 0) {

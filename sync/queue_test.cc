@@ -18,13 +18,13 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
-#include "multirun/sync/internal/test_threads.h"
+#include "multirun/testing/test_threads.h"
 
 namespace multirun {
 namespace {
 
-using sync_internal::RunThreads;
-using sync_internal::TrackedThread;
+using testing_internal::RunThreads;
+using testing_internal::TrackedThread;
 
 template <typename Q>
 std::vector<int> Drain(Q& queue) {
@@ -117,7 +117,7 @@ TEST(QueueTest, PopForTimesOutOnEmptyQueue) {
 TEST(QueueTest, PushWaitsForRoomAndResumes) {
   Queue<int> queue(1);
   ASSERT_TRUE(queue.Push(1).ok());
-  TrackedThread producer([&] { EXPECT_TRUE(queue.Push(2).ok()); });
+  testing_internal::TrackedThread producer([&] { EXPECT_TRUE(queue.Push(2).ok()); });
   producer.AwaitWaitingOn(queue);  // Asleep: the queue is full.
   EXPECT_EQ(*queue.Pop(), 1);
   EXPECT_EQ(*queue.PopFor(absl::Seconds(30)), 2);
@@ -128,9 +128,9 @@ TEST(QueueTest, CloseWakesEveryWaiterAndDrainsTheRest) {
   // Consumers asleep on an empty queue: Close wakes them all with OutOfRange.
   Queue<int> empty;
   std::vector<absl::Status> consumer_status(kWaiters);
-  std::vector<std::unique_ptr<TrackedThread>> consumers;
+  std::vector<std::unique_ptr<testing_internal::TrackedThread>> consumers;
   for (int i = 0; i < kWaiters; ++i) {
-    consumers.push_back(std::make_unique<TrackedThread>(
+    consumers.push_back(std::make_unique<testing_internal::TrackedThread>(
         [&, i] { consumer_status[i] = empty.Pop().status(); }));
   }
   for (auto& consumer : consumers) consumer->AwaitWaitingOn(empty);
@@ -145,9 +145,9 @@ TEST(QueueTest, CloseWakesEveryWaiterAndDrainsTheRest) {
   Queue<int> full(1);
   ASSERT_TRUE(full.Push(7).ok());
   std::vector<absl::Status> producer_status(kWaiters);
-  std::vector<std::unique_ptr<TrackedThread>> producers;
+  std::vector<std::unique_ptr<testing_internal::TrackedThread>> producers;
   for (int i = 0; i < kWaiters; ++i) {
-    producers.push_back(std::make_unique<TrackedThread>(
+    producers.push_back(std::make_unique<testing_internal::TrackedThread>(
         [&, i] { producer_status[i] = full.Push(8); }));
   }
   for (auto& producer : producers) producer->AwaitWaitingOn(full);
@@ -184,7 +184,7 @@ TEST(QueueTest, EightThreadsDeliverEveryValueExactlyOnceInProducerOrder) {
   Queue<int64_t> queue(16);
   std::vector<std::vector<int64_t>> received(kProducers);  // by consumer
   std::atomic<int> producers_left{kProducers};
-  RunThreads(2 * kProducers, [&](int index) {
+  testing_internal::RunThreads(2 * kProducers, [&](int index) {
     if (index < kProducers) {
       for (int64_t i = 0; i < kPerProducer; ++i) {
         ASSERT_TRUE(queue.Push(index * int64_t{kPerProducer} + i).ok());
@@ -266,7 +266,7 @@ TEST(QueueTest, TimeoutsUnderContentionLoseNothing) {
   std::atomic<int64_t> popped{0};
   std::atomic<int64_t> timeouts{0};
   std::atomic<int> producers_left{kProducers};
-  RunThreads(2 * kProducers, [&](int index) {
+  testing_internal::RunThreads(2 * kProducers, [&](int index) {
     if (index < kProducers) {
       for (int64_t i = 1; i <= kPerProducer;) {
         const absl::Status status = queue.PushFor(i, absl::Microseconds(50));
@@ -309,7 +309,7 @@ TEST(QueueDeathTest, DestroyingAQueueWithWaitersAborts) {
         // A raw pointer, copied into the thread: the test itself must not race
         // on it.
         auto* queue = new Queue<int>();
-        TrackedThread waiter([queue] { queue->Pop().IgnoreError(); });
+        testing_internal::TrackedThread waiter([queue] { queue->Pop().IgnoreError(); });
         waiter.AwaitWaitingOn(*queue);
         delete queue;
         _exit(0);  // Not reached: a surviving child must not hang in join.
@@ -322,7 +322,7 @@ TEST(QueueDeathTest, DestroyingAQueueWithWaitersAborts) {
 // abort.
 TEST(QueueTest, ForkedChildMayDestroyItsCopyOfAQueueWithParentWaiters) {
   auto* queue = new Queue<int>();
-  TrackedThread waiter([queue] { EXPECT_TRUE(queue->Pop().ok()); });
+  testing_internal::TrackedThread waiter([queue] { EXPECT_TRUE(queue->Pop().ok()); });
   waiter.AwaitWaitingOn(*queue);
   const pid_t child = fork();
   ASSERT_NE(child, -1);

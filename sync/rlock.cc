@@ -3,12 +3,12 @@
 #include "multirun/sync/rlock.h"
 
 #include "absl/strings/str_cat.h"
-#include "multirun/sync/internal/check.h"
+#include "multirun/base/check.h"
 
 namespace multirun {
 
 bool RLock::AdoptAfterFork(uint32_t owner, uint32_t self) {
-  if (IsProcessShared() || !sync_internal::WasCurrentThreadBeforeFork(owner)) {
+  if (IsProcessShared() || !base_internal::WasCurrentThreadBeforeFork(owner)) {
     return false;
   }
   owner_.store(self, std::memory_order_relaxed);
@@ -16,7 +16,7 @@ bool RLock::AdoptAfterFork(uint32_t owner, uint32_t self) {
 }
 
 absl::Status RLock::ReleaseNotOwnedById() {
-  const uint32_t self = sync_internal::CurrentThreadId();
+  const uint32_t self = base_internal::CurrentThreadId();
   const uint32_t owner = owner_.load(std::memory_order_relaxed);
   if (owner != kNoOwner && AdoptAfterFork(owner, self)) return Release();
   if (owner == kNoOwner) {
@@ -29,18 +29,18 @@ absl::Status RLock::ReleaseNotOwnedById() {
                    " released an RLock held by thread ", owner));
 }
 
-void RLock::unlock() { sync_internal::CheckOk(Release()); }
+void RLock::unlock() { base_internal::CheckOk(Release()); }
 
 int64_t RLock::ReleaseAll() {
   const int64_t depth = depth_;
   depth_ = 1;
-  sync_internal::CheckOk(Release());
+  base_internal::CheckOk(Release());
   return depth;
 }
 
 void RLock::RestoreAll(int64_t depth) {
   lock_.Acquire();
-  owner_.store(sync_internal::CurrentThreadId(), std::memory_order_relaxed);
+  owner_.store(base_internal::CurrentThreadId(), std::memory_order_relaxed);
   depth_ = depth;
 }
 

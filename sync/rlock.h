@@ -36,7 +36,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "multirun/sync/internal/futex.h"
+#include "multirun/base/futex.h"
 #include "multirun/sync/lock.h"
 #include "multirun/sync/process_shared.h"
 
@@ -67,7 +67,7 @@ class ABSL_LOCKABLE RLock {
   // Blocks until the calling thread holds the lock; returns at once if it
   // already does, one level deeper.
   void Acquire() ABSL_EXCLUSIVE_LOCK_FUNCTION() ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    const uint32_t self = sync_internal::CurrentThreadId();
+    const uint32_t self = base_internal::CurrentThreadId();
     if (Reenter(self)) return;
     lock_.Acquire();
     Own(self);
@@ -76,7 +76,7 @@ class ABSL_LOCKABLE RLock {
   // Acquires (or re-enters) the lock if that needs no waiting. Never blocks.
   bool TryAcquire()
       ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    const uint32_t self = sync_internal::CurrentThreadId();
+    const uint32_t self = base_internal::CurrentThreadId();
     if (Reenter(self)) return true;
     return lock_.TryAcquire() && Own(self);
   }
@@ -85,7 +85,7 @@ class ABSL_LOCKABLE RLock {
   // clock). Returns whether the lock was acquired.
   bool AcquireFor(absl::Duration timeout)
       ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    const uint32_t self = sync_internal::CurrentThreadId();
+    const uint32_t self = base_internal::CurrentThreadId();
     if (Reenter(self)) return true;
     return lock_.AcquireFor(timeout) && Own(self);
   }
@@ -94,7 +94,7 @@ class ABSL_LOCKABLE RLock {
   // passed. Returns whether the lock was acquired.
   bool AcquireUntil(absl::Time deadline)
       ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    const uint32_t self = sync_internal::CurrentThreadId();
+    const uint32_t self = base_internal::CurrentThreadId();
     if (Reenter(self)) return true;
     return lock_.AcquireUntil(deadline) && Own(self);
   }
@@ -103,7 +103,7 @@ class ABSL_LOCKABLE RLock {
   // calling thread does not hold the lock. Never blocks.
   absl::Status Release() ABSL_UNLOCK_FUNCTION() ABSL_NO_THREAD_SAFETY_ANALYSIS {
     if (owner_.load(std::memory_order_relaxed) !=
-        sync_internal::CurrentThreadId()) {
+        base_internal::CurrentThreadId()) {
       return ReleaseNotOwnedById();
     }
     if (--depth_ > 0) return absl::OkStatus();
@@ -129,7 +129,7 @@ class ABSL_LOCKABLE RLock {
   template <typename Rep, typename Period>
   bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout)
       ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    const uint32_t self = sync_internal::CurrentThreadId();
+    const uint32_t self = base_internal::CurrentThreadId();
     if (Reenter(self)) return true;
     return lock_.try_lock_for(timeout) && Own(self);
   }
@@ -137,7 +137,7 @@ class ABSL_LOCKABLE RLock {
   template <typename Clock, typename Duration>
   bool try_lock_until(const std::chrono::time_point<Clock, Duration>& deadline)
       ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    const uint32_t self = sync_internal::CurrentThreadId();
+    const uint32_t self = base_internal::CurrentThreadId();
     if (Reenter(self)) return true;
     return lock_.try_lock_until(deadline) && Own(self);
   }
@@ -157,9 +157,9 @@ class ABSL_LOCKABLE RLock {
   // lock the parent thread held is the child's; a shared one is not).
   bool IsSelf(uint32_t owner) const {
     return owner != kNoOwner &&
-           (owner == sync_internal::CurrentThreadId() ||
+           (owner == base_internal::CurrentThreadId() ||
             (!IsProcessShared() &&
-             sync_internal::WasCurrentThreadBeforeFork(owner)));
+             base_internal::WasCurrentThreadBeforeFork(owner)));
   }
 
   // One level deeper if thread `self` holds the lock; returns whether it does.

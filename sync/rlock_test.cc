@@ -13,13 +13,13 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
-#include "multirun/sync/internal/test_threads.h"
+#include "multirun/testing/test_threads.h"
 
 namespace multirun {
 namespace {
 
-using sync_internal::Occupancy;
-using sync_internal::RunThreads;
+using testing_internal::Occupancy;
+using testing_internal::RunThreads;
 
 TEST(RLockTest, OwnerReentersAndReleasesLevelByLevel) {
   RLock lock;
@@ -101,9 +101,9 @@ TEST(RLockTest, EightThreadsWithNestingCountExactly) {
   constexpr int kThreads = 8;
   constexpr int kIterations = 20000;
   RLock lock;
-  Occupancy occupancy;
+  testing_internal::Occupancy occupancy;
   int64_t counter = 0;
-  RunThreads(kThreads, [&](int) {
+  testing_internal::RunThreads(kThreads, [&](int) {
     for (int i = 0; i < kIterations; ++i) {
       std::scoped_lock outer(lock);
       occupancy.Enter();

@@ -15,7 +15,7 @@
 #include "absl/base/config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "multirun/sync/internal/check.h"
+#include "multirun/base/check.h"
 
 namespace multirun {
 namespace {
@@ -34,7 +34,7 @@ int TryLock(pthread_mutex_t* mutex) {
 #ifdef __GLIBC__
   if (result == ENOTRECOVERABLE) {
     int* word = &mutex->__data.__lock;
-    const int self = static_cast<int>(sync_internal::CurrentThreadId());
+    const int self = static_cast<int>(base_internal::CurrentThreadId());
     if ((__atomic_load_n(word, __ATOMIC_RELAXED) & FUTEX_TID_MASK) == self &&
         (__atomic_exchange_n(word, 0, __ATOMIC_RELEASE) & FUTEX_WAITERS) != 0) {
       // glibc's robust mutexes always use the process-shared futex calls.
@@ -47,7 +47,7 @@ int TryLock(pthread_mutex_t* mutex) {
 
 void CheckPthread(int result, const char* call) {
   if (result != 0) {
-    sync_internal::Fatal(
+    base_internal::Fatal(
         absl::StrCat("RobustLock: ", call, " failed: ", std::strerror(result)));
   }
 }
@@ -59,12 +59,12 @@ bool PreviousOwnerDied(const absl::Status& status) {
          absl::StrContains(status.message(), kOwnerDied);
 }
 
-RobustLock::RobustLock() : sharing_(sync_internal::Sharing::kPrivate) {
+RobustLock::RobustLock() : sharing_(base_internal::Sharing::kPrivate) {
   Init();
 }
 
 RobustLock::RobustLock(ProcessShared)
-    : sharing_(sync_internal::Sharing::kProcess) {
+    : sharing_(base_internal::Sharing::kProcess) {
   Init();
 }
 
@@ -100,7 +100,7 @@ RobustLock::~RobustLock() {
       pthread_mutex_destroy(&mutex_);
       return;
     default:  // EBUSY (another thread holds it) or EDEADLK (this one does).
-      sync_internal::DestroyedWhileInUse(this,
+      base_internal::DestroyedWhileInUse(this,
                                          "RobustLock destroyed while held");
       return;  // Exempt (static storage, forked child): leave it alone.
   }
@@ -111,10 +111,10 @@ RobustLock::~RobustLock() {
 absl::Status RobustLock::Taken(int result, const char* who) {
   switch (result) {
     case 0:
-      owner_.store(sync_internal::CurrentThreadId(), std::memory_order_relaxed);
+      owner_.store(base_internal::CurrentThreadId(), std::memory_order_relaxed);
       return absl::OkStatus();
     case EOWNERDEAD:
-      owner_.store(sync_internal::CurrentThreadId(), std::memory_order_relaxed);
+      owner_.store(base_internal::CurrentThreadId(), std::memory_order_relaxed);
       return absl::DataLossError(absl::StrCat(
           "RobustLock::", who, ": the ", kOwnerDied,
           " holding the lock, so the state it protects may be half-updated; "
@@ -155,14 +155,14 @@ absl::Status RobustLock::TryAcquire() {
 }
 
 absl::Status RobustLock::AcquireFor(absl::Duration timeout) {
-  return AcquireWithin(sync_internal::Deadline::After(timeout), "AcquireFor");
+  return AcquireWithin(base_internal::Deadline::After(timeout), "AcquireFor");
 }
 
 absl::Status RobustLock::AcquireUntil(absl::Time deadline) {
-  return AcquireWithin(sync_internal::Deadline::At(deadline), "AcquireUntil");
+  return AcquireWithin(base_internal::Deadline::At(deadline), "AcquireUntil");
 }
 
-absl::Status RobustLock::AcquireWithin(const sync_internal::Deadline& deadline,
+absl::Status RobustLock::AcquireWithin(const base_internal::Deadline& deadline,
                                        const char* who) {
   if (deadline.IsNever()) return Taken(pthread_mutex_lock(&mutex_), who);
   int result = TryLock(&mutex_);
@@ -205,7 +205,7 @@ absl::Status RobustLock::MarkConsistent() {
 }
 
 absl::Status RobustLock::Release() {
-  const uint32_t self = sync_internal::CurrentThreadId();
+  const uint32_t self = base_internal::CurrentThreadId();
   const uint32_t owner = owner_.load(std::memory_order_relaxed);
   if (owner != self) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -226,13 +226,13 @@ absl::Status RobustLock::Release() {
 
 bool RobustLock::IsOwnedByCurrentThread() const {
   return owner_.load(std::memory_order_relaxed) ==
-         sync_internal::CurrentThreadId();
+         base_internal::CurrentThreadId();
 }
 
 void RobustLock::AssertHeld() const {
   if (!IsOwnedByCurrentThread()) {
-    sync_internal::Fatal(absl::StrCat("RobustLock::AssertHeld: thread ",
-                                      sync_internal::CurrentThreadId(),
+    base_internal::Fatal(absl::StrCat("RobustLock::AssertHeld: thread ",
+                                      base_internal::CurrentThreadId(),
                                       " does not hold the lock"));
   }
 }
@@ -246,7 +246,7 @@ bool RobustLock::LockOrThrow(const absl::Status& acquired, const char* who) {
     case absl::StatusCode::kDataLoss:
       // Held, but the caller cannot be told to repair: release it unrepaired,
       // so nobody runs on the dead owner's state.
-      sync_internal::CheckOk(Release());
+      base_internal::CheckOk(Release());
       throw std::system_error(
           EOWNERDEAD, std::generic_category(),
           absl::StrCat("RobustLock::", who, ": the ", kOwnerDied,
@@ -269,6 +269,6 @@ void RobustLock::lock() { LockOrThrow(Acquire(), "lock"); }
 
 bool RobustLock::try_lock() { return LockOrThrow(TryAcquire(), "try_lock"); }
 
-void RobustLock::unlock() { sync_internal::CheckOk(Release()); }
+void RobustLock::unlock() { base_internal::CheckOk(Release()); }
 
 }  // namespace multirun

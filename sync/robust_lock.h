@@ -60,8 +60,8 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "multirun/sync/internal/chrono.h"
-#include "multirun/sync/internal/deadline.h"
-#include "multirun/sync/internal/futex.h"
+#include "multirun/base/deadline.h"
+#include "multirun/base/futex.h"
 #include "multirun/sync/process_shared.h"
 
 namespace multirun {
@@ -147,7 +147,7 @@ class ABSL_LOCKABLE RobustLock {
 
   // Whether the lock was constructed with kProcessShared.
   bool IsProcessShared() const {
-    return sharing_ == sync_internal::Sharing::kProcess;
+    return sharing_ == base_internal::Sharing::kProcess;
   }
 
   // The standard TimedLockable names; see the file comment for what they
@@ -159,7 +159,7 @@ class ABSL_LOCKABLE RobustLock {
   bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout)
       ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) ABSL_NO_THREAD_SAFETY_ANALYSIS {
     return LockOrThrow(
-        AcquireWithin(sync_internal::Deadline::After(
+        AcquireWithin(base_internal::Deadline::After(
                           sync_internal::FromChronoDuration(timeout)),
                       "try_lock_for"),
         "try_lock_for");
@@ -178,7 +178,7 @@ class ABSL_LOCKABLE RobustLock {
 
   // Waits for the lock until `deadline` (Never(): no limit; Passed(): one
   // try); returns as AcquireFor. `who` names the method in messages.
-  absl::Status AcquireWithin(const sync_internal::Deadline& deadline,
+  absl::Status AcquireWithin(const base_internal::Deadline& deadline,
                              const char* who);
 
   // Turns a pthread result into the status the methods document, and records
@@ -194,7 +194,7 @@ class ABSL_LOCKABLE RobustLock {
   // The kernel thread id of the holder, 0 when free. Written by the holder;
   // left stale by one that died (the next holder overwrites it).
   std::atomic<uint32_t> owner_{0};
-  const sync_internal::Sharing sharing_;
+  const base_internal::Sharing sharing_;
 };
 
 }  // namespace multirun

@@ -24,8 +24,8 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "multirun/sync/event.h"
-#include "multirun/sync/internal/child_process.h"
-#include "multirun/sync/internal/test_threads.h"
+#include "multirun/testing/child_process.h"
+#include "multirun/testing/test_threads.h"
 #include "multirun/sync/lock_holder.h"
 #include "multirun/sync/run_with.h"
 #include "multirun/sync/shared_region.h"
@@ -33,10 +33,10 @@
 namespace multirun {
 namespace {
 
-using sync_internal::AwaitProcessWaitingOn;
-using sync_internal::ChildExit;
-using sync_internal::ChildProcess;
-using sync_internal::kChildTimeout;
+using testing_internal::AwaitProcessWaitingOn;
+using testing_internal::ChildExit;
+using testing_internal::ChildProcess;
+using testing_internal::kChildTimeout;
 
 TEST(RobustLockTest, AcquireAndRelease) {
   RobustLock lock;
@@ -109,7 +109,7 @@ TEST(RobustLockTest, BusyLockTimesOutOrIsUnavailable) {
 TEST(RobustLockTest, StandardLockableNamesWork) {
   RobustLock lock;
   int64_t counter = 0;
-  sync_internal::RunThreads(4, [&](int) {
+  testing_internal::RunThreads(4, [&](int) {
     for (int i = 0; i < 1000; ++i) {
       std::scoped_lock hold(lock);
       ++counter;
@@ -213,21 +213,21 @@ class SharedRobustLockTest : public testing::Test {
 
   // Starts a child that acquires the lock, writes `value` half-way into the
   // state, and sleeps holding it until killed; returns once it holds the lock.
-  ChildProcess StartHolder(int64_t* state) {
+  testing_internal::ChildProcess StartHolder(int64_t* state) {
     Event* holding = *region_->New<Event>();
-    ChildProcess child = ChildProcess::Start([this, holding, state] {
+    testing_internal::ChildProcess child = testing_internal::ChildProcess::Start([this, holding, state] {
       if (!lock_->Acquire().ok()) return 1;
       *state = -1;  // Half-way through an update.
       holding->Set();
       while (true) pause();
     });
-    EXPECT_TRUE(holding->WaitFor(kChildTimeout));
+    EXPECT_TRUE(holding->WaitFor(testing_internal::kChildTimeout));
     return child;
   }
 
-  static void KillAndReap(ChildProcess& child) {
+  static void KillAndReap(testing_internal::ChildProcess& child) {
     child.Signal(SIGKILL);
-    absl::StatusOr<ChildExit> exit = child.Wait();
+    absl::StatusOr<testing_internal::ChildExit> exit = child.Wait();
     ASSERT_TRUE(exit.ok()) << exit.status();
     EXPECT_TRUE(exit->KilledBy(SIGKILL)) << exit->ToString();
   }
@@ -238,7 +238,7 @@ class SharedRobustLockTest : public testing::Test {
 
 TEST_F(SharedRobustLockTest, KilledOwnerIsReportedAndTheLockRecovers) {
   int64_t* state = *region_->New<int64_t>(0);
-  ChildProcess holder = StartHolder(state);
+  testing_internal::ChildProcess holder = StartHolder(state);
   EXPECT_EQ(lock_->TryAcquire().code(), absl::StatusCode::kUnavailable);
   KillAndReap(holder);
 
@@ -258,7 +258,7 @@ TEST_F(SharedRobustLockTest, KilledOwnerIsReportedAndTheLockRecovers) {
   // Usable again, from this process and from another.
   ASSERT_TRUE(lock_->Acquire().ok());
   ASSERT_TRUE(lock_->Release().ok());
-  EXPECT_TRUE(ChildProcess::Start([&] {
+  EXPECT_TRUE(testing_internal::ChildProcess::Start([&] {
                 if (!lock_->Acquire().ok()) return false;
                 *state = 1;
                 return lock_->Release().ok();
@@ -272,14 +272,14 @@ TEST_F(SharedRobustLockTest, KilledOwnerIsReportedAndTheLockRecovers) {
 // hanging.
 TEST_F(SharedRobustLockTest, WaiterInAnotherProcessWakesWhenTheOwnerIsKilled) {
   int64_t* state = *region_->New<int64_t>(0);
-  ChildProcess holder = StartHolder(state);
-  ChildProcess waiter = ChildProcess::Start([&] {
+  testing_internal::ChildProcess holder = StartHolder(state);
+  testing_internal::ChildProcess waiter = testing_internal::ChildProcess::Start([&] {
     const absl::Status status = lock_->Acquire();
     if (!PreviousOwnerDied(status)) return false;
     *state = 0;
     return lock_->MarkConsistent().ok() && lock_->Release().ok();
   });
-  ASSERT_TRUE(AwaitProcessWaitingOn(waiter.pid(), *lock_));
+  ASSERT_TRUE(testing_internal::AwaitProcessWaitingOn(waiter.pid(), *lock_));
   KillAndReap(holder);
   EXPECT_TRUE(waiter.WaitOk().ok());
   EXPECT_EQ(*state, 0);
@@ -289,18 +289,18 @@ TEST_F(SharedRobustLockTest, WaiterInAnotherProcessWakesWhenTheOwnerIsKilled) {
 
 TEST_F(SharedRobustLockTest, TimedAcquireReportsTheKilledOwner) {
   int64_t* state = *region_->New<int64_t>(0);
-  ChildProcess holder = StartHolder(state);
+  testing_internal::ChildProcess holder = StartHolder(state);
   EXPECT_EQ(lock_->AcquireFor(absl::Milliseconds(20)).code(),
             absl::StatusCode::kDeadlineExceeded);
   // Kill the holder while this process waits in AcquireFor.
-  ChildProcess killer = ChildProcess::Start([pid = holder.pid()] {
+  testing_internal::ChildProcess killer = testing_internal::ChildProcess::Start([pid = holder.pid()] {
     absl::SleepFor(absl::Milliseconds(50));
     return kill(pid, SIGKILL) == 0;
   });
-  const absl::Status died = lock_->AcquireFor(kChildTimeout);
+  const absl::Status died = lock_->AcquireFor(testing_internal::kChildTimeout);
   EXPECT_TRUE(PreviousOwnerDied(died)) << died;
   EXPECT_TRUE(killer.WaitOk().ok());
-  absl::StatusOr<ChildExit> exit = holder.Wait();
+  absl::StatusOr<testing_internal::ChildExit> exit = holder.Wait();
   ASSERT_TRUE(exit.ok());
   EXPECT_TRUE(exit->KilledBy(SIGKILL));
   ASSERT_TRUE(lock_->MarkConsistent().ok());
@@ -311,7 +311,7 @@ TEST_F(SharedRobustLockTest, TimedAcquireReportsTheKilledOwner) {
 // use it again. Every acquire fails at once, in every process.
 TEST_F(SharedRobustLockTest, ReleaseWithoutMarkConsistentMakesItUnrecoverable) {
   int64_t* state = *region_->New<int64_t>(0);
-  ChildProcess holder = StartHolder(state);
+  testing_internal::ChildProcess holder = StartHolder(state);
   KillAndReap(holder);
   ASSERT_TRUE(PreviousOwnerDied(lock_->Acquire()));
   ASSERT_TRUE(lock_->Release().ok());
@@ -325,7 +325,7 @@ TEST_F(SharedRobustLockTest, ReleaseWithoutMarkConsistentMakesItUnrecoverable) {
   EXPECT_EQ(lock_->AcquireUntil(absl::Now() + absl::Seconds(1)).code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_FALSE(lock_->IsOwnedByCurrentThread());
-  EXPECT_TRUE(ChildProcess::Start([&] {
+  EXPECT_TRUE(testing_internal::ChildProcess::Start([&] {
                 return lock_->Acquire().code() ==
                        absl::StatusCode::kFailedPrecondition;
               })
@@ -343,7 +343,7 @@ TEST_F(SharedRobustLockTest, ReleaseWithoutMarkConsistentMakesItUnrecoverable) {
 // throws, so a std::scoped_lock never runs on the dead owner's state.
 TEST_F(SharedRobustLockTest, LockThrowsOnAKilledOwnerAndLeavesItUnrecoverable) {
   int64_t* state = *region_->New<int64_t>(0);
-  ChildProcess holder = StartHolder(state);
+  testing_internal::ChildProcess holder = StartHolder(state);
   KillAndReap(holder);
   bool ran = false;
   try {
@@ -373,7 +373,7 @@ TEST_F(SharedRobustLockTest, RunWithSurfacesTheKilledOwnerWithoutRunning) {
   EXPECT_EQ(*update(6), 6);
   EXPECT_EQ(calls, 2);
 
-  ChildProcess holder = StartHolder(state);
+  testing_internal::ChildProcess holder = StartHolder(state);
   KillAndReap(holder);
   const absl::StatusOr<int64_t> died = update(7);
   EXPECT_EQ(died.status().code(), absl::StatusCode::kDataLoss);
@@ -391,7 +391,7 @@ TEST_F(SharedRobustLockTest, RunWithAcrossProcessesAndTimeout) {
   int64_t* counter = *region_->New<int64_t>(0);
   auto increment = RunWith(*lock_, [&] { ++*counter; });
   static_assert(std::is_same_v<decltype(increment()), absl::Status>);
-  EXPECT_TRUE(sync_internal::RunChildren(4, [&](int) {
+  EXPECT_TRUE(testing_internal::RunChildren(4, [&](int) {
                 for (int i = 0; i < 2'000; ++i) {
                   if (!increment().ok()) return false;
                 }
@@ -399,7 +399,7 @@ TEST_F(SharedRobustLockTest, RunWithAcrossProcessesAndTimeout) {
               }).ok());
   EXPECT_EQ(*counter, 8'000);
 
-  ChildProcess holder = StartHolder(counter);
+  testing_internal::ChildProcess holder = StartHolder(counter);
   auto quick = RunWithTimeout(*lock_, absl::Milliseconds(20),
                               [] { return absl::OkStatus(); });
   EXPECT_EQ(quick().code(), absl::StatusCode::kDeadlineExceeded);
@@ -420,7 +420,7 @@ TEST_F(SharedRobustLockTest, RunWithRepairRepairsThenRuns) {
   EXPECT_EQ(*update(2), 2);
   EXPECT_EQ(repairs, 0);
 
-  ChildProcess holder = StartHolder(state);
+  testing_internal::ChildProcess holder = StartHolder(state);
   KillAndReap(holder);
   EXPECT_EQ(*update(3), 3);  // Repaired (-1 -> 0), then ran.
   EXPECT_EQ(repairs, 1);
@@ -436,7 +436,7 @@ TEST_F(SharedRobustLockTest, RunWithRepairWhoseRepairFailsGivesUp) {
   auto update = RunWithRepair(
       *lock_, [] { return absl::InternalError("cannot rebuild the index"); },
       [&] { ran = true; });
-  ChildProcess holder = StartHolder(state);
+  testing_internal::ChildProcess holder = StartHolder(state);
   KillAndReap(holder);
   const absl::Status failed = update();
   EXPECT_TRUE(PreviousOwnerDied(failed)) << failed;
@@ -451,7 +451,7 @@ TEST_F(SharedRobustLockTest, RunWithRepairWhoseRepairThrowsReleasesTheLock) {
   auto update = RunWithRepair(
       *lock_, []() -> void { throw std::runtime_error("repair crashed"); },
       [] {});
-  ChildProcess holder = StartHolder(state);
+  testing_internal::ChildProcess holder = StartHolder(state);
   KillAndReap(holder);
   EXPECT_THROW(update().IgnoreError(), std::runtime_error);
   EXPECT_FALSE(lock_->IsOwnedByCurrentThread());
@@ -462,7 +462,7 @@ TEST_F(SharedRobustLockTest, RunWithRepairWhoseRepairThrowsReleasesTheLock) {
 // leaves the lock alone (another process may be using it).
 TEST_F(SharedRobustLockTest, DestroyingASharedLockHeldElsewhereDoesNothing) {
   int64_t* state = *region_->New<int64_t>(0);
-  ChildProcess holder = StartHolder(state);
+  testing_internal::ChildProcess holder = StartHolder(state);
   lock_->~RobustLock();
   EXPECT_EQ(lock_->TryAcquire().code(), absl::StatusCode::kUnavailable);
   KillAndReap(holder);

@@ -15,7 +15,7 @@
 #include "gtest/gtest.h"
 #include "multirun/sync/bounded_semaphore.h"
 #include "multirun/sync/condition.h"
-#include "multirun/sync/internal/test_threads.h"
+#include "multirun/testing/test_threads.h"
 #include "multirun/sync/lock.h"
 #include "multirun/sync/rlock.h"
 #include "multirun/sync/semaphore.h"
@@ -23,8 +23,8 @@
 namespace multirun {
 namespace {
 
-using sync_internal::Occupancy;
-using sync_internal::RunThreads;
+using testing_internal::Occupancy;
+using testing_internal::RunThreads;
 
 int Add(int a, int b) { return a + b; }
 
@@ -86,7 +86,7 @@ template <typename P>
 void ExpectAdmitsAtMost(P& primitive, int admitted) {
   constexpr int kThreads = 8;
   constexpr int kCalls = 5000;
-  Occupancy occupancy;
+  testing_internal::Occupancy occupancy;
   int64_t unprotected = 0;
   std::atomic<int64_t> calls{0};
   auto section = RunWith(primitive, [&] {
@@ -95,7 +95,7 @@ void ExpectAdmitsAtMost(P& primitive, int admitted) {
     calls.fetch_add(1, std::memory_order_relaxed);
     occupancy.Leave();
   });
-  RunThreads(kThreads, [&](int) {
+  testing_internal::RunThreads(kThreads, [&](int) {
     for (int i = 0; i < kCalls; ++i) section();
   });
   EXPECT_EQ(calls.load(), int64_t{kThreads} * kCalls);

@@ -2,18 +2,18 @@
 
 #include "multirun/sync/semaphore.h"
 
-#include "multirun/sync/internal/check.h"
+#include "multirun/base/check.h"
 
 namespace multirun {
 Semaphore::Semaphore(int64_t initial)
     : PermitCounter(sync_internal::CheckedInitialPermits("Semaphore", initial),
                     static_cast<uint32_t>(kMaxPermits),
-                    sync_internal::Sharing::kPrivate) {}
+                    base_internal::Sharing::kPrivate) {}
 
 Semaphore::Semaphore(ProcessShared, int64_t initial)
     : PermitCounter(sync_internal::CheckedInitialPermits("Semaphore", initial),
                     static_cast<uint32_t>(kMaxPermits),
-                    sync_internal::Sharing::kProcess) {}
+                    base_internal::Sharing::kProcess) {}
 
 absl::StatusOr<size_t> Semaphore::SharedRegionBytes(int64_t initial) {
   absl::Status status =
@@ -29,6 +29,6 @@ absl::StatusOr<std::unique_ptr<Semaphore>> Semaphore::Create(int64_t initial) {
   return std::make_unique<Semaphore>(initial);
 }
 
-void Semaphore::unlock() { sync_internal::CheckOk(Release()); }
+void Semaphore::unlock() { base_internal::CheckOk(Release()); }
 
 }  // namespace multirun

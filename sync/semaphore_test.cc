@@ -13,14 +13,14 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
-#include "multirun/sync/internal/test_threads.h"
+#include "multirun/testing/test_threads.h"
 
 namespace multirun {
 namespace {
 
-using sync_internal::Occupancy;
-using sync_internal::RunThreads;
-using sync_internal::TrackedThread;
+using testing_internal::Occupancy;
+using testing_internal::RunThreads;
+using testing_internal::TrackedThread;
 
 TEST(SemaphoreTest, StartsWithInitialPermits) {
   Semaphore semaphore(2);
@@ -86,9 +86,9 @@ TEST(SemaphoreTest, ReleaseOfManyWakesAsManySleepers) {
   constexpr int kSleepers = 6;
   Semaphore semaphore(0);
   std::atomic<int> woken{0};
-  std::vector<std::unique_ptr<TrackedThread>> sleepers;
+  std::vector<std::unique_ptr<testing_internal::TrackedThread>> sleepers;
   for (int i = 0; i < kSleepers; ++i) {
-    sleepers.push_back(std::make_unique<TrackedThread>([&] {
+    sleepers.push_back(std::make_unique<testing_internal::TrackedThread>([&] {
       semaphore.Acquire();
       woken.fetch_add(1);
     }));
@@ -104,9 +104,9 @@ TEST(SemaphoreTest, NeverAdmitsMoreThanItsPermits) {
   constexpr int kThreads = 8;
   constexpr int kIterations = 20000;
   Semaphore semaphore(kPermits);
-  Occupancy occupancy;
+  testing_internal::Occupancy occupancy;
   std::atomic<int64_t> entries{0};
-  RunThreads(kThreads, [&](int) {
+  testing_internal::RunThreads(kThreads, [&](int) {
     for (int i = 0; i < kIterations; ++i) {
       semaphore.Acquire();
       occupancy.Enter();
@@ -126,7 +126,7 @@ TEST(SemaphoreTest, ProducersAndConsumersTransferEveryPermit) {
   constexpr int kPerThread = 20000;
   Semaphore items(0);
   std::atomic<int64_t> consumed{0};
-  RunThreads(kThreads, [&](int index) {
+  testing_internal::RunThreads(kThreads, [&](int index) {
     for (int i = 0; i < kPerThread; ++i) {
       if (index % 2 == 0) {
         ASSERT_TRUE(items.Release().ok());
@@ -149,7 +149,7 @@ TEST(SemaphoreDeathTest, DestroyingASemaphoreWithWaitersAborts) {
         // A raw pointer, copied into the thread: the test itself must not race
         // on it.
         auto* semaphore = new Semaphore(0);
-        TrackedThread waiter([semaphore] { semaphore->Acquire(); });
+        testing_internal::TrackedThread waiter([semaphore] { semaphore->Acquire(); });
         waiter.AwaitWaitingOn(*semaphore);
         delete semaphore;
         _exit(0);  // Not reached: a surviving child must not hang in join.

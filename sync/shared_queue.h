@@ -50,9 +50,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "multirun/sync/internal/check.h"
-#include "multirun/sync/internal/deadline.h"
-#include "multirun/sync/internal/futex.h"
+#include "multirun/base/check.h"
+#include "multirun/base/deadline.h"
+#include "multirun/base/futex.h"
 #include "multirun/sync/internal/wait_list.h"
 #include "multirun/sync/process_shared.h"
 #include "multirun/sync/robust_lock.h"
@@ -107,47 +107,47 @@ class alignas(std::max(alignof(T), alignof(std::max_align_t))) SharedQueue {
   // FailedPrecondition if the queue is closed (also if it closes while
   // waiting).
   absl::Status Push(const T& value) {
-    return PushImpl(value, sync_internal::Deadline::Never(), false);
+    return PushImpl(value, base_internal::Deadline::Never(), false);
   }
 
   // Adds a copy of `value` if there is room now. Returns ResourceExhausted if
   // full, FailedPrecondition if closed. Never blocks.
   absl::Status TryPush(const T& value) {
-    return PushImpl(value, sync_internal::Deadline::Passed(), true);
+    return PushImpl(value, base_internal::Deadline::Passed(), true);
   }
 
   // As Push(), for at most `timeout` (monotonic clock): DeadlineExceeded if
   // still full by then (at once for a timeout <= 0).
   absl::Status PushFor(const T& value, absl::Duration timeout) {
-    return PushImpl(value, sync_internal::Deadline::After(timeout), false);
+    return PushImpl(value, base_internal::Deadline::After(timeout), false);
   }
 
   // As Push(), until the wall-clock time `deadline`.
   absl::Status PushUntil(const T& value, absl::Time deadline) {
-    return PushImpl(value, sync_internal::Deadline::At(deadline), false);
+    return PushImpl(value, base_internal::Deadline::At(deadline), false);
   }
 
   // Removes and returns the oldest value, blocking while the queue is empty.
   // Returns OutOfRange once the queue is closed and drained.
   absl::StatusOr<T> Pop() {
-    return PopImpl(sync_internal::Deadline::Never(), false);
+    return PopImpl(base_internal::Deadline::Never(), false);
   }
 
   // Removes the oldest value if there is one. Returns Unavailable if empty,
   // OutOfRange if closed and drained. Never blocks.
   absl::StatusOr<T> TryPop() {
-    return PopImpl(sync_internal::Deadline::Passed(), true);
+    return PopImpl(base_internal::Deadline::Passed(), true);
   }
 
   // As Pop(), for at most `timeout` (monotonic clock): DeadlineExceeded if
   // still empty by then (at once for a timeout <= 0).
   absl::StatusOr<T> PopFor(absl::Duration timeout) {
-    return PopImpl(sync_internal::Deadline::After(timeout), false);
+    return PopImpl(base_internal::Deadline::After(timeout), false);
   }
 
   // As Pop(), until the wall-clock time `deadline`.
   absl::StatusOr<T> PopUntil(absl::Time deadline) {
-    return PopImpl(sync_internal::Deadline::At(deadline), false);
+    return PopImpl(base_internal::Deadline::At(deadline), false);
   }
 
   // Stops accepting values and wakes every waiter, in every process. Values
@@ -179,8 +179,8 @@ class alignas(std::max(alignof(T), alignof(std::max_align_t))) SharedQueue {
   // Only SharedRegion::New, with SharedRegionBytes(capacity) bytes at `this`.
   SharedQueue(ProcessShared, int64_t capacity)
       : lock_(kProcessShared),
-        not_empty_(sync_internal::Sharing::kProcess),
-        not_full_(sync_internal::Sharing::kProcess),
+        not_empty_(base_internal::Sharing::kProcess),
+        not_full_(base_internal::Sharing::kProcess),
         capacity_(static_cast<uint64_t>(capacity)) {}
 
   // The slot of the value with sequence number `index`; the ring follows the
@@ -198,13 +198,13 @@ class alignas(std::max(alignof(T), alignof(std::max_align_t))) SharedQueue {
       ABSL_EXCLUSIVE_LOCK_FUNCTION(lock_) ABSL_NO_THREAD_SAFETY_ANALYSIS {
     absl::Status status = lock_.Acquire();
     if (PreviousOwnerDied(status)) status = lock_.MarkConsistent();
-    sync_internal::CheckOk(status);
+    base_internal::CheckOk(status);
   }
   void Unlock() ABSL_UNLOCK_FUNCTION(lock_) { lock_.unlock(); }
 
-  absl::Status PushImpl(const T& value, const sync_internal::Deadline& deadline,
+  absl::Status PushImpl(const T& value, const base_internal::Deadline& deadline,
                         bool is_try);
-  absl::StatusOr<T> PopImpl(const sync_internal::Deadline& deadline,
+  absl::StatusOr<T> PopImpl(const base_internal::Deadline& deadline,
                             bool is_try);
 
   RobustLock lock_;
@@ -220,7 +220,7 @@ class alignas(std::max(alignof(T), alignof(std::max_align_t))) SharedQueue {
 
 template <typename T>
 absl::Status SharedQueue<T>::PushImpl(const T& value,
-                                      const sync_internal::Deadline& deadline,
+                                      const base_internal::Deadline& deadline,
                                       bool is_try) {
   LockRepairing();
   while (true) {
@@ -262,7 +262,7 @@ absl::Status SharedQueue<T>::PushImpl(const T& value,
 
 template <typename T>
 absl::StatusOr<T> SharedQueue<T>::PopImpl(
-    const sync_internal::Deadline& deadline, bool is_try) {
+    const base_internal::Deadline& deadline, bool is_try) {
   LockRepairing();
   while (true) {
     const uint64_t head = head_.load(std::memory_order_relaxed);

@@ -18,7 +18,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "gtest/gtest.h"
-#include "multirun/sync/internal/child_process.h"
+#include "multirun/testing/child_process.h"
 #include "multirun/sync/run_with.h"
 #include "multirun/sync/semaphore.h"
 #include "multirun/sync/shared_region.h"
@@ -26,9 +26,9 @@
 namespace multirun {
 namespace {
 
-using sync_internal::AwaitProcessWaitingOn;
-using sync_internal::ChildExit;
-using sync_internal::ChildProcess;
+using testing_internal::AwaitProcessWaitingOn;
+using testing_internal::ChildExit;
+using testing_internal::ChildProcess;
 
 struct Job {
   int32_t producer;
@@ -162,9 +162,9 @@ TEST_F(SharedQueueTest, TwoProducersTwoConsumersEveryValueOnceInOrder) {
   absl::Span<std::atomic<int32_t>> popped =
       *region_->NewArray<std::atomic<int32_t>>(kConsumers);
 
-  std::vector<ChildProcess> consumers;
+  std::vector<testing_internal::ChildProcess> consumers;
   for (int c = 0; c < kConsumers; ++c) {
-    consumers.push_back(ChildProcess::Start([&, c]() -> absl::Status {
+    consumers.push_back(testing_internal::ChildProcess::Start([&, c]() -> absl::Status {
       int32_t last[kProducers] = {-1, -1};
       while (true) {
         absl::StatusOr<Job> job = queue->Pop();
@@ -182,9 +182,9 @@ TEST_F(SharedQueueTest, TwoProducersTwoConsumersEveryValueOnceInOrder) {
       return absl::OkStatus();
     }));
   }
-  std::vector<ChildProcess> producers;
+  std::vector<testing_internal::ChildProcess> producers;
   for (int32_t p = 0; p < kProducers; ++p) {
-    producers.push_back(ChildProcess::Start([&, p]() -> absl::Status {
+    producers.push_back(testing_internal::ChildProcess::Start([&, p]() -> absl::Status {
       for (int32_t s = 0; s < kPerProducer; ++s) {
         absl::Status status = queue->Push(Job{p, s, s * 0.5});
         if (!status.ok()) return status;
@@ -192,9 +192,9 @@ TEST_F(SharedQueueTest, TwoProducersTwoConsumersEveryValueOnceInOrder) {
       return absl::OkStatus();
     }));
   }
-  for (ChildProcess& producer : producers) EXPECT_TRUE(producer.WaitOk().ok());
+  for (testing_internal::ChildProcess& producer : producers) EXPECT_TRUE(producer.WaitOk().ok());
   queue->Close();
-  for (ChildProcess& consumer : consumers) EXPECT_TRUE(consumer.WaitOk().ok());
+  for (testing_internal::ChildProcess& consumer : consumers) EXPECT_TRUE(consumer.WaitOk().ok());
 
   int missing_or_twice = 0;
   for (int i = 0; i < kTotal; ++i) missing_or_twice += seen[i].load() != 1;
@@ -205,26 +205,26 @@ TEST_F(SharedQueueTest, TwoProducersTwoConsumersEveryValueOnceInOrder) {
 
 TEST_F(SharedQueueTest, CloseWakesConsumersInOtherProcesses) {
   SharedQueue<int64_t>* queue = MakeQueue<int64_t>(4);
-  std::vector<ChildProcess> consumers;
+  std::vector<testing_internal::ChildProcess> consumers;
   for (int i = 0; i < 2; ++i) {
-    consumers.push_back(ChildProcess::Start([&] {
+    consumers.push_back(testing_internal::ChildProcess::Start([&] {
       return queue->Pop().status().code() == absl::StatusCode::kOutOfRange;
     }));
   }
-  for (ChildProcess& consumer : consumers) {
-    ASSERT_TRUE(AwaitProcessWaitingOn(consumer.pid(), *queue));
+  for (testing_internal::ChildProcess& consumer : consumers) {
+    ASSERT_TRUE(testing_internal::AwaitProcessWaitingOn(consumer.pid(), *queue));
   }
   queue->Close();
-  for (ChildProcess& consumer : consumers) EXPECT_TRUE(consumer.WaitOk().ok());
+  for (testing_internal::ChildProcess& consumer : consumers) EXPECT_TRUE(consumer.WaitOk().ok());
 }
 
 TEST_F(SharedQueueTest, APopInOneProcessUnblocksAPushInAnother) {
   SharedQueue<int64_t>* queue = MakeQueue<int64_t>(1);
   ASSERT_TRUE(queue->Push(1).ok());
-  ChildProcess producer = ChildProcess::Start([&] {
+  testing_internal::ChildProcess producer = testing_internal::ChildProcess::Start([&] {
     return queue->Push(2).ok();  // Full: sleeps until the parent pops.
   });
-  ASSERT_TRUE(AwaitProcessWaitingOn(producer.pid(), *queue));
+  ASSERT_TRUE(testing_internal::AwaitProcessWaitingOn(producer.pid(), *queue));
   EXPECT_EQ(*queue->Pop(), 1);
   EXPECT_TRUE(producer.WaitOk().ok());
   EXPECT_EQ(*queue->Pop(), 2);
@@ -232,16 +232,16 @@ TEST_F(SharedQueueTest, APopInOneProcessUnblocksAPushInAnother) {
 
 TEST_F(SharedQueueTest, AConsumerKilledWhileWaitingDoesNotBreakTheQueue) {
   SharedQueue<int64_t>* queue = MakeQueue<int64_t>(2);
-  ChildProcess victim = ChildProcess::Start([&] { return queue->Pop().ok(); });
-  ASSERT_TRUE(AwaitProcessWaitingOn(victim.pid(), *queue));
+  testing_internal::ChildProcess victim = testing_internal::ChildProcess::Start([&] { return queue->Pop().ok(); });
+  ASSERT_TRUE(testing_internal::AwaitProcessWaitingOn(victim.pid(), *queue));
   victim.Signal(SIGKILL);
-  absl::StatusOr<ChildExit> exit = victim.Wait();
+  absl::StatusOr<testing_internal::ChildExit> exit = victim.Wait();
   ASSERT_TRUE(exit.ok());
   EXPECT_TRUE(exit->KilledBy(SIGKILL));
 
-  ChildProcess consumer =
-      ChildProcess::Start([&] { return *queue->Pop() == 5; });
-  ASSERT_TRUE(AwaitProcessWaitingOn(consumer.pid(), *queue));
+  testing_internal::ChildProcess consumer =
+      testing_internal::ChildProcess::Start([&] { return *queue->Pop() == 5; });
+  ASSERT_TRUE(testing_internal::AwaitProcessWaitingOn(consumer.pid(), *queue));
   ASSERT_TRUE(queue->Push(5).ok());
   EXPECT_TRUE(consumer.WaitOk().ok());
   ASSERT_TRUE(queue->Push(6).ok());
@@ -255,7 +255,7 @@ TEST_F(SharedQueueTest, AConsumerKilledWhileWaitingDoesNotBreakTheQueue) {
 TEST_F(SharedQueueTest, ProducersKilledAtRandomNeitherHangNorCorruptIt) {
   SharedQueue<int64_t>* queue = MakeQueue<int64_t>(16);
   for (int round = 0; round < 20; ++round) {
-    ChildProcess producer = ChildProcess::Start([&] {
+    testing_internal::ChildProcess producer = testing_internal::ChildProcess::Start([&] {
       for (int64_t i = 0;; ++i) {
         if (!queue->Push(i).ok()) return false;
       }
@@ -270,7 +270,7 @@ TEST_F(SharedQueueTest, ProducersKilledAtRandomNeitherHangNorCorruptIt) {
       ++expected;
     }
     producer.Signal(SIGKILL);
-    absl::StatusOr<ChildExit> exit = producer.Wait();
+    absl::StatusOr<testing_internal::ChildExit> exit = producer.Wait();
     ASSERT_TRUE(exit.ok());
     ASSERT_TRUE(exit->KilledBy(SIGKILL)) << exit->ToString();
     // Drain what it committed; must not hang on a lock the victim held.
@@ -298,7 +298,7 @@ TEST_F(SharedQueueTest, RunWithAndASemaphoreAroundTheQueue) {
   auto take = RunWith(*slots, [&] { return queue->TryPop(); });
   for (int64_t i = 1; i <= 64; ++i) ASSERT_TRUE(queue->Push(i).ok());
   queue->Close();
-  EXPECT_TRUE(sync_internal::RunChildren(3, [&](int) {
+  EXPECT_TRUE(testing_internal::RunChildren(3, [&](int) {
                 while (true) {
                   absl::StatusOr<int64_t> value = take();
                   if (!value.ok()) {

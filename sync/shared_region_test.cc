@@ -25,7 +25,7 @@
 #include "multirun/sync/bounded_semaphore.h"
 #include "multirun/sync/condition.h"
 #include "multirun/sync/event.h"
-#include "multirun/sync/internal/child_process.h"
+#include "multirun/testing/child_process.h"
 #include "multirun/sync/lock.h"
 #include "multirun/sync/rlock.h"
 #include "multirun/sync/robust_lock.h"
@@ -35,7 +35,7 @@
 namespace multirun {
 namespace {
 
-using sync_internal::ChildProcess;
+using testing_internal::ChildProcess;
 using sync_internal::kIsPlainSharedType;
 
 // What New accepts, at compile time.
@@ -85,7 +85,7 @@ TEST(SharedRegionTest, CreateRejectsBadSizes) {
 // The kernel's refusal comes back with its errno text.
 TEST(SharedRegionTest, CreateReportsMmapFailure) {
   EXPECT_TRUE(
-      ChildProcess::Start([]() -> absl::Status {
+      testing_internal::ChildProcess::Start([]() -> absl::Status {
         // Address space for what this process maps now plus 64 MiB.
         std::ifstream status("/proc/self/status");
         std::string line;
@@ -248,7 +248,7 @@ TEST(SharedRegionTest, NewArrayZeroesItsElements) {
 TEST(SharedRegionTest, ChildAllocationIsVisibleToTheParent) {
   SharedRegion region = MustCreate(1 << 16);
   std::atomic<int64_t*>* published = *region.New<std::atomic<int64_t*>>();
-  ASSERT_TRUE(ChildProcess::Start([&] {
+  ASSERT_TRUE(testing_internal::ChildProcess::Start([&] {
                 absl::StatusOr<int64_t*> value = region.New<int64_t>(42);
                 if (!value.ok()) return false;
                 published->store(*value);
@@ -273,7 +273,7 @@ TEST(SharedRegionTest, ConcurrentAllocationsInManyProcessesNeverOverlap) {
   SharedRegion region = MustCreate(1 << 20);
   absl::Span<std::atomic<int64_t*>> where =
       *region.NewArray<std::atomic<int64_t*>>(kProcesses * kEach);
-  EXPECT_TRUE(sync_internal::RunChildren(kProcesses, [&](int process) {
+  EXPECT_TRUE(testing_internal::RunChildren(kProcesses, [&](int process) {
                 for (int i = 0; i < kEach; ++i) {
                   absl::StatusOr<int64_t*> slot =
                       region.New<int64_t>(process * kEach + i);
@@ -333,8 +333,8 @@ TEST(SharedRegionTest, OtherProcessesKeepTheirMappings) {
   Event* unmapped = *signals.New<Event>();
   std::optional<SharedRegion> region = MustCreate(4096);
   int64_t* value = *region->New<int64_t>(11);
-  ChildProcess child = ChildProcess::Start([&] {
-    if (!unmapped->WaitFor(sync_internal::kChildTimeout)) return false;
+  testing_internal::ChildProcess child = testing_internal::ChildProcess::Start([&] {
+    if (!unmapped->WaitFor(testing_internal::kChildTimeout)) return false;
     return IsMapped(value) && *value == 11;
   });
   region.reset();

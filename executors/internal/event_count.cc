@@ -6,9 +6,9 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
-#include "multirun/sync/internal/check.h"
-#include "multirun/sync/internal/deadline.h"
-#include "multirun/sync/internal/futex.h"
+#include "multirun/base/check.h"
+#include "multirun/base/deadline.h"
+#include "multirun/base/futex.h"
 
 namespace multirun {
 namespace executors_internal {
@@ -17,7 +17,7 @@ namespace {
 
 int CheckedWaiters(int waiters) {
   if (waiters < 1 || waiters > EventCount::kMaxWaiters) {
-    sync_internal::Fatal(absl::StrCat("EventCount: waiters must be in [1, ",
+    base_internal::Fatal(absl::StrCat("EventCount: waiters must be in [1, ",
                                       EventCount::kMaxWaiters, "], got ",
                                       waiters));
   }
@@ -123,15 +123,15 @@ void EventCount::Park(Waiter* waiter) {
     return;  // Already unparked.
   }
   while (waiter->futex_.load(std::memory_order_acquire) == Waiter::kParked) {
-    sync_internal::FutexWait(&waiter->futex_, Waiter::kParked,
-                             sync_internal::Deadline::Never());
+    base_internal::FutexWait(&waiter->futex_, Waiter::kParked,
+                             base_internal::Deadline::Never());
   }
 }
 
 void EventCount::Unpark(Waiter* waiter) {
   if (waiter->futex_.exchange(Waiter::kSignaled, std::memory_order_acq_rel) ==
       Waiter::kParked) {
-    sync_internal::FutexWake(&waiter->futex_, 1);
+    base_internal::FutexWake(&waiter->futex_, 1);
   }
 }
 

@@ -8,14 +8,14 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "multirun/sync/internal/test_threads.h"
+#include "multirun/testing/test_threads.h"
 
 namespace multirun {
 namespace executors_internal {
 namespace {
 
-using sync_internal::RunThreads;
-using sync_internal::TrackedThread;
+using testing_internal::RunThreads;
+using testing_internal::TrackedThread;
 
 TEST(EventCountTest, NotifyWithNobodyWaitingDoesNothing) {
   EventCount event_count(2);
@@ -61,9 +61,9 @@ TEST(EventCountTest, CancelWaitLeavesSignalsForOtherPrewaiters) {
 TEST(EventCountTest, NotifyWakesOneSleeper) {
   EventCount event_count(2);
   std::atomic<int> woken{0};
-  std::vector<std::unique_ptr<TrackedThread>> sleepers;
+  std::vector<std::unique_ptr<testing_internal::TrackedThread>> sleepers;
   for (int i = 0; i < 2; ++i) {
-    sleepers.push_back(std::make_unique<TrackedThread>([&, i] {
+    sleepers.push_back(std::make_unique<testing_internal::TrackedThread>([&, i] {
       event_count.PrepareWait();
       event_count.CommitWait(event_count.waiter(i));
       woken.fetch_add(1);
@@ -84,9 +84,9 @@ TEST(EventCountTest, NotifyWakesOneSleeper) {
 TEST(EventCountTest, NotifyAllWakesEverySleeperAndPrewaiter) {
   constexpr int kSleepers = 4;
   EventCount event_count(kSleepers + 1);
-  std::vector<std::unique_ptr<TrackedThread>> sleepers;
+  std::vector<std::unique_ptr<testing_internal::TrackedThread>> sleepers;
   for (int i = 0; i < kSleepers; ++i) {
-    sleepers.push_back(std::make_unique<TrackedThread>([&, i] {
+    sleepers.push_back(std::make_unique<testing_internal::TrackedThread>([&, i] {
       event_count.PrepareWait();
       event_count.CommitWait(event_count.waiter(i));
     }));
@@ -113,7 +113,7 @@ TEST(EventCountTest, NoLostWakeUps) {
   std::atomic<int> tokens{0};
   std::atomic<int> taken{0};
   std::atomic<bool> done{false};
-  RunThreads(kConsumers + 1, [&](int thread) {
+  testing_internal::RunThreads(kConsumers + 1, [&](int thread) {
     if (thread == kConsumers) {
       for (int i = 0; i < kTokens; ++i) {
         tokens.fetch_add(1, std::memory_order_seq_cst);

@@ -8,13 +8,13 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "multirun/sync/internal/test_threads.h"
+#include "multirun/testing/test_threads.h"
 
 namespace multirun {
 namespace executors_internal {
 namespace {
 
-using sync_internal::RunThreads;
+using testing_internal::RunThreads;
 
 TEST(InjectionQueueTest, EmptyQueueGivesNothing) {
   InjectionQueue<int> queue(4);
@@ -100,7 +100,7 @@ void ManyProducersManyConsumers(size_t ring, int producers, int consumers,
   InjectionQueue<int> queue(ring);
   std::vector<std::atomic<int>> popped(total);
   std::atomic<int> pop_count{0};
-  RunThreads(producers + consumers, [&](int thread) {
+  testing_internal::RunThreads(producers + consumers, [&](int thread) {
     if (thread < producers) {
       for (int i = 0; i < per_producer; ++i) {
         int item = thread * per_producer + i;
@@ -194,7 +194,7 @@ TEST(InjectionQueueTest, CloseRacingPushes) {
   InjectionQueue<int> queue(16);
   std::atomic<int> accepted{0};
   std::atomic<int> attempts{0};
-  RunThreads(kProducers + 1, [&](int thread) {
+  testing_internal::RunThreads(kProducers + 1, [&](int thread) {
     if (thread == kProducers) {
       while (attempts.load() < kPerProducer) std::this_thread::yield();
       queue.Close();

@@ -7,13 +7,13 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "multirun/sync/internal/test_threads.h"
+#include "multirun/testing/test_threads.h"
 
 namespace multirun {
 namespace executors_internal {
 namespace {
 
-using sync_internal::RunThreads;
+using testing_internal::RunThreads;
 
 TEST(WorkStealingDequeTest, EmptyDequeGivesNothing) {
   WorkStealingDeque<int> deque;
@@ -83,7 +83,7 @@ void OwnerAndThieves(int thieves, int items, int pop_every) {
   std::vector<std::atomic<int>> taken(items);
   WorkStealingDeque<int> deque(2);
   std::atomic<bool> owner_done{false};
-  RunThreads(thieves + 1, [&](int thread) {
+  testing_internal::RunThreads(thieves + 1, [&](int thread) {
     auto take = [&](int* item) { taken[item - values.data()].fetch_add(1); };
     if (thread == 0) {
       for (int i = 0; i < items; ++i) {

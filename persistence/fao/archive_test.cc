@@ -6,7 +6,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "multirun/executors/internal/python_peer.h"
+#include "multirun/testing/python_peer.h"
 #include "multirun/persistence/fao/durable_file.h"
 #include "multirun/persistence/fao/internal/test_dir.h"
 
@@ -34,7 +34,7 @@ TEST(ArchiveTest, PythonZipfileListsAndExtracts) {
                   {{"a.csv", dir + "/a.csv"}, {"b.csv", dir + "/b.csv"}}, false)
                   .ok());
   absl::StatusOr<std::string> out =
-      executors_internal::RunPython(kExtract, {dir + "/all.zip"});
+      testing_internal::RunPython(kExtract, {dir + "/all.zip"});
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_EQ(*out, "a.csv=1,2\r\n|b.csv=" + std::string(10000, 'b') + "|");
   EXPECT_EQ(*ReadZipEntry(dir + "/all.zip", "a.csv"), "1,2\r\n");
@@ -62,7 +62,7 @@ TEST(ArchiveTest, EmptyArchiveIsAValidZip) {
   ASSERT_TRUE(WriteZipArchive(dir + "/e.zip", {}, false).ok());
   EXPECT_TRUE(ListZipEntries(dir + "/e.zip")->empty());
   absl::StatusOr<std::string> out =
-      executors_internal::RunPython(kExtract, {dir + "/e.zip"});
+      testing_internal::RunPython(kExtract, {dir + "/e.zip"});
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_EQ(*out, "");
 }

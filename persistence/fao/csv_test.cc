@@ -8,7 +8,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "multirun/executors/internal/python_peer.h"
+#include "multirun/testing/python_peer.h"
 #include "multirun/persistence/fao/durable_file.h"
 #include "multirun/persistence/fao/internal/test_dir.h"
 #include "nlohmann/json.hpp"
@@ -28,7 +28,7 @@ with open(sys.argv[1], newline='', encoding='utf-8') as f:
 
 std::vector<std::vector<std::string>> ReadWithPython(const std::string& path) {
   absl::StatusOr<std::string> out =
-      executors_internal::RunPython(kReadCsv, {path});
+      testing_internal::RunPython(kReadCsv, {path});
   EXPECT_TRUE(out.ok()) << out.status();
   if (!out.ok()) return {};
   return nlohmann::json::parse(*out)

@@ -28,7 +28,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
-#include "multirun/executors/internal/python_peer.h"
+#include "multirun/testing/python_peer.h"
 #include "multirun/persistence/fao/csv.h"
 #include "multirun/persistence/fao/durable_file.h"
 #include "multirun/persistence/fao/fao.h"
@@ -184,7 +184,7 @@ void BM_CsvAllWorkersOneFile_PythonCsvWriter(benchmark::State& state) {
       absl::StrCat(Directory(), "/fao_benchmark_py.", getpid(), ".csv");
   int64_t bytes = 0;
   for (auto _ : state) {
-    absl::StatusOr<std::string> out = executors_internal::RunPython(
+    absl::StatusOr<std::string> out = testing_internal::RunPython(
         kPythonCsv, {std::to_string(kRows), path});
     double seconds = 0;
     if (!out.ok() || sscanf(out->c_str(), "%ld %lf", &bytes, &seconds) != 2) {

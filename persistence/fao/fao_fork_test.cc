@@ -12,9 +12,9 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "multirun/executors/fork_executor.h"
-#include "multirun/executors/future.h"
-#include "multirun/executors/internal/python_peer.h"
+#include "multirun/processes/fork_executor.h"
+#include "multirun/futures/future.h"
+#include "multirun/testing/python_peer.h"
 #include "multirun/persistence/fao/durable_file.h"
 #include "multirun/persistence/fao/fao.h"
 #include "multirun/persistence/fao/internal/kill_mid_write.h"
@@ -126,7 +126,7 @@ TEST(FaoForkTest, ForkedXlsxWorkersThenArchive) {
   }
   for (Future<void>& f : done) ASSERT_TRUE(f.Get().ok());
   ASSERT_TRUE((*fao)->Finish().ok());
-  absl::StatusOr<std::string> out = executors_internal::RunPython(
+  absl::StatusOr<std::string> out = testing_internal::RunPython(
       "import io,sys,zipfile,openpyxl\n"
       "z=zipfile.ZipFile(sys.argv[1])\n"
       "for n in z.namelist():\n"

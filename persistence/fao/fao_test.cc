@@ -13,7 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "multirun/executors/internal/python_peer.h"
+#include "multirun/testing/python_peer.h"
 #include "multirun/persistence/fao/archive.h"
 #include "multirun/persistence/fao/durable_file.h"
 #include "multirun/persistence/fao/internal/test_dir.h"
@@ -151,7 +151,7 @@ TEST(FaoStrategyTest, OneWorkerOneFileThenArchive8x100000) {
         << "worker file left behind";
   }
   // Python's zipfile reads it too (CRC checked), 800,000 data rows in all.
-  absl::StatusOr<std::string> out = executors_internal::RunPython(
+  absl::StatusOr<std::string> out = testing_internal::RunPython(
       "import csv,io,sys,zipfile\n"
       "z=zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None\n"
       "print(sum(len(list(csv.reader(io.TextIOWrapper(z.open(n),"
@@ -232,7 +232,7 @@ TEST(FaoFormatTest, JsonLinesFromThreadsOneFile) {
     });
   }
   for (std::thread& t : threads) t.join();
-  absl::StatusOr<std::string> out = executors_internal::RunPython(
+  absl::StatusOr<std::string> out = testing_internal::RunPython(
       "import json,sys\n"
       "rows=[json.loads(l) for l in open(sys.argv[1],encoding='utf-8')]\n"
       "print(len(rows), len({(r[0],r[1]) for r in rows}))",
@@ -254,7 +254,7 @@ TEST(FaoFormatTest, XlsxOneFileAndArchiveReadByOpenpyxl) {
   ASSERT_TRUE((*one)->Save(0, Chunk(0, 0, 500, true)).ok());
   ASSERT_TRUE((*one)->Save(1, Chunk(1, 0, 500, true)).ok());
   absl::StatusOr<std::string> out =
-      executors_internal::RunPython(kRead, {dir + "/r.xlsx"});
+      testing_internal::RunPython(kRead, {dir + "/r.xlsx"});
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_EQ(*out,
             "1001 ('worker', 'seq', 'text') (0, 0, 'a,b') (1, 499, 'plain')\n");
@@ -272,7 +272,7 @@ TEST(FaoFormatTest, XlsxOneFileAndArchiveReadByOpenpyxl) {
   ASSERT_TRUE(
       ReplaceFileContents(dir + "/e.xlsx", *ReadZipEntry(zip, "x.5.xlsx"))
           .ok());
-  out = executors_internal::RunPython(kRead, {dir + "/e.xlsx"});
+  out = testing_internal::RunPython(kRead, {dir + "/e.xlsx"});
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_EQ(*out,
             "21 ('worker', 'seq', 'text') (5, 0, 'a,b') (5, 19, 'plain')\n");

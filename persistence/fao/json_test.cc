@@ -6,7 +6,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "multirun/executors/internal/python_peer.h"
+#include "multirun/testing/python_peer.h"
 #include "multirun/persistence/fao/durable_file.h"
 #include "multirun/persistence/fao/internal/test_dir.h"
 
@@ -55,7 +55,7 @@ TEST(JsonTest, PythonJsonReadsEveryCell) {
   ASSERT_TRUE(
       ReplaceFileContents(path, *EncodeJson(Sample(true), JsonStyle::kArray))
           .ok());
-  absl::StatusOr<std::string> out = executors_internal::RunPython(
+  absl::StatusOr<std::string> out = testing_internal::RunPython(
       "import json,sys; rows=json.load(open(sys.argv[1],encoding='utf-8'));"
       "print(repr(rows))",
       {path});

@@ -6,7 +6,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "multirun/executors/internal/python_peer.h"
+#include "multirun/testing/python_peer.h"
 #include "multirun/persistence/fao/durable_file.h"
 #include "multirun/persistence/fao/internal/test_dir.h"
 #include "nlohmann/json.hpp"
@@ -27,7 +27,7 @@ print(json.dumps([book.sheetnames, [list(r) for r in sheet.iter_rows(values_only
 
 nlohmann::json ReadWithOpenpyxl(const std::string& path) {
   absl::StatusOr<std::string> out =
-      executors_internal::RunPython(kReadXlsx, {path});
+      testing_internal::RunPython(kReadXlsx, {path});
   EXPECT_TRUE(out.ok()) << out.status();
   return out.ok() ? nlohmann::json::parse(*out) : nlohmann::json();
 }

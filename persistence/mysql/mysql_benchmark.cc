@@ -36,7 +36,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
-#include "multirun/executors/internal/python_peer.h"
+#include "multirun/testing/python_peer.h"
 #include "multirun/persistence/dao/connection_pool.h"
 #include "multirun/persistence/dao/database_operator.h"
 #include "multirun/persistence/dao/single_connection.h"
@@ -185,7 +185,7 @@ void BM_PyMySQLExecuteMany(benchmark::State& state) {
     return;
   }
   for (auto _ : state) {
-    absl::StatusOr<double> seconds = executors_internal::RunPythonPeer(
+    absl::StatusOr<double> seconds = testing_internal::RunPythonPeer(
         kPyMySQLScript, {dsn.unix_socket, dsn.user, dsn.password, dsn.database,
                          absl::StrCat(kInsertRows)});
     if (!seconds.ok()) {

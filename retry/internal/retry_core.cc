@@ -12,7 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "multirun/executors/internal/invoke.h"
+#include "multirun/base/invoke.h"
 #include "multirun/retry/pushback.h"
 #include "multirun/sync/lock_holder.h"
 
@@ -133,12 +133,12 @@ absl::Status GiveUpStatus(const absl::Status& error, int attempts,
 }
 
 absl::Status HookThrew(absl::string_view hook, int attempt) {
-  return GiveUpStatus(executors_internal::StatusFromCurrentException(), attempt,
+  return GiveUpStatus(base_internal::StatusFromCurrentException(), attempt,
                       absl::StrCat(hook, " threw"));
 }
 
 absl::Status AlsoThrew(const absl::Status& first, absl::string_view hook) {
-  const absl::Status thrown = executors_internal::StatusFromCurrentException();
+  const absl::Status thrown = base_internal::StatusFromCurrentException();
   absl::Status out(first.code(),
                    absl::StrCat(first.message(), "; then ", hook,
                                 " also threw ", thrown.message()));

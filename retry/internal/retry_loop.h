@@ -15,8 +15,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "multirun/executors/future.h"
-#include "multirun/executors/internal/invoke.h"
+#include "multirun/futures/future.h"
+#include "multirun/base/invoke.h"
 #include "multirun/retry/internal/retry_core.h"
 
 namespace multirun {
@@ -26,7 +26,7 @@ namespace retry_internal {
 // absl::StatusOr<U> and Future<U>, the decayed R otherwise.
 template <typename R>
 using RetryValue =
-    typename executors_internal::ValueOf<std::remove_cvref_t<R>>::type;
+    typename base_internal::ValueOf<std::remove_cvref_t<R>>::type;
 
 // The result a retry of a callable returning R gives.
 template <typename R>
@@ -73,7 +73,7 @@ FutureResult<T> InvokeAttempt(F& fn, Args&... args) {
       return FutureResult<T>(std::invoke(fn, args...));
     }
   } catch (...) {
-    return FutureResult<T>(executors_internal::StatusFromCurrentException());
+    return FutureResult<T>(base_internal::StatusFromCurrentException());
   }
 }
 

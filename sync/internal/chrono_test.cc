@@ -56,7 +56,7 @@ TEST(FromChronoDurationTest, ExtremesSaturate) {
 
 TEST(ChronoDeadlineTest, SystemClockBecomesTheSameWallClockInstant) {
   const auto when = std::chrono::system_clock::now() + std::chrono::seconds(5);
-  const Deadline deadline = ChronoDeadline(when);
+  const base_internal::Deadline deadline = ChronoDeadline(when);
   ASSERT_TRUE(deadline.OnRealtimeClock());
   const absl::Time expected = absl::FromChrono(when);
   const absl::Time actual = absl::TimeFromTimespec(deadline.When());
@@ -71,7 +71,7 @@ TEST(ChronoDeadlineTest, OddPeriodsOfTheSystemClockDoNotOverflow) {
           .count();
   const std::chrono::time_point<std::chrono::system_clock, Sevenths> when(
       Sevenths((now_seconds + 60) * 7));
-  const Deadline deadline = ChronoDeadline(when);
+  const base_internal::Deadline deadline = ChronoDeadline(when);
   ASSERT_TRUE(deadline.OnRealtimeClock());
   const absl::Duration from_now =
       absl::TimeFromTimespec(deadline.When()) - absl::Now();
@@ -80,7 +80,7 @@ TEST(ChronoDeadlineTest, OddPeriodsOfTheSystemClockDoNotOverflow) {
 }
 
 TEST(ChronoDeadlineTest, SteadyClockBecomesAMonotonicTimeout) {
-  const Deadline deadline = ChronoDeadline(std::chrono::steady_clock::now() +
+  const base_internal::Deadline deadline = ChronoDeadline(std::chrono::steady_clock::now() +
                                            std::chrono::seconds(60));
   EXPECT_FALSE(deadline.OnRealtimeClock());
   EXPECT_FALSE(deadline.IsNever());

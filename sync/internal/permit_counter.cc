@@ -3,8 +3,8 @@
 #include "multirun/sync/internal/permit_counter.h"
 
 #include "absl/strings/str_cat.h"
-#include "multirun/sync/internal/check.h"
-#include "multirun/sync/internal/futex.h"
+#include "multirun/base/check.h"
+#include "multirun/base/futex.h"
 
 namespace multirun {
 namespace sync_internal {
@@ -19,20 +19,20 @@ absl::Status ValidateInitialPermits(absl::string_view owner, int64_t initial) {
 }
 
 uint32_t CheckedInitialPermits(absl::string_view owner, int64_t initial) {
-  CheckOk(ValidateInitialPermits(owner, initial));
+  base_internal::CheckOk(ValidateInitialPermits(owner, initial));
   return static_cast<uint32_t>(initial);
 }
 
 PermitCounter::~PermitCounter() {
   if (sleepers_.load(std::memory_order_relaxed) != 0 && !IsProcessShared()) {
-    DestroyedWhileInUse(this,
+    base_internal::DestroyedWhileInUse(this,
                         "semaphore destroyed while threads wait for a permit");
   }
 }
 
-bool PermitCounter::TakeWaiting(const Deadline& deadline) {
+bool PermitCounter::TakeWaiting(const base_internal::Deadline& deadline) {
   if (deadline.Expired()) return false;
-  for (int attempt = 0; SpinPause(attempt); ++attempt) {
+  for (int attempt = 0; base_internal::SpinPause(attempt); ++attempt) {
     if (permits_.load(std::memory_order_relaxed) > 0 && TryAcquire())
       return true;
   }
@@ -49,7 +49,7 @@ bool PermitCounter::TakeWaiting(const Deadline& deadline) {
       }
       continue;
     }
-    if (FutexWait(&permits_, 0, deadline, sharing_) == WaitResult::kTimedOut) {
+    if (base_internal::FutexWait(&permits_, 0, deadline, sharing_) == base_internal::WaitResult::kTimedOut) {
       // A permit may have arrived together with the timeout: take it if so.
       taken = TryAcquire();
       break;
@@ -66,7 +66,7 @@ absl::Status PermitCounter::Give(int64_t count, absl::string_view owner,
         owner, "::Release: count must be at least 1, got ", count));
   }
   // Read before the release: a taker may destroy the counter at once.
-  const Sharing sharing = sharing_;
+  const base_internal::Sharing sharing = sharing_;
   uint32_t observed = permits_.load(std::memory_order_relaxed);
   do {
     if (count > static_cast<int64_t>(limit_) - observed) {
@@ -79,7 +79,7 @@ absl::Status PermitCounter::Give(int64_t count, absl::string_view owner,
       observed, observed + static_cast<uint32_t>(count),
       std::memory_order_seq_cst, std::memory_order_relaxed));
   if (sleepers_.load(std::memory_order_seq_cst) > 0) {
-    FutexWake(&permits_,
+    base_internal::FutexWake(&permits_,
               count > INT32_MAX ? INT32_MAX : static_cast<int>(count), sharing);
   }
   return absl::OkStatus();

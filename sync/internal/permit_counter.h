@@ -22,8 +22,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "multirun/sync/internal/deadline.h"
-#include "multirun/sync/internal/futex.h"
+#include "multirun/base/deadline.h"
+#include "multirun/base/futex.h"
 
 namespace multirun {
 namespace sync_internal {
@@ -47,7 +47,7 @@ class PermitCounter {
 
   // Blocks until a permit is taken.
   void Acquire() {
-    if (!TryAcquire()) TakeWaiting(Deadline::Never());
+    if (!TryAcquire()) TakeWaiting(base_internal::Deadline::Never());
   }
 
   // Takes a permit if one is free. Never blocks.
@@ -66,20 +66,20 @@ class PermitCounter {
   // Blocks until a permit is taken or `timeout` has passed (monotonic clock).
   // Returns whether one was taken. A zero or negative timeout tries once.
   bool AcquireFor(absl::Duration timeout) {
-    return TryAcquire() || TakeWaiting(Deadline::After(timeout));
+    return TryAcquire() || TakeWaiting(base_internal::Deadline::After(timeout));
   }
 
   // Blocks until a permit is taken or the wall-clock time `deadline` has
   // passed. Returns whether one was taken.
   bool AcquireUntil(absl::Time deadline) {
-    return TryAcquire() || TakeWaiting(Deadline::At(deadline));
+    return TryAcquire() || TakeWaiting(base_internal::Deadline::At(deadline));
   }
 
   // Free permits at this instant (a hint: it may change as soon as it is read).
   int64_t Available() const { return permits_.load(std::memory_order_relaxed); }
 
   // Whether the owner was constructed with kProcessShared.
-  bool IsProcessShared() const { return sharing_ == Sharing::kProcess; }
+  bool IsProcessShared() const { return sharing_ == base_internal::Sharing::kProcess; }
 
   // Lockable names, so `std::scoped_lock hold(semaphore);` holds one permit
   // (the owner adds unlock()).
@@ -88,7 +88,7 @@ class PermitCounter {
 
  protected:
   // `initial` and `limit` are validated by the owner: 0 <= initial <= limit.
-  PermitCounter(uint32_t initial, uint32_t limit, Sharing sharing)
+  PermitCounter(uint32_t initial, uint32_t limit, base_internal::Sharing sharing)
       : permits_(initial), limit_(limit), sharing_(sharing) {}
   // Aborts with a message if a thread sleeps waiting for a permit (not for a
   // process-shared counter: the sleepers may be other processes').
@@ -107,13 +107,13 @@ class PermitCounter {
   // After a failed TryAcquire(): spins, then sleeps until a permit is taken or
   // `deadline`. Returns whether one was taken; false at once, without
   // spinning, for a deadline that has passed.
-  bool TakeWaiting(const Deadline& deadline);
+  bool TakeWaiting(const base_internal::Deadline& deadline);
 
   std::atomic<uint32_t> permits_;
   std::atomic<uint32_t> sleepers_{0};
   const uint32_t limit_;
   // Read only when a thread sleeps or is woken.
-  const Sharing sharing_;
+  const base_internal::Sharing sharing_;
 };
 
 }  // namespace sync_internal

@@ -25,9 +25,9 @@
 #include <atomic>
 #include <cstdint>
 
-#include "multirun/sync/internal/check.h"
-#include "multirun/sync/internal/deadline.h"
-#include "multirun/sync/internal/futex.h"
+#include "multirun/base/check.h"
+#include "multirun/base/deadline.h"
+#include "multirun/base/futex.h"
 
 namespace multirun {
 namespace sync_internal {
@@ -35,7 +35,7 @@ namespace sync_internal {
 class WaitList {
  public:
   // `sharing` is kProcess for a list in memory shared between processes.
-  explicit WaitList(Sharing sharing = Sharing::kPrivate) : sharing_(sharing) {}
+  explicit WaitList(base_internal::Sharing sharing = base_internal::Sharing::kPrivate) : sharing_(sharing) {}
   WaitList(const WaitList&) = delete;
   WaitList& operator=(const WaitList&) = delete;
   // Aborts with a message if a thread is still registered (it would wake on
@@ -44,8 +44,8 @@ class WaitList {
   // (its sleepers may be other processes').
   ~WaitList() {
     if (Sleepers(counts_.load(std::memory_order_relaxed)) != 0 &&
-        sharing_ == Sharing::kPrivate) {
-      DestroyedWhileInUse(this,
+        sharing_ == base_internal::Sharing::kPrivate) {
+      base_internal::DestroyedWhileInUse(this,
                           "destroyed while a thread waits in it (a Queue or "
                           "Condition must outlive every call on it)");
     }
@@ -66,9 +66,9 @@ class WaitList {
 
   // Sleeps until a notify after Enter() returned `ticket`, or `deadline`. May
   // also return early (spuriously). Returns false only on timeout.
-  bool Sleep(uint32_t ticket, const Deadline& deadline) {
-    return FutexWait(&epoch_, ticket, deadline, sharing_) !=
-           WaitResult::kTimedOut;
+  bool Sleep(uint32_t ticket, const base_internal::Deadline& deadline) {
+    return base_internal::FutexWait(&epoch_, ticket, deadline, sharing_) !=
+           base_internal::WaitResult::kTimedOut;
   }
 
   // Unregisters the calling thread, and uses up one pending wake if any is left
@@ -99,7 +99,7 @@ class WaitList {
   void Notify(uint32_t most) {
     // Read before the wake-ups are granted: a woken waiter may destroy the
     // object that holds this list at once.
-    const Sharing sharing = sharing_;
+    const base_internal::Sharing sharing = sharing_;
     uint64_t observed = counts_.load(std::memory_order_seq_cst);
     uint32_t waking;
     do {
@@ -109,13 +109,13 @@ class WaitList {
     } while (!counts_.compare_exchange_weak(observed, observed + waking,
                                             std::memory_order_seq_cst));
     epoch_.fetch_add(1, std::memory_order_seq_cst);
-    FutexWake(&epoch_,
+    base_internal::FutexWake(&epoch_,
               waking > INT32_MAX ? INT32_MAX : static_cast<int>(waking),
               sharing);
   }
 
   std::atomic<uint32_t> epoch_{0};
-  const Sharing sharing_;  // In the padding before counts_.
+  const base_internal::Sharing sharing_;  // In the padding before counts_.
   std::atomic<uint64_t> counts_{0};
 };
 

@@ -9,8 +9,8 @@
 
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
-#include "multirun/sync/internal/deadline.h"
-#include "multirun/sync/internal/test_threads.h"
+#include "multirun/base/deadline.h"
+#include "multirun/testing/test_threads.h"
 
 namespace multirun {
 namespace sync_internal {
@@ -21,7 +21,7 @@ TEST(WaitListTest, NotifyBetweenEnterAndSleepIsNotLost) {
   const uint32_t ticket = waiters.Enter();
   waiters.NotifyOne();
   // The notify came after Enter(): the sleep must return at once, not time out.
-  EXPECT_TRUE(waiters.Sleep(ticket, Deadline::After(absl::Seconds(30))));
+  EXPECT_TRUE(waiters.Sleep(ticket, base_internal::Deadline::After(absl::Seconds(30))));
   waiters.Leave();
 }
 
@@ -30,15 +30,15 @@ TEST(WaitListTest, NotifyBeforeEnterDoesNotWakeALaterWaiter) {
   waiters.NotifyOne();
   waiters.NotifyAll();
   const uint32_t ticket = waiters.Enter();
-  EXPECT_FALSE(waiters.Sleep(ticket, Deadline::After(absl::Milliseconds(20))));
+  EXPECT_FALSE(waiters.Sleep(ticket, base_internal::Deadline::After(absl::Milliseconds(20))));
   waiters.Leave();
 }
 
 TEST(WaitListTest, NotifyOneWakesASleeper) {
   WaitList waiters;
-  TrackedThread sleeper([&] {
+  testing_internal::TrackedThread sleeper([&] {
     const uint32_t ticket = waiters.Enter();
-    EXPECT_TRUE(waiters.Sleep(ticket, Deadline::After(absl::Seconds(30))));
+    EXPECT_TRUE(waiters.Sleep(ticket, base_internal::Deadline::After(absl::Seconds(30))));
     waiters.Leave();
   });
   sleeper.AwaitWaitingOn(waiters);
@@ -49,11 +49,11 @@ TEST(WaitListTest, NotifyOneWakesASleeper) {
 TEST(WaitListTest, NotifyAllWakesEverySleeper) {
   constexpr int kSleepers = 6;
   WaitList waiters;
-  std::vector<std::unique_ptr<TrackedThread>> sleepers;
+  std::vector<std::unique_ptr<testing_internal::TrackedThread>> sleepers;
   for (int i = 0; i < kSleepers; ++i) {
-    sleepers.push_back(std::make_unique<TrackedThread>([&] {
+    sleepers.push_back(std::make_unique<testing_internal::TrackedThread>([&] {
       const uint32_t ticket = waiters.Enter();
-      EXPECT_TRUE(waiters.Sleep(ticket, Deadline::After(absl::Seconds(30))));
+      EXPECT_TRUE(waiters.Sleep(ticket, base_internal::Deadline::After(absl::Seconds(30))));
       waiters.Leave();
     }));
   }
@@ -69,13 +69,13 @@ TEST(WaitListTest, EachNotifyOneWakesAnotherSleeper) {
   std::atomic<int> woken{0};
   auto sleep = [&] {
     const uint32_t ticket = waiters.Enter();
-    if (waiters.Sleep(ticket, Deadline::After(absl::Seconds(30)))) {
+    if (waiters.Sleep(ticket, base_internal::Deadline::After(absl::Seconds(30)))) {
       woken.fetch_add(1);
     }
     waiters.Leave();
   };
-  TrackedThread first(sleep);
-  TrackedThread second(sleep);
+  testing_internal::TrackedThread first(sleep);
+  testing_internal::TrackedThread second(sleep);
   first.AwaitWaitingOn(waiters);
   second.AwaitWaitingOn(waiters);
   waiters.NotifyOne();

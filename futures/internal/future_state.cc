@@ -1,0 +1,87 @@
+// Copyright 2026 The multirun Authors.
+
+#include "multirun/futures/internal/future_state.h"
+
+#include <utility>
+#include <vector>
+
+#include "multirun/base/futex.h"
+
+namespace multirun {
+namespace futures_internal {
+
+bool StateBase::TryStart() {
+  uint32_t word = word_.load(std::memory_order_relaxed);
+  do {
+    if (word & kClaimed) return false;
+  } while (!word_.compare_exchange_weak(word, word | kStarted,
+                                        std::memory_order_acq_rel,
+                                        std::memory_order_relaxed));
+  return true;
+}
+
+bool StateBase::TryClaim() {
+  return !(word_.fetch_or(kClaimed, std::memory_order_acq_rel) & kClaimed);
+}
+
+bool StateBase::TryClaimUnstarted() {
+  uint32_t word = word_.load(std::memory_order_relaxed);
+  do {
+    if (word & (kStarted | kClaimed)) return false;
+  } while (!word_.compare_exchange_weak(word, word | kClaimed,
+                                        std::memory_order_acq_rel,
+                                        std::memory_order_relaxed));
+  return true;
+}
+
+bool StateBase::Wait(const base_internal::Deadline& deadline) const {
+  uint32_t word = word_.load(std::memory_order_acquire);
+  while (!(word & kReady)) {
+    if (!(word & kWaiters)) {
+      if (!word_.compare_exchange_weak(word, word | kWaiters,
+                                       std::memory_order_acquire)) {
+        continue;
+      }
+      word |= kWaiters;
+    }
+    if (base_internal::FutexWait(&word_, word, deadline) ==
+        base_internal::WaitResult::kTimedOut) {
+      return IsReady();
+    }
+    word = word_.load(std::memory_order_acquire);
+  }
+  return true;
+}
+
+void StateBase::OnReady(absl::AnyInvocable<void()> callback) {
+  {
+    LockHolder lock(callbacks_lock_);
+    if (!(word_.load(std::memory_order_acquire) & kReady)) {
+      if (!first_callback_) {
+        first_callback_ = std::move(callback);
+      } else {
+        more_callbacks_.push_back(std::move(callback));
+      }
+      return;
+    }
+  }
+  std::move(callback)();
+}
+
+void StateBase::MarkReady() {
+  absl::AnyInvocable<void()> first;
+  std::vector<absl::AnyInvocable<void()>> more;
+  uint32_t previous;
+  {
+    LockHolder lock(callbacks_lock_);
+    previous = word_.fetch_or(kReady, std::memory_order_acq_rel);
+    first = std::move(first_callback_);
+    more.swap(more_callbacks_);
+  }
+  if (previous & kWaiters) base_internal::FutexWakeAll(&word_);
+  if (first) std::move(first)();
+  for (auto& callback : more) std::move(callback)();
+}
+
+}  // namespace futures_internal
+}  // namespace multirun
