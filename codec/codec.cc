@@ -17,6 +17,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "multirun/codec/internal/codec_errors.h"
 
 namespace multirun {
 namespace {

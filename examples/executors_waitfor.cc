@@ -94,7 +94,7 @@ int main() {
   // MultiRunnable's running modes: the same function, one argument apart.
   for (multirun::RunningMode mode :
        {multirun::RunningMode::kInline, multirun::RunningMode::kThreads}) {
-    auto runs = multirun::Run(mode, 3, [] {
+    auto runs = multirun::RunOnWorkers(mode, 3, [] {
       return std::string("hello from ") + multirun::CurrentWorker()->name;
     });
     if (!runs.ok() || runs->size() != 3) return Fail("Run");

@@ -73,7 +73,7 @@ absl::Status SaveFromAllWorkers(fao::Fao& session, bool in_processes) {
   for (const absl::Status& s : saved) {
     if (!s.ok()) return s;
   }
-  return session.Finish();
+  return session.Close();
 }
 
 bool RunAll(const std::string& dir, bool in_processes) {

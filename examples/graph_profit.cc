@@ -1,14 +1,14 @@
 // Copyright 2026 The multirun Authors.
 //
-// semisync's example in C++: revenue and expenses are independent (each
+// A port of semisync's example: revenue and expenses are independent (each
 // "fetches" for 0.3 s), profit needs both (0.4 s). Called one after the
 // other they take 1.0 s; as a graph, revenue and expenses run in parallel
 // and profit starts when both are done: 0.7 s. Profit's callback prints the
-// result (semisync's `callback=`), here on the worker that ran profit.
+// result, here on the worker that ran profit.
 //
-// Runs the graph twice (semisync's clear() + begin()), once on a ThreadPool
-// and once with every node in a process of its own (ForkExecutor, as
-// semisync does), and prints the graph in Graphviz DOT.
+// Runs the graph on a ThreadPool, then the same functions with every node in
+// a process of its own (each wrapped by multirun::InChildProcess, still on
+// the ThreadPool), and prints the graph in Graphviz DOT.
 //
 // Checks its own outcome and exits non-zero on a failure (it runs as a test).
 
@@ -20,10 +20,10 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "multirun/processes/fork_executor.h"
 #include "multirun/executors/thread_pool.h"
 #include "multirun/graph/graph.h"
 #include "multirun/graph/run_report.h"
+#include "multirun/processes/fork_executor.h"
 
 namespace {
 
@@ -75,13 +75,22 @@ int main() {
               absl::ToDoubleSeconds(parallel));
   if (parallel >= sequential) return Fail("the graph was not faster");
 
-  // Again, each node in a process of its own.
+  // Again, each node in a process of its own: a node that returns the
+  // ForkExecutor's future completes when its child process has answered.
   multirun::ForkExecutor forks({.max_processes = 2});
+  multirun::Graph forked_graph;
+  auto forked_revenue =
+      forked_graph.Add("revenue", multirun::InChildProcess(forks, Revenue));
+  auto forked_expenses =
+      forked_graph.Add("expenses", multirun::InChildProcess(forks, Expenses));
+  auto forked_profit =
+      forked_graph.Add("profit", multirun::InChildProcess(forks, Profit),
+                       forked_revenue, forked_expenses);
   start = absl::Now();
-  report = graph.RunAndWait(forks);
+  report = forked_graph.RunAndWait(pool);
   const absl::Duration forked = absl::Now() - start;
   if (!report.ok() || !report->status().ok()) return Fail("forked run failed");
-  result = graph.Result(profit);
+  result = forked_graph.Result(forked_profit);
   if (!result.ok() || *result != sequential_profit) return Fail("wrong profit");
   std::printf("graph:      %.2f s (ForkExecutor, a process per node)\n",
               absl::ToDoubleSeconds(forked));

@@ -98,7 +98,7 @@ class Database {
   multirun::Future<std::vector<std::string>> ShowUsers() {
     return connection_.Call(&Connection::FetchAll);
   }
-  multirun::SharerStats Stats() const { return connection_.Stats(); }
+  multirun::SharerStats stats() const { return connection_.stats(); }
 
  private:
   multirun::Sharer<Connection> connection_;
@@ -175,7 +175,7 @@ int InMemoryDatabase() {
   }
   const bool complete =
       users->size() == size_t{kClients} * kUsersPerClient && failures == 0;
-  const multirun::SharerStats stats = db.Stats();
+  const multirun::SharerStats stats = db.stats();
   std::printf(
       "%zu users from %d clients; calls: %lld completed, %lld failed, "
       "max queued %lld\n",
@@ -253,7 +253,7 @@ class MysqlDatabase {
           return (**row).Get<int64_t>(0);
         });
   }
-  multirun::SharerStats Stats() const { return connection_.Stats(); }
+  multirun::SharerStats stats() const { return connection_.stats(); }
 
  private:
   multirun::Sharer<multirun::mysql::MysqlConnection> connection_;
@@ -347,7 +347,7 @@ int SharedMysqlConnection() {
     }
     users = *std::move(shown);
     count = *counted;
-    stats = db.Stats();
+    stats = db.stats();
   }  // the Sharer drains before the connection and the server go
 
   std::map<int, int> next;

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
@@ -141,11 +142,11 @@ struct ThreadPool::Taken {
   TaskNode* node = nullptr;
 };
 
-absl::Status ThreadPool::Validate(int workers, const Options& options) {
-  if (workers <= 0 || workers > kMaxWorkers) {
+absl::Status ThreadPool::Validate(const Options& options) {
+  if (options.workers < 0 || options.workers > kMaxWorkers) {
     return absl::InvalidArgumentError(
-        absl::StrCat("ThreadPool: workers must be in [1, ", kMaxWorkers,
-                     "], got ", workers));
+        absl::StrCat("ThreadPool: workers must be in [0, ", kMaxWorkers,
+                     "] (0: one per core), got ", options.workers));
   }
   if (options.name.empty()) {
     return absl::InvalidArgumentError("ThreadPool: the name must not be empty");
@@ -153,29 +154,46 @@ absl::Status ThreadPool::Validate(int workers, const Options& options) {
   return absl::OkStatus();
 }
 
-ThreadPool::Options ThreadPool::CheckedOptions(int workers, Options& options) {
-  base_internal::CheckOk(Validate(workers, options));
+int ThreadPool::WorkerCount(const Options& options) {
+  if (options.workers > 0) return options.workers;
+  const unsigned cores = std::thread::hardware_concurrency();
+  return static_cast<int>(
+      std::clamp<unsigned>(cores, 1, static_cast<unsigned>(kMaxWorkers)));
+}
+
+ThreadPool::Options ThreadPool::CheckedOptions(Options& options) {
+  base_internal::CheckOk(Validate(options));
   return std::move(options);
 }
 
 absl::StatusOr<std::unique_ptr<ThreadPool>> ThreadPool::Create(
-    int workers, Options options) {
-  if (absl::Status valid = Validate(workers, options); !valid.ok()) {
-    return valid;
-  }
-  auto pool = absl::WrapUnique(
-      new ThreadPool(PrivateTag{}, workers, std::move(options)));
+    Options options) {
+  if (absl::Status valid = Validate(options); !valid.ok()) return valid;
+  auto pool = absl::WrapUnique(new ThreadPool(PrivateTag{}, std::move(options)));
   if (absl::Status started = pool->Start(); !started.ok()) return started;
   return pool;
 }
 
-ThreadPool::ThreadPool(int workers, Options options)
-    : ThreadPool(PrivateTag{}, workers, CheckedOptions(workers, options)) {
+absl::StatusOr<std::unique_ptr<ThreadPool>> ThreadPool::Create(
+    int workers, Options options) {
+  options.workers = workers;
+  return Create(std::move(options));
+}
+
+ThreadPool::ThreadPool(Options options)
+    : ThreadPool(PrivateTag{}, CheckedOptions(options)) {
   base_internal::CheckOk(Start());
 }
 
-ThreadPool::ThreadPool(PrivateTag, int workers, Options options)
-    : name_(std::move(options.name)), event_count_(workers) {
+ThreadPool::ThreadPool(int workers, Options options)
+    : ThreadPool([&] {
+        options.workers = workers;
+        return std::move(options);
+      }()) {}
+
+ThreadPool::ThreadPool(PrivateTag, Options options)
+    : name_(std::move(options.name)), event_count_(WorkerCount(options)) {
+  const int workers = WorkerCount(options);
   workers_.reserve(workers);
   for (int i = 0; i < workers; ++i) {
     auto worker = std::make_unique<PoolWorker>(this, i);

@@ -104,6 +104,9 @@ struct TaskNode;
 // options = {}` as a default argument inside the class that defines Options
 // when its members have default initializers.)
 struct ThreadPoolOptions {
+  // Worker threads; 0 means one per core (std::thread::hardware_concurrency,
+  // at least 1). At most ThreadPool::kMaxWorkers.
+  int workers = 0;
   // The pool's name, in error messages and in worker names "<name>-<index>"
   // (also the threads' names, cut to 15 characters by the kernel).
   std::string name = "pool";
@@ -126,14 +129,17 @@ class ThreadPool final : public Executor {
 
   using Options = ThreadPoolOptions;
 
-  // Starts a pool of `workers` threads. Returns InvalidArgument for workers <=
-  // 0 or > kMaxWorkers, or an empty name; ResourceExhausted if a thread cannot
-  // be started.
+  // Starts a pool of `options.workers` threads (0: one per core). Returns
+  // InvalidArgument for workers < 0 or > kMaxWorkers, or an empty name;
+  // ResourceExhausted if a thread cannot be started.
+  static absl::StatusOr<std::unique_ptr<ThreadPool>> Create(Options options);
+  // Create() with `options.workers` set to `workers`.
   static absl::StatusOr<std::unique_ptr<ThreadPool>> Create(
       int workers, Options options = {});
 
   // As Create(), but aborts with a message on invalid input (or when a thread
   // cannot be started).
+  explicit ThreadPool(Options options);
   explicit ThreadPool(int workers, Options options = {});
 
   ThreadPool(const ThreadPool&) = delete;
@@ -187,10 +193,12 @@ class ThreadPool final : public Executor {
   struct Taken;
   struct PrivateTag {};
 
-  ThreadPool(PrivateTag, int workers, Options options);
-  static absl::Status Validate(int workers, const Options& options);
+  ThreadPool(PrivateTag, Options options);
+  static absl::Status Validate(const Options& options);
   // Validates (aborting on invalid input) before any member is built.
-  static Options CheckedOptions(int workers, Options& options);
+  static Options CheckedOptions(Options& options);
+  // options.workers, with 0 resolved to the number of cores.
+  static int WorkerCount(const Options& options);
   absl::Status Start();
   bool IsOwnWorker() const;
 

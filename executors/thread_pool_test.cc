@@ -171,7 +171,7 @@ bool InFutexWait(pid_t tid) {
 }
 
 TEST(ThreadPoolTest, CreateRejectsInvalidWorkerCounts) {
-  for (int workers : {0, -1, 1025}) {
+  for (int workers : {-1, -1000, 1025}) {
     absl::StatusOr<std::unique_ptr<ThreadPool>> pool =
         ThreadPool::Create(workers);
     ASSERT_FALSE(pool.ok()) << workers;
@@ -200,8 +200,18 @@ TEST(ThreadPoolTest, CreateStartsTheWorkers) {
   EXPECT_EQ(WorkerTids(**pool).size(), 3u);
 }
 
+TEST(ThreadPoolTest, ZeroWorkersMeansOnePerCore) {
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  ThreadPool pool(ThreadPool::Options{.workers = 0, .name = "cores"});
+  EXPECT_EQ(pool.size(), std::max(cores, 1));
+  EXPECT_EQ(WorkerTids(pool).size(), static_cast<size_t>(pool.size()));
+  absl::StatusOr<std::unique_ptr<ThreadPool>> made = ThreadPool::Create(0);
+  ASSERT_TRUE(made.ok()) << made.status();
+  EXPECT_EQ((*made)->size(), std::max(cores, 1));
+}
+
 TEST(ThreadPoolDeathTest, ConstructorAbortsOnInvalidInput) {
-  EXPECT_DEATH(ThreadPool(0), "workers must be in \\[1, 1024\\], got 0");
+  EXPECT_DEATH(ThreadPool(-1), "workers must be in \\[0, 1024\\].*got -1");
   EXPECT_DEATH(ThreadPool(1025), "got 1025");
   EXPECT_DEATH(ThreadPool(1, {.name = ""}), "name must not be empty");
 }

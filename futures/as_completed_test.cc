@@ -116,7 +116,6 @@ TEST(WaitForTest, ConcurrencyFactorKeepsTheWorkFlowing) {
   constexpr int kJobs = 200;
   constexpr int kFactor = 8;
   testing_internal::ManualExecutor executor;
-  std::atomic<int> running{0}, max_running{0};
   int next = 0;
   std::vector<Future<int>> in_flight;
   auto more = [&](std::vector<Future<int>>& futures) {

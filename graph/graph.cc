@@ -13,8 +13,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "multirun/executors/inline_executor.h"
 #include "multirun/base/drop_reason.h"
+#include "multirun/executors/inline_executor.h"
 #include "multirun/executors/worker.h"
 #include "multirun/graph/internal/run_state.h"
 #include "multirun/sync/lock_holder.h"
@@ -82,18 +82,20 @@ void Completion::operator()(absl::Status status) {
   if (run != nullptr) run->FinishAsync(node_, std::move(status));
 }
 
+absl::Status InvalidFuture() {
+  return absl::FailedPreconditionError(
+      "graph: the node's function returned an invalid (default-constructed) "
+      "Future");
+}
+
+namespace {
+
+// The executor that runs a subgraph's completion glue inline.
 Executor& InlineGlue() {
   static InlineExecutor* const executor = new InlineExecutor;
   return *executor;
 }
 
-absl::Status NotForkable() {
-  return absl::InvalidArgumentError(
-      "graph: the node's result type has no multirun::Codec, so it cannot "
-      "run on a ForkExecutor");
-}
-
-namespace {
 absl::Status SummaryOf(const absl::StatusOr<RunReport>& report) {
   if (!report.ok()) return report.status();
   absl::Status status = report->status();
@@ -116,7 +118,7 @@ absl::Status RunChild(Invocation& invocation, Graph& graph,
   // before Start() returns.
   parent->HoldChain();
   std::shared_ptr<Graph> alive = keep;
-  graph.Start(*invocation.executor, invocation.forks, {})
+  graph.Start(*invocation.executor, {})
       .Then(InlineGlue(),
             [parent, child = &graph, keep = std::move(keep),
              done = std::move(done)](absl::StatusOr<RunReport> report) mutable {
@@ -140,12 +142,27 @@ absl::Status RunInnerGraph(Invocation& invocation, Graph& graph) {
 }
 
 // --- RunState ---
+//
+// How it runs (the hot path). The graph is compiled once per change
+// (Validate): nodes live in one vector, successors as index ranges of one
+// flat array, a node's function type-erased once, at Add(). Each run resets
+// an atomic pending count per node (Prepare). A finishing node decrements its
+// successors' counts (Release: one acq_rel RMW each, no lock, no
+// allocation); the first successor that becomes ready runs next on the same
+// thread (continuation passing, Drain), the others are scheduled on the
+// executor (on a ThreadPool worker: its own deque). Completion is counted per
+// chain of continuations, not per node (remaining_, see run_state.h), so a
+// linear chain costs no shared RMW at all. Nodes without dependencies are
+// started by one task that splits its range in halves (Execute), so a thief
+// takes half of what is left. An asynchronous node (a subgraph, a returned
+// future) ends its chain's turn on this thread; its completion continues the
+// chain on the executor (FinishAsync). Timestamps are taken only with
+// GraphRunOptions::timeline.
 
-Future<RunReport> RunState::Prepare(Executor& executor, ForkExecutor* forks,
-                                    const RunOptions& options,
+Future<RunReport> RunState::Prepare(Executor& executor,
+                                    const GraphRunOptions& options,
                                     std::shared_ptr<Event> finished) {
   executor_ = &executor;
-  forks_ = forks;
   options_ = options;
   const size_t n = graph_->size();
   successor_offsets_ = graph_->successor_offsets_.data();
@@ -308,7 +325,7 @@ uint32_t RunState::Step(uint32_t node, bool has_permit, Sink* sink) {
     return kMoved;  // Parked: a finishing member of the group resumes it.
   }
   if (!timeline_.empty()) StampStart(node);
-  Invocation invocation{this, node, executor_, forks_};
+  Invocation invocation{this, node, executor_};
   absl::Status status = bodies_[node](invocation);
   if (invocation.async) return kMoved;  // FinishAsync() continues the chain.
   return FinishBody(node, std::move(status), sink, true);
@@ -334,7 +351,7 @@ uint32_t RunState::FinishBody(uint32_t node, absl::Status status, Sink* sink,
     return Release(node, NodeState::kSucceeded, absl::OkStatus(), -1, sink,
                    allow_inline);
   }
-  if (options_.on_failure == FailurePolicy::kCancelAll) {
+  if (options_.on_failure == GraphFailurePolicy::kCancelAll) {
     CancelWith(absl::CancelledError(
         absl::StrCat("graph: cancelled because node '", graph_->name(node),
                      "' failed: ", status.ToString())));
@@ -573,11 +590,10 @@ ConcurrencyGroup Graph::NewConcurrencyGroup(int max_concurrent) {
 Node<void> Graph::AddGraph(std::string name, Graph& inner) {
   CheckNotRunning("AddGraph");
   Graph* inner_ptr = &inner;
-  const uint32_t index =
-      NewNode(std::move(name), kForkable,
-              [inner_ptr](graph_internal::Invocation& invocation) {
-                return graph_internal::RunInnerGraph(invocation, *inner_ptr);
-              });
+  const uint32_t index = NewNode(
+      std::move(name), 0, [inner_ptr](graph_internal::Invocation& invocation) {
+        return graph_internal::RunInnerGraph(invocation, *inner_ptr);
+      });
   if (inner_ptr == this) {
     RecordError(absl::InvalidArgumentError(
         absl::StrCat("Graph::AddGraph: node '", this->name(index),
@@ -679,58 +695,29 @@ absl::Status Graph::FindCycle(const std::vector<uint32_t>& left) const {
                    " node(s): ", absl::StrJoin(names, " -> ")));
 }
 
-Future<RunReport> Graph::Start(Executor& executor, ForkExecutor* forks,
-                               RunOptions options) {
+Future<RunReport> Graph::Start(Executor& executor, GraphRunOptions options) {
   if (running_.exchange(true, std::memory_order_acq_rel)) {
     return MakeErrorFuture<RunReport>(absl::FailedPreconditionError(
         "Graph::Run: the graph is already running"));
   }
   absl::Status valid = Compile();
-  if (valid.ok() && forks != nullptr) {
-    for (uint32_t i = 0; i < size(); ++i) {
-      if (!(flags_[i] & kForkable)) {
-        valid = absl::InvalidArgumentError(absl::StrCat(
-            "Graph::Run: node '", name(i),
-            "' has a result type without a multirun::Codec, so it cannot "
-            "run on a ForkExecutor"));
-        break;
-      }
-    }
-  }
   if (!valid.ok()) {
     running_.store(false, std::memory_order_release);
     return MakeErrorFuture<RunReport>(std::move(valid));
   }
   finished_ = std::make_shared<Event>();
-  Future<RunReport> report = run_->Prepare(executor, forks, options, finished_);
+  Future<RunReport> report = run_->Prepare(executor, options, finished_);
   run_->Start();
   return report;
 }
 
-Future<RunReport> Graph::Run(Executor& executor, RunOptions options) {
-  return Start(executor, nullptr, options);
+Future<RunReport> Graph::Run(Executor& executor, GraphRunOptions options) {
+  return Start(executor, options);
 }
 
 absl::StatusOr<RunReport> Graph::RunAndWait(Executor& executor,
-                                            RunOptions options) {
+                                            GraphRunOptions options) {
   return Run(executor, options).Get();
-}
-
-Future<RunReport> Graph::Run(ForkExecutor& forks, RunOptions options) {
-  if (fork_control_ == nullptr && !IsRunning()) {
-    fork_control_ = std::make_unique<ThreadPool>(
-        1, ThreadPoolOptions{.name = "graph-fork"});
-  }
-  if (fork_control_ == nullptr) {
-    return MakeErrorFuture<RunReport>(absl::FailedPreconditionError(
-        "Graph::Run: the graph is already running"));
-  }
-  return Start(*fork_control_, &forks, options);
-}
-
-absl::StatusOr<RunReport> Graph::RunAndWait(ForkExecutor& forks,
-                                            RunOptions options) {
-  return Run(forks, options).Get();
 }
 
 bool Graph::Cancel() {

@@ -1,74 +1,89 @@
 // Copyright 2026 The multirun Authors.
 //
-// Graph: a dependency scheduler. Functions with dependencies run as a DAG in
-// parallel on any Executor (semisync's decorated functions, Taskflow's
-// taskflow), each function once per run and only after all of its
-// dependencies finished.
+// Graph: a dependency scheduler, a port of semisync. Functions with
+// dependencies run as a DAG on any Executor: each function once per run, only
+// after all of its dependencies finished, and independent ones in parallel.
 //
-// Build a graph with Add(name, fn, deps...), which returns a typed handle,
-// Node<T>, where T is what fn produces (void for void / absl::Status,
-// U for U / absl::StatusOr<U>). Dependencies are handles, given to Add() or
-// to Node::After(). Dataflow: when fn can be called with its dependencies'
-// results (`const T1&, const T2&...`, in the order given to Add), it is, so
-// results flow from node to node without a shared namespace; otherwise the
-// dependencies only order the calls. A node's callback (Node::OnDone) gets
-// the node's result (absl::StatusOr<T>, or absl::Status for void) on the
-// thread that completed the node, after the result is stored and before any
-// dependent starts.
+// Example:
 //
-// Validate() checks the graph: a cycle is InvalidArgument naming its nodes
-// in order ("cycle: a -> b -> c -> a"), as are duplicate names, handles of
-// another graph, null functions and bad concurrency limits. Run() validates
-// first.
+//   multirun::Graph graph;
+//   multirun::Node<double> revenue = graph.Add("revenue", [] { return 3.0; });
+//   multirun::Node<double> expenses = graph.Add("costs", [] { return 1.0; });
+//   multirun::Node<double> profit = graph.Add(
+//       "profit", [](double r, double e) { return r - e; }, revenue, expenses);
+//   multirun::ThreadPool pool(2);
+//   absl::StatusOr<multirun::RunReport> report = graph.RunAndWait(pool);
+//   if (report.ok() && report->status().ok()) {
+//     double p = *graph.Result(profit);  // 2.0
+//   }
+//
+// Nodes. Add(name, fn, deps...) returns a typed handle, Node<T>, where T is
+// what fn produces:
+//   fn returns                          the node is a
+//   void or absl::Status                Node<void>
+//   U or absl::StatusOr<U>              Node<U>
+//   multirun::Future<U>                 Node<U>, completed by the future
+// Dependencies are handles, given to Add() or to Node::After(). Dataflow: when
+// fn can be called with its dependencies' results (`const T1&, const T2&...`,
+// in the order given to Add), it is, so results flow from node to node without
+// a shared namespace; otherwise the dependencies only order the calls. A
+// node's callback (Node::OnDone) gets the node's result (absl::StatusOr<T>, or
+// absl::Status for void) after the result is stored and before any dependent
+// starts.
+//
+// Asynchronous nodes. A function that returns a multirun::Future<U> starts
+// work that runs elsewhere (another executor, a timer, another process); the
+// node completes when that future does, with its result, on the run's
+// executor: a value is stored for the dependents, an error fails the node,
+// exactly as if fn had returned absl::StatusOr<U>. An invalid
+// (default-constructed) future fails the node with FailedPrecondition. A
+// waiting node holds no worker. To run a node in another process, have it
+// return the Future of a process executor, for example with
+// multirun::InChildProcess(forks, fn) from //processes:fork_executor:
+//
+//   multirun::ForkExecutor forks;
+//   auto parsed = graph.Add("parse", multirun::InChildProcess(forks, Parse),
+//                           downloaded);
+//
+// A node killed there fails with that future's error (Aborted("task process
+// <pid> killed by SIGKILL")), like any other failure.
+//
+// Validate() checks the graph: InvalidArgument for a cycle, naming its nodes
+// in order, each arrow from a dependency to its dependent ("Graph: cycle of 3
+// node(s): a -> b -> c -> a"), for duplicate names, handles of another graph,
+// null functions and bad concurrency limits. Run() validates first.
 //
 // Run(executor) starts every node without dependencies and returns a
 // Future<RunReport>; RunAndWait() blocks for it. The report (run_report.h)
-// has every node's state and status. Failure policy (RunOptions::on_failure):
+// has every node's state and status. Failure policy
+// (GraphRunOptions::on_failure):
 //   - kSkipDependents (default): the dependents of a failed node, and theirs,
 //     are skipped with FailedPrecondition("skipped: dependency 'a' failed:
 //     ..."), naming the node that failed; every independent branch runs;
 //   - kCancelAll: the first failure cancels the run (nodes not yet started
 //     end Cancelled).
-// Cancel() cancels a running graph the same way. Nothing hangs: a node that
-// returns an error, throws (Unknown("<type>: <what>")), is killed (on a
-// ForkExecutor: Aborted("task process <pid> killed by SIGKILL")), or whose
-// task the executor drops or rejects (the run is then cancelled with that
-// reason), completes its entry in the report.
+// Cancel() cancels a running graph the same way.
 //
-// Re-run: a graph can run again once a run completed (semisync's clear() +
-// begin()); every run gives a fresh report and fresh results.
+// Errors. Nothing hangs and nothing is swallowed: a node that returns an
+// error, throws (Unknown("<type>: <what>")), returns a future that fails, or
+// whose task the executor drops or rejects (the run is then cancelled with
+// that reason), completes its entry in the report.
+//
+// Re-run: a graph can run again once a run completed; every run gives a
+// fresh report and fresh results.
 //
 // Composition: AddGraph(name, inner) makes a graph one node of another (the
 // inner graph runs on the same executor; the node fails with the inner run's
-// first failure). Subflow (Taskflow's subflow): a node whose function takes a
-// `Subflow&` (a Graph) as its first argument builds a graph at run time; the
-// node completes when that graph has run.
+// first failure). Subflow: a node whose function takes a `Subflow&` (a Graph)
+// as its first argument builds a graph at run time; the node completes when
+// that graph has run.
 //
 // Concurrency limits: NewConcurrencyGroup(n) and Node::InGroup(group): at
 // most n nodes of the group run at once (the others wait, without holding a
 // worker).
 //
-// Executors: any Executor (ThreadPool, InlineExecutor, Strand, ...), or a
-// ForkExecutor: every node in a process of its own, as semisync does, its
-// result coming back through multirun::Codec (the result types must be
-// Encodable; Validate says which node is not). Control work (releasing
-// dependents, callbacks) then runs on one internal thread of the graph.
-//
-// Observability: ToDot() (Graphviz), RunOptions::timeline and
+// Observability: ToDot() (Graphviz), GraphRunOptions::timeline and
 // RunReport::ToChromeTrace() (Perfetto).
-//
-// How it runs (the hot path). The graph is compiled once per change
-// (Validate): nodes live in one vector, successors as index ranges of one
-// flat array, a node's function type-erased once, at Add(). Each run resets
-// an atomic pending count per node. A finishing node decrements its
-// successors' counts (one acq_rel RMW each, no lock, no allocation); the
-// first successor that becomes ready runs next on the same thread
-// (continuation passing), the others are scheduled on the executor (on a
-// ThreadPool worker: its own deque). Completion is counted per chain of
-// continuations, not per node, so a linear chain costs no shared RMW at all.
-// Nodes without dependencies are started by one task that splits its range
-// in halves, so a thief takes half of what is left. Timestamps are taken
-// only with RunOptions::timeline.
 //
 // Thread-safety: build, validate and inspect a graph from one thread, not
 // while it runs (Add() while running aborts). Run(), Cancel(), IsRunning()
@@ -79,10 +94,12 @@
 //
 // Memory ordering: everything a node (and its callback) wrote is visible to
 // its dependents when they run, and everything every node wrote is visible
-// to whoever sees the run's future ready.
+// to whoever sees the run's future ready. For an asynchronous node, what
+// the producer of its future wrote before completing it is visible to the
+// node's callback and its dependents.
 //
-// Defines Graph (alias Subflow), Node<T>, ConcurrencyGroup, RunOptions and
-// FailurePolicy.
+// Defines GraphFailurePolicy, GraphRunOptions, ConcurrencyGroup, Node<T> and
+// Graph (alias Subflow).
 
 #ifndef MULTIRUN_GRAPH_GRAPH_H_
 #define MULTIRUN_GRAPH_GRAPH_H_
@@ -91,257 +108,42 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "multirun/codec/codec.h"
-#include "multirun/executors/executor.h"
-#include "multirun/processes/fork_executor.h"
-#include "multirun/futures/future.h"
 #include "multirun/base/invoke.h"
-#include "multirun/executors/thread_pool.h"
+#include "multirun/executors/executor.h"
+#include "multirun/futures/future.h"
+#include "multirun/graph/internal/node_body.h"
 #include "multirun/graph/run_report.h"
 #include "multirun/sync/event.h"
 
 namespace multirun {
 
-class Graph;
-// The graph a subflow node's function builds at run time.
-using Subflow = Graph;
-
-enum class FailurePolicy {
+// What a run does when a node fails (GraphRunOptions::on_failure).
+enum class GraphFailurePolicy {
   // Skip the dependents of a failed node; run every independent branch.
   kSkipDependents,
   // Cancel the run at the first failure.
   kCancelAll,
 };
 
-struct RunOptions {
-  FailurePolicy on_failure = FailurePolicy::kSkipDependents;
+// How Graph::Run() runs.
+struct GraphRunOptions {
+  GraphFailurePolicy on_failure = GraphFailurePolicy::kSkipDependents;
   // Record each node's start and end time and worker (NodeTiming). Costs two
   // clock reads per node.
   bool timeline = false;
 };
 
-namespace graph_internal {
-
-class RunState;
-
-// One call of a node's function, as the run hands it to the function's
-// type-erased wrapper.
-struct Invocation {
-  RunState* run;
-  uint32_t node;
-  Executor* executor;
-  ForkExecutor* forks;  // Null unless the graph runs on a ForkExecutor.
-  bool async = false;   // Set by a wrapper that completes later.
-};
-
-// Completes an asynchronous node (a subgraph, a subflow, a forked call). If
-// destroyed without being called, completes the node with Internal, so a
-// dropped continuation cannot hang the run. Move-only.
-class Completion {
- public:
-  explicit Completion(Invocation& invocation)
-      : run_(invocation.run), node_(invocation.node) {
-    invocation.async = true;
-  }
-  Completion(Completion&& other) noexcept
-      : run_(std::exchange(other.run_, nullptr)), node_(other.node_) {}
-  Completion& operator=(Completion&&) = delete;
-  ~Completion();
-  void operator()(absl::Status status);
-
- private:
-  RunState* run_;
-  uint32_t node_;
-};
-
-struct SlotBase {
-  virtual ~SlotBase() = default;
-  virtual void Reset() = 0;
-};
-// Where a typed node's result lives between its run and its dependents'.
-template <typename T>
-struct Slot final : SlotBase {
-  std::optional<T> value;
-  void Reset() override { value.reset(); }
-};
-template <>
-struct Slot<void> final : SlotBase {
-  void Reset() override {}
-};
-
-using Body = absl::AnyInvocable<absl::Status(Invocation&)>;
-using Callback = absl::AnyInvocable<absl::Status(const absl::Status&)>;
-
-template <typename T>
-inline constexpr bool kIsNode = false;
-
-enum class BodyKind { kInvalid, kPlain, kData, kSubflow, kSubflowData };
-
-template <typename F, typename... Ts>
-constexpr BodyKind KindOf() {
-  constexpr bool kAllValues = (!std::is_void_v<Ts> && ...);
-  if constexpr (sizeof...(Ts) > 0 && kAllValues) {
-    if constexpr (std::is_invocable_v<F&, const Ts&...>) {
-      return BodyKind::kData;
-    } else if constexpr (std::is_invocable_v<F&, Graph&, const Ts&...>) {
-      return BodyKind::kSubflowData;
-    }
-  }
-  if constexpr (std::is_invocable_v<F&>) {
-    return BodyKind::kPlain;
-  } else if constexpr (std::is_invocable_v<F&, Graph&>) {
-    return BodyKind::kSubflow;
-  } else {
-    return BodyKind::kInvalid;
-  }
-}
-
-template <typename F, typename... Ts>
-constexpr auto ReturnOf() {
-  constexpr BodyKind kKind = KindOf<F, Ts...>();
-  if constexpr (kKind == BodyKind::kData) {
-    return std::type_identity<std::invoke_result_t<F&, const Ts&...>>{};
-  } else if constexpr (kKind == BodyKind::kSubflowData) {
-    return std::type_identity<std::invoke_result_t<F&, Graph&, const Ts&...>>{};
-  } else if constexpr (kKind == BodyKind::kPlain) {
-    return std::type_identity<std::invoke_result_t<F&>>{};
-  } else if constexpr (kKind == BodyKind::kSubflow) {
-    return std::type_identity<std::invoke_result_t<F&, Graph&>>{};
-  } else {
-    return std::type_identity<void>{};
-  }
-}
-
-// Stores a function's outcome in `slot`; returns the status part.
-template <typename T>
-absl::Status Store(Slot<T>* slot, FutureResult<T>&& result) {
-  if constexpr (std::is_void_v<T>) {
-    return std::move(result);
-  } else {
-    if (!result.ok()) return std::move(result).status();
-    slot->value.emplace(*std::move(result));
-    return absl::OkStatus();
-  }
-}
-
-// Runs a subgraph built at run time (subflow) on the invocation's executor;
-// the node completes when it has run. Defined in graph.cc.
-absl::Status RunSubgraph(Invocation& invocation, std::shared_ptr<Graph> graph);
-// Runs an existing graph as one node.
-absl::Status RunInnerGraph(Invocation& invocation, Graph& graph);
-// What both do; `keep` (may be null) owns `graph`.
-absl::Status RunChild(Invocation& invocation, Graph& graph,
-                      std::shared_ptr<Graph> keep);
-
-// The status of a forked node whose result has no codec.
-absl::Status NotForkable();
-
-// The executor that runs fork completions' glue inline.
-Executor& InlineGlue();
-
-template <typename T, BodyKind kKind, typename F, typename... Ts>
-Body MakeDataBody(F fn, Slot<T>* out, Slot<Ts>*... in) {
-  return [fn = std::move(fn), out,
-          in...](Invocation& invocation) mutable -> absl::Status {
-    if constexpr (kKind == BodyKind::kSubflow ||
-                  kKind == BodyKind::kSubflowData) {
-      auto graph = std::make_shared<Graph>();
-      absl::Status built;
-      if constexpr (kKind == BodyKind::kSubflow) {
-        built = base_internal::InvokeToResult(fn, *graph);
-      } else {
-        built = base_internal::InvokeToResult(fn, *graph, *in->value...);
-      }
-      if (!built.ok()) return built;
-      return RunSubgraph(invocation, std::move(graph));
-    } else {
-      if (invocation.forks != nullptr) {
-        if constexpr (Encodable<FutureResult<T>>) {
-          F* f = &fn;
-          Future<T> result = invocation.forks->Submit([f, in...]() {
-            if constexpr (kKind == BodyKind::kData) {
-              return (*f)(*in->value...);
-            } else {
-              return (*f)();
-            }
-          });
-          std::move(result).Then(*invocation.executor,
-                                 [out, done = Completion(invocation)](
-                                     FutureResult<T> outcome) mutable {
-                                   done(Store<T>(out, std::move(outcome)));
-                                 });
-          return absl::OkStatus();
-        } else {
-          return NotForkable();
-        }
-      }
-      if constexpr (kKind == BodyKind::kData) {
-        return Store<T>(out,
-                        base_internal::InvokeToResult(fn, *in->value...));
-      } else {
-        return Store<T>(out, base_internal::InvokeToResult(fn));
-      }
-    }
-  };
-}
-
-// Runs `fn()` in a forked child; the node completes with its result.
-template <typename T, typename F>
-absl::Status ForkCall(Invocation& invocation, F* fn, Slot<T>* out) {
-  if constexpr (Encodable<FutureResult<T>>) {
-    Future<T> result = invocation.forks->Submit([fn]() { return (*fn)(); });
-    std::move(result).Then(
-        *invocation.executor,
-        [out, done = Completion(invocation)](FutureResult<T> outcome) mutable {
-          done(Store<T>(out, std::move(outcome)));
-        });
-    return absl::OkStatus();
-  } else {
-    return NotForkable();
-  }
-}
-
-// A node without dataflow arguments: the closure holds only `fn` (and the
-// result slot for a typed node), so a small fn stays in AnyInvocable's
-// inline storage: no allocation per node.
-template <typename T, typename F>
-Body MakePlainBody(F fn, Slot<T>* out) {
-  if constexpr (std::is_void_v<T>) {
-    return [fn = std::move(fn)](Invocation& invocation) mutable {
-      if (invocation.forks != nullptr) {
-        return ForkCall<T>(invocation, &fn, static_cast<Slot<T>*>(nullptr));
-      }
-      return absl::Status(base_internal::InvokeToResult(fn));
-    };
-  } else {
-    return [fn = std::move(fn), out](Invocation& invocation) mutable {
-      if (invocation.forks != nullptr) return ForkCall<T>(invocation, &fn, out);
-      return Store<T>(out, base_internal::InvokeToResult(fn));
-    };
-  }
-}
-
-template <typename T, BodyKind kKind, typename F, typename... Ts>
-Body MakeBody(F fn, Slot<T>* out, Slot<Ts>*... in) {
-  if constexpr (kKind == BodyKind::kPlain) {
-    return MakePlainBody<T>(std::move(fn), out);
-  } else {
-    return MakeDataBody<T, kKind>(std::move(fn), out, in...);
-  }
-}
-
-}  // namespace graph_internal
+// The graph a subflow node's function builds at run time.
+using Subflow = Graph;
 
 // A handle to a group of nodes of which at most `max_concurrent` run at once
 // (Graph::NewConcurrencyGroup).
@@ -361,11 +163,12 @@ class ConcurrencyGroup {
 //
 // Example:
 //
-//   multirun::Node<double> revenue = graph.Add("revenue", [] { return 3.0; });
-//   multirun::Node<double> expenses = graph.Add("expenses", [] { return 1.0;
-//   }); multirun::Node<double> profit = graph.Add(
-//       "profit", [](double r, double e) { return r - e; }, revenue, expenses);
-//   profit.OnDone([](const absl::StatusOr<double>& p) { Print(p); });
+//   multirun::Node<int> count = graph.Add("count", [] { return 3; });
+//   multirun::Node<std::string> label = graph.Add(
+//       "label", [](int n) { return std::to_string(n) + " items"; }, count);
+//   label.OnDone([](const absl::StatusOr<std::string>& text) {
+//     if (text.ok()) std::puts(text->c_str());
+//   });
 template <typename T>
 class Node {
  public:
@@ -386,10 +189,11 @@ class Node {
   // Sets the node's callback: `callback(const absl::StatusOr<T>&)` (for
   // void: `callback(const absl::Status&)`), called once per run when the
   // node's function has run (successfully or not, not when skipped or
-  // cancelled), on the thread that completed it (a worker; for a forked node
-  // the graph's control thread), before any dependent starts. It may return
-  // void or absl::Status; an error or an exception fails the node. Replaces
-  // an earlier callback.
+  // cancelled), on the thread that completed it (a worker of the run's
+  // executor; for an asynchronous node, the one that ran the future's
+  // continuation), before any dependent starts. It may return void or
+  // absl::Status; an error or an exception fails the node. Replaces an
+  // earlier callback.
   template <typename F>
   Node& OnDone(F callback);
 
@@ -403,22 +207,19 @@ class Node {
   uint32_t index_ = 0;
 };
 
-namespace graph_internal {
-template <typename T>
-inline constexpr bool kIsNode<Node<T>> = true;
-}  // namespace graph_internal
-
-// Example: semisync's revenue / expenses / profit.
+// A set of functions with dependencies, run as a DAG (see the file comment).
 //
-//   multirun::Graph graph;
-//   auto revenue = graph.Add("revenue", [] { return FetchRevenue(); });
-//   auto expenses = graph.Add("expenses", [] { return FetchExpenses(); });
-//   auto profit = graph.Add(
-//       "profit", [](double r, double e) { return r - e; }, revenue, expenses);
+// Example: a node that waits for work submitted to another executor.
+//
 //   multirun::ThreadPool pool(2);
+//   multirun::Graph graph;
+//   multirun::Node<int> size = graph.Add("size", [&pool] {
+//     return multirun::Submit(pool, [] { return ReadSize(); });
+//   });
+//   graph.Add("print", [](int n) { std::printf("%d\n", n); }, size);
 //   absl::StatusOr<multirun::RunReport> report = graph.RunAndWait(pool);
-//   if (report.ok() && report->status().ok()) {
-//     double p = *graph.Result(profit);
+//   if (report.ok() && !report->status().ok()) {
+//     std::puts(report->status().ToString().c_str());
 //   }
 class Graph {
  public:
@@ -463,20 +264,15 @@ class Graph {
   // run. The future completes with the report once every node has an entry;
   // it is an error only when the run could not start: Validate()'s error, or
   // FailedPrecondition when the graph is already running. Never blocks.
-  Future<RunReport> Run(Executor& executor, RunOptions options = {});
-  // Run() and wait for the report.
+  Future<RunReport> Run(Executor& executor, GraphRunOptions options = {});
+  // Run() and wait for the report (blocks).
   absl::StatusOr<RunReport> RunAndWait(Executor& executor,
-                                       RunOptions options = {});
-
-  // Runs every node in a process of its own on `forks` (see the file
-  // comment). Also InvalidArgument when a node's result has no Codec.
-  Future<RunReport> Run(ForkExecutor& forks, RunOptions options = {});
-  absl::StatusOr<RunReport> RunAndWait(ForkExecutor& forks,
-                                       RunOptions options = {});
+                                       GraphRunOptions options = {});
 
   // Cancels the run in progress: nodes that have not started end Cancelled
-  // (running ones finish; on a ForkExecutor they are not killed). Returns
-  // whether a run was in progress. Never blocks. Thread-safe.
+  // (running ones finish, and the futures that asynchronous nodes returned
+  // are not cancelled: the run waits for them). Returns whether a run was in
+  // progress. Never blocks. Thread-safe.
   bool Cancel();
 
   // Whether a run is in progress. Thread-safe.
@@ -508,7 +304,6 @@ class Graph {
     kTyped = 1,
     kHasCallback = 2,
     kGrouped = 4,
-    kForkable = 8,
   };
 
   uint32_t NewNode(std::string name, uint8_t flags, graph_internal::Body body);
@@ -523,8 +318,7 @@ class Graph {
   void CheckNotRunning(const char* what) const;
   absl::Status Compile();
   absl::Status FindCycle(const std::vector<uint32_t>& indegree_left) const;
-  Future<RunReport> Start(Executor& executor, ForkExecutor* forks,
-                          RunOptions options);
+  Future<RunReport> Start(Executor& executor, GraphRunOptions options);
 
   // Built by Add() and friends.
   std::shared_ptr<std::vector<std::string>> names_;
@@ -550,7 +344,6 @@ class Graph {
   std::atomic<bool> running_{false};
   std::unique_ptr<graph_internal::RunState> run_;
   std::shared_ptr<Event> finished_;
-  std::unique_ptr<ThreadPool> fork_control_;
 };
 
 // --- implementation ---
@@ -568,17 +361,19 @@ auto Graph::Add(std::string name, F fn, const Deps&... deps) {
                 "a Subflow& first");
   using R = typename decltype(graph_internal::ReturnOf<
                               F, typename Deps::value_type...>())::type;
-  static_assert(!base_internal::kIsFuture<R>,
-                "Graph::Add: fn must not return a Future; use a subflow");
+  // A Future<U> makes an asynchronous node of type U.
+  constexpr bool kAsync = base_internal::kIsFuture<R>;
   using T = typename base_internal::ValueOf<R>::type;
   constexpr bool kSubflow =
       kKind == BodyKind::kSubflow || kKind == BodyKind::kSubflowData;
+  static_assert(!kSubflow || !kAsync,
+                "Graph::Add: a subflow function must not return a Future; it "
+                "returns void or absl::Status");
   static_assert(!kSubflow || std::is_void_v<T>,
                 "Graph::Add: a subflow function returns void or absl::Status");
   CheckNotRunning("Add");
   uint8_t flags = 0;
   if constexpr (!std::is_void_v<T>) flags |= kTyped;
-  if constexpr (kSubflow || Encodable<FutureResult<T>>) flags |= kForkable;
   const auto index = static_cast<uint32_t>(size());
   graph_internal::Slot<T>* slot = nullptr;
   if constexpr (!std::is_void_v<T>) {
@@ -601,8 +396,8 @@ auto Graph::Add(std::string name, F fn, const Deps&... deps) {
   };
   const bool null_fn = base_internal::IsNullCallable(fn);
   NewNode(std::move(name), flags,
-          graph_internal::MakeBody<T, kKind>(std::move(fn), slot,
-                                             slot_of(deps)...));
+          graph_internal::MakeBody<T, kKind, kAsync>(std::move(fn), slot,
+                                                     slot_of(deps)...));
   (AddEdge(deps, index), ...);
   if (null_fn) {
     RecordError(absl::InvalidArgumentError(

@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -17,6 +18,8 @@
 #include "multirun/executors/strand.h"
 #include "multirun/executors/thread_pool.h"
 #include "multirun/executors/worker.h"
+#include "multirun/futures/future.h"
+#include "multirun/futures/submit.h"
 #include "multirun/graph/run_report.h"
 #include "multirun/sync/event.h"
 #include "nlohmann/json.hpp"
@@ -106,6 +109,194 @@ TEST(GraphTest, FailingCallbackFailsTheNode) {
   EXPECT_EQ(report->state(b.index()), NodeState::kSkipped);
 }
 
+TEST(GraphTest, FutureNodeCompletesWhenAnotherThreadSetsThePromise) {
+  Graph graph;
+  Promise<int> promise;
+  Future<int> future = promise.GetFuture();
+  Event started;
+  Event other_ran;
+  std::atomic<int> dependent_got{-1};
+  std::atomic<bool> callback_on_worker{false};
+  auto source = graph.Add("source", [&] {
+    started.Set();
+    return std::move(future);
+  });
+  static_assert(std::is_same_v<decltype(source), Node<int>>);
+  source.OnDone([&](const absl::StatusOr<int>& result) {
+    EXPECT_EQ(result.value_or(-1), 21);
+    // The completion runs on the run's executor, not on the producer.
+    callback_on_worker.store(CurrentWorker() != nullptr &&
+                             CurrentWorker()->executor == "graph-pool");
+  });
+  auto doubled = graph.Add(
+      "doubled",
+      [&](const int& v) {
+        dependent_got.store(v);
+        return v * 2;
+      },
+      source);
+  // With one worker, "other" can run only if the waiting node holds none.
+  graph.Add("other", [&] { other_ran.Set(); });
+  ThreadPool pool(1, {.name = "graph-pool"});
+  std::atomic<int> seen_before_set{0};
+  std::thread producer([&] {
+    started.Wait();
+    other_ran.Wait();
+    seen_before_set.store(dependent_got.load());
+    promise.SetValue(21);
+  });
+  absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
+  producer.join();
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->status().ok()) << report->status();
+  EXPECT_EQ(seen_before_set.load(), -1);
+  EXPECT_EQ(dependent_got.load(), 21);
+  EXPECT_TRUE(callback_on_worker.load());
+  EXPECT_EQ(*graph.Result(source), 21);
+  EXPECT_EQ(*graph.Result(doubled), 42);
+  EXPECT_EQ(report->Count(NodeState::kSucceeded), 3u);
+  EXPECT_TRUE(report->has_result(source.index()));
+}
+
+TEST(GraphTest, FailedFutureFailsTheNodeAndSkipsItsDependents) {
+  Graph graph;
+  Promise<std::string> promise;
+  Future<std::string> future = promise.GetFuture();
+  Event started;
+  std::atomic<int> dependents_ran{0};
+  std::atomic<int> independent_ran{0};
+  auto source = graph.Add("source", [&] {
+    started.Set();
+    return std::move(future);
+  });
+  absl::Status callback_saw;
+  source.OnDone([&](const absl::StatusOr<std::string>& result) {
+    callback_saw = result.status();
+  });
+  auto dependent = graph.Add(
+      "dependent", [&](const std::string&) { dependents_ran.fetch_add(1); },
+      source);
+  auto grandchild =
+      graph.Add("grandchild", [&] { dependents_ran.fetch_add(1); })
+          .After(dependent);
+  auto independent =
+      graph.Add("independent", [&] { independent_ran.fetch_add(1); });
+  ThreadPool pool(2);
+  std::thread producer([&] {
+    started.Wait();
+    promise.SetError(absl::DataLossError("disk gone"));
+  });
+  absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
+  producer.join();
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->state(source.index()), NodeState::kFailed);
+  EXPECT_EQ(report->status(source.index()).code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(report->status(source.index()).message(), "disk gone");
+  EXPECT_EQ(callback_saw.code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(report->state(dependent.index()), NodeState::kSkipped);
+  EXPECT_EQ(report->status(dependent.index()).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(report->status(dependent.index()).message()),
+              HasSubstr("dependency 'source' failed"));
+  EXPECT_EQ(report->state(grandchild.index()), NodeState::kSkipped);
+  EXPECT_EQ(report->state(independent.index()), NodeState::kSucceeded);
+  EXPECT_EQ(dependents_ran.load(), 0);
+  EXPECT_EQ(independent_ran.load(), 1);
+  EXPECT_EQ(report->status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(graph.Result(source).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST(GraphTest, InvalidOrThrowingFutureFunctionFailsTheNode) {
+  Graph graph;
+  auto invalid = graph.Add("invalid", [] { return Future<int>(); });
+  auto dependent = graph.Add(
+      "dependent", [](int v) { return v; }, invalid);
+  auto thrower = graph.Add("thrower", []() -> Future<int> {
+    throw std::runtime_error("no future");
+  });
+  ThreadPool pool(2);
+  absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->state(invalid.index()), NodeState::kFailed);
+  EXPECT_EQ(report->status(invalid.index()).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(report->status(invalid.index()).message()),
+              HasSubstr("invalid"));
+  EXPECT_EQ(report->state(dependent.index()), NodeState::kSkipped);
+  EXPECT_EQ(report->state(thrower.index()), NodeState::kFailed);
+  EXPECT_EQ(report->status(thrower.index()).code(), absl::StatusCode::kUnknown);
+  EXPECT_THAT(std::string(report->status(thrower.index()).message()),
+              HasSubstr("std::runtime_error: no future"));
+}
+
+TEST(GraphTest, VoidFutureNodeOrdersItsDependents) {
+  Graph graph;
+  ThreadPool workers(1, {.name = "workers"});
+  int written = 0;  // Written on `workers`, read by the dependent.
+  auto write =
+      graph.Add("write", [&] { return Submit(workers, [&] { written = 5; }); });
+  static_assert(std::is_same_v<decltype(write), Node<void>>);
+  std::atomic<int> read{-1};
+  auto reader = graph.Add("reader", [&] { read.store(written); }).After(write);
+  auto failing = graph.Add("failing", [&] {
+    return Submit(workers, [] { return absl::UnavailableError("later"); });
+  });
+  static_assert(std::is_same_v<decltype(failing), Node<void>>);
+  auto ready = graph.Add("ready", [] { return MakeReadyFuture(); });
+  ThreadPool pool(2);
+  for (int round = 0; round < 2; ++round) {
+    written = 0;
+    read.store(-1);
+    absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
+    ASSERT_TRUE(report.ok()) << report.status();
+    EXPECT_EQ(report->state(write.index()), NodeState::kSucceeded);
+    EXPECT_EQ(report->state(reader.index()), NodeState::kSucceeded);
+    EXPECT_EQ(read.load(), 5);
+    EXPECT_FALSE(report->has_result(write.index()));
+    EXPECT_EQ(report->state(failing.index()), NodeState::kFailed);
+    EXPECT_EQ(report->status(failing.index()).code(),
+              absl::StatusCode::kUnavailable);
+    EXPECT_EQ(report->state(ready.index()), NodeState::kSucceeded);
+  }
+}
+
+TEST(GraphTest, SubmittedWorkIsANode) {
+  ThreadPool pool(1);
+  Graph graph;
+  auto a = graph.Add("a", [] { return 20; });
+  auto b = graph.Add("b", [] { return 22; });
+  // The sum runs as its own task on the run's only worker: the node returns
+  // its future at once instead of holding the worker.
+  std::atomic<bool> sum_on_worker{false};
+  auto sum = graph.Add(
+      "sum",
+      [&](int x, int y) {
+        return Submit(pool, [&sum_on_worker, x, y] {
+          sum_on_worker.store(CurrentWorker() != nullptr);
+          return x + y;
+        });
+      },
+      a, b);
+  static_assert(std::is_same_v<decltype(sum), Node<int>>);
+  auto text = graph.Add(
+      "text", [](int v) { return std::to_string(v); }, sum);
+  absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->status().ok()) << report->status();
+  EXPECT_EQ(*graph.Result(sum), 42);
+  EXPECT_EQ(*graph.Result(text), "42");
+  EXPECT_TRUE(sum_on_worker.load());
+  // On an InlineExecutor too: the submitted work runs inline.
+  InlineExecutor inline_executor;
+  Graph inline_graph;
+  auto inline_sum = inline_graph.Add(
+      "sum", [&] { return Submit(inline_executor, [] { return 7; }); });
+  report = inline_graph.RunAndWait(inline_executor);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(*inline_graph.Result(inline_sum), 7);
+}
+
 TEST(GraphTest, ValidateRejectsSelfLoop) {
   Graph graph;
   auto a = graph.Add("a", [] {});
@@ -131,6 +322,24 @@ TEST(GraphTest, ValidateRejectsTwoCycleAndRunFails) {
   absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
   EXPECT_EQ(report.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_FALSE(graph.IsRunning());
+}
+
+TEST(GraphTest, ValidateNamesTheCycleExactly) {
+  Graph graph;
+  auto a = graph.Add("a", [] {});
+  auto b = graph.Add(
+      "b", [] {}, a);
+  auto c = graph.Add(
+      "c", [] {}, b);
+  a.After(c);
+  absl::Status status = graph.Validate();
+  ASSERT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  // Each arrow goes from a dependency to its dependent; the cycle may start
+  // at any of its nodes.
+  EXPECT_THAT(std::string(status.message()),
+              ::testing::AnyOf("Graph: cycle of 3 node(s): a -> b -> c -> a",
+                               "Graph: cycle of 3 node(s): b -> c -> a -> b",
+                               "Graph: cycle of 3 node(s): c -> a -> b -> c"));
 }
 
 TEST(GraphTest, ValidateNamesLongCycleInOrder) {
@@ -266,7 +475,7 @@ TEST(GraphTest, CancelAllPolicyCancelsTheRest) {
   independent.After(rest[0]);
   InlineExecutor inline_executor;
   absl::StatusOr<RunReport> report = graph.RunAndWait(
-      inline_executor, {.on_failure = FailurePolicy::kCancelAll});
+      inline_executor, {.on_failure = GraphFailurePolicy::kCancelAll});
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(ran.load(), 0);
   EXPECT_TRUE(report->cancelled());

@@ -3,11 +3,11 @@
 // RunReport: what happened to every node of one Graph run (graph.h).
 //
 // A run of a Graph completes with one RunReport, also when nodes failed,
-// threw, were killed (on a ForkExecutor) or were cancelled: every node of the
+// threw, were killed (in another process) or were cancelled: every node of the
 // graph has an entry, indexed by Node::index(). Each entry has the node's
 // NodeState (succeeded, failed, skipped because a dependency failed,
 // cancelled), its status, whether a result is available (Graph::Result()),
-// and, when RunOptions::timeline was set, its start and end times and the
+// and, when GraphRunOptions::timeline was set, its start and end times and the
 // worker that ran it. ToChromeTrace() turns the timeline into Chrome trace
 // JSON (open it in Perfetto, ui.perfetto.dev, or chrome://tracing).
 //
@@ -51,7 +51,7 @@ enum class NodeState : uint8_t {
 // "succeeded", "failed", "skipped", "cancelled", "not run".
 absl::string_view NodeStateName(NodeState state);
 
-// When and where a node ran (RunOptions::timeline). Times are nanoseconds
+// When and where a node ran (GraphRunOptions::timeline). Times are nanoseconds
 // since the run started (steady clock); -1 when the node's function never
 // ran (skipped, cancelled).
 struct NodeTiming {
@@ -71,7 +71,7 @@ struct NodeReport {
   NodeState state = NodeState::kNotRun;
   absl::Status status;
   bool has_result = false;  // Graph::Result() has a value for it.
-  NodeTiming timing;        // Empty unless RunOptions::timeline.
+  NodeTiming timing;        // Empty unless GraphRunOptions::timeline.
 };
 
 // Example:
@@ -109,15 +109,16 @@ class RunReport {
   // How many nodes ended in `state`.
   size_t Count(NodeState state) const;
 
-  // Whether the run was cancelled (Graph::Cancel(), FailurePolicy::
-  // kCancelAll, or an executor that dropped a node's task).
+  // Whether the run was cancelled (Graph::Cancel(),
+  // GraphFailurePolicy::kCancelAll, or an executor that dropped a node's
+  // task).
   bool cancelled() const { return !cancel_reason_.ok(); }
   const absl::Status& cancel_reason() const { return cancel_reason_; }
 
   // From the run's start to its last node's end.
   absl::Duration wall_time() const { return wall_time_; }
 
-  // Whether timings were recorded (RunOptions::timeline).
+  // Whether timings were recorded (GraphRunOptions::timeline).
   bool has_timeline() const { return !timeline_.empty(); }
 
   // The run as Chrome trace JSON ("traceEvents", one complete event per node

@@ -339,6 +339,64 @@ class ForkExecutor {
   std::thread supervisor_;
 };
 
+namespace processes_internal {
+
+// What InChildProcess() returns: owns `fn`; each call forks.
+template <typename F>
+class InChildProcessCall {
+ public:
+  InChildProcessCall(ForkExecutor& forks, F fn)
+      : forks_(&forks), fn_(std::move(fn)) {}
+
+  template <typename... Args>
+  requires std::is_invocable_v<F&, const Args&...>
+  auto operator()(const Args&... args) {
+    // The child calls fn_ through the pointer: the fork copies this object
+    // with the rest of the parent's memory.
+    auto call = [fn = &fn_, args...]() { return (*fn)(args...); };
+    using Result = decltype(forks_->Submit(std::move(call)));
+    if (base_internal::IsNullCallable(fn_)) {
+      return MakeErrorFuture<typename Result::value_type>(
+          absl::InvalidArgumentError("InChildProcess: null callable"));
+    }
+    return forks_->Submit(std::move(call));
+  }
+
+ private:
+  ForkExecutor* forks_;
+  F fn_;
+};
+
+}  // namespace processes_internal
+
+// Returns a callable that runs `fn(args...)` in a child process of `forks`
+// each time it is called with `args...`, and returns that call's Future
+// (ForkExecutor::Submit()): fn's result must have a Codec (a compile-time
+// error otherwise), and a child that throws, is killed or times out fails the
+// future as listed at the top of this file. The arguments are copied before
+// the fork. The callable owns `fn`; it must outlive the futures it returns
+// and, like `forks`, be used in the process that created `forks`.
+//
+// Example: a Graph node (graph/graph.h) running in its own process; the node
+// completes when the child has answered, and a child that is killed fails
+// the node.
+//
+//   multirun::ForkExecutor forks({.max_processes = 2});
+//   multirun::Graph graph;
+//   auto text = graph.Add("text", [] { return std::string("a b c"); });
+//   auto words = graph.Add(
+//       "words",
+//       multirun::InChildProcess(forks, [](const std::string& s) {
+//         return CountWords(s);  // In the child.
+//       }),
+//       text);
+//   multirun::ThreadPool pool(2);
+//   absl::StatusOr<multirun::RunReport> report = graph.RunAndWait(pool);
+template <typename F>
+auto InChildProcess(ForkExecutor& forks, F fn) {
+  return processes_internal::InChildProcessCall<F>(forks, std::move(fn));
+}
+
 }  // namespace multirun
 
 #endif  // MULTIRUN_PROCESSES_FORK_EXECUTOR_H_

@@ -1,29 +1,48 @@
 // Copyright 2026 The multirun Authors.
 //
 // ProcessPool: a fixed set of pre-forked worker processes that run functions
-// registered by name, Python's concurrent.futures.ProcessPoolExecutor for
-// C++.
+// registered by name; a port of Python's
+// concurrent.futures.ProcessPoolExecutor.
 //
 // A function becomes a task with MULTIRUN_REGISTER_TASK(Name, fn) at
 // namespace scope (static initialisation registers it, before any pool
 // starts). The workers are fork()ed when the pool is created, so every worker
 // has every registered function: a submission names the function (by its
-// registration number, as Python pickles a function by reference) and sends
-// its arguments serialized by multirun::Codec (codec.h); the worker sends the
-// result back the same way. Arguments and results may be anything with a
-// Codec: arithmetic types, enums, std::string, std::vector, std::map,
-// std::pair, std::tuple, std::optional, absl::Status, absl::StatusOr and
-// user types that add one. A task may return void, a value, absl::Status or
-// absl::StatusOr<U>; the future is Future<void> for void and Status,
-// Future<U> for StatusOr<U> and U.
+// registration number) and sends its arguments serialized by multirun::Codec
+// (codec.h); the worker sends the result back the same way. Arguments and
+// results may be anything with a Codec: arithmetic types, enums,
+// std::string, std::vector, std::map, std::pair, std::tuple, std::optional,
+// absl::Status, absl::StatusOr and user types that add one. A task may
+// return void, a value, absl::Status or absl::StatusOr<U>; the future is
+// Future<void> for void and Status, Future<U> for StatusOr<U> and U.
 //
 // Use it for many small CPU-bound calls that must not share the caller's
 // address space (code that may crash, leak, or is not thread-safe), where a
 // fork per call (ForkExecutor, fork_executor.h) costs too much. For work that
 // can share the process use ThreadPool.
 //
-// Self-healing. Unlike Python's BrokenProcessPool, a worker that dies fails
-// only the task it was running and is replaced; the pool stays usable:
+// Example:
+//
+//   int SquareImpl(int x) { return x * x; }
+//   MULTIRUN_REGISTER_TASK(Square, SquareImpl);  // At namespace scope.
+//
+//   absl::StatusOr<int> SumOfSquares() {
+//     absl::StatusOr<std::unique_ptr<multirun::ProcessPool>> pool =
+//         multirun::ProcessPool::Create({.workers = 4});
+//     if (!pool.ok()) return pool.status();
+//     multirun::Future<int> nine = (*pool)->Submit(Square, 3);
+//     multirun::Future<int> four = (*pool)->Submit<int>("Square", 2);
+//     absl::StatusOr<int> a = nine.Get();  // Blocks; 9.
+//     absl::StatusOr<int> b = four.Get();  // 4.
+//     // Waits for every accepted task, reaps the workers.
+//     if (absl::Status s = (*pool)->Shutdown(); !s.ok()) return s;
+//     if (!a.ok()) return a.status();
+//     if (!b.ok()) return b.status();
+//     return *a + *b;
+//   }
+//
+// Errors. Every future completes. A worker that dies fails only the task it
+// was running and is replaced; the pool stays usable:
 //   - the task throws:              Unknown("<type>: <what>")
 //   - it kills its worker (SIGSEGV, abort(), a SIGKILL from outside):
 //                                   Aborted("task process <pid> killed by
@@ -37,41 +56,33 @@
 //   - Cancel() before it is sent:   Cancelled; it never runs
 //   - after Shutdown():             FailedPrecondition
 //   - ShutdownNow():                Cancelled
-// Tasks that were waiting behind a dying worker's task (see "Pipelining")
-// never started: they go to the other workers and do not fail.
-//
-// Pipelining. To keep workers busy on tiny tasks, the pool sends each worker
-// up to `pipeline_depth` requests ahead (fewer when its recent tasks were
-// slow, so that a slow task holds few others back). A worker runs its
-// requests one at a time in order and answers each before it starts the
-// next, so when a worker dies, its first unanswered request is the one that
-// was running (it fails, unless the pool itself killed the worker for
-// another task's sake) and the later ones never started (they are sent
-// again). A task that is cancelled after it was sent to a worker cannot be
-// stopped: Cancel() returns false once the request is in a worker's pipe.
-// (A worker killed from outside while it had not yet read its first request
+// Each worker is sent up to `pipeline_depth` tasks ahead of its answers, and
+// runs them one at a time in order. Tasks sent behind a task whose worker
+// died never started: they go to the other workers and do not fail. A task
+// cannot be stopped once it is sent: Cancel() returns false from then on. (A
+// worker killed from outside while it had not yet read its first request
 // fails that request: the pool cannot tell the difference.)
 //
-// Supervision. One thread per pool blocks in epoll_wait over the result
-// pipes, a pidfd per worker and an eventfd for submissions and shutdown; its
-// timeout is the nearest task deadline (no polling). It forks the workers
-// (at Create(), and to replace or recycle one), writes requests in batches
-// (writev, no copy of the arguments), reads results in batches, completes
-// the futures (their callbacks run on this thread, see future.h; Then() moves
-// them to an executor), reaps every worker (no zombies) and closes every
-// descriptor. Do not reap children with waitpid(-1) elsewhere in the process.
+// Thread-safety. Submit(), Shutdown(), ShutdownNow() and the accessors are
+// thread-safe. In another process than the one that created the pool (a
+// worker, another fork) Submit() fails with FailedPrecondition. One
+// supervisor thread per pool forks, feeds and reaps the workers and
+// completes the futures, so their callbacks run on it (see future.h; Then()
+// moves them to an executor): Shutdown() called from such a callback fails
+// with FailedPrecondition, and destroying the pool there aborts. The pool
+// reaps its own workers: do not reap children with waitpid(-1) elsewhere in
+// the process.
 //
 // Workers. A worker is a fork of the process that created the pool, made by
 // the supervisor thread while other threads run. In a worker, tasks may
 // compute, allocate (glibc's malloc is fork-safe), do file I/O, and create
 // their own threads and executors; they must not use a lock that another
 // thread of the parent may have held at the fork, nor the parent's thread
-// pools, strands, timers or this pool (Submit() from a worker fails with
-// FailedPrecondition). A worker ignores SIGPIPE, dies with SIGKILL if the
-// supervisor thread ends (PR_SET_PDEATHSIG), and always leaves with _exit():
-// when its request pipe closes or says so (Shutdown), or after
-// `max_tasks_per_worker` tasks (the pool has started its successor already).
-// Inside a task, CurrentWorker() (worker.h) names the worker
+// pools, strands, timers or this pool. A worker ignores SIGPIPE, dies with
+// SIGKILL if the supervisor thread ends (PR_SET_PDEATHSIG), and always
+// leaves with _exit(): when its request pipe closes or says so (Shutdown),
+// or after `max_tasks_per_worker` tasks (the pool has started its successor
+// already). Inside a task, CurrentWorker() (worker.h) names the worker
 // ("<name>-<index>") and its pid.
 //
 // Memory ordering: a worker sees the parent's memory as it was when the
@@ -106,143 +117,30 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "multirun/base/invoke.h"
 #include "multirun/codec/codec.h"
 #include "multirun/futures/future.h"
-#include "multirun/base/invoke.h"
+#include "multirun/processes/internal/pool_job.h"  // IWYU pragma: export
 #include "multirun/sync/event.h"
 #include "multirun/sync/lock.h"
 
 namespace multirun {
 
-template <typename Signature>
-class RegisteredTask;
-
-namespace processes_internal {
-
-// What a worker runs for a request: decodes `args` (a Codec-encoded tuple of
-// the parameters), calls the function, and appends its encoded
-// FutureResult<T> to `*out`. May throw (bad_alloc, a throwing user codec).
-using PoolTaskRunner = void (*)(absl::string_view args, std::string* out);
-
-// A registered task: its number (the same in every worker) and its name
-// (static storage).
-struct PoolTaskKey {
-  uint32_t id = 0;
-  absl::string_view name;
-};
-
-// Registers a task. Aborts with a message when `name` is empty, is already
-// registered for another function, or when more than 4096 tasks are
-// registered. Registering the same function under the same name again
-// returns the first registration. Thread-safe; meant for static
-// initialisation.
-PoolTaskKey RegisterPoolTask(absl::string_view name,
-                             const std::type_info& signature,
-                             PoolTaskRunner runner);
-
-// Task `name` if it is registered with `signature`: NotFound for an unknown
-// name, InvalidArgument for another signature. Thread-safe.
-absl::StatusOr<PoolTaskKey> FindPoolTask(absl::string_view name,
-                                         const std::type_info& signature);
-
-// A request frame starts with an 8-byte length and a 4-byte task number;
-// the encoded arguments follow.
-inline constexpr size_t kPoolRequestPrefix = 12;
-
-// Fills in the prefix of `frame` (kPoolRequestPrefix bytes, then the
-// arguments).
-void SealPoolRequest(uint32_t task, std::string* frame);
-
-// The signature a task is registered with: its future's value type and its
-// parameters, decayed.
-template <typename T, typename... Params>
-using PoolSignature = T(std::decay_t<Params>...);
-
-template <auto Fn, typename T, typename... Params>
-void RunPoolTask(absl::string_view encoded, std::string* out) {
-  using Args = std::tuple<std::decay_t<Params>...>;
-  absl::StatusOr<Args> args = Decode<Args>(encoded);
-  if (!args.ok()) {
-    EncodeTo(FutureResult<T>(absl::DataLossError(absl::StrCat(
-                 "task arguments do not decode: ", args.status().message()))),
-             out);
-    return;
-  }
-  // An lvalue for a reference parameter, an rvalue otherwise.
-  FutureResult<T> result = std::apply(
-      [](auto&... unpacked) {
-        return base_internal::InvokeToResult(
-            Fn, std::forward<std::conditional_t<
-                    std::is_lvalue_reference_v<Params>, std::decay_t<Params>&,
-                    std::decay_t<Params>>>(unpacked)...);
-      },
-      *args);
-  EncodeTo(result, out);
-}
-
-template <typename F>
-struct PoolFunctionTraits;
-template <typename R, typename... Params>
-struct PoolFunctionTraits<R (*)(Params...)> {
-  using Signature = R(Params...);
-};
-template <typename R, typename... Params>
-struct PoolFunctionTraits<R (*)(Params...) noexcept> {
-  using Signature = R(Params...);
-};
-
-struct PoolTaskAccess;
-
-// One submitted task, as the pool sees it (without its types).
-class PoolJob {
- public:
-  PoolJob() = default;
-  PoolJob(const PoolJob&) = delete;
-  PoolJob& operator=(const PoolJob&) = delete;
-  virtual ~PoolJob() = default;
-
-  // Marks the task as started (sent to a worker). False when its future was
-  // cancelled: it must not be sent.
-  virtual bool TryStart() = 0;
-  // The worker `pid` answered with `encoded` (an encoded FutureResult<T>).
-  virtual void Complete(absl::string_view encoded, pid_t pid) = 0;
-  // Fails the task. Returns whether this set its result (false when it was
-  // already set or cancelled).
-  virtual bool Fail(absl::Status status) = 0;
-
-  // The request: see kPoolRequestPrefix.
-  std::string frame;
-  // The registered name, for messages (static storage).
-  absl::string_view task_name;
-  // The supervisor's: whether TryStart() succeeded.
-  bool started = false;
-};
-
-template <typename T>
-class TypedPoolJob final : public PoolJob {
- public:
-  Future<T> GetFuture() { return promise_.GetFuture(); }
-  bool TryStart() override { return promise_.TryStart(); }
-  void Complete(absl::string_view encoded, pid_t pid) override {
-    absl::StatusOr<FutureResult<T>> decoded = Decode<FutureResult<T>>(encoded);
-    if (decoded.ok()) {
-      promise_.Set(*std::move(decoded));
-    } else {
-      promise_.SetError(absl::InternalError(
-          absl::StrCat("task ", task_name, ": process ", pid,
-                       " sent a result that does not decode: ",
-                       decoded.status().message())));
-    }
-  }
-  bool Fail(absl::Status status) override {
-    return promise_.SetError(std::move(status));
-  }
-
- private:
-  Promise<T> promise_;
-};
-
-}  // namespace processes_internal
+// Registers the function `...` (a function, or a captureless lambda
+// converted with `+`) as a task named `name`, and defines `name`, a
+// RegisteredTask handle to it. Use at namespace scope, in one .cc file or in
+// a header (the handle is an inline variable). Names must be unique in the
+// program: registering another function under a taken name aborts with a
+// message at start-up.
+//
+// Example:
+//
+//   int SquareImpl(int x) { return x * x; }
+//   MULTIRUN_REGISTER_TASK(Square, SquareImpl);
+//   MULTIRUN_REGISTER_TASK(Add, +[](int a, int b) { return a + b; });
+#define MULTIRUN_REGISTER_TASK(name, ...) \
+  inline const auto name =                \
+      ::multirun::processes_internal::RegisterTask<__VA_ARGS__>(#name)
 
 // A handle to a function registered with MULTIRUN_REGISTER_TASK: what the
 // typed ProcessPool::Submit() takes. `R(Params...)` is the function's type.
@@ -267,62 +165,7 @@ class RegisteredTask<R(Params...)> {
   absl::string_view name_;
 };
 
-namespace processes_internal {
-
-struct PoolTaskAccess {
-  template <auto Fn>
-  static auto Register(absl::string_view name) {
-    using Signature = typename PoolFunctionTraits<decltype(Fn)>::Signature;
-    return Make<Fn>(name, static_cast<Signature*>(nullptr));
-  }
-
- private:
-  template <auto Fn, typename R, typename... Params>
-  static RegisteredTask<R(Params...)> Make(absl::string_view name,
-                                           R (*)(Params...)) {
-    using T = typename base_internal::ValueOf<R>::type;
-    static_assert(!base_internal::kIsFuture<R>,
-                  "MULTIRUN_REGISTER_TASK: the function must return a value, "
-                  "not a Future (a future cannot cross a process boundary)");
-    static_assert(Encodable<FutureResult<T>>,
-                  "MULTIRUN_REGISTER_TASK: the result type has no "
-                  "multirun::Codec; add one (see codec/codec.h)");
-    static_assert(Encodable<std::tuple<std::decay_t<Params>...>>,
-                  "MULTIRUN_REGISTER_TASK: a parameter type has no "
-                  "multirun::Codec; add one (see codec/codec.h)");
-    return RegisteredTask<R(Params...)>(
-        RegisterPoolTask(name, typeid(PoolSignature<T, Params...>),
-                         &RunPoolTask<Fn, T, Params...>));
-  }
-};
-
-// Registers function `Fn` as task `name` and returns its handle. What
-// MULTIRUN_REGISTER_TASK expands to; call it directly to register later (a
-// worker forked before the registration answers its requests with
-// NotFound).
-template <auto Fn>
-auto RegisterTask(absl::string_view name) {
-  return PoolTaskAccess::Register<Fn>(name);
-}
-
-}  // namespace processes_internal
-
-// Registers the function `...` (a function, or a captureless lambda
-// converted with `+`) as a task named `name`, and defines `name`, a
-// RegisteredTask handle to it. Use at namespace scope, in one .cc file or in
-// a header (the handle is an inline variable). Names must be unique in the
-// program: registering another function under a taken name aborts with a
-// message at start-up.
-//
-// Example:
-//
-//   int SquareImpl(int x) { return x * x; }
-//   MULTIRUN_REGISTER_TASK(Square, SquareImpl);
-//   MULTIRUN_REGISTER_TASK(Add, +[](int a, int b) { return a + b; });
-#define MULTIRUN_REGISTER_TASK(name, ...) \
-  inline const auto name =                \
-      ::multirun::processes_internal::RegisterTask<__VA_ARGS__>(#name)
-
+// What ProcessPool::Create() takes.
 struct ProcessPoolOptions {
   // The number of workers; 0 means the number of cores.
   int workers = 0;
@@ -332,8 +175,9 @@ struct ProcessPoolOptions {
   // A task that runs longer than this (from when its worker starts it) is
   // failed with DeadlineExceeded and its worker is SIGKILLed and replaced.
   absl::Duration task_timeout = absl::InfiniteDuration();
-  // The most requests sent to one worker ahead of its answers (see
-  // "Pipelining"); 1 sends the next request only after the previous answer.
+  // The most requests sent to one worker ahead of its answers (see "Errors"
+  // at the top of this file); 1 sends the next request only after the
+  // previous answer. Fewer are sent while a worker's recent tasks were slow.
   int pipeline_depth = 32;
   // In error messages, and the workers' names "<name>-<index>"
   // (CurrentWorker(), and their process names cut to 15 characters).
@@ -354,16 +198,15 @@ struct ProcessPoolStats {
   int64_t workers_recycled = 0;  // after max_tasks_per_worker
 };
 
+// A fixed set of worker processes that run registered tasks; see the top of
+// this file.
+//
 // Example:
 //
-//   int SquareImpl(int x) { return x * x; }
-//   MULTIRUN_REGISTER_TASK(Square, SquareImpl);  // namespace scope
-//
 //   absl::StatusOr<std::unique_ptr<multirun::ProcessPool>> pool =
-//       multirun::ProcessPool::Create({.workers = 4});
+//       multirun::ProcessPool::Create({.workers = 4, .name = "squares"});
 //   if (!pool.ok()) return pool.status();
 //   multirun::Future<int> nine = (*pool)->Submit(Square, 3);
-//   multirun::Future<int> four = (*pool)->Submit<int>("Square", 2);
 //   absl::StatusOr<int> result = nine.Get();  // 9
 //   // Waits for every accepted task, reaps the workers.
 //   if (absl::Status s = (*pool)->Shutdown(); !s.ok()) return s;
@@ -462,18 +305,22 @@ class ProcessPool {
   // The number of workers (options.workers, or the number of cores).
   int size() const { return workers_; }
 
+  // options.name.
   const std::string& name() const { return name_; }
 
   // The pids of the workers serving now, by worker index (a hint: a worker
   // may die or be replaced as soon as this returns). Empty after shutdown.
   std::vector<pid_t> WorkerPids() const;
 
+  // A snapshot of the counters (see ProcessPoolStats).
   ProcessPoolStats stats() const;
 
   // Whether Shutdown() or ShutdownNow() has begun.
   bool IsShutdown() const;
 
  private:
+  // The supervisor thread's state, and its record of a worker process:
+  // internal/pool_supervisor.h.
   struct Worker;
   struct Supervisor;
 

@@ -1,9 +1,9 @@
 // Copyright 2026 The multirun Authors.
 //
-// Running modes: the same user code on threads or (with the fork-executor
-// issue) on processes, chosen by one argument. MultiRunnable's RunningMode.
+// Running modes: the same user code inline, on threads or on processes,
+// chosen by one argument (a port of MultiRunnable's RunningMode).
 //
-// `Run(mode, workers, fn)` calls `fn()` once on each of `workers` workers and
+// `RunOnWorkers(mode, workers, fn)` calls `fn()` once on each of `workers` workers and
 // returns one WorkerRun per worker: who ran it and what it returned (or the
 // error it returned or threw). `RunMap(mode, fn, inputs)` calls `fn(input)`
 // once per input, each on its own worker, and returns the records in input
@@ -16,18 +16,20 @@
 //   kProcesses one forked process per worker ("process-<index>", a
 //             ForkExecutor): the same closure runs in the children, whose
 //             results come back through their Codec (codec.h). The result
-//             type must have one; if it has not, Run() returns
+//             type must have one; if it has not, RunOnWorkers() returns
 //             InvalidArgument. A worker that crashes or is killed reports
 //             Aborted naming the signal; the others are unaffected.
 //
-// Errors: workers below 1 or above 1024, or more than 1024 inputs, give
-// InvalidArgument; a null `fn` gives InvalidArgument.
+// Errors: workers below 0 or above 1024 (0 means one per core), or more than
+// 1024 inputs, give InvalidArgument; a null `fn` gives InvalidArgument.
 
 #ifndef MULTIRUN_PROCESSES_RUNNING_MODE_H_
 #define MULTIRUN_PROCESSES_RUNNING_MODE_H_
 
 #include <pthread.h>
 #include <sys/types.h>
+
+#include <algorithm>
 #include <unistd.h>
 
 #include <optional>
@@ -85,7 +87,7 @@ absl::StatusOr<std::vector<WorkerRun<T>>> RunWorkers(RunningMode mode,
   if (mode == RunningMode::kProcesses) {
     if constexpr (!Encodable<FutureResult<T>>) {
       return absl::InvalidArgumentError(
-          "Run: RunningMode::kProcesses needs a result type with a "
+          "RunOnWorkers: RunningMode::kProcesses needs a result type with a "
           "multirun::Codec (see codec/codec.h)");
     } else {
       ForkExecutor forks({.max_processes = count, .name = "process"});
@@ -123,7 +125,7 @@ absl::StatusOr<std::vector<WorkerRun<T>>> RunWorkers(RunningMode mode,
       });
     } catch (const std::system_error& e) {
       started = absl::ResourceExhaustedError(
-          absl::StrCat("Run: could not start worker thread ", i, " of ", count,
+          absl::StrCat("RunOnWorkers: could not start worker thread ", i, " of ", count,
                        ": ", e.what()));
       break;
     }
@@ -136,30 +138,36 @@ absl::StatusOr<std::vector<WorkerRun<T>>> RunWorkers(RunningMode mode,
 
 }  // namespace processes_internal
 
-// The value type Run() and RunMap() report for fn returning R.
+// The value type RunOnWorkers() and RunMap() report for fn returning R.
 template <typename F, typename... Args>
 using RunValue = typename base_internal::ValueOf<
     std::invoke_result_t<F&, Args...>>::type;
 
 // Example:
 //
-//   auto runs = multirun::Run(multirun::RunningMode::kThreads, 3, [] {
+//   auto runs = multirun::RunOnWorkers(multirun::RunningMode::kThreads, 3, [] {
 //     return multirun::CurrentWorker()->name;
 //   });
 //   for (const auto& run : *runs) Print(run.worker.name, run.result);
 template <typename F>
-absl::StatusOr<std::vector<WorkerRun<RunValue<F>>>> Run(RunningMode mode,
-                                                        int workers, F fn) {
+absl::StatusOr<std::vector<WorkerRun<RunValue<F>>>> RunOnWorkers(
+    RunningMode mode, int workers, F fn) {
   using T = RunValue<F>;
   static_assert(!base_internal::kIsFuture<std::invoke_result_t<F&>>,
-                "Run: fn must return a value, not a Future");
-  if (workers < 1 || workers > processes_internal::kMaxRunWorkers) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("Run: workers must be in [1, ",
-                     processes_internal::kMaxRunWorkers, "], got ", workers));
+                "RunOnWorkers: fn must return a value, not a Future");
+  if (workers < 0 || workers > processes_internal::kMaxRunWorkers) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "RunOnWorkers: workers must be in [0, ",
+        processes_internal::kMaxRunWorkers, "] (0: one per core), got ",
+        workers));
+  }
+  if (workers == 0) {
+    workers = static_cast<int>(std::clamp<unsigned>(
+        std::thread::hardware_concurrency(), 1,
+        static_cast<unsigned>(processes_internal::kMaxRunWorkers)));
   }
   if (base_internal::IsNullCallable(fn)) {
-    return absl::InvalidArgumentError("Run: null callable");
+    return absl::InvalidArgumentError("RunOnWorkers: null callable");
   }
   return processes_internal::RunWorkers<T>(mode, workers, [&fn](int) {
     return base_internal::InvokeToResult(fn);

@@ -5,9 +5,11 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -26,7 +28,7 @@ int WhoAmI() {
 
 TEST(RunTest, InlineRunsEveryWorkerOnTheCaller) {
   absl::StatusOr<std::vector<WorkerRun<int>>> runs =
-      multirun::Run(RunningMode::kInline, 3, WhoAmI);
+      multirun::RunOnWorkers(RunningMode::kInline, 3, WhoAmI);
   ASSERT_TRUE(runs.ok()) << runs.status();
   ASSERT_EQ(runs->size(), 3u);
   for (int i = 0; i < 3; ++i) {
@@ -45,7 +47,7 @@ TEST(RunTest, ThreadsGiveEachWorkerItsOwnThread) {
   // All four must be inside fn at once: one thread per worker, not a pool.
   Barrier all_started(4);
   absl::StatusOr<std::vector<WorkerRun<int>>> runs =
-      multirun::Run(RunningMode::kThreads, 4, [&all_started] {
+      multirun::RunOnWorkers(RunningMode::kThreads, 4, [&all_started] {
         if (!all_started.Wait().ok()) return -2;
         return WhoAmI();
       });
@@ -65,7 +67,7 @@ TEST(RunTest, ThreadsGiveEachWorkerItsOwnThread) {
 
 TEST(RunTest, ProcessesGiveEachWorkerItsOwnProcess) {
   absl::StatusOr<std::vector<WorkerRun<std::vector<int>>>> runs =
-      multirun::Run(RunningMode::kProcesses, 3, [] {
+      multirun::RunOnWorkers(RunningMode::kProcesses, 3, [] {
         return std::vector<int>{WhoAmI(), static_cast<int>(getpid())};
       });
   ASSERT_TRUE(runs.ok()) << runs.status();
@@ -86,7 +88,7 @@ TEST(RunTest, ProcessesGiveEachWorkerItsOwnProcess) {
 
 TEST(RunTest, ProcessesReportACrashedWorkerAndKeepTheOthers) {
   absl::StatusOr<std::vector<WorkerRun<int>>> runs =
-      multirun::Run(RunningMode::kProcesses, 3, [] {
+      multirun::RunOnWorkers(RunningMode::kProcesses, 3, [] {
         if (WhoAmI() == 1) {
           // The default action, not a sanitizer's handler: the kernel kills.
           signal(SIGSEGV, SIG_DFL);
@@ -108,18 +110,18 @@ struct NoCodec {
 
 TEST(RunTest, ProcessesNeedAResultWithACodec) {
   absl::StatusOr<std::vector<WorkerRun<NoCodec>>> runs =
-      multirun::Run(RunningMode::kProcesses, 2, [] { return NoCodec{1}; });
+      multirun::RunOnWorkers(RunningMode::kProcesses, 2, [] { return NoCodec{1}; });
   EXPECT_EQ(runs.status().code(), absl::StatusCode::kInvalidArgument);
   // The same function runs on threads.
   EXPECT_TRUE(
-      multirun::Run(RunningMode::kThreads, 2, [] { return NoCodec{1}; }).ok());
+      multirun::RunOnWorkers(RunningMode::kThreads, 2, [] { return NoCodec{1}; }).ok());
 }
 
 TEST(RunTest, FailuresStayInTheirOwnRecord) {
   for (RunningMode mode :
        {RunningMode::kInline, RunningMode::kThreads, RunningMode::kProcesses}) {
     absl::StatusOr<std::vector<WorkerRun<void>>> runs =
-        multirun::Run(mode, 3, []() -> absl::Status {
+        multirun::RunOnWorkers(mode, 3, []() -> absl::Status {
           int index = CurrentWorker()->index;
           if (index == 1) throw std::runtime_error("worker 1 failed");
           if (index == 2) return absl::DataLossError("worker 2 lost data");
@@ -133,16 +135,23 @@ TEST(RunTest, FailuresStayInTheirOwnRecord) {
   }
 }
 
+TEST(RunTest, ZeroWorkersMeansOnePerCore) {
+  const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  auto runs = multirun::RunOnWorkers(RunningMode::kInline, 0, [] { return 1; });
+  ASSERT_TRUE(runs.ok()) << runs.status();
+  EXPECT_EQ(static_cast<int>(runs->size()), cores);
+}
+
 TEST(RunTest, BadArguments) {
-  for (int workers : {0, -1, 1025}) {
+  for (int workers : {-1, 1025}) {
     EXPECT_EQ(
-        multirun::Run(RunningMode::kThreads, workers, WhoAmI).status().code(),
+        multirun::RunOnWorkers(RunningMode::kThreads, workers, WhoAmI).status().code(),
         absl::StatusCode::kInvalidArgument)
         << workers;
   }
   int (*null_function)() = nullptr;
   EXPECT_EQ(
-      multirun::Run(RunningMode::kInline, 1, null_function).status().code(),
+      multirun::RunOnWorkers(RunningMode::kInline, 1, null_function).status().code(),
       absl::StatusCode::kInvalidArgument);
   std::vector<int> too_many(1025);
   EXPECT_EQ(RunMap(

@@ -3,7 +3,7 @@
 // RetryClock: where retry reads the time and how it waits between attempts.
 //
 // A retry loop needs two things from time: "now" (to enforce a total time
-// budget, RetryPolicy::WithDeadline) and "wait this long" (the backoff delay
+// budget, RetryPolicy::WithTimeBudget) and "wait this long" (the backoff delay
 // between attempts). Both go through a RetryClock so that tests can inject a
 // fake one (fake_clock.h) and run a sequence of backoffs instantly, checking
 // the exact delays. Production code uses RetryClock::Real(): absl::Now() and

@@ -498,7 +498,7 @@ TEST_F(RetrierTest, DeadlineStopsMidSequence) {
       Retry(Policy()
                 .WithMaxAttempts(10)
                 .WithBackoff(Backoff::Constant(absl::Seconds(1)))
-                .WithDeadline(absl::Milliseconds(3500)),
+                .WithTimeBudget(absl::Milliseconds(3500)),
             std::ref(flaky));
   // Attempts at 0s, 1s, 2s, 3s; the next would start at 4s > 3.5s.
   EXPECT_EQ(flaky.calls, 4);
@@ -514,7 +514,7 @@ TEST_F(RetrierTest, DeadlineCountsTheTimeAttemptsTake) {
   absl::Status s = Retry(Policy()
                              .WithMaxAttempts(10)
                              .WithBackoff(Backoff::Constant(absl::Seconds(1)))
-                             .WithDeadline(absl::Seconds(5)),
+                             .WithTimeBudget(absl::Seconds(5)),
                          [&] {
                            ++calls;
                            clock_.Advance(absl::Seconds(1));
@@ -530,7 +530,7 @@ TEST_F(RetrierTest, MaxAttemptsAndDeadlineCombine) {
   (void)Retry(Policy()
                   .WithMaxAttempts(2)
                   .WithBackoff(Backoff::Constant(absl::Seconds(1)))
-                  .WithDeadline(absl::Hours(1)),
+                  .WithTimeBudget(absl::Hours(1)),
               std::ref(flaky));
   EXPECT_EQ(flaky.calls, 2);  // attempts run out first
 }
@@ -567,7 +567,7 @@ TEST_F(RetrierTest, PushbackAboveTheCapFailsFast) {
 
 TEST_F(RetrierTest, PushbackPastTheDeadlineGivesUp) {
   int calls = 0;
-  absl::Status s = Retry(Policy().WithDeadline(absl::Seconds(10)), [&] {
+  absl::Status s = Retry(Policy().WithTimeBudget(absl::Seconds(10)), [&] {
     ++calls;
     return SetRetryAfter(absl::UnavailableError("busy"), absl::Seconds(60));
   });
@@ -684,8 +684,8 @@ TEST_F(RetrierTest, BadPoliciesAreRejectedBeforeCalling) {
   const std::vector<RetryPolicy> bad = {
       Policy().WithMaxAttempts(0),
       Policy().WithMaxAttempts(-3),
-      Policy().WithDeadline(absl::ZeroDuration()),
-      Policy().WithDeadline(absl::Seconds(-1)),
+      Policy().WithTimeBudget(absl::ZeroDuration()),
+      Policy().WithTimeBudget(absl::Seconds(-1)),
       Policy().WithBackoff(Backoff::Constant(absl::Seconds(-1))),
       Policy().WithBackoff(Backoff::Exponential(absl::Seconds(1), 0.5)),
       Policy().WithBackoff(

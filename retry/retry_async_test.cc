@@ -307,7 +307,7 @@ TEST_F(RetryAsyncTest, DeadlineStopsBeforeTheNextAttempt) {
       RetryPolicy()
           .WithMaxAttempts(5)
           .WithBackoff(Backoff::Constant(absl::Hours(1)))
-          .WithDeadline(absl::Seconds(1)),
+          .WithTimeBudget(absl::Seconds(1)),
       [&] {
         calls.fetch_add(1);
         return absl::UnavailableError("down");

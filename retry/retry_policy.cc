@@ -43,9 +43,9 @@ RetryPolicy RetryPolicy::WithMaxAttempts(int attempts) const {
   return p;
 }
 
-RetryPolicy RetryPolicy::WithDeadline(absl::Duration budget) const {
+RetryPolicy RetryPolicy::WithTimeBudget(absl::Duration budget) const {
   RetryPolicy p = *this;
-  p.deadline_ = budget;
+  p.time_budget_ = budget;
   return p;
 }
 
@@ -132,10 +132,10 @@ absl::Status RetryPolicy::Validate() const {
     return absl::InvalidArgumentError(absl::StrCat(
         "RetryPolicy: max attempts must be >= 1, got ", max_attempts_));
   }
-  if (deadline_ <= absl::ZeroDuration()) {
+  if (time_budget_ <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
         absl::StrCat("RetryPolicy: the deadline must be > 0, got ",
-                     absl::FormatDuration(deadline_)));
+                     absl::FormatDuration(time_budget_)));
   }
   if (max_pushback_ < absl::ZeroDuration()) {
     return absl::InvalidArgumentError(

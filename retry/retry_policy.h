@@ -20,7 +20,7 @@
 // RetryIfResult) retries a success whose value is not yet acceptable.
 //
 // When to stop. After max attempts; when the next wait would end past the
-// total time budget (WithDeadline, measured on the policy's clock from the
+// total time budget (WithTimeBudget, measured on the policy's clock from the
 // start of the call); when the failure is not retried; when a server pushback
 // (pushback.h) asks for a wait longer than WithMaxPushback allows; or when the
 // shared RetryBudget (retry_budget.h) is below half. The caller then gets the
@@ -65,7 +65,7 @@ using StatusPredicate = std::function<bool(const absl::Status&)>;
 //   multirun::RetryPolicy policy =
 //       multirun::RetryPolicy()
 //           .WithMaxAttempts(5)
-//           .WithDeadline(absl::Seconds(30))
+//           .WithTimeBudget(absl::Seconds(30))
 //           .WithBackoff(multirun::Backoff::Exponential(
 //                            absl::Milliseconds(50), 2.0, absl::Seconds(2))
 //                            .WithJitter(multirun::Jitter::kFull))
@@ -79,7 +79,7 @@ class RetryPolicy {
   RetryPolicy WithMaxAttempts(int attempts) const;
   // Gives up when the next attempt could not start within `budget` of the
   // start of the call; > 0, InfiniteDuration (the default) for none.
-  RetryPolicy WithDeadline(absl::Duration budget) const;
+  RetryPolicy WithTimeBudget(absl::Duration budget) const;
   RetryPolicy WithBackoff(Backoff backoff) const;
   // Replaces the set of retried codes (an empty list retries no code; the
   // RetryIf predicates still apply).
@@ -110,7 +110,7 @@ class RetryPolicy {
   bool IsRetryable(const absl::Status& error) const;
 
   int max_attempts() const { return max_attempts_; }
-  absl::Duration deadline() const { return deadline_; }
+  absl::Duration time_budget() const { return time_budget_; }
   const Backoff& backoff() const { return backoff_; }
   absl::Duration max_pushback() const { return max_pushback_; }
   const std::shared_ptr<RetryBudget>& budget() const { return budget_; }
@@ -122,7 +122,7 @@ class RetryPolicy {
   RetryPolicy WithError(absl::Status error) const;
 
   int max_attempts_ = 3;
-  absl::Duration deadline_ = absl::InfiniteDuration();
+  absl::Duration time_budget_ = absl::InfiniteDuration();
   Backoff backoff_;
   uint32_t retry_codes_ = 0;
   uint32_t never_codes_ = 0;

@@ -21,7 +21,7 @@ TEST(RetryPolicyTest, DefaultsRetryTransientCodes) {
   const RetryPolicy p;
   EXPECT_TRUE(p.Validate().ok());
   EXPECT_EQ(p.max_attempts(), 3);
-  EXPECT_EQ(p.deadline(), absl::InfiniteDuration());
+  EXPECT_EQ(p.time_budget(), absl::InfiniteDuration());
   EXPECT_EQ(p.backoff().kind(), Backoff::Kind::kExponential);
   EXPECT_EQ(p.backoff().initial(), absl::Milliseconds(100));
   for (absl::Status s :
@@ -49,7 +49,7 @@ TEST(RetryPolicyTest, CopiesAreIndependent) {
 TEST(RetryPolicyTest, ValidateNamesTheBadSetting) {
   EXPECT_EQ(RetryPolicy().WithMaxAttempts(0).Validate().message(),
             "RetryPolicy: max attempts must be >= 1, got 0");
-  EXPECT_EQ(RetryPolicy().WithDeadline(absl::Seconds(-2)).Validate().message(),
+  EXPECT_EQ(RetryPolicy().WithTimeBudget(absl::Seconds(-2)).Validate().message(),
             "RetryPolicy: the deadline must be > 0, got -2s");
   EXPECT_EQ(RetryPolicy().WithClock(nullptr).Validate().message(),
             "RetryPolicy::WithClock: null clock");

@@ -11,13 +11,33 @@
 // order, on a Strand (executors/strand.h) over an executor of your choice, or
 // on a thread of the Sharer's own. The caller is never blocked by the call
 // itself: it can `Get()` the future, `WaitFor()` it, chain `Then()` on it or
-// `co_await` it.
+// `co_await` it. Use it instead of a lock around the resource when callers
+// should not wait for one another, or when the resource must stay on one
+// thread.
 //
-// This is sharer-gist's `@share` mixin, without its defects: each Sharer has
-// its own queue and its own resource, so calls on one Sharer can never run on
-// another's resource (there is no state outside the object); nothing blocks
-// the caller; a call that has not started can be cancelled; and shutting down
-// never loses a call nor hangs on one that was never accepted.
+// Example:
+//
+//   class Database {  // One connection: not thread-safe.
+//    public:
+//     explicit Database(std::string dsn);
+//     absl::Status AddUser(std::string name);
+//     absl::StatusOr<std::vector<std::string>> Users();
+//   };
+//
+//   multirun::ThreadPool pool({.workers = 4});
+//   absl::StatusOr<std::unique_ptr<multirun::Sharer<Database>>> db =
+//       multirun::Sharer<Database>::Create(
+//           {.executor = &pool, .max_queued = 1000}, "mysql://...");
+//   if (!db.ok()) return db.status();
+//   // From any number of threads:
+//   multirun::Future<void> added = (*db)->Call(&Database::AddUser, "ada");
+//   multirun::Future<size_t> count =
+//       (*db)->Run([](Database& d) -> absl::StatusOr<size_t> {
+//         absl::StatusOr<std::vector<std::string>> users = d.Users();
+//         if (!users.ok()) return users.status();
+//         return users->size();
+//       });
+//   absl::StatusOr<size_t> n = count.Get();  // or co_await std::move(count)
 //
 // Guarantees:
 // - Serial: two calls of one Sharer never overlap, and everything call N
@@ -26,8 +46,10 @@
 //   thread are accepted in the order that thread made them, so they run in
 //   that order; calls of different threads run in the order their Run()
 //   calls were linearized (the Strand's push).
-// - Independent: calls on different Sharers (also of the same T, also over
-//   the same executor) run independently and in parallel.
+// - Independent: each Sharer has its own queue and its own resource. Calls on
+//   different Sharers (also of the same T, also over the same executor) run
+//   independently and in parallel, and a call never runs on another
+//   Sharer's resource.
 // - Every future completes: with the call's result; with its error (a call
 //   that returns an error status, or throws: Unknown("<type>: <what>"),
 //   which fails only its own future; the Sharer keeps serving); with
@@ -52,21 +74,20 @@
 // the next call should `co_await multirun::ResumeOn(executor)` (task.h).
 // Then(executor, fn) continuations run on their executor as usual.
 //
-// Cost: one Future (a shared state) and one Strand task per call; with
-// max_queued, one semaphore acquire and release. No lock is held while a call
-// runs.
+// Thread-safety: Run(), Call(), Close(), stats() and the other methods may be
+// called from any thread at once, except the destructor (see ~Sharer()).
 //
 // Memory ordering: everything a thread wrote before Run() is visible to the
 // call; everything the call wrote is visible to whoever sees its future
 // ready; everything the Sharer's calls wrote is visible to the thread whose
 // ~Sharer() returns.
 //
-// Defines Sharer<T>, SharerOptions, SharerStats and WhenFull.
+// Defines Sharer<T>, SharerOptions, SharerStats, WhenFull, SharerFuture and
+// SharerCallFuture.
 
 #ifndef MULTIRUN_SHARER_SHARER_H_
 #define MULTIRUN_SHARER_SHARER_H_
 
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -78,13 +99,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "multirun/executors/executor.h"
-#include "multirun/futures/future.h"
-#include "multirun/base/drop_reason.h"
 #include "multirun/base/invoke.h"
+#include "multirun/executors/executor.h"
 #include "multirun/executors/strand.h"
 #include "multirun/executors/thread_pool.h"
-#include "multirun/sync/semaphore.h"
+#include "multirun/futures/future.h"
+#include "multirun/sharer/internal/sharer_core.h"
 
 namespace multirun {
 
@@ -102,7 +122,7 @@ struct SharerOptions {
   // Sharer. Exactly one of `executor` and `dedicated_thread` must be set.
   Executor* executor = nullptr;
   // Runs calls on a thread of the Sharer's own (a one-worker ThreadPool named
-  // `name`), as sharer-gist does, instead of on a shared executor.
+  // `name`) instead of on a shared executor.
   bool dedicated_thread = false;
   // The most calls accepted and not yet started; unset: no bound. Must be
   // >= 1 when set.
@@ -117,7 +137,7 @@ struct SharerOptions {
 };
 
 // A snapshot of a Sharer's counters. Each counter is exact at some instant of
-// the call to Stats(), but not all at the same instant.
+// the call to stats(), but not all at the same instant.
 struct SharerStats {
   // Accepted, not started: waiting for their turn. (A cancelled call leaves
   // the count when the Sharer reaches it and skips it, without running it.)
@@ -138,110 +158,6 @@ struct SharerStats {
   int64_t max_queued_seen = 0;
 };
 
-namespace sharer_internal {
-
-// What does not depend on T: validation, admission (the bound, Close()) and
-// the counters. Defined in sharer.cc.
-class SharerCore {
- public:
-  // OK, or InvalidArgument naming what is wrong with `options`.
-  static absl::Status Validate(const SharerOptions& options);
-
-  // `options` must be valid.
-  explicit SharerCore(const SharerOptions& options);
-  SharerCore(const SharerCore&) = delete;
-  SharerCore& operator=(const SharerCore&) = delete;
-
-  // Takes a place in the queue for one call, as the options say; `strand` is
-  // the Sharer's (to tell whether the caller is one of its calls). OK, or the
-  // status the call's future fails with (counted as rejected).
-  absl::Status Admit(const Strand& strand);
-
-  // For an accepted call: it starts (leaves the queue, frees its place).
-  void Started();
-  // For a started call: it ended, successfully or not.
-  void Finished(bool ok);
-  // For an accepted call that will never run (cancelled, dropped).
-  void Dropped();
-  // For a call Admit() accepted that the strand then rejected (and Dropped()
-  // counted as cancelled): counts it as rejected instead.
-  void DroppedWasRejected();
-  // Counts a call refused before Admit() (invalid input).
-  void Rejected() { rejected_.fetch_add(1, std::memory_order_relaxed); }
-
-  void Close() { closed_.store(true, std::memory_order_release); }
-  bool IsClosed() const { return closed_.load(std::memory_order_acquire); }
-
-  SharerStats Stats() const;
-  const std::string& name() const { return name_; }
-
- private:
-  absl::Status Refuse(absl::Status status);
-  // Adds one serial-writer counter (written by the Sharer's calls only, one
-  // at a time; read by Stats() from anywhere).
-  static void Bump(std::atomic<int64_t>& counter, int64_t delta) {
-    counter.store(counter.load(std::memory_order_relaxed) + delta,
-                  std::memory_order_relaxed);
-  }
-
-  const std::string name_;
-  const int64_t max_queued_;  // 0: no bound.
-  const WhenFull when_full_;
-  const absl::Duration full_timeout_;
-  // max_queued_ permits when bounded. Inline, so that a test can see a caller
-  // asleep in it (testing/test_threads.h's AwaitWaitingOn).
-  std::optional<Semaphore> places_;
-  std::atomic<bool> closed_{false};
-  // Written by callers and by the calls.
-  alignas(64) std::atomic<int64_t> queued_{0};
-  std::atomic<int64_t> max_queued_seen_{0};
-  std::atomic<int64_t> cancelled_{0};
-  std::atomic<int64_t> rejected_{0};
-  // Written by the calls only.
-  alignas(64) std::atomic<int64_t> running_{0};
-  std::atomic<int64_t> completed_{0};
-  std::atomic<int64_t> failed_{0};
-};
-
-// A call's claim on its place: Started() then Finished() when it runs, or
-// Dropped() when it is destroyed without having started.
-class Ticket {
- public:
-  explicit Ticket(SharerCore* core) : core_(core) {}
-  Ticket(Ticket&& other) noexcept
-      : core_(std::exchange(other.core_, nullptr)), started_(other.started_) {}
-  Ticket& operator=(Ticket&&) = delete;
-  ~Ticket() {
-    if (core_ != nullptr && !started_) core_->Dropped();
-  }
-  void Start() {
-    started_ = true;
-    core_->Started();
-  }
-  void Finish(bool ok) { std::exchange(core_, nullptr)->Finished(ok); }
-
- private:
-  SharerCore* core_;
-  bool started_ = false;
-};
-
-// Aborts with a message when `options` are invalid; returns them.
-const SharerOptions& CheckedOptions(const SharerOptions& options);
-// The dedicated thread the options ask for, or nullptr. Aborts with a message
-// when it cannot be started.
-std::unique_ptr<ThreadPool> DedicatedThreadOrDie(const SharerOptions& options);
-// As DedicatedThreadOrDie(), or ResourceExhausted.
-absl::StatusOr<std::unique_ptr<ThreadPool>> DedicatedThread(
-    const SharerOptions& options);
-
-// Whether a result (absl::Status or absl::StatusOr<U>) is OK.
-template <typename Result>
-bool IsOk(const Result& result) {
-  return result.ok();
-}
-
-}  // namespace sharer_internal
-
 // The future Sharer<T>::Run(fn) returns: Future<void> for fn returning void
 // or absl::Status, Future<U> for absl::StatusOr<U> or U.
 template <typename T, typename F>
@@ -253,29 +169,7 @@ template <typename T, typename M, typename... Args>
 using SharerCallFuture = Future<typename base_internal::ValueOf<
     std::invoke_result_t<M, T&, std::decay_t<Args>&...>>::type>;
 
-// Example:
-//
-//   class Database {  // One connection: not thread-safe.
-//    public:
-//     explicit Database(std::string dsn);
-//     absl::Status AddUser(std::string name);
-//     absl::StatusOr<std::vector<std::string>> Users();
-//   };
-//
-//   multirun::ThreadPool pool(4);
-//   absl::StatusOr<std::unique_ptr<multirun::Sharer<Database>>> db =
-//       multirun::Sharer<Database>::Create(
-//           {.executor = &pool, .max_queued = 1000}, "mysql://...");
-//   if (!db.ok()) return db.status();
-//   // From any number of threads:
-//   multirun::Future<void> added = (*db)->Call(&Database::AddUser, "ada");
-//   multirun::Future<size_t> count = (*db)->Run(
-//       [](Database& d) -> absl::StatusOr<size_t> {
-//         absl::StatusOr<std::vector<std::string>> users = d.Users();
-//         if (!users.ok()) return users.status();
-//         return users->size();
-//       });
-//   absl::StatusOr<size_t> n = count.Get();  // or co_await std::move(count)
+// Serial, awaitable access to a T (see the file comment).
 template <typename T>
 class Sharer {
  public:
@@ -403,11 +297,14 @@ class Sharer {
   // Stops accepting calls: Run() and Call() fail with FailedPrecondition from
   // now on. Every call accepted before still runs. Does not block;
   // idempotent. Thread-safe.
-  void Close() { core_.Close(); }
+  absl::Status Close() {
+    core_.Close();
+    return absl::OkStatus();
+  }
   bool IsClosed() const { return core_.IsClosed(); }
 
   // The counters (see SharerStats). Never blocks. Thread-safe.
-  SharerStats Stats() const { return core_.Stats(); }
+  SharerStats stats() const { return core_.stats(); }
 
   const std::string& name() const { return core_.name(); }
 

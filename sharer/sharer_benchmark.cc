@@ -7,8 +7,8 @@
 //
 // Calls (throughput): 4 caller threads make 1M calls in total (250k each),
 // without waiting for each result. Items per second: calls run per second
-// (real time). 2 worker threads in every variant that has workers (the
-// machine has 2 cores; as executors/strand_benchmark.cc).
+// (real time). 2 worker threads in every variant that has workers, as in
+// executors/strand_benchmark.cc.
 //   Multirun:   Sharer<Counter>::Run over a 2-worker multirun::ThreadPool; each
 //               call returns a multirun::Future<int64_t> (dropped).
 //   AsioFuture: boost::asio::post(strand, use_future(fn)) over an io_context

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <mutex>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "benchmark/benchmark.h"
 #include "multirun/sync/internal/lock_benchmark_loops.h"
@@ -21,8 +22,8 @@ namespace {
 // absl::Mutex (20220623) has no Lockable names; give it the standard ones.
 class AbslMutex {
  public:
-  void lock() { mutex_.Lock(); }
-  void unlock() { mutex_.Unlock(); }
+  void lock() ABSL_EXCLUSIVE_LOCK_FUNCTION(mutex_) { mutex_.Lock(); }
+  void unlock() ABSL_UNLOCK_FUNCTION(mutex_) { mutex_.Unlock(); }
 
  private:
   absl::Mutex mutex_;

@@ -216,14 +216,16 @@ class Queue {
   }
 
   // Stops accepting values and wakes every waiter. Values already in the queue
-  // can still be popped. Idempotent. Never blocks for long.
-  void Close() {
+  // can still be popped. Idempotent. Never blocks for long. Returns OK (the
+  // Status return is the one signature Close() has across multirun).
+  absl::Status Close() {
     {
       LockHolder<Lock> hold(lock_);
       closed_ = true;
     }
     not_empty_.NotifyAll();
     not_full_.NotifyAll();
+    return absl::OkStatus();
   }
 
   bool IsClosed() const {

@@ -99,7 +99,7 @@ TEST(QueueTest, FailedPushDoesNotConsumeTheValue) {
   EXPECT_EQ(queue.PushFor(std::move(value), absl::Milliseconds(5)).code(),
             absl::StatusCode::kDeadlineExceeded);
   ASSERT_NE(value, nullptr);
-  queue.Close();
+  EXPECT_TRUE(queue.Close().ok());
   EXPECT_EQ(queue.Push(std::move(value)).code(),
             absl::StatusCode::kFailedPrecondition);
   ASSERT_NE(value, nullptr);
@@ -134,7 +134,7 @@ TEST(QueueTest, CloseWakesEveryWaiterAndDrainsTheRest) {
         [&, i] { consumer_status[i] = empty.Pop().status(); }));
   }
   for (auto& consumer : consumers) consumer->AwaitWaitingOn(empty);
-  empty.Close();
+  EXPECT_TRUE(empty.Close().ok());
   for (auto& consumer : consumers) consumer->Join();
   for (const absl::Status& status : consumer_status) {
     EXPECT_EQ(status.code(), absl::StatusCode::kOutOfRange);
@@ -151,7 +151,7 @@ TEST(QueueTest, CloseWakesEveryWaiterAndDrainsTheRest) {
         [&, i] { producer_status[i] = full.Push(8); }));
   }
   for (auto& producer : producers) producer->AwaitWaitingOn(full);
-  full.Close();
+  EXPECT_TRUE(full.Close().ok());
   for (auto& producer : producers) producer->Join();
   for (const absl::Status& status : producer_status) {
     EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
@@ -189,7 +189,9 @@ TEST(QueueTest, EightThreadsDeliverEveryValueExactlyOnceInProducerOrder) {
       for (int64_t i = 0; i < kPerProducer; ++i) {
         ASSERT_TRUE(queue.Push(index * int64_t{kPerProducer} + i).ok());
       }
-      if (producers_left.fetch_sub(1) == 1) queue.Close();
+      if (producers_left.fetch_sub(1) == 1) {
+        EXPECT_TRUE(queue.Close().ok());
+      }
     } else {
       auto& mine = received[index - kProducers];
       while (true) {
@@ -278,7 +280,9 @@ TEST(QueueTest, TimeoutsUnderContentionLoseNothing) {
           timeouts.fetch_add(1);
         }
       }
-      if (producers_left.fetch_sub(1) == 1) queue.Close();
+      if (producers_left.fetch_sub(1) == 1) {
+        EXPECT_TRUE(queue.Close().ok());
+      }
       return;
     }
     while (true) {

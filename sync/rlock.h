@@ -186,12 +186,16 @@ class ABSL_LOCKABLE RLock {
 
   // Release() when the owner is not the calling thread's current id: the lock
   // may still be its own from before fork(); otherwise FailedPrecondition.
-  absl::Status ReleaseNotOwnedById();
+  // Outside the analysis: whether it releases depends on the owner's id,
+  // which no annotation can state.
+  absl::Status ReleaseNotOwnedById() ABSL_NO_THREAD_SAFETY_ANALYSIS;
 
   // Condition::Wait releases every level and restores them afterwards. The
-  // caller owns the lock.
-  int64_t ReleaseAll();
-  void RestoreAll(int64_t depth);
+  // caller owns the lock. Outside the analysis, like the methods above: they
+  // release and retake `lock_` underneath a hold of `this` that the caller
+  // keeps.
+  int64_t ReleaseAll() ABSL_NO_THREAD_SAFETY_ANALYSIS;
+  void RestoreAll(int64_t depth) ABSL_NO_THREAD_SAFETY_ANALYSIS;
 
   Lock lock_;
   // Written only by the holder; read by any thread, which can only see its own

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <mutex>
 
+#include "absl/base/thread_annotations.h"
 #include "benchmark/benchmark.h"
 #include "multirun/sync/internal/lock_benchmark_loops.h"
 #include "multirun/sync/rlock.h"
@@ -21,8 +22,9 @@ using sync_internal::Contended;
 using sync_internal::ContendedWithWork;
 using sync_internal::Uncontended;
 
+// Outside Clang's thread-safety analysis, which has no re-entrant locks.
 template <typename M>
-void Nested(benchmark::State& state) {
+void Nested(benchmark::State& state) ABSL_NO_THREAD_SAFETY_ANALYSIS {
   M lock;
   int64_t counter = 0;
   for (auto _ : state) {

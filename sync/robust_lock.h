@@ -187,8 +187,10 @@ class ABSL_LOCKABLE RobustLock {
 
   // For the standard names: true if `acquired` is OK; false if the lock is
   // busy or the time ran out; otherwise throws (releasing an owner-died lock
-  // first, unrepaired).
-  bool LockOrThrow(const absl::Status& acquired, const char* who);
+  // first, unrepaired). Outside the analysis: whether the lock is held is in
+  // `acquired`'s code, which no annotation can state.
+  bool LockOrThrow(const absl::Status& acquired, const char* who)
+      ABSL_NO_THREAD_SAFETY_ANALYSIS;
 
   pthread_mutex_t mutex_;
   // The kernel thread id of the holder, 0 when free. Written by the holder;

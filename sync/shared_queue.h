@@ -151,13 +151,15 @@ class alignas(std::max(alignof(T), alignof(std::max_align_t))) SharedQueue {
   }
 
   // Stops accepting values and wakes every waiter, in every process. Values
-  // already in the queue can still be popped. Idempotent.
-  void Close() {
+  // already in the queue can still be popped. Idempotent. Returns OK (the
+  // Status return is the one signature Close() has across multirun).
+  absl::Status Close() {
     LockRepairing();
     closed_.store(true, std::memory_order_relaxed);
     Unlock();
     not_empty_.NotifyAll();
     not_full_.NotifyAll();
+    return absl::OkStatus();
   }
 
   bool IsClosed() const { return closed_.load(std::memory_order_relaxed); }

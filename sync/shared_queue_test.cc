@@ -98,8 +98,8 @@ TEST_F(SharedQueueTest, CloseRefusesPushesAndDrains) {
   ASSERT_TRUE(queue->Push(1).ok());
   ASSERT_TRUE(queue->Push(2).ok());
   EXPECT_FALSE(queue->IsClosed());
-  queue->Close();
-  queue->Close();  // Idempotent.
+  EXPECT_TRUE(queue->Close().ok());
+  EXPECT_TRUE(queue->Close().ok());  // Idempotent.
   EXPECT_TRUE(queue->IsClosed());
   EXPECT_EQ(queue->Push(3).code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(queue->TryPush(3).code(), absl::StatusCode::kFailedPrecondition);
@@ -193,7 +193,7 @@ TEST_F(SharedQueueTest, TwoProducersTwoConsumersEveryValueOnceInOrder) {
     }));
   }
   for (testing_internal::ChildProcess& producer : producers) EXPECT_TRUE(producer.WaitOk().ok());
-  queue->Close();
+  EXPECT_TRUE(queue->Close().ok());
   for (testing_internal::ChildProcess& consumer : consumers) EXPECT_TRUE(consumer.WaitOk().ok());
 
   int missing_or_twice = 0;
@@ -214,7 +214,7 @@ TEST_F(SharedQueueTest, CloseWakesConsumersInOtherProcesses) {
   for (testing_internal::ChildProcess& consumer : consumers) {
     ASSERT_TRUE(testing_internal::AwaitProcessWaitingOn(consumer.pid(), *queue));
   }
-  queue->Close();
+  EXPECT_TRUE(queue->Close().ok());
   for (testing_internal::ChildProcess& consumer : consumers) EXPECT_TRUE(consumer.WaitOk().ok());
 }
 
@@ -297,7 +297,7 @@ TEST_F(SharedQueueTest, RunWithAndASemaphoreAroundTheQueue) {
   std::atomic<int64_t>* total = *region_->New<std::atomic<int64_t>>(0);
   auto take = RunWith(*slots, [&] { return queue->TryPop(); });
   for (int64_t i = 1; i <= 64; ++i) ASSERT_TRUE(queue->Push(i).ok());
-  queue->Close();
+  EXPECT_TRUE(queue->Close().ok());
   EXPECT_TRUE(testing_internal::RunChildren(3, [&](int) {
                 while (true) {
                   absl::StatusOr<int64_t> value = take();

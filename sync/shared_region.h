@@ -22,8 +22,9 @@
 //   constructible as T(kProcessShared, args...) is placed the same way: that
 //   constructor is how a type says it is made for shared memory.
 // - Plain data: trivially copyable types (ints, PODs, std::array of them),
-//   constructed as T(args...) (zeroed with no arguments); and lock-free
-//   std::atomic<U> (shared counters). NewArray<T>(n) places n of them.
+//   constructed as T(args...), an aggregate as T{args...} (zeroed with no
+//   arguments); and lock-free std::atomic<U> (shared counters).
+//   NewArray<T>(n) places n of them.
 // - Anything else fails to compile with a static_assert: a std::string,
 //   std::vector or std::unique_ptr would point into one process's heap.
 //
@@ -209,7 +210,13 @@ absl::StatusOr<T*> SharedRegion::New(Args&&... args) {
         "process's heap.");
     absl::StatusOr<void*> memory = Allocate(sizeof(T), alignof(T));
     if (!memory.ok()) return memory.status();
-    return ::new (*memory) T(std::forward<Args>(args)...);
+    if constexpr (std::is_aggregate_v<T>) {
+      // Braces: Clang before 16 does not initialize an aggregate from
+      // parentheses.
+      return ::new (*memory) T{std::forward<Args>(args)...};
+    } else {
+      return ::new (*memory) T(std::forward<Args>(args)...);
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 // Copyright 2026 The multirun Authors.
 //
-// RunState: one run of a Graph, the scheduler's hot path (see graph.h, "How
+// RunState: one run of a Graph, the scheduler's hot path (see graph.cc, "How
 // it runs"). Internal: users must not touch it.
 //
 // Counting. `remaining_` counts chains in flight: a chain is a task that
@@ -30,7 +30,6 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "multirun/executors/executor.h"
-#include "multirun/processes/fork_executor.h"
 #include "multirun/futures/future.h"
 #include "multirun/graph/graph.h"
 #include "multirun/graph/run_report.h"
@@ -49,8 +48,7 @@ class RunState {
   explicit RunState(Graph* graph) : graph_(graph) {}
 
   // Resets for a run of the (compiled) graph. Returns the run's future.
-  Future<RunReport> Prepare(Executor& executor, ForkExecutor* forks,
-                            const RunOptions& options,
+  Future<RunReport> Prepare(Executor& executor, const GraphRunOptions& options,
                             std::shared_ptr<Event> finished);
   // Starts the run prepared last (the caller must not touch this after).
   void Start();
@@ -114,8 +112,7 @@ class RunState {
 
   Graph* const graph_;
   Executor* executor_ = nullptr;
-  ForkExecutor* forks_ = nullptr;
-  RunOptions options_;
+  GraphRunOptions options_;
   // The compiled graph's arrays.
   const uint32_t* successor_offsets_ = nullptr;
   const uint32_t* successors_ = nullptr;

@@ -15,7 +15,7 @@ namespace multirun {
 namespace dao {
 namespace {
 
-std::string Where(const std::source_location& where) {
+std::string Where(const SourceLocation& where) {
   return absl::StrCat(where.file_name(), ":", where.line(), " (",
                       where.function_name(), ")");
 }
@@ -106,9 +106,9 @@ absl::Status ConnectionPool::Close() {
   return absl::OkStatus();
 }
 
-PoolCounters ConnectionPool::counters() const {
+ConnectionPoolStats ConnectionPool::stats() const {
   LockHolder hold(mu_);
-  PoolCounters c = totals_;
+  ConnectionPoolStats c = totals_;
   c.idle = static_cast<int>(idle_.size());
   c.active = static_cast<int>(entries_.size() - idle_.size());
   c.waiting = waiting_;
@@ -180,7 +180,7 @@ void ConnectionPool::AbandonIfForked() {
 }
 
 absl::StatusOr<Lease> ConnectionPool::DoAcquire(absl::Duration timeout,
-                                                std::source_location where) {
+                                                SourceLocation where) {
   const absl::Time deadline = absl::Now() + timeout;
   while (true) {
     Entry* entry = nullptr;

@@ -35,7 +35,7 @@
 // multirun::Condition; a connection handed from one thread to another goes
 // through it, so the borrower sees everything the previous holder did.
 //
-// Defines: ConnectionPoolOptions, PoolCounters, LeakReport, ConnectionPool.
+// Defines: ConnectionPoolOptions, ConnectionPoolStats, LeakReport, ConnectionPool.
 
 #ifndef MULTIRUN_PERSISTENCE_DAO_CONNECTION_POOL_H_
 #define MULTIRUN_PERSISTENCE_DAO_CONNECTION_POOL_H_
@@ -45,7 +45,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <source_location>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -90,7 +89,7 @@ struct ConnectionPoolOptions {
   bool full_session_reset = false;
 };
 
-struct PoolCounters {
+struct ConnectionPoolStats {
   int active = 0;   // leased
   int idle = 0;     // in the pool, ready
   int waiting = 0;  // threads blocked in Acquire
@@ -120,7 +119,7 @@ class ConnectionPool : public ConnectionStrategy {
   ~ConnectionPool() override;
 
   absl::Status Close() override;
-  PoolCounters counters() const;
+  ConnectionPoolStats stats() const;
 
   const std::string& name() const override { return options_.name; }
   absl::Duration default_timeout() const override {
@@ -129,7 +128,7 @@ class ConnectionPool : public ConnectionStrategy {
 
  protected:
   absl::StatusOr<Lease> DoAcquire(absl::Duration timeout,
-                                  std::source_location where) override;
+                                  SourceLocation where) override;
   void Return(Connection* connection, uint64_t token) override;
 
  private:
@@ -142,7 +141,7 @@ class ConnectionPool : public ConnectionStrategy {
     bool leased = false;
     bool foreign = false;  // opened by the parent of a fork
     absl::Time leased_at;
-    std::source_location where;
+    SourceLocation where;
     bool leak_reported = false;
   };
 
@@ -167,7 +166,7 @@ class ConnectionPool : public ConnectionStrategy {
   int waiting_ ABSL_GUARDED_BY(mu_) = 0;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t next_id_ ABSL_GUARDED_BY(mu_) = 1;
-  PoolCounters totals_ ABSL_GUARDED_BY(mu_);
+  ConnectionPoolStats totals_ ABSL_GUARDED_BY(mu_);
   pid_t pid_ ABSL_GUARDED_BY(mu_);
   // Not a std::thread member: a forked child must neither join nor destroy
   // the parent's thread object, so it leaks it instead.

@@ -14,14 +14,13 @@
 // Implementations: SingleConnection (one connection, leased to one thread at
 // a time, reconnected with backoff), ConnectionPool (HikariCP-style).
 //
-// Defines: Lease, ConnectionStrategy.
+// Defines: SourceLocation, Lease, ConnectionStrategy.
 
 #ifndef MULTIRUN_PERSISTENCE_DAO_CONNECTION_STRATEGY_H_
 #define MULTIRUN_PERSISTENCE_DAO_CONNECTION_STRATEGY_H_
 
 #include <cstdint>
 #include <memory>
-#include <source_location>
 #include <string>
 #include <utility>
 
@@ -34,6 +33,43 @@ namespace multirun {
 namespace dao {
 
 class ConnectionStrategy;
+
+// Where a call was made: file, line and function, as std::source_location
+// records them, on every compiler (Clang 14 cannot compile libstdc++'s
+// std::source_location). As a default argument, Current() records the
+// caller. The function is its plain name, without the signature.
+//
+// Example:
+//
+//   void Log(SourceLocation where = SourceLocation::Current()) {
+//     std::printf("%s:%d (%s)\n", where.file_name(), where.line(),
+//                 where.function_name());
+//   }
+class SourceLocation {
+ public:
+  // An empty location: "" for the names, line 0.
+  constexpr SourceLocation() = default;
+
+  // The location of the call that evaluates the default arguments.
+  static constexpr SourceLocation Current(
+      const char* file_name = __builtin_FILE(), int line = __builtin_LINE(),
+      const char* function_name = __builtin_FUNCTION()) {
+    return SourceLocation(file_name, line, function_name);
+  }
+
+  constexpr const char* file_name() const { return file_name_; }
+  constexpr int line() const { return line_; }
+  constexpr const char* function_name() const { return function_name_; }
+
+ private:
+  constexpr SourceLocation(const char* file_name, int line,
+                           const char* function_name)
+      : file_name_(file_name), line_(line), function_name_(function_name) {}
+
+  const char* file_name_ = "";
+  int line_ = 0;
+  const char* function_name_ = "";
+};
 
 // Example:
 //
@@ -89,12 +125,12 @@ class ConnectionStrategy
   // reports. FailedPrecondition after Close(); the driver's error when a
   // connection cannot be opened. Blocks.
   absl::StatusOr<Lease> Acquire(
-      std::source_location where = std::source_location::current()) {
+      SourceLocation where = SourceLocation::Current()) {
     return AcquireFor(default_timeout(), where);
   }
   absl::StatusOr<Lease> AcquireFor(
       absl::Duration timeout,
-      std::source_location where = std::source_location::current()) {
+      SourceLocation where = SourceLocation::Current()) {
     return DoAcquire(timeout, where);
   }
 
@@ -108,7 +144,7 @@ class ConnectionStrategy
  protected:
   friend class Lease;
   virtual absl::StatusOr<Lease> DoAcquire(absl::Duration timeout,
-                                          std::source_location where) = 0;
+                                          SourceLocation where) = 0;
   // Takes back the connection of a lease created with `token`.
   virtual void Return(Connection* connection, uint64_t token) = 0;
 };

@@ -77,7 +77,7 @@ absl::Status SingleConnection::OpenWithBackoff(absl::Time deadline,
 
 absl::Status SingleConnection::Connect() {
   absl::StatusOr<Lease> lease =
-      DoAcquire(options_.acquire_timeout, std::source_location::current());
+      DoAcquire(options_.acquire_timeout, SourceLocation::Current());
   return lease.status();
 }
 
@@ -121,7 +121,7 @@ absl::Status SingleConnection::Close() {
 }
 
 absl::StatusOr<Lease> SingleConnection::DoAcquire(absl::Duration timeout,
-                                                  std::source_location) {
+                                                  SourceLocation) {
   const absl::Time deadline = absl::Now() + timeout;
   bool reopen = false;
   {

@@ -26,7 +26,6 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <source_location>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -85,7 +84,7 @@ class SingleConnection : public ConnectionStrategy {
 
  protected:
   absl::StatusOr<Lease> DoAcquire(absl::Duration timeout,
-                                  std::source_location where) override;
+                                  SourceLocation where) override;
   void Return(Connection* connection, uint64_t token) override;
 
  private:

@@ -33,7 +33,7 @@
 // intent (a record that ended, another file, a short intent) is removed
 // and cuts nothing. ReplaceFile removes the intent of the file it
 // replaces. So the next writer, and every reader that opens through
-// LockedFile (fao::Fao::Finish does), sees whole records only; a reader
+// LockedFile (fao::Fao::Close does), sees whole records only; a reader
 // that does not (cat, Python) sees the torn tail until then. Limits that
 // follow: appending needs write permission on the directory (the intent
 // is created and removed there); the intent is found by the path's

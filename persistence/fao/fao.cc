@@ -315,7 +315,9 @@ absl::Status Fao::SaveWholeFile(int slot, const std::string& path,
     // As in SaveStreamable: the new file stays locked until the owner is
     // published.
     absl::StatusOr<LockedFile> replaced =
-        LockedFile::Replace(path, [&](int fd, const std::string& temp) {
+        LockedFile::Replace(path, [&](int fd, const std::string& temp)
+                                      ABSL_EXCLUSIVE_LOCKS_REQUIRED(
+                                          state.lock) {
           if (options_.format == Format::kXlsx) {
             return WriteXlsx(temp, kept, options_.sheet_name);
           }
@@ -333,10 +335,10 @@ absl::Status Fao::SaveWholeFile(int slot, const std::string& path,
   return absl::OkStatus();
 }
 
-absl::Status Fao::Finish() {
+absl::Status Fao::Close() {
   if (getpid() != creator_) {
     return absl::FailedPreconditionError(
-        "Fao::Finish must be called in the process that created the Fao");
+        "Fao::Close must be called in the process that created the Fao");
   }
   int32_t expected = 0;
   if (!Atomic(*finished_).compare_exchange_strong(expected, 1)) {

@@ -16,7 +16,7 @@
 //                                another Save's.
 //   kOneWorkerOneFileThenArchive as kOneWorkerOneFile (the files are named
 //                                after the archive: "out/data.zip" →
-//                                out/data.3.csv), then Finish() puts them in
+//                                out/data.3.csv), then Close() puts them in
 //                                the ZIP at `path`, one entry
 //                                "<stem>.<w>.<ext>" per worker that saved, and
 //                                removes them. XLSX included.
@@ -40,7 +40,7 @@
 // rename (durable_file.h), so a writer killed mid-save leaves the previous
 // file intact. Whole-file formats rewrite the file on each Save, so give
 // them few, large Saves. For the archive strategy a Save is durable in its
-// worker's file, and the archive once Finish() returned OK.
+// worker's file, and the archive once Close() returned OK.
 //
 // Threads and processes. Every write to a file happens under an fcntl OFD
 // lock on it (durable_file.h's LockedFile), which excludes threads and
@@ -116,7 +116,7 @@ struct FaoOptions {
 //   ...  // on worker w (a thread, or a forked child):
 //   absl::Status s = (*fao)->Save(w, rows);
 //   ...  // when every worker is done:
-//   absl::Status done = (*fao)->Finish();
+//   absl::Status done = (*fao)->Close();
 class Fao {
  public:
   // Validates `options` and maps the session state. InvalidArgument for an
@@ -131,7 +131,7 @@ class Fao {
   // Validates `table` and writes it as the file comment says. Thread-safe
   // and process-safe; blocks on the file's lock and on I/O. Errors:
   // InvalidArgument (bad table, worker out of range, a header that differs
-  // from the file's), FailedPrecondition (after Finish, or a whole-file
+  // from the file's), FailedPrecondition (after Close, or a whole-file
   // format saved from a second process), ResourceExhausted (file-size limit,
   // disk full), PermissionDenied/NotFound/Internal with the path and errno
   // text: on these the file is as it was before the call. DataLoss: an
@@ -148,7 +148,7 @@ class Fao {
   // (their Saves are durable already). Call it in the creating process once
   // every Save returned; later Saves fail with FailedPrecondition.
   // FailedPrecondition from another process or when called twice.
-  absl::Status Finish();
+  absl::Status Close();
 
   // The file worker `worker`'s Saves write.
   std::string PathOf(int worker) const;

@@ -55,7 +55,7 @@ TEST(FaoForkTest, ForkedWorkersShareOneWriteSession) {
     }));
   }
   for (Future<void>& f : done) ASSERT_TRUE(f.Get().ok());
-  ASSERT_TRUE((*fao)->Finish().ok());
+  ASSERT_TRUE((*fao)->Close().ok());
   const std::string content = *ReadFile(path);
   std::vector<std::string> lines = absl::StrSplit(content, "\r\n");
   ASSERT_EQ(lines.back(), "");
@@ -77,7 +77,7 @@ TEST(FaoForkTest, ForkedWorkersShareOneWriteSession) {
 
 // A worker SIGKILLed while its rows are being appended (a kill cuts a
 // write() short) leaves no part of them once the session is finished:
-// Finish cuts the torn record off (durable_file.h's append intent).
+// Close cuts the torn record off (durable_file.h's append intent).
 TEST(FaoForkTest, WorkerKilledMidAppendLeavesOnlyWholeSaves) {
   const std::string path = fao_internal::NewTestDir() + "/killed.csv";
   auto fao = Fao::Create({.path = path});
@@ -93,8 +93,8 @@ TEST(FaoForkTest, WorkerKilledMidAppendLeavesOnlyWholeSaves) {
       path, saved, /*record_bytes=*/30000 * 1028,  // "1,b...b\r\n"
       [&] { return (*fao)->Save(1, big).ok(); });
   ASSERT_TRUE(killed.ok()) << killed;
-  // Finish cuts the torn Save (as the next Save would, durable_file_test).
-  ASSERT_TRUE((*fao)->Finish().ok());
+  // Close cuts the torn Save (as the next Save would, durable_file_test).
+  ASSERT_TRUE((*fao)->Close().ok());
   std::vector<std::string> lines = absl::StrSplit(*ReadFile(path), "\r\n");
   ASSERT_EQ(lines.back(), "");
   lines.pop_back();
@@ -125,7 +125,7 @@ TEST(FaoForkTest, ForkedXlsxWorkersThenArchive) {
     }));
   }
   for (Future<void>& f : done) ASSERT_TRUE(f.Get().ok());
-  ASSERT_TRUE((*fao)->Finish().ok());
+  ASSERT_TRUE((*fao)->Close().ok());
   absl::StatusOr<std::string> out = testing_internal::RunPython(
       "import io,sys,zipfile,openpyxl\n"
       "z=zipfile.ZipFile(sys.argv[1])\n"
@@ -153,9 +153,9 @@ TEST(FaoForkTest, WholeFileFormatFromASecondProcessIsRefused) {
       forks.Submit([shared] { return shared->Save(1, Chunk(1, 0, 1)); }).Get();
   EXPECT_EQ(child.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(child.message(), HasSubstr("send the rows to that process"));
-  // Finish belongs to the creating process.
+  // Close belongs to the creating process.
   absl::Status finish =
-      forks.Submit([shared] { return shared->Finish(); }).Get();
+      forks.Submit([shared] { return shared->Close(); }).Get();
   EXPECT_EQ(finish.code(), absl::StatusCode::kFailedPrecondition);
   ASSERT_TRUE((*fao)->Save(0, Chunk(0, 3, 1)).ok());
   EXPECT_EQ(*ReadFile(path),

@@ -99,7 +99,7 @@ TEST(FaoStrategyTest, AllWorkersOneFile8x100000) {
       {.path = path, .strategy = SavingStrategy::kAllWorkersOneFile});
   ASSERT_TRUE(fao.ok()) << fao.status();
   SaveFromThreads(**fao);
-  ASSERT_TRUE((*fao)->Finish().ok());
+  ASSERT_TRUE((*fao)->Close().ok());
   Parsed parsed = ParseRows(*ReadFile(path));
   ASSERT_EQ(parsed.rows.size(), size_t{kWorkers} * kRowsPerWorker);
   // The rows of one Save are contiguous: the file is kWorkers *
@@ -125,7 +125,7 @@ TEST(FaoStrategyTest, OneWorkerOneFile8x100000) {
                           .strategy = SavingStrategy::kOneWorkerOneFile});
   ASSERT_TRUE(fao.ok());
   SaveFromThreads(**fao);
-  ASSERT_TRUE((*fao)->Finish().ok());
+  ASSERT_TRUE((*fao)->Close().ok());
   for (int w = 0; w < kWorkers; ++w) {
     EXPECT_EQ((*fao)->PathOf(w), absl::StrCat(dir, "/part.", w, ".csv"));
     ExpectWorkerFile(*ReadFile((*fao)->PathOf(w)), w);
@@ -139,7 +139,7 @@ TEST(FaoStrategyTest, OneWorkerOneFileThenArchive8x100000) {
       {.path = zip, .strategy = SavingStrategy::kOneWorkerOneFileThenArchive});
   ASSERT_TRUE(fao.ok());
   SaveFromThreads(**fao);
-  ASSERT_TRUE((*fao)->Finish().ok());
+  ASSERT_TRUE((*fao)->Close().ok());
   absl::StatusOr<std::vector<std::string>> names = ListZipEntries(zip);
   ASSERT_TRUE(names.ok()) << names.status();
   ASSERT_EQ(names->size(), size_t{kWorkers});
@@ -267,7 +267,7 @@ TEST(FaoFormatTest, XlsxOneFileAndArchiveReadByOpenpyxl) {
                    .sheet_name = "Runs"});
   ASSERT_TRUE((*archived)->Save(2, Chunk(2, 0, 10, true)).ok());
   ASSERT_TRUE((*archived)->Save(5, Chunk(5, 0, 20, true)).ok());
-  ASSERT_TRUE((*archived)->Finish().ok());
+  ASSERT_TRUE((*archived)->Close().ok());
   EXPECT_THAT(*ListZipEntries(zip), ElementsAre("x.2.xlsx", "x.5.xlsx"));
   ASSERT_TRUE(
       ReplaceFileContents(dir + "/e.xlsx", *ReadZipEntry(zip, "x.5.xlsx"))
@@ -287,7 +287,7 @@ TEST(FaoArchiveTest, AppendExtendsEntriesAndKeepsOthers) {
                      .strategy = SavingStrategy::kOneWorkerOneFileThenArchive});
     ASSERT_TRUE((*fao)->Save(0, Chunk(0, 0, 2, true)).ok());
     ASSERT_TRUE((*fao)->Save(1, Chunk(1, 0, 1, true)).ok());
-    ASSERT_TRUE((*fao)->Finish().ok());
+    ASSERT_TRUE((*fao)->Close().ok());
   }
   {
     auto fao =
@@ -295,7 +295,7 @@ TEST(FaoArchiveTest, AppendExtendsEntriesAndKeepsOthers) {
                      .strategy = SavingStrategy::kOneWorkerOneFileThenArchive,
                      .mode = SaveMode::kAppend});
     ASSERT_TRUE((*fao)->Save(0, Chunk(0, 2, 1, true)).ok());
-    ASSERT_TRUE((*fao)->Finish().ok());
+    ASSERT_TRUE((*fao)->Close().ok());
   }
   EXPECT_THAT(*ListZipEntries(zip), ElementsAre("z.1.csv", "z.0.csv"));
   EXPECT_EQ(*ReadZipEntry(zip, "z.0.csv"),
@@ -345,10 +345,10 @@ TEST(FaoBadInputTest, Rejections) {
   struct stat info;
   EXPECT_NE(stat(path.c_str(), &info), 0) << "a rejected Save wrote a file";
   ASSERT_TRUE((*fao)->Save(0, Chunk(0, 0, 1, true)).ok());
-  ASSERT_TRUE((*fao)->Finish().ok());
+  ASSERT_TRUE((*fao)->Close().ok());
   EXPECT_EQ((*fao)->Save(0, Chunk(0, 0, 1, true)).code(),
             absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ((*fao)->Finish().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*fao)->Close().code(), absl::StatusCode::kFailedPrecondition);
 }
 
 }  // namespace

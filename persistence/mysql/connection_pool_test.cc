@@ -87,14 +87,14 @@ TEST(ConnectionPoolTest, ExhaustedPoolTimesOutWithDeadlineExceeded) {
   EXPECT_EQ(c.status().code(), absl::StatusCode::kDeadlineExceeded);
   EXPECT_NE(c.status().message().find("'tiny'"), std::string::npos);
   EXPECT_GE(waited, absl::Milliseconds(200));
-  EXPECT_EQ(pool->counters().timeouts, 1u);
-  EXPECT_EQ(pool->counters().active, 2);
+  EXPECT_EQ(pool->stats().timeouts, 1u);
+  EXPECT_EQ(pool->stats().active, 2);
   // A returned connection wakes a waiter.
   std::thread releaser([&] { a->Release(); });
   absl::StatusOr<Lease> d = pool->AcquireFor(absl::Seconds(30));
   releaser.join();
   EXPECT_TRUE(d.ok()) << d.status();
-  EXPECT_EQ(pool->counters().created, 2u);
+  EXPECT_EQ(pool->stats().created, 2u);
 }
 
 TEST(ConnectionPoolTest, KilledConnectionFailsClearlyAndIsReplaced) {
@@ -131,11 +131,11 @@ TEST(ConnectionPoolTest, KilledConnectionFailsClearlyAndIsReplaced) {
   EXPECT_EQ(query_status.code(), absl::StatusCode::kUnavailable)
       << query_status;
   EXPECT_NE(query_status.message().find("MySQL error"), std::string::npos);
-  EXPECT_EQ(pool->counters().destroyed, 1u);
+  EXPECT_EQ(pool->stats().destroyed, 1u);
   absl::StatusOr<Lease> next = pool->Acquire();
   ASSERT_TRUE(next.ok()) << next.status();
   EXPECT_NE(SessionId(*next), victim);
-  EXPECT_EQ(pool->counters().created, 2u);
+  EXPECT_EQ(pool->stats().created, 2u);
 }
 
 TEST(ConnectionPoolTest, ValidationCatchesAnExpiredIdleConnection) {
@@ -158,8 +158,8 @@ TEST(ConnectionPoolTest, ValidationCatchesAnExpiredIdleConnection) {
   absl::StatusOr<Lease> lease = pool->Acquire();
   ASSERT_TRUE(lease.ok()) << lease.status();
   EXPECT_NE(SessionId(*lease), first);
-  EXPECT_EQ(pool->counters().validation_failures, 1u);
-  EXPECT_EQ(pool->counters().destroyed, 1u);
+  EXPECT_EQ(pool->stats().validation_failures, 1u);
+  EXPECT_EQ(pool->stats().destroyed, 1u);
 }
 
 TEST(ConnectionPoolTest, LifetimeIsCappedBelowServerWaitTimeout) {
@@ -180,7 +180,7 @@ TEST(ConnectionPoolTest, LifetimeIsCappedBelowServerWaitTimeout) {
   absl::StatusOr<Lease> lease = pool->Acquire();
   ASSERT_TRUE(lease.ok()) << lease.status();
   EXPECT_NE(SessionId(*lease), first);
-  EXPECT_EQ(pool->counters().validation_failures, 0u);
+  EXPECT_EQ(pool->stats().validation_failures, 0u);
 }
 
 TEST(ConnectionPoolTest, EightThreadsThousandInsertsEach) {
@@ -221,7 +221,7 @@ TEST(ConnectionPoolTest, EightThreadsThousandInsertsEach) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(*(**r).Get<int64_t>(0), 8000);
   EXPECT_EQ(*(**r).Get<int64_t>(1), 8000);
-  EXPECT_LE(pool->counters().created, 4u);
+  EXPECT_LE(pool->stats().created, 4u);
 }
 
 TEST(ConnectionPoolTest, ForkedChildNeverReusesParentConnections) {
@@ -283,7 +283,7 @@ TEST(ConnectionPoolTest, LeakIsReportedWithWhereItWasTaken) {
   }
   ASSERT_EQ(reports.load(), 1);
   EXPECT_NE(where.find("connection_pool_test.cc"), std::string::npos) << where;
-  EXPECT_EQ(pool->counters().leaks, 1u);
+  EXPECT_EQ(pool->stats().leaks, 1u);
 }
 
 TEST(ConnectionPoolTest, IndependentPoolsKeepTheirOwnSettings) {
@@ -305,7 +305,7 @@ TEST(ConnectionPoolTest, IndependentPoolsKeepTheirOwnSettings) {
     ASSERT_TRUE(l.ok());
     leases.push_back(*std::move(l));
   }
-  EXPECT_EQ(pb->counters().active, 3);
+  EXPECT_EQ(pb->stats().active, 3);
   EXPECT_EQ(pa->name(), "a");
 }
 
@@ -332,7 +332,7 @@ TEST(ConnectionPoolTest, RecoversAfterServerRestart) {
   absl::StatusOr<Lease> lease = pool->AcquireFor(absl::Seconds(30));
   ASSERT_TRUE(lease.ok()) << lease.status();
   EXPECT_GT(SessionId(*lease), 0);
-  EXPECT_GE(pool->counters().validation_failures, 1u);
+  EXPECT_GE(pool->stats().validation_failures, 1u);
   // A single connection notices on first use and reconnects on the next.
   {
     absl::StatusOr<Lease> l = (*single)->Acquire();

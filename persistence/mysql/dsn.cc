@@ -110,12 +110,13 @@ absl::Status ParseOptions(absl::string_view query, MysqlDsn* dsn) {
 }  // namespace
 
 absl::StatusOr<MysqlDsn> MysqlDsn::Parse(absl::string_view text) {
-  static const LazyRE2 kScheme = {R"(([a-z][a-z0-9+]*)://(.*))"};
+  // Compiled on the first call, never destroyed.
+  static const RE2* const kScheme = new RE2(R"(([a-z][a-z0-9+]*)://(.*))");
   // userinfo@ (optional), authority, /path, ?query. No '#' fragments.
-  static const LazyRE2 kTcp = {
-      R"((?:([^:@/?#]*)(?::([^@/?#]*))?@)?(\[[0-9A-Fa-f:.]+\]|[^:/?#@\[\]]*)(:[^/?#]*)?(?:/([^?#]*))?(?:\?([^#]*))?)"};
-  static const LazyRE2 kUnix = {
-      R"((?:([^:@/?#]*)(?::([^@/?#]*))?@)?(/[^?#]*)(?:\?([^#]*))?)"};
+  static const RE2* const kTcp = new RE2(
+      R"((?:([^:@/?#]*)(?::([^@/?#]*))?@)?(\[[0-9A-Fa-f:.]+\]|[^:/?#@\[\]]*)(:[^/?#]*)?(?:/([^?#]*))?(?:\?([^#]*))?)");
+  static const RE2* const kUnix =
+      new RE2(R"((?:([^:@/?#]*)(?::([^@/?#]*))?@)?(/[^?#]*)(?:\?([^#]*))?)");
 
   std::string scheme, rest;
   if (!RE2::FullMatch(re2::StringPiece(text.data(), text.size()), *kScheme,

@@ -21,7 +21,10 @@
 // GCC 12 at -O1 (the sanitizer configs) reports a false maybe-uninitialized
 // inside std::variant<..., std::string> for brace-initialized dao::Values (the
 // tests pass -Wno-maybe-uninitialized; multirun_benchmark takes no copts).
+// Clang has no such warning.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 #include <chrono>
 #include <cstdint>

@@ -23,7 +23,7 @@ RetryCore::RetryCore(RetryPolicy policy, absl::Status precondition)
     : policy_(std::move(policy)),
       status_(precondition.ok() ? policy_.Validate() : std::move(precondition)),
       budget_(policy_.budget().get()),
-      has_deadline_(policy_.deadline() != absl::InfiniteDuration()) {}
+      has_deadline_(policy_.time_budget() != absl::InfiniteDuration()) {}
 
 void RetryCore::RecordRetry(CallState& call, absl::Duration delay) {
   retries_.fetch_add(1, std::memory_order_relaxed);
@@ -94,14 +94,14 @@ Decision RetryCore::OnFailure(CallState& call, const absl::Status& error,
     delay = BackoffDelay(call);
   }
   if (has_deadline_) {
-    const absl::Time end = call.start + policy_.deadline();
+    const absl::Time end = call.start + policy_.time_budget();
     if (policy_.clock().Now() + delay >= end) {
       d.final_status =
           GiveUpStatus(error, call.attempt,
                        absl::StrCat("the next attempt, after a wait of ",
                                     absl::FormatDuration(delay),
                                     ", would start past the deadline of ",
-                                    absl::FormatDuration(policy_.deadline())));
+                                    absl::FormatDuration(policy_.time_budget())));
       return d;
     }
   }

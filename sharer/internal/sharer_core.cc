@@ -2,6 +2,10 @@
 //
 // The part of Sharer<T> that does not depend on T.
 //
+// Cost. A call is one Future (a shared state) and one Strand task; with
+// max_queued, one semaphore acquire and release besides. No lock is held
+// while a call runs: the Strand hands calls from one to the next.
+//
 // Admission. Unbounded, a call is accepted when the Sharer is open. Bounded,
 // it first takes one of max_queued permits of a Semaphore (TryAcquire, then
 // as when_full says), and gives it back when it starts or is dropped, so the
@@ -15,14 +19,16 @@
 // only in the calls, which the strand runs one at a time, each seeing the
 // previous one's writes, so a relaxed load and store suffices.
 
-#include "multirun/sharer/sharer.h"
+#include "multirun/sharer/internal/sharer_core.h"
 
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "multirun/base/check.h"
+#include "multirun/sharer/sharer.h"
 
 namespace multirun {
 namespace sharer_internal {
@@ -148,7 +154,7 @@ void SharerCore::DroppedWasRejected() {
   rejected_.fetch_add(1, std::memory_order_relaxed);
 }
 
-SharerStats SharerCore::Stats() const {
+SharerStats SharerCore::stats() const {
   SharerStats stats;
   stats.queued = queued_.load(std::memory_order_relaxed);
   stats.running = running_.load(std::memory_order_relaxed);
@@ -168,7 +174,7 @@ const SharerOptions& CheckedOptions(const SharerOptions& options) {
 absl::StatusOr<std::unique_ptr<ThreadPool>> DedicatedThread(
     const SharerOptions& options) {
   if (!options.dedicated_thread) return std::unique_ptr<ThreadPool>();
-  return ThreadPool::Create(1, {.name = options.name});
+  return ThreadPool::Create({.workers = 1, .name = options.name});
 }
 
 std::unique_ptr<ThreadPool> DedicatedThreadOrDie(const SharerOptions& options) {
