@@ -27,8 +27,8 @@ inline void CheckOk(const absl::Status& status) {
 // for objects of static storage duration (destroyed at exit, when a thread
 // blocked in them, such as a detached background consumer, never runs again).
 // The check is best effort: it sees sleepers, not threads about to sleep or
-// just woken. Process-shared objects (process_shared.h) do not call it: their
-// sleepers may belong to other processes, whose mappings stay valid.
+// just woken. Process-shared objects (sync/process_shared.h) do not call it:
+// their sleepers may belong to other processes, whose mappings stay valid.
 void DestroyedWhileInUse(const void* object, absl::string_view message);
 
 }  // namespace base_internal

@@ -8,9 +8,9 @@
 // All state of a multirun primitive lives in such words and a few atomics
 // beside them (no heap, no pointers), so the same types can be placed in memory
 // shared between processes. `Sharing::kProcess` selects the futex operations
-// that work across address spaces: a primitive constructed with
-// kProcessShared (process_shared.h) keeps kProcess beside its words and passes
-// it to every wait and wake; the default is kPrivate.
+// that work across address spaces: a primitive constructed with kProcessShared
+// (sync/process_shared.h) keeps kProcess beside its words and passes it to
+// every wait and wake; the default is kPrivate.
 //
 // Memory ordering: the futex calls order nothing. Callers publish and observe
 // their state through the std::atomic operations on the word; the kernel only

@@ -1,9 +1,12 @@
 // Copyright 2026 The multirun Authors.
 //
-// How a user callable's outcome becomes a future's result (DESIGN.md, "Error
-// model"): a callable may return void, a value, absl::Status or
-// absl::StatusOr<U>; an exception it throws is caught here and becomes
-// absl::UnknownError("<demangled type>: <what()>").
+// How a user callable's outcome becomes a future's result. A callable may
+// return void, a value, absl::Status or absl::StatusOr<U>: void and an OK
+// status give an OK result, a value or an OK StatusOr give that value, an
+// error status gives that error. An exception it throws is caught here and
+// becomes absl::UnknownError("<demangled type>: <what()>")
+// (current_exception.h), so a failure always travels as a status, never as
+// an exception across a thread or process boundary.
 
 #ifndef MULTIRUN_BASE_INVOKE_H_
 #define MULTIRUN_BASE_INVOKE_H_

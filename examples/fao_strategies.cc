@@ -56,7 +56,7 @@ size_t RecordsIn(const std::string& csv) {
 absl::Status SaveFromAllWorkers(fao::Fao& session, bool in_processes) {
   std::vector<absl::Status> saved(kWorkers);
   if (in_processes) {
-    multirun::ForkExecutor forks({.max_processes = kWorkers});
+    multirun::ForkExecutor forks({.workers = kWorkers});
     std::vector<multirun::Future<void>> done;
     for (int w = 0; w < kWorkers; ++w) {
       done.push_back(

@@ -63,7 +63,7 @@ int main() {
 
   multirun::ThreadPool pool(2);
   start = absl::Now();
-  absl::StatusOr<multirun::RunReport> report = graph.RunAndWait(pool);
+  absl::StatusOr<multirun::GraphRunReport> report = graph.RunAndWait(pool);
   const absl::Duration parallel = absl::Now() - start;
   if (!report.ok()) return Fail(report.status().ToString());
   if (!report->status().ok()) return Fail(report->status().ToString());
@@ -77,7 +77,7 @@ int main() {
 
   // Again, each node in a process of its own: a node that returns the
   // ForkExecutor's future completes when its child process has answered.
-  multirun::ForkExecutor forks({.max_processes = 2});
+  multirun::ForkExecutor forks({.workers = 2});
   multirun::Graph forked_graph;
   auto forked_revenue =
       forked_graph.Add("revenue", multirun::InChildProcess(forks, Revenue));

@@ -13,7 +13,7 @@
 // rejected is destroyed before Schedule() returns. Either way the task's
 // destructor runs, which is how a Promise captured in a task completes its
 // Future (with Cancelled) instead of leaving it pending forever; see
-// internal/drop_reason.h for how the Future learns why.
+// base/drop_reason.h for how the Future learns why.
 //
 // Lifetime: a task can complete, and its owner destroy the executor, while
 // the thread that scheduled it is still returning from Schedule().
@@ -21,8 +21,22 @@
 // guarding against that (ThreadPool's destructor waits for such calls to
 // leave).
 //
-// To run a function and get its result, use Submit() (submit.h), which wraps
-// the function in a task and returns a Future.
+// To run a function and get its result, use Submit() (futures/submit.h),
+// which wraps the function in a task and returns a Future.
+//
+// Example: an executor that runs each task on a new detached thread.
+//
+//   class ThreadPerTask : public multirun::Executor {
+//    public:
+//     absl::Status Schedule(absl::AnyInvocable<void()> task) override {
+//       if (!task) return absl::InvalidArgumentError("null task");
+//       std::thread(std::move(task)).detach();
+//       return absl::OkStatus();
+//     }
+//   };
+//
+// Thread-safety: Schedule() must be safe to call from any thread at once,
+// also from inside a task of the same executor.
 //
 // Memory ordering: everything the scheduling thread wrote before Schedule()
 // is visible to the task when it runs.
@@ -35,16 +49,7 @@
 
 namespace multirun {
 
-// Example: an executor that runs each task on a new detached thread.
-//
-//   class ThreadPerTask : public multirun::Executor {
-//    public:
-//     absl::Status Schedule(absl::AnyInvocable<void()> task) override {
-//       if (!task) return absl::InvalidArgumentError("null task");
-//       std::thread(std::move(task)).detach();
-//       return absl::OkStatus();
-//     }
-//   };
+// Where a piece of work runs (see the file comment).
 class Executor {
  public:
   virtual ~Executor() = default;

@@ -7,6 +7,18 @@
 // a hand-off (a continuation that only converts a value), in tests, and as
 // RunningMode::kInline. A task that schedules another task on the same
 // InlineExecutor runs it nested, on the same stack.
+//
+// Example:
+//
+//   multirun::InlineExecutor inline_executor;
+//   multirun::Future<int> f =
+//       multirun::Submit(inline_executor, [] { return 7; });
+//   // f is ready here.
+//
+// Thread-safety: Schedule() may be called from any thread at once; each task
+// runs on the thread that scheduled it.
+//
+// Memory ordering: the task runs on the scheduling thread, in program order.
 
 #ifndef MULTIRUN_EXECUTORS_INLINE_EXECUTOR_H_
 #define MULTIRUN_EXECUTORS_INLINE_EXECUTOR_H_
@@ -19,12 +31,7 @@
 
 namespace multirun {
 
-// Example:
-//
-//   multirun::InlineExecutor inline_executor;
-//   multirun::Future<int> f = multirun::Submit(inline_executor, [] { return 7;
-//   });
-//   // f is ready here.
+// Runs each task before Schedule() returns (see the file comment).
 class InlineExecutor final : public Executor {
  public:
   // Runs `task` now. Returns InvalidArgument for a null task.

@@ -3,7 +3,10 @@
 // How the strand works.
 //
 // The strand's shared state is small and guarded by one Lock: the queue of
-// tasks scheduled since the drain last looked (incoming_), and state_. The
+// tasks scheduled since the drain last looked (incoming_), and state_. Both
+// queues are TaskQueues (internal/strand_queue.h): tasks stored in place in
+// fixed-size chunks, so a push seldom allocates (about once per chunk's worth
+// of backlog) and never moves the backlog while the lock is held. The
 // thread whose Schedule() finds the strand idle (no kActive) sets kActive and
 // so owns the "drain token": it alone may touch ready_ and run tasks, and it
 // hands the token to a drain task on the executor. The drain swaps incoming_
@@ -38,10 +41,10 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "multirun/base/current_exception.h"
-#include "multirun/base/drop_reason.h"
 #include "multirun/base/check.h"
+#include "multirun/base/current_exception.h"
 #include "multirun/base/deadline.h"
+#include "multirun/base/drop_reason.h"
 #include "multirun/base/futex.h"
 #include "multirun/sync/lock_holder.h"
 

@@ -9,6 +9,18 @@
 // private serial queue without a lock and without a dedicated thread, as
 // Boost.Asio's `strand` and folly's `SerialExecutor` do.
 //
+// Example:
+//
+//   multirun::ThreadPool pool({.workers = 4});
+//   {
+//     multirun::Strand strand(pool);
+//     std::vector<int> log;  // only touched by the strand's tasks
+//     for (int i = 0; i < 100; ++i) {
+//       absl::Status s = strand.Schedule([&log, i] { log.push_back(i); });
+//       if (!s.ok()) return s;  // the pool was shut down
+//     }
+//   }  // ~Strand() waits for the 100 tasks; log is 0, 1, ..., 99.
+//
 // Guarantees:
 // - FIFO: tasks scheduled by one thread run in the order of its Schedule()
 //   calls; tasks of different threads in the order their Schedule() calls
@@ -27,22 +39,24 @@
 // Errors: when the executor rejects the drain task (it was shut down), or
 // destroys it without running it (ThreadPool::ShutdownNow()), the strand
 // closes: every task it had accepted and not yet run is destroyed without
-// running, inside base_internal::ScopedDropReason(that status, with
-// context), so a Promise captured in such a task completes its Future with the
-// reason, and every later Schedule() returns that status. (ThreadPool's
-// graceful Shutdown() still accepts tasks from its own workers while it
-// drains, so there the drain goes on and every accepted task runs; an
+// running, with that status (with context) as the drop reason
+// (base/drop_reason.h), so a Promise captured in such a task completes its
+// Future with the reason, and every later Schedule() returns that status.
+// (ThreadPool's graceful Shutdown() still accepts tasks from its own workers
+// while it drains, so there the drain goes on and every accepted task runs; an
 // executor that rejects even those drops the tasks left after the batch.)
 //
 // A task that throws: the exception is caught, reported on stderr, and the
 // strand keeps serving. (Submit() turns exceptions into a Status before they
 // reach an executor; this is a safety net for raw Schedule() calls.)
 //
-// Cost: Schedule() holds the strand's lock (a multirun::Lock) for a push into
-// a queue of 1 KiB chunks (no allocation but one per 31 tasks of backlog); the
-// first Schedule() on an idle strand also schedules the drain task on the
-// executor. The drain takes all tasks scheduled since it last looked under the
-// lock, in O(1), and runs them without it. An idle strand holds about 2 KiB.
+// Cost: Schedule() holds the strand's lock only for a push, which seldom
+// allocates; the first Schedule() on an idle strand also schedules the drain
+// task on the executor. (How: strand.cc and internal/strand_queue.h.)
+//
+// Thread-safety: Schedule() and RunningInThisStrand() may be called from any
+// thread at once, also from the strand's own tasks; see ~Strand() for the
+// destructor.
 //
 // Memory ordering: everything a thread wrote before Schedule() is visible to
 // the task when it runs, and everything task N of a strand wrote is visible to
@@ -66,17 +80,7 @@
 
 namespace multirun {
 
-// Example:
-//
-//   multirun::ThreadPool pool(4);
-//   {
-//     multirun::Strand strand(pool);
-//     std::vector<int> log;  // only touched by the strand's tasks
-//     for (int i = 0; i < 100; ++i) {
-//       absl::Status s = strand.Schedule([&log, i] { log.push_back(i); });
-//       if (!s.ok()) return s;  // The pool was shut down.
-//     }
-//   }  // ~Strand() waits for the 100 tasks; log is 0, 1, ..., 99.
+// A serial executor over another executor (see the file comment).
 class Strand final : public Executor {
  public:
   // The most tasks one drain task runs before it schedules itself again.

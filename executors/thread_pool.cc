@@ -1,4 +1,50 @@
 // Copyright 2026 The multirun Authors.
+//
+// How the pool works.
+//
+// Queues. Each worker owns a Chase-Lev deque (internal/work_stealing_deque.h):
+// a task scheduled from inside a task of this pool is pushed on the running
+// worker's deque and, unless another worker steals it, runs on the same worker,
+// newest first, while its data is still in cache. A task scheduled from any
+// other thread goes to one shared queue for the pool
+// (internal/injection_queue.h: a lock-free ring that allocates nothing, with an
+// overflow list under a lock for when the ring is full). A worker looks for
+// work in its own deque, then steals the oldest task of another worker
+// (starting at a random one), then takes from the shared queue. From the shared
+// queue it takes up to 8 tasks with one claim, runs the oldest and puts the
+// others on its deque, oldest on top, where other workers steal them before
+// they look at the shared queue, and the worker itself takes them from the top
+// too: the claim (a contended head, cache lines that come from the submitting
+// core) is paid once per batch, and outside tasks still start roughly oldest
+// first. (Roughly: a worker that finds the deques empty while another is
+// between claiming a batch and pushing it takes newer tasks from the shared
+// queue.) Every 61 tasks of its own deque a worker runs one from the shared
+// queue, so that work which keeps re-posting itself cannot starve outside
+// submissions. A worker that finds nothing searches kSearchAttempts times
+// (spinning, then yielding), then sleeps on the pool's event count
+// (internal/event_count.h): an idle pool burns no CPU.
+//
+// Waking. A worker that is searching is a "thief". Scheduling a task wakes a
+// sleeper only if no thief is searching (a thief will find the task), and a
+// thief that finds a task wakes a sleeper if it was the last thief, so that
+// while work is available there is always either a thief or no sleeper. A
+// worker that finds more work as soon as it runs out takes it without
+// becoming a thief (that removes no thief, so the rule holds), so a busy pool
+// does not write the thief count that every Schedule() reads. With nobody
+// asleep, scheduling costs a few loads beyond the push (no system call, no
+// read-modify-write besides the push's own).
+//
+// Not losing a wake-up. The Dekker-style argument is in internal/event_count.h;
+// the pool's side of it: a push is a seq_cst store (deque) or seq_cst CAS
+// (shared queue), followed by a seq_cst load of the thief count and, if it is
+// zero, of the event count. A worker about to sleep makes a seq_cst RMW of the
+// event count (PrepareWait), then one of the thief count (it stops being a
+// thief), then re-checks every queue with seq_cst loads before it commits. In
+// the total order of seq_cst operations, a producer that saw a thief loaded the
+// thief count before that thief's decrement, so the thief's re-check (or, if
+// the thief found another task, the sleeper it wakes as the last thief) sees
+// the push; a producer that saw no thief is covered by the event count's
+// argument.
 
 #include "multirun/executors/thread_pool.h"
 
@@ -20,12 +66,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "multirun/base/check.h"
 #include "multirun/base/current_exception.h"
 #include "multirun/base/drop_reason.h"
+#include "multirun/base/futex.h"
 #include "multirun/executors/internal/work_stealing_deque.h"
 #include "multirun/executors/worker.h"
-#include "multirun/base/check.h"
-#include "multirun/base/futex.h"
 #include "multirun/sync/lock_holder.h"
 
 namespace multirun {
@@ -120,10 +166,8 @@ thread_local PoolWorker* current_pool_worker = nullptr;
 // with pauses (a few microseconds in all, base_internal::SpinPause()), then
 // 12 rounds that yield the processor, so that on a machine with fewer cores
 // than threads a searching worker lets the submitting thread run instead of
-// starving it. With //executors:thread_pool_benchmark on 2 cores, 1, 12, 24
-// and 64 attempts gave the same throughput within noise (the workers are
-// seldom idle there) and the same submit cost per task (the submit_ns
-// counter).
+// starving it. The count only bounds how long an idle worker searches before
+// it sleeps; a busy pool seldom reaches it.
 constexpr int kSearchAttempts = 24;
 
 void Backoff(int attempt) {
@@ -169,7 +213,8 @@ ThreadPool::Options ThreadPool::CheckedOptions(Options& options) {
 absl::StatusOr<std::unique_ptr<ThreadPool>> ThreadPool::Create(
     Options options) {
   if (absl::Status valid = Validate(options); !valid.ok()) return valid;
-  auto pool = absl::WrapUnique(new ThreadPool(PrivateTag{}, std::move(options)));
+  auto pool =
+      absl::WrapUnique(new ThreadPool(PrivateTag{}, std::move(options)));
   if (absl::Status started = pool->Start(); !started.ok()) return started;
   return pool;
 }
@@ -270,8 +315,7 @@ absl::Status ThreadPool::Schedule(absl::AnyInvocable<void()> task) {
       if (worker->deque.Pop() == node) {  // Else stolen: it counts as accepted.
         absl::AnyInvocable<void()> rejected = std::move(node->task);
         worker->FreeNode(node);
-        return base_internal::RejectTask(std::move(rejected),
-                                              ShutDownError());
+        return base_internal::RejectTask(std::move(rejected), ShutDownError());
       }
       return absl::OkStatus();
     }

@@ -6,42 +6,27 @@
 // Use it through the Executor interface (Schedule(), or Submit() for a
 // Future), for many small tasks, for tasks that spawn tasks (divide and
 // conquer, continuations), or to cap how many threads run work at once. For
-// work that must not share a process use the fork executor; for serial access
-// to one resource a strand over a pool.
+// work that must not share a process use the fork executor
+// (processes/fork_executor.h); for serial access to one resource a Strand
+// (strand.h) over a pool.
 //
-// How it works. Each worker owns a Chase-Lev deque (internal/
-// work_stealing_deque.h): a task scheduled from inside a task of this pool is
-// pushed on the running worker's deque and, unless another worker steals it,
-// runs on the same worker, newest first, while its data is still in cache. A
-// task scheduled from any other thread goes to one shared queue for the pool
-// (internal/injection_queue.h: a lock-free ring that allocates nothing, with
-// an overflow list under a lock for when the ring is full). A worker
-// looks for work in its own deque, then steals the oldest task of another
-// worker (starting at a random one), then takes from the shared queue. From
-// the shared queue it takes up to 8 tasks with one claim, runs the oldest and
-// puts the others on its deque, oldest on top, where other workers steal them
-// before they look at the shared queue, and the worker itself takes them from
-// the top too: the claim (a contended head, cache lines that come from the
-// submitting core) is paid once per batch, and outside tasks still start
-// roughly oldest first. (Roughly: a worker that finds the deques empty while
-// another is between claiming a batch and pushing it takes newer tasks from
-// the shared queue. The order is not a guarantee, see below; a task that
-// blocks until another task of the same pool has run can wait forever when
-// every worker is blocked so.) Every 61 tasks of its own
-// deque a worker runs one from the shared queue, so that work which keeps
-// re-posting itself cannot starve outside submissions. A worker that
-// finds nothing spins for a few microseconds, then sleeps on the pool's event
-// count (internal/event_count.h): an idle pool burns no CPU.
+// Example:
 //
-// Waking. A worker that is searching is a "thief". Scheduling a task wakes a
-// sleeper only if no thief is searching (a thief will find the task), and a
-// thief that finds a task wakes a sleeper if it was the last thief, so that
-// while work is available there is always either a thief or no sleeper. A
-// worker that finds more work as soon as it runs out takes it without
-// becoming a thief (that removes no thief, so the rule holds), so a busy pool
-// does not write the thief count that every Schedule() reads. With nobody
-// asleep, scheduling costs a few loads beyond the push (no system call, no
-// read-modify-write besides the push's own).
+//   absl::StatusOr<std::unique_ptr<multirun::ThreadPool>> pool =
+//       multirun::ThreadPool::Create({.workers = 4, .name = "crunch"});
+//   if (!pool.ok()) return pool.status();
+//   std::atomic<int> done{0};
+//   for (int i = 0; i < 100; ++i) {
+//     absl::Status s = (*pool)->Schedule([&done] { done.fetch_add(1); });
+//     if (!s.ok()) return s;
+//   }
+//   absl::Status s = (*pool)->Shutdown();  // runs all 100, joins the workers
+//
+// Scheduling. A task scheduled from inside a task of the pool runs on the
+// same worker (newest first, while its data is still in cache) unless an idle
+// worker steals it; tasks scheduled from outside start roughly oldest first.
+// Work that keeps re-posting itself cannot starve outside submissions. An
+// idle pool sleeps: it burns no CPU. (How: thread_pool.cc.)
 //
 // Tasks that throw. Schedule() takes an AnyInvocable<void()>; if one throws,
 // the worker catches the exception, writes one line about it to stderr (the
@@ -59,21 +44,17 @@
 //
 // Memory ordering: everything the scheduling thread wrote before Schedule()
 // is visible to the task when it runs, and everything the tasks wrote is
-// visible after Shutdown() returns. The Dekker-style argument for not losing
-// a wake-up is in internal/event_count.h; the pool's side of it: a push is a
-// seq_cst store (deque) or seq_cst CAS (shared queue), followed by a seq_cst
-// load of the thief count and, if it is zero, of the event count. A worker
-// about to sleep makes a seq_cst RMW of the event count (PrepareWait), then
-// one of the thief count (it stops being a thief), then re-checks every queue
-// with seq_cst loads before it commits. In the total order of seq_cst
-// operations, a producer that saw a thief loaded the thief count before that
-// thief's decrement, so the thief's re-check (or, if the thief found another
-// task, the sleeper it wakes as the last thief) sees the push; a producer
-// that saw no thief is covered by the event count's argument.
+// visible after Shutdown() returns.
+//
+// Thread-safety: every method may be called from any thread at once, also
+// from the pool's own tasks, except that Shutdown() from a task of the pool
+// fails and the destructor there aborts (see them).
 //
 // Guarantees: every accepted task runs exactly once, unless ShutdownNow()
 // drops it (then its destructor runs, under the drop reason). Tasks are not
-// ordered: no FIFO between tasks of one thread either.
+// ordered: no FIFO between tasks of one thread either. A task that blocks
+// until another task of the same pool has run can wait forever when every
+// worker is blocked so.
 
 #ifndef MULTIRUN_EXECUTORS_THREAD_POOL_H_
 #define MULTIRUN_EXECUTORS_THREAD_POOL_H_
@@ -112,17 +93,7 @@ struct ThreadPoolOptions {
   std::string name = "pool";
 };
 
-// Example:
-//
-//   absl::StatusOr<std::unique_ptr<multirun::ThreadPool>> pool =
-//       multirun::ThreadPool::Create(4, {.name = "crunch"});
-//   if (!pool.ok()) return pool.status();
-//   std::atomic<int> done{0};
-//   for (int i = 0; i < 100; ++i) {
-//     absl::Status s = (*pool)->Schedule([&done] { done.fetch_add(1); });
-//     if (!s.ok()) return s;
-//   }
-//   (*pool)->Shutdown();  // runs all 100, joins the workers
+// A fixed set of worker threads with work stealing (see the file comment).
 class ThreadPool final : public Executor {
  public:
   static constexpr int kMaxWorkers = 1024;
@@ -227,7 +198,7 @@ class ThreadPool final : public Executor {
   std::vector<std::unique_ptr<executors_internal::PoolWorker>> workers_;
   executors_internal::InjectionQueue<absl::AnyInvocable<void()>> injection_;
   executors_internal::EventCount event_count_;
-  // Workers searching for work (see "Waking" above).
+  // Workers searching for work (see "Waking" in thread_pool.cc).
   alignas(64) std::atomic<int> thieves_{0};
   // Schedule() calls from outside the pool still running. A task can complete
   // (and its owner destroy the pool) while the thread that scheduled it is

@@ -2,7 +2,7 @@
 //
 // ThreadPool vs oneTBB's task_group vs std::async.
 //
-// Thread counts: the machine this is tuned on has 2 cores.
+// Thread counts: 2 threads run tasks in every variant.
 //   - Multirun: a ThreadPool of 2 workers. The benchmark thread only submits
 //     (Schedule()) and then sleeps until the last task is done, so 2 threads
 //     run tasks.
@@ -54,9 +54,9 @@ constexpr int64_t kFibCalls = 242785;  // 2 * fib(26) - 1
 
 using Clock = std::chrono::steady_clock;
 
-// Reports how long submitting took, per task: with 3 threads on 2 cores, a
-// pool whose idle workers spun too long would show here, by starving the
-// submitting thread.
+// Reports how long submitting took, per task: when the workers and the
+// submitting thread outnumber the cores, a pool whose idle workers spun too
+// long would show here, by starving the submitting thread.
 void ReportSubmitTime(benchmark::State& state, Clock::duration submit,
                       int64_t tasks) {
   state.counters["submit_ns"] = benchmark::Counter(
@@ -110,9 +110,9 @@ void RunTbbEmptyTasks(tbb::task_arena& arena, int64_t count,
 }
 
 // oneTBB's worker threads outlive an arena and spin for a while before they
-// sleep; on 2 cores, the benchmark that runs next (the gate interleaves
-// repetitions at random) would pay for that spinning. Each TBB benchmark
-// therefore gives them time to settle after its timed loop, untimed.
+// sleep; on a machine with few cores, the benchmark that runs next (the gate
+// interleaves repetitions at random) would pay for that spinning. Each TBB
+// benchmark therefore gives them time to settle after its timed loop, untimed.
 void LetTbbWorkersSettle() {
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
 }

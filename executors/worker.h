@@ -2,10 +2,21 @@
 //
 // Worker identity: who is running the current task.
 //
-// MultiRunnable's results say which worker produced them (worker name, ident,
-// pid). Here every executor that owns threads (ThreadPool, and later the
-// process pool) registers its threads, and a task asks CurrentWorker() to learn
-// which one runs it. The record stays valid while the task runs.
+// Use it to say which worker produced a result (its name, thread id and
+// process id), in logs and in results. Every executor that owns threads
+// (ThreadPool, the process pool) registers them, and a task asks
+// CurrentWorker() to learn which one runs it. The record stays valid while
+// the task runs.
+//
+// Example:
+//
+//   multirun::Future<std::string> who = multirun::Submit(pool, [] {
+//     const multirun::WorkerInfo* worker = multirun::CurrentWorker();
+//     return worker != nullptr ? worker->name : std::string("not a worker");
+//   });  // "pool-0", "pool-1", ...
+//
+// Thread-safety: CurrentWorker() reads the calling thread's own record; a
+// ScopedCurrentWorker sets it for the thread that made it.
 
 #ifndef MULTIRUN_EXECUTORS_WORKER_H_
 #define MULTIRUN_EXECUTORS_WORKER_H_
@@ -17,6 +28,7 @@
 
 namespace multirun {
 
+// A worker thread (or process) of an executor.
 struct WorkerInfo {
   // The owning executor's name, e.g. "pool" (ThreadPool::Options::name).
   std::string executor;

@@ -1,9 +1,11 @@
 // Copyright 2026 The multirun Authors.
 //
-// InFlightCompletions and AsCompleted: take futures in the order they complete.
+// InFlightCompletions and AsCompleted: take futures in the order they
+// complete.
 //
-// inparallel's `waitfor(in_flight, concurrency_factor)` in C++ form. The
-// caller keeps a std::vector of futures in flight; `InFlightCompletions(in_flight)` is a
+// Use them to handle results as they arrive rather than in submission order,
+// and to keep a bounded number of tasks in flight. The caller keeps a
+// std::vector of futures in flight; `InFlightCompletions(in_flight)` is a
 // range whose each step blocks until one of them completes, removes that
 // future from the vector and yields it. The caller may add futures to the
 // vector between steps (they are watched from the next step on) and may
@@ -26,8 +28,28 @@
 // future, once, in completion order.
 //
 // An invalid (moved-from) future in the vector is yielded at once (its Get()
-// gives FailedPrecondition). The range is single-pass and for one thread;
-// `in_flight` must outlive it.
+// gives FailedPrecondition).
+//
+// Example: at most 8 downloads at a time, results handled as they arrive.
+//
+//   std::vector<std::string> urls = Urls();
+//   std::vector<multirun::Future<Page>> in_flight;
+//   size_t next = 0;
+//   auto more = [&](std::vector<multirun::Future<Page>>& futures) {
+//     if (next == urls.size()) return;
+//     futures.push_back(multirun::Submit(pool, Fetch, urls[next++]));
+//   };
+//   for (multirun::Future<Page> done :
+//        multirun::InFlightCompletions<Page>(in_flight, 8, more)) {
+//     absl::StatusOr<Page> page = std::move(done).Get();  // ready, no wait
+//   }
+//
+// Thread-safety: a range is single-pass and for one thread (the one that
+// iterates it, which is also the thread that calls `more`); the futures may
+// complete on any threads. `in_flight` must outlive the range.
+//
+// Memory ordering: everything a future's producer wrote before completing it
+// is visible to the iterating thread once the range yields that future.
 
 #ifndef MULTIRUN_FUTURES_AS_COMPLETED_H_
 #define MULTIRUN_FUTURES_AS_COMPLETED_H_
@@ -47,29 +69,20 @@
 
 namespace multirun {
 
-// Example: at most 8 downloads at a time, results handled as they arrive.
-//
-//   std::vector<multirun::Future<Page>> in_flight;
-//   size_t next = 0;
-//   auto more = [&](std::vector<multirun::Future<Page>>& futures) {
-//     if (next < urls.size()) futures.push_back(Submit(pool, Fetch,
-//     urls[next++]));
-//   };
-//   for (multirun::Future<Page> done : multirun::InFlightCompletions(in_flight, 8, more)) {
-//     absl::StatusOr<Page> page = std::move(done).Get();  // ready, no wait
-//   }
+// The futures of a caller's vector, as they complete (see the file comment).
 template <typename T>
 class InFlightCompletions {
  public:
   using Source = absl::AnyInvocable<void(std::vector<Future<T>>&)>;
 
   // Yields the futures of `in_flight` as they complete.
-  explicit InFlightCompletions(std::vector<Future<T>>& in_flight) : in_flight_(in_flight) {}
+  explicit InFlightCompletions(std::vector<Future<T>>& in_flight)
+      : in_flight_(in_flight) {}
 
   // Also keeps up to `concurrency_factor` in flight by asking `more`. A
   // factor below 1 is treated as 1.
   InFlightCompletions(std::vector<Future<T>>& in_flight, int concurrency_factor,
-          Source more)
+                      Source more)
       : in_flight_(in_flight),
         concurrency_factor_(concurrency_factor < 1 ? 1 : concurrency_factor),
         more_(std::move(more)) {}
@@ -159,8 +172,7 @@ class InFlightCompletions {
       if (!ready.ok()) return;  // the channel is never closed
       watched_.erase(ready->get());
       for (size_t i = 0; i < in_flight_.size(); ++i) {
-        if (futures_internal::FutureAccess::StateOf(in_flight_[i]) ==
-            *ready) {
+        if (futures_internal::FutureAccess::StateOf(in_flight_[i]) == *ready) {
           current_.emplace(std::move(in_flight_[i]));
           in_flight_.erase(in_flight_.begin() + i);
           return;
@@ -179,13 +191,17 @@ class InFlightCompletions {
   std::shared_ptr<Channel> channel_ = std::make_shared<Channel>();
 };
 
+// Deduces T from the vector when a source of work (any callable) is given.
+template <typename T, typename F>
+InFlightCompletions(std::vector<Future<T>>&, int, F) -> InFlightCompletions<T>;
+
 // Every future of `futures`, once, in completion order.
 //
 // Example:
 //
 //   for (multirun::Future<int> done :
 //        multirun::AsCompleted(multirun::Map(pool, Work, inputs))) {
-//     Print(done.Get());
+//     absl::StatusOr<int> result = std::move(done).Get();  // ready
 //   }
 template <typename T>
 class AsCompleted {

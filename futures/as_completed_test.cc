@@ -13,10 +13,10 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "multirun/futures/future.h"
 #include "multirun/executors/inline_executor.h"
-#include "multirun/testing/test_executors.h"
+#include "multirun/futures/future.h"
 #include "multirun/futures/submit.h"
+#include "multirun/testing/test_executors.h"
 
 namespace multirun {
 namespace {
@@ -24,7 +24,7 @@ namespace {
 using ::multirun::testing_internal::ManualExecutor;
 using ::testing::ElementsAre;
 
-TEST(WaitForTest, YieldsInCompletionOrderAndEmptiesTheList) {
+TEST(InFlightCompletionsTest, YieldsInCompletionOrderAndEmptiesTheList) {
   // Promise 4 is complete from the start; the others complete, from another
   // thread, only once the loop has yielded it, that is once every future of
   // the list is watched.
@@ -50,22 +50,23 @@ TEST(WaitForTest, YieldsInCompletionOrderAndEmptiesTheList) {
   EXPECT_TRUE(in_flight.empty());
 }
 
-TEST(WaitForTest, FuturesAlreadyCompleteComeInListOrder) {
+TEST(InFlightCompletionsTest, FuturesAlreadyCompleteComeInListOrder) {
   std::vector<Future<int>> in_flight;
   for (int i : {3, 1, 2}) in_flight.push_back(MakeReadyFuture(i));
   std::vector<int> order;
-  for (Future<int> done : InFlightCompletions(in_flight)) order.push_back(*done.Get());
+  for (Future<int> done : InFlightCompletions(in_flight))
+    order.push_back(*done.Get());
   EXPECT_THAT(order, ElementsAre(3, 1, 2));
 }
 
-TEST(WaitForTest, EmptyListEndsAtOnce) {
+TEST(InFlightCompletionsTest, EmptyListEndsAtOnce) {
   std::vector<Future<int>> in_flight;
   int steps = 0;
   for (Future<int> done : InFlightCompletions(in_flight)) ++steps;
   EXPECT_EQ(steps, 0);
 }
 
-TEST(WaitForTest, FuturesAddedDuringTheLoopAreWatched) {
+TEST(InFlightCompletionsTest, FuturesAddedDuringTheLoopAreWatched) {
   InlineExecutor executor;
   std::vector<Future<int>> in_flight;
   in_flight.push_back(MakeReadyFuture(0));
@@ -79,7 +80,7 @@ TEST(WaitForTest, FuturesAddedDuringTheLoopAreWatched) {
   EXPECT_THAT(seen, ElementsAre(0, 1, 2, 3, 4, 5));
 }
 
-TEST(WaitForTest, InvalidFuturesAreYieldedAtOnce) {
+TEST(InFlightCompletionsTest, InvalidFuturesAreYieldedAtOnce) {
   std::vector<Future<int>> in_flight;
   in_flight.emplace_back();
   int invalid = 0;
@@ -91,7 +92,7 @@ TEST(WaitForTest, InvalidFuturesAreYieldedAtOnce) {
   EXPECT_EQ(invalid, 1);
 }
 
-TEST(WaitForTest, CallerMayRemoveFuturesItself) {
+TEST(InFlightCompletionsTest, CallerMayRemoveFuturesItself) {
   std::vector<Promise<int>> promises(3);
   std::vector<Future<int>> in_flight;
   for (auto& p : promises) in_flight.push_back(p.GetFuture());
@@ -110,9 +111,9 @@ TEST(WaitForTest, CallerMayRemoveFuturesItself) {
   EXPECT_FALSE(range.Next().has_value());
 }
 
-// inparallel's waitfor(in_flight, concurrency_factor): never more than the
-// factor in flight, every job once, ends when the source is dry.
-TEST(WaitForTest, ConcurrencyFactorKeepsTheWorkFlowing) {
+// With a concurrency factor and a source: never more than the factor in
+// flight, every job once, ends when the source is dry.
+TEST(InFlightCompletionsTest, ConcurrencyFactorKeepsTheWorkFlowing) {
   constexpr int kJobs = 200;
   constexpr int kFactor = 8;
   testing_internal::ManualExecutor executor;
@@ -144,7 +145,7 @@ TEST(WaitForTest, ConcurrencyFactorKeepsTheWorkFlowing) {
   EXPECT_EQ(executor.scheduled(), static_cast<size_t>(kJobs));
 }
 
-TEST(WaitForTest, SourceIsAskedOnlyWhileBelowTheFactor) {
+TEST(InFlightCompletionsTest, SourceIsAskedOnlyWhileBelowTheFactor) {
   std::vector<Future<int>> in_flight;
   int asked = 0;
   auto more = [&](std::vector<Future<int>>& futures) {
@@ -152,7 +153,7 @@ TEST(WaitForTest, SourceIsAskedOnlyWhileBelowTheFactor) {
     if (asked <= 3) futures.push_back(MakeReadyFuture(asked));
   };
   std::vector<int> seen;
-  for (Future<int> done : InFlightCompletions<int>(in_flight, 2, more)) {
+  for (Future<int> done : InFlightCompletions(in_flight, 2, more)) {
     seen.push_back(*done.Get());
   }
   EXPECT_THAT(seen, ElementsAre(1, 2, 3));

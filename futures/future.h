@@ -24,11 +24,33 @@
 // copies the result (and can be called again); `std::move(f).Get()` moves it
 // out (for move-only T). Then() consumes the future.
 //
+// Example:
+//
+//   multirun::Promise<int> promise;
+//   multirun::Future<int> future = promise.GetFuture();
+//   std::thread producer([p = std::move(promise)]() mutable { p.Set(42); });
+//   absl::StatusOr<int> answer = future.Get();  // 42
+//   producer.join();
+//
+//   multirun::ThreadPool pool({.workers = 4});
+//   multirun::Future<std::string> greeting =
+//       multirun::Submit(pool, [] { return 6 * 7; })
+//           .Then(pool, [](int n) { return absl::StrCat("answer ", n); });
+//   if (greeting.WaitFor(absl::Seconds(1))) {
+//     absl::StatusOr<std::string> text = greeting.Get();
+//   }
+//
+// Thread-safety: a Promise and a Future are each used by one thread at a
+// time (move them to hand them over); the producer and the consumer may run
+// on different threads at once. Set(), Cancel() and a completing executor
+// may race: exactly one of them completes the future.
+//
 // Memory ordering: everything the producer wrote before setting the result
 // is visible to a consumer that sees the future ready (Get, IsReady() ==
 // true, a Then continuation, a resumed coroutine).
 //
-// Defines Promise<T>, Future<T>, MakeReadyFuture() and MakeErrorFuture<T>().
+// Defines FutureResult<T>, Promise<T>, Future<T>, ScheduleCompleting(),
+// MakeReadyFuture() and MakeErrorFuture<T>().
 
 #ifndef MULTIRUN_FUTURES_FUTURE_H_
 #define MULTIRUN_FUTURES_FUTURE_H_
@@ -44,11 +66,12 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "multirun/executors/executor.h"
-#include "multirun/base/drop_reason.h"
-#include "multirun/futures/internal/future_state.h"
-#include "multirun/base/invoke.h"
 #include "multirun/base/deadline.h"
+#include "multirun/base/drop_reason.h"
+#include "multirun/base/invoke.h"
+#include "multirun/executors/executor.h"
+#include "multirun/futures/internal/continuation.h"
+#include "multirun/futures/internal/future_state.h"
 
 namespace multirun {
 
@@ -60,40 +83,10 @@ template <typename T>
 class Future;
 
 namespace futures_internal {
-struct FutureAccess;
-
-// The future type Then() and Submit() return for a callable returning R.
-template <typename R>
-using FutureFor = Future<typename base_internal::ValueOf<R>::type>;
-
-// Whether a continuation takes the whole result (FutureResult<T>) rather than
-// the value: it does when it can be called with the result.
-template <typename F, typename T>
-inline constexpr bool kTakesResult = std::is_invocable_v<F, FutureResult<T>>;
-
-template <typename F, typename T>
-struct ContinuationReturn {
-  using type = std::invoke_result_t<F, FutureResult<T>>;
-};
-template <typename F, typename T>
-requires(!kTakesResult<F, T> &&
-         std::is_void_v<T>) struct ContinuationReturn<F, T> {
-  using type = std::invoke_result_t<F>;
-};
-template <typename F, typename T>
-requires(!kTakesResult<F, T> &&
-         !std::is_void_v<T>) struct ContinuationReturn<F, T> {
-  using type = std::invoke_result_t<F, T>;
-};
+struct FutureAccess;  // Below.
 }  // namespace futures_internal
 
-// Example:
-//
-//   multirun::Promise<int> promise;
-//   multirun::Future<int> future = promise.GetFuture();
-//   std::thread producer([p = std::move(promise)]() mutable { p.Set(42); });
-//   absl::StatusOr<int> answer = future.Get();  // 42
-//   producer.join();
+// The producer's end of a future (see the file comment).
 template <typename T>
 class Promise {
  public:
@@ -135,8 +128,8 @@ class Promise {
   }
   // Sets an error. An OK `status` is a caller bug and sets Internal.
   bool SetError(absl::Status status) {
-    return Set(Result(
-        base_internal::ErrorOrInternal(std::move(status), "SetError")));
+    return Set(
+        Result(base_internal::ErrorOrInternal(std::move(status), "SetError")));
   }
 
   // For the code that runs the work: marks it as started, after which
@@ -167,15 +160,7 @@ class Promise {
   bool future_taken_ = false;
 };
 
-// Example:
-//
-//   multirun::ThreadPool pool(4);
-//   multirun::Future<std::string> greeting =
-//       multirun::Submit(pool, [] { return 6 * 7; })
-//           .Then(pool, [](int n) { return absl::StrCat("answer ", n); });
-//   if (greeting.WaitFor(absl::Seconds(1))) {
-//     absl::StatusOr<std::string> text = greeting.Get();
-//   }
+// The consumer's end: a result that is not there yet (see the file comment).
 template <typename T>
 class Future {
  public:
@@ -360,8 +345,8 @@ void InvokeInto(Promise<T>& promise, F&& fn, Args&&... args) {
     }
     Forward(std::move(inner), std::move(promise));
   } else {
-    promise.Set(
-        base_internal::InvokeToResult(std::forward<F>(fn), std::forward<Args>(args)...));
+    promise.Set(base_internal::InvokeToResult(std::forward<F>(fn),
+                                              std::forward<Args>(args)...));
   }
 }
 
@@ -370,8 +355,8 @@ void InvokeInto(Promise<T>& promise, F&& fn, Args&&... args) {
 // The caller keeps `state` alive across the call (the task may be destroyed
 // inside it).
 template <typename U>
-absl::Status ScheduleOrFail(Executor& executor,
-                            absl::AnyInvocable<void()> task, State<U>& state) {
+absl::Status ScheduleOrFail(Executor& executor, absl::AnyInvocable<void()> task,
+                            State<U>& state) {
   base_internal::ScopedAbandonWatch watch(&state);
   absl::Status status = executor.Schedule(std::move(task));
   if (watch.abandoned()) {

@@ -535,11 +535,11 @@ TEST(WhenAnyTest, FirstToCompleteWins) {
   std::vector<Promise<int>> promises(3);
   std::vector<Future<int>> futures;
   for (auto& p : promises) futures.push_back(p.GetFuture());
-  Future<AnyResult<int>> any = WhenAny(std::move(futures));
+  Future<WhenAnyResult<int>> any = WhenAny(std::move(futures));
   EXPECT_FALSE(any.IsReady());
   promises[2].SetValue(30);
   promises[0].SetValue(10);
-  absl::StatusOr<AnyResult<int>> first = any.Get();
+  absl::StatusOr<WhenAnyResult<int>> first = any.Get();
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(first->index, 2u);
   EXPECT_EQ(*first->result, 30);

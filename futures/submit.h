@@ -22,22 +22,39 @@
 //
 // `Map(executor, fn, inputs)` submits `fn(input)` for each element of a range
 // and returns the futures in input order.
+//
+// Example:
+//
+//   multirun::ThreadPool pool({.workers = 4});
+//   multirun::Future<int> sum =
+//       multirun::Submit(pool, [](int a, int b) { return a + b; }, 2, 3);
+//   absl::StatusOr<int> five = sum.Get();
+//
+//   std::vector<std::string> urls = {"http://a.test/", "http://b.test/"};
+//   std::vector<multirun::Future<Page>> pages =
+//       multirun::Map(pool, Fetch, urls);  // Page Fetch(const std::string&)
+//
+// Thread-safety: Submit and Map may be called from any thread; they are as
+// thread-safe as the executor's Schedule().
+//
+// Memory ordering: everything the calling thread wrote before Submit() is
+// visible to `fn`; everything `fn` wrote is visible to whoever sees the
+// future ready.
 
 #ifndef MULTIRUN_FUTURES_SUBMIT_H_
 #define MULTIRUN_FUTURES_SUBMIT_H_
 
-#include <functional>
-#include <iterator>
 #include <ranges>
-#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "multirun/base/invoke.h"
 #include "multirun/executors/executor.h"
 #include "multirun/futures/future.h"
-#include "multirun/base/invoke.h"
+#include "multirun/futures/internal/continuation.h"
+#include "multirun/futures/internal/submit_task.h"
 
 namespace multirun {
 
@@ -46,29 +63,9 @@ template <typename F, typename... Args>
 using SubmitFuture = futures_internal::FutureFor<
     std::invoke_result_t<std::decay_t<F>&, std::decay_t<Args>&...>>;
 
-// Example:
-//
-//   multirun::ThreadPool pool(4);
-//   multirun::Future<int> sum = multirun::Submit(pool, [](int a, int b) {
-//     return a + b;
-//   }, 2, 3);
-//   absl::StatusOr<int> five = sum.Get();
-namespace futures_internal {
-
-// The task Submit() schedules: unless the future was cancelled first, calls
-// fn(args...) and completes `promise` with its outcome.
-template <typename T, typename F, typename... Args>
-auto MakeSubmitTask(Promise<T> promise, F&& fn, Args&&... args) {
-  return [promise = std::move(promise), fn = std::forward<F>(fn),
-          args = std::make_tuple(std::forward<Args>(args)...)]() mutable {
-    if (!promise.TryStart()) return;
-    std::apply([&](auto&... unpacked) { InvokeInto(promise, fn, unpacked...); },
-               args);
-  };
-}
-
-}  // namespace futures_internal
-
+// Schedules fn(args...) on `executor` and returns the future of its result
+// (see the file comment). Does not wait for fn (over an InlineExecutor, fn
+// runs before Submit returns).
 template <typename F, typename... Args>
 SubmitFuture<F, Args...> Submit(Executor& executor, F&& fn, Args&&... args) {
   using Out = SubmitFuture<F, Args...>;
@@ -82,21 +79,15 @@ SubmitFuture<F, Args...> Submit(Executor& executor, F&& fn, Args&&... args) {
   auto& state = *futures_internal::FutureAccess::StateOf(promise);
   futures_internal::ScheduleOrFail(
       executor,
-      futures_internal::MakeSubmitTask(
-          std::move(promise), std::forward<F>(fn), std::forward<Args>(args)...),
+      futures_internal::MakeSubmitTask(std::move(promise), std::forward<F>(fn),
+                                       std::forward<Args>(args)...),
       state)
-        .IgnoreError();  // The future carries the failure.
+      .IgnoreError();  // The future carries the failure.
   return future;
 }
 
 // The futures of `fn(x)` for each x in `inputs`, in input order. Each element
 // is copied into its task.
-//
-// Example:
-//
-//   std::vector<std::string> urls = ...;
-//   std::vector<multirun::Future<Page>> pages =
-//       multirun::Map(pool, Fetch, urls);
 template <typename F, std::ranges::input_range Range>
 auto Map(Executor& executor, F fn, const Range& inputs) {
   using Input = std::ranges::range_value_t<Range>;

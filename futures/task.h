@@ -18,53 +18,7 @@
 //
 // The coroutine frame owns itself: dropping the Task does not stop the
 // coroutine, and the frame is freed when the coroutine finishes.
-
-#ifndef MULTIRUN_FUTURES_TASK_H_
-#define MULTIRUN_FUTURES_TASK_H_
-
-#include <coroutine>
-#include <utility>
-
-#include "absl/status/status.h"
-#include "multirun/executors/executor.h"
-#include "multirun/futures/future.h"
-#include "multirun/base/drop_reason.h"
-#include "multirun/base/invoke.h"
-
-namespace multirun {
-
-template <typename T>
-class Task;
-
-namespace futures_internal {
-
-template <typename T>
-struct TaskPromiseBase {
-  Promise<T> promise;
-  Future<T> future = promise.GetFuture();
-
-  Task<T> get_return_object();
-  std::suspend_never initial_suspend() noexcept { return {}; }
-  std::suspend_never final_suspend() noexcept { return {}; }
-  void unhandled_exception() {
-    promise.Set(FutureResult<T>(base_internal::StatusFromCurrentException()));
-  }
-};
-
-template <typename T>
-struct TaskPromise : TaskPromiseBase<T> {
-  void return_value(FutureResult<T> result) {
-    this->promise.Set(std::move(result));
-  }
-};
-
-template <>
-struct TaskPromise<void> : TaskPromiseBase<void> {
-  void return_void() { this->promise.Set(absl::OkStatus()); }
-};
-
-}  // namespace futures_internal
-
+//
 // Example:
 //
 //   multirun::Task<int> TotalLength(multirun::Executor& pool) {
@@ -76,6 +30,40 @@ struct TaskPromise<void> : TaskPromiseBase<void> {
 //   }
 //
 //   absl::StatusOr<int> length = TotalLength(pool).Get();
+//
+// Thread-safety: a Task is used by one thread at a time, as a Future is; the
+// coroutine may move between threads (each resumption runs on the thread
+// that completed the awaited future, or on ResumeOn's executor).
+//
+// Memory ordering: as Future's. Everything the coroutine wrote before a
+// `co_await` is visible after it resumes, on whichever thread; everything it
+// wrote before `co_return` is visible to whoever sees its result ready.
+
+#ifndef MULTIRUN_FUTURES_TASK_H_
+#define MULTIRUN_FUTURES_TASK_H_
+
+#include <coroutine>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "multirun/base/drop_reason.h"
+#include "multirun/base/invoke.h"
+#include "multirun/executors/executor.h"
+#include "multirun/futures/future.h"
+
+namespace multirun {
+
+template <typename T>
+class Task;
+
+namespace futures_internal {
+template <typename T>
+struct TaskPromiseBase;  // Below.
+template <typename T>
+struct TaskPromise;  // Below.
+}  // namespace futures_internal
+
+// A coroutine's result (see the file comment).
 template <typename T>
 class Task {
  public:
@@ -102,11 +90,6 @@ class Task {
 
   Future<T> future_;
 };
-
-template <typename T>
-Task<T> futures_internal::TaskPromiseBase<T>::get_return_object() {
-  return Task<T>(std::move(future));
-}
 
 // `co_await ResumeOn(executor)` continues the coroutine as a task on
 // `executor` and gives an absl::Status: OK, or why the executor did not run
@@ -159,6 +142,41 @@ class ResumeOn {
   Executor& executor_;
   absl::Status status_;
 };
+
+// The coroutine machinery of Task<T>.
+namespace futures_internal {
+
+template <typename T>
+struct TaskPromiseBase {
+  Promise<T> promise;
+  Future<T> future = promise.GetFuture();
+
+  Task<T> get_return_object();
+  std::suspend_never initial_suspend() noexcept { return {}; }
+  std::suspend_never final_suspend() noexcept { return {}; }
+  void unhandled_exception() {
+    promise.Set(FutureResult<T>(base_internal::StatusFromCurrentException()));
+  }
+};
+
+template <typename T>
+struct TaskPromise : TaskPromiseBase<T> {
+  void return_value(FutureResult<T> result) {
+    this->promise.Set(std::move(result));
+  }
+};
+
+template <>
+struct TaskPromise<void> : TaskPromiseBase<void> {
+  void return_void() { this->promise.Set(absl::OkStatus()); }
+};
+
+}  // namespace futures_internal
+
+template <typename T>
+Task<T> futures_internal::TaskPromiseBase<T>::get_return_object() {
+  return Task<T>(std::move(future));
+}
 
 }  // namespace multirun
 

@@ -4,15 +4,26 @@
 //
 // One timer thread per TimerQueue keeps the pending timers in a heap and
 // sleeps until the earliest is due; it then hands the work to the timer's
-// executor, so the work itself never runs on the timer thread. Async retry's
-// backoff and timeouts build on it. Most code uses the process-wide queue
-// through the free functions ScheduleAfter() and ScheduleAt().
+// executor, so the work runs on the executor's threads, not on the timer
+// thread (except over an InlineExecutor: keep such work short, it delays
+// every later timer). Async retry's backoff and timeouts build on it. Most code
+// uses the process-wide queue through the free functions ScheduleAfter() and
+// ScheduleAt().
+//
+// Example:
+//
+//   multirun::ThreadPool pool({.workers = 4});
+//   multirun::TimerQueue timers;
+//   multirun::Future<int> later =
+//       timers.ScheduleAfter(pool, absl::Milliseconds(50), [] { return 7; });
+//   later.Cancel();  // the lambda never runs
 //
 // A timer returns the Future of its work, as Submit() does (same result
 // rules: values, Status, StatusOr, flattened futures, exceptions become
-// Unknown). Cancelling that future before the work starts cancels the timer:
+// Unknown). Cancelling that future before the timer fires cancels the timer:
 // the work never runs, and the future completes with Cancelled at once, not
-// when the timer would have fired. Destroying a TimerQueue completes the
+// when the timer would have fired. Once the timer has fired, the work counts
+// as started and Cancel() returns false. Destroying a TimerQueue completes the
 // futures of its pending timers with Cancelled("TimerQueue destroyed before
 // the timer fired").
 //
@@ -20,6 +31,10 @@
 // wall-clock time into a delay when it is called, so a later step of the wall
 // clock does not move the timer. Timers due at the same instant fire in the
 // order they were scheduled.
+//
+// Thread-safety: every method may be called from any thread at once, also
+// from the work of a timer; the destructor may not run concurrently with
+// other calls.
 //
 // Memory ordering: what the scheduling thread wrote before ScheduleAfter() is
 // visible to the work.
@@ -42,18 +57,13 @@
 #include "absl/time/time.h"
 #include "multirun/executors/executor.h"
 #include "multirun/futures/future.h"
+#include "multirun/futures/internal/submit_task.h"
 #include "multirun/futures/submit.h"
 #include "multirun/sync/lock.h"
 
 namespace multirun {
 
-// Example:
-//
-//   multirun::ThreadPool pool(4);
-//   multirun::TimerQueue timers;
-//   multirun::Future<int> later =
-//       timers.ScheduleAfter(pool, absl::Milliseconds(50), [] { return 7; });
-//   later.Cancel();  // the lambda never runs
+// Runs work on an executor after a delay (see the file comment).
 class TimerQueue {
  public:
   // Starts the timer thread.
@@ -150,7 +160,7 @@ SubmitFuture<F, Args...> TimerQueue::ScheduleAfter(Executor& executor,
       delay,
       [executor = &executor, task = std::move(task), state]() mutable {
         futures_internal::ScheduleOrFail(*executor, std::move(task), *state)
-        .IgnoreError();  // The future carries the failure.
+            .IgnoreError();  // The future carries the failure.
       },
       state);
   return future;

@@ -9,7 +9,26 @@
 // results are dropped.
 //
 // Both consume their inputs and never block. An invalid (moved-from) input
-// counts as completed with FailedPrecondition.
+// counts as completed with FailedPrecondition; WhenAny of no futures is
+// InvalidArgument (nothing could ever complete).
+//
+// Example:
+//
+//   std::vector<multirun::Future<int>> parts = multirun::Map(pool, Work, ids);
+//   absl::StatusOr<std::vector<absl::StatusOr<int>>> all =
+//       multirun::WhenAll(std::move(parts)).Get();
+//
+//   std::vector<multirun::Future<Reply>> replicas = AskEveryReplica();
+//   absl::StatusOr<multirun::WhenAnyResult<Reply>> fastest =
+//       multirun::WhenAny(std::move(replicas)).Get();
+//
+// Thread-safety: the inputs may complete on any threads, concurrently; the
+// returned future is completed by the thread that completes the last input
+// (WhenAll) or the first (WhenAny).
+//
+// Memory ordering: everything the producers of the inputs wrote before
+// completing them is visible to whoever sees the returned future ready (for
+// WhenAny: the first input's producer).
 
 #ifndef MULTIRUN_FUTURES_WHEN_H_
 #define MULTIRUN_FUTURES_WHEN_H_
@@ -26,11 +45,7 @@
 
 namespace multirun {
 
-// Example:
-//
-//   std::vector<multirun::Future<int>> parts = multirun::Map(pool, Work, ids);
-//   absl::StatusOr<std::vector<absl::StatusOr<int>>> all =
-//       multirun::WhenAll(std::move(parts)).Get();
+// A future of every input's result, in input order (see the file comment).
 template <typename T>
 Future<std::vector<FutureResult<T>>> WhenAll(std::vector<Future<T>> futures) {
   using Results = std::vector<FutureResult<T>>;
@@ -70,30 +85,25 @@ Future<std::vector<FutureResult<T>>> WhenAll(std::vector<Future<T>> futures) {
 
 // The first input to complete, by index into WhenAny's argument.
 template <typename T>
-struct AnyResult {
+struct WhenAnyResult {
   size_t index;
   FutureResult<T> result;
 };
 
-// InvalidArgument for an empty input (nothing could ever complete).
-//
-// Example:
-//
-//   std::vector<multirun::Future<Reply>> replicas = ...;
-//   absl::StatusOr<multirun::AnyResult<Reply>> fastest =
-//       multirun::WhenAny(std::move(replicas)).Get();
+// A future of the first input to complete; InvalidArgument for an empty
+// input (see the file comment).
 template <typename T>
-Future<AnyResult<T>> WhenAny(std::vector<Future<T>> futures) {
+Future<WhenAnyResult<T>> WhenAny(std::vector<Future<T>> futures) {
   if (futures.empty()) {
-    return MakeErrorFuture<AnyResult<T>>(
+    return MakeErrorFuture<WhenAnyResult<T>>(
         absl::InvalidArgumentError("WhenAny: no futures given"));
   }
-  auto promise = std::make_shared<Promise<AnyResult<T>>>();
-  Future<AnyResult<T>> out = promise->GetFuture();
+  auto promise = std::make_shared<Promise<WhenAnyResult<T>>>();
+  Future<WhenAnyResult<T>> out = promise->GetFuture();
   for (size_t i = 0; i < futures.size(); ++i) {
     if (!futures[i].valid()) {
       promise->SetValue(
-          AnyResult<T>{i, FutureResult<T>(absl::FailedPreconditionError(
+          WhenAnyResult<T>{i, FutureResult<T>(absl::FailedPreconditionError(
                               "WhenAny: input is not a valid future"))});
       continue;
     }
@@ -102,7 +112,7 @@ Future<AnyResult<T>> WhenAny(std::vector<Future<T>> futures) {
     auto* raw = state.get();
     raw->OnReady([promise, state = std::move(state), i] {
       if (promise->IsCompleted()) return;
-      promise->SetValue(AnyResult<T>{i, std::move(state->result())});
+      promise->SetValue(WhenAnyResult<T>{i, std::move(state->result())});
     });
   }
   return out;

@@ -96,7 +96,7 @@ Executor& InlineGlue() {
   return *executor;
 }
 
-absl::Status SummaryOf(const absl::StatusOr<RunReport>& report) {
+absl::Status SummaryOf(const absl::StatusOr<GraphRunReport>& report) {
   if (!report.ok()) return report.status();
   absl::Status status = report->status();
   if (status.ok()) return status;
@@ -121,7 +121,7 @@ absl::Status RunChild(Invocation& invocation, Graph& graph,
   graph.Start(*invocation.executor, {})
       .Then(InlineGlue(),
             [parent, child = &graph, keep = std::move(keep),
-             done = std::move(done)](absl::StatusOr<RunReport> report) mutable {
+             done = std::move(done)](absl::StatusOr<GraphRunReport> report) mutable {
               parent->RemoveChild(child);
               done(SummaryOf(report));
             });
@@ -159,7 +159,7 @@ absl::Status RunInnerGraph(Invocation& invocation, Graph& graph) {
 // chain on the executor (FinishAsync). Timestamps are taken only with
 // GraphRunOptions::timeline.
 
-Future<RunReport> RunState::Prepare(Executor& executor,
+Future<GraphRunReport> RunState::Prepare(Executor& executor,
                                     const GraphRunOptions& options,
                                     std::shared_ptr<Event> finished) {
   executor_ = &executor;
@@ -181,7 +181,7 @@ Future<RunReport> RunState::Prepare(Executor& executor,
   }
   for (auto& slot : graph_->slots_) slot->Reset();
   statuses_.assign(n, absl::OkStatus());
-  states_.assign(n, NodeState::kNotRun);
+  states_.assign(n, GraphNodeState::kNotRun);
   timeline_.clear();
   if (options.timeline) timeline_.resize(n);
   groups_.clear();
@@ -197,7 +197,7 @@ Future<RunReport> RunState::Prepare(Executor& executor,
     cancelled_.store(false, std::memory_order_relaxed);
   }
   remaining_.store(graph_->sources_.empty() ? 0 : 1, std::memory_order_relaxed);
-  promise_ = Promise<RunReport>();
+  promise_ = Promise<GraphRunReport>();
   finished_ = std::move(finished);
   start_ = std::chrono::steady_clock::now();
   return promise_.GetFuture();
@@ -300,7 +300,7 @@ int64_t RunState::Now() const {
 }
 
 void RunState::StampStart(uint32_t node) {
-  NodeTiming& t = timeline_[node];
+  GraphNodeTiming& t = timeline_[node];
   t.start_ns = Now();
   const WorkerInfo* worker = CurrentWorker();
   t.worker = worker != nullptr ? worker->index : -1;
@@ -314,12 +314,12 @@ uint32_t RunState::Step(uint32_t node, bool has_permit, Sink* sink) {
       runtime_[node].failed_root.load(std::memory_order_relaxed);
   if (root >= 0) {
     if (has_permit) ReleasePermit(node, sink);
-    return Release(node, NodeState::kSkipped, SkippedStatus(root), root, sink,
+    return Release(node, GraphNodeState::kSkipped, SkippedStatus(root), root, sink,
                    true);
   }
   if (cancelled_.load(std::memory_order_acquire)) {
     if (has_permit) ReleasePermit(node, sink);
-    return Release(node, NodeState::kCancelled, cancel_reason_, -1, sink, true);
+    return Release(node, GraphNodeState::kCancelled, cancel_reason_, -1, sink, true);
   }
   if ((flags_[node] & Graph::kGrouped) && !has_permit && !AcquirePermit(node)) {
     return kMoved;  // Parked: a finishing member of the group resumes it.
@@ -348,7 +348,7 @@ uint32_t RunState::FinishBody(uint32_t node, absl::Status status, Sink* sink,
   if (!timeline_.empty()) timeline_[node].end_ns = Now();
   if (flags & Graph::kGrouped) ReleasePermit(node, sink);
   if (status.ok()) {
-    return Release(node, NodeState::kSucceeded, absl::OkStatus(), -1, sink,
+    return Release(node, GraphNodeState::kSucceeded, absl::OkStatus(), -1, sink,
                    allow_inline);
   }
   if (options_.on_failure == GraphFailurePolicy::kCancelAll) {
@@ -356,11 +356,11 @@ uint32_t RunState::FinishBody(uint32_t node, absl::Status status, Sink* sink,
         absl::StrCat("graph: cancelled because node '", graph_->name(node),
                      "' failed: ", status.ToString())));
   }
-  return Release(node, NodeState::kFailed, std::move(status),
+  return Release(node, GraphNodeState::kFailed, std::move(status),
                  static_cast<int32_t>(node), sink, allow_inline);
 }
 
-uint32_t RunState::Release(uint32_t node, NodeState state, absl::Status status,
+uint32_t RunState::Release(uint32_t node, GraphNodeState state, absl::Status status,
                            int32_t propagate, Sink* sink, bool allow_inline) {
   states_[node] = state;
   if (!status.ok()) statuses_[node] = std::move(status);
@@ -458,7 +458,7 @@ void RunState::RemoveChild(Graph* child) {
 }
 
 void RunState::Finish() {
-  RunReport report;
+  GraphRunReport report;
   report.names_ = graph_->names_;
   report.statuses_ = std::move(statuses_);
   report.states_ = std::move(states_);
@@ -473,7 +473,7 @@ void RunState::Finish() {
   }
   report.wall_time_ =
       absl::FromChrono(std::chrono::steady_clock::now() - start_);
-  Promise<RunReport> promise = std::move(promise_);
+  Promise<GraphRunReport> promise = std::move(promise_);
   std::shared_ptr<Event> finished = std::move(finished_);
   // From here on the graph may be destroyed or run again: locals only.
   graph_->running_.store(false, std::memory_order_release);
@@ -545,7 +545,7 @@ void Graph::AddEdge(const Graph* from_graph, uint32_t from, uint32_t to) {
   if (from_graph != this || from >= size()) {
     RecordError(absl::InvalidArgumentError(
         absl::StrCat("Graph: node '", name(to), "' depends on ",
-                     from_graph == nullptr ? "an empty Node handle"
+                     from_graph == nullptr ? "an empty GraphNode handle"
                                            : "a node of another graph")));
     return;
   }
@@ -558,8 +558,8 @@ void Graph::SetCallback(uint32_t node, graph_internal::Callback callback) {
   flags_[node] |= kHasCallback;
 }
 
-void Graph::SetGroup(uint32_t node, const ConcurrencyGroup& group) {
-  CheckNotRunning("Node::InGroup");
+void Graph::SetGroup(uint32_t node, const GraphConcurrencyGroup& group) {
+  CheckNotRunning("GraphNode::InGroup");
   if (group.graph_ != this || group.id_ < 0 ||
       group.id_ >= static_cast<int32_t>(group_limits_.size())) {
     RecordError(absl::InvalidArgumentError(absl::StrCat(
@@ -575,7 +575,7 @@ void Graph::SetGroup(uint32_t node, const ConcurrencyGroup& group) {
   flags_[node] |= kGrouped;
 }
 
-ConcurrencyGroup Graph::NewConcurrencyGroup(int max_concurrent) {
+GraphConcurrencyGroup Graph::NewConcurrencyGroup(int max_concurrent) {
   CheckNotRunning("NewConcurrencyGroup");
   if (max_concurrent < 1) {
     RecordError(absl::InvalidArgumentError(
@@ -584,10 +584,10 @@ ConcurrencyGroup Graph::NewConcurrencyGroup(int max_concurrent) {
                      max_concurrent)));
   }
   group_limits_.push_back(std::max(max_concurrent, 1));
-  return ConcurrencyGroup(this, static_cast<int32_t>(group_limits_.size() - 1));
+  return GraphConcurrencyGroup(this, static_cast<int32_t>(group_limits_.size() - 1));
 }
 
-Node<void> Graph::AddGraph(std::string name, Graph& inner) {
+GraphNode<void> Graph::AddGraph(std::string name, Graph& inner) {
   CheckNotRunning("AddGraph");
   Graph* inner_ptr = &inner;
   const uint32_t index = NewNode(
@@ -599,7 +599,7 @@ Node<void> Graph::AddGraph(std::string name, Graph& inner) {
         absl::StrCat("Graph::AddGraph: node '", this->name(index),
                      "' adds the graph to itself")));
   }
-  return Node<void>(this, index);
+  return GraphNode<void>(this, index);
 }
 
 absl::Status Graph::Validate() {
@@ -695,27 +695,27 @@ absl::Status Graph::FindCycle(const std::vector<uint32_t>& left) const {
                    " node(s): ", absl::StrJoin(names, " -> ")));
 }
 
-Future<RunReport> Graph::Start(Executor& executor, GraphRunOptions options) {
+Future<GraphRunReport> Graph::Start(Executor& executor, GraphRunOptions options) {
   if (running_.exchange(true, std::memory_order_acq_rel)) {
-    return MakeErrorFuture<RunReport>(absl::FailedPreconditionError(
+    return MakeErrorFuture<GraphRunReport>(absl::FailedPreconditionError(
         "Graph::Run: the graph is already running"));
   }
   absl::Status valid = Compile();
   if (!valid.ok()) {
     running_.store(false, std::memory_order_release);
-    return MakeErrorFuture<RunReport>(std::move(valid));
+    return MakeErrorFuture<GraphRunReport>(std::move(valid));
   }
   finished_ = std::make_shared<Event>();
-  Future<RunReport> report = run_->Prepare(executor, options, finished_);
+  Future<GraphRunReport> report = run_->Prepare(executor, options, finished_);
   run_->Start();
   return report;
 }
 
-Future<RunReport> Graph::Run(Executor& executor, GraphRunOptions options) {
+Future<GraphRunReport> Graph::Run(Executor& executor, GraphRunOptions options) {
   return Start(executor, options);
 }
 
-absl::StatusOr<RunReport> Graph::RunAndWait(Executor& executor,
+absl::StatusOr<GraphRunReport> Graph::RunAndWait(Executor& executor,
                                             GraphRunOptions options) {
   return Run(executor, options).Get();
 }

@@ -7,27 +7,27 @@
 // Example:
 //
 //   multirun::Graph graph;
-//   multirun::Node<double> revenue = graph.Add("revenue", [] { return 3.0; });
-//   multirun::Node<double> expenses = graph.Add("costs", [] { return 1.0; });
-//   multirun::Node<double> profit = graph.Add(
+//   multirun::GraphNode<double> revenue = graph.Add("revenue", [] { return 3.0; });
+//   multirun::GraphNode<double> expenses = graph.Add("costs", [] { return 1.0; });
+//   multirun::GraphNode<double> profit = graph.Add(
 //       "profit", [](double r, double e) { return r - e; }, revenue, expenses);
 //   multirun::ThreadPool pool(2);
-//   absl::StatusOr<multirun::RunReport> report = graph.RunAndWait(pool);
+//   absl::StatusOr<multirun::GraphRunReport> report = graph.RunAndWait(pool);
 //   if (report.ok() && report->status().ok()) {
 //     double p = *graph.Result(profit);  // 2.0
 //   }
 //
-// Nodes. Add(name, fn, deps...) returns a typed handle, Node<T>, where T is
+// Nodes. Add(name, fn, deps...) returns a typed handle, GraphNode<T>, where T is
 // what fn produces:
 //   fn returns                          the node is a
-//   void or absl::Status                Node<void>
-//   U or absl::StatusOr<U>              Node<U>
-//   multirun::Future<U>                 Node<U>, completed by the future
-// Dependencies are handles, given to Add() or to Node::After(). Dataflow: when
+//   void or absl::Status                GraphNode<void>
+//   U or absl::StatusOr<U>              GraphNode<U>
+//   multirun::Future<U>                 GraphNode<U>, completed by the future
+// Dependencies are handles, given to Add() or to GraphNode::After(). Dataflow: when
 // fn can be called with its dependencies' results (`const T1&, const T2&...`,
 // in the order given to Add), it is, so results flow from node to node without
 // a shared namespace; otherwise the dependencies only order the calls. A
-// node's callback (Node::OnDone) gets the node's result (absl::StatusOr<T>, or
+// node's callback (GraphNode::OnDone) gets the node's result (absl::StatusOr<T>, or
 // absl::Status for void) after the result is stored and before any dependent
 // starts.
 //
@@ -54,7 +54,7 @@
 // null functions and bad concurrency limits. Run() validates first.
 //
 // Run(executor) starts every node without dependencies and returns a
-// Future<RunReport>; RunAndWait() blocks for it. The report (run_report.h)
+// Future<GraphRunReport>; RunAndWait() blocks for it. The report (run_report.h)
 // has every node's state and status. Failure policy
 // (GraphRunOptions::on_failure):
 //   - kSkipDependents (default): the dependents of a failed node, and theirs,
@@ -78,12 +78,12 @@
 // as its first argument builds a graph at run time; the node completes when
 // that graph has run.
 //
-// Concurrency limits: NewConcurrencyGroup(n) and Node::InGroup(group): at
+// Concurrency limits: NewConcurrencyGroup(n) and GraphNode::InGroup(group): at
 // most n nodes of the group run at once (the others wait, without holding a
 // worker).
 //
 // Observability: ToDot() (Graphviz), GraphRunOptions::timeline and
-// RunReport::ToChromeTrace() (Perfetto).
+// GraphRunReport::ToChromeTrace() (Perfetto).
 //
 // Thread-safety: build, validate and inspect a graph from one thread, not
 // while it runs (Add() while running aborts). Run(), Cancel(), IsRunning()
@@ -98,7 +98,7 @@
 // the producer of its future wrote before completing it is visible to the
 // node's callback and its dependents.
 //
-// Defines GraphFailurePolicy, GraphRunOptions, ConcurrencyGroup, Node<T> and
+// Defines GraphFailurePolicy, GraphRunOptions, GraphConcurrencyGroup, GraphNode<T> and
 // Graph (alias Subflow).
 
 #ifndef MULTIRUN_GRAPH_GRAPH_H_
@@ -137,7 +137,7 @@ enum class GraphFailurePolicy {
 // How Graph::Run() runs.
 struct GraphRunOptions {
   GraphFailurePolicy on_failure = GraphFailurePolicy::kSkipDependents;
-  // Record each node's start and end time and worker (NodeTiming). Costs two
+  // Record each node's start and end time and worker (GraphNodeTiming). Costs two
   // clock reads per node.
   bool timeline = false;
 };
@@ -147,13 +147,13 @@ using Subflow = Graph;
 
 // A handle to a group of nodes of which at most `max_concurrent` run at once
 // (Graph::NewConcurrencyGroup).
-class ConcurrencyGroup {
+class GraphConcurrencyGroup {
  public:
-  ConcurrencyGroup() = default;
+  GraphConcurrencyGroup() = default;
 
  private:
   friend class Graph;
-  ConcurrencyGroup(Graph* graph, int32_t id) : graph_(graph), id_(id) {}
+  GraphConcurrencyGroup(Graph* graph, int32_t id) : graph_(graph), id_(id) {}
   Graph* graph_ = nullptr;
   int32_t id_ = -1;
 };
@@ -163,28 +163,28 @@ class ConcurrencyGroup {
 //
 // Example:
 //
-//   multirun::Node<int> count = graph.Add("count", [] { return 3; });
-//   multirun::Node<std::string> label = graph.Add(
+//   multirun::GraphNode<int> count = graph.Add("count", [] { return 3; });
+//   multirun::GraphNode<std::string> label = graph.Add(
 //       "label", [](int n) { return std::to_string(n) + " items"; }, count);
 //   label.OnDone([](const absl::StatusOr<std::string>& text) {
 //     if (text.ok()) std::puts(text->c_str());
 //   });
 template <typename T>
-class Node {
+class GraphNode {
  public:
   using value_type = T;
 
   // An empty handle; a graph rejects it as a dependency.
-  Node() = default;
+  GraphNode() = default;
 
-  // The node's index in its graph and in a RunReport.
+  // The node's index in its graph and in a GraphRunReport.
   uint32_t index() const { return index_; }
   bool valid() const { return graph_ != nullptr; }
 
   // Makes this node run after each of `deps` (ordering only: their results
   // are not passed). A handle of another graph is reported by Validate().
   template <typename... Deps>
-  Node& After(const Deps&... deps);
+  GraphNode& After(const Deps&... deps);
 
   // Sets the node's callback: `callback(const absl::StatusOr<T>&)` (for
   // void: `callback(const absl::Status&)`), called once per run when the
@@ -195,14 +195,14 @@ class Node {
   // absl::Status; an error or an exception fails the node. Replaces an
   // earlier callback.
   template <typename F>
-  Node& OnDone(F callback);
+  GraphNode& OnDone(F callback);
 
   // Puts the node in `group` (at most one group per node).
-  Node& InGroup(const ConcurrencyGroup& group);
+  GraphNode& InGroup(const GraphConcurrencyGroup& group);
 
  private:
   friend class Graph;
-  Node(Graph* graph, uint32_t index) : graph_(graph), index_(index) {}
+  GraphNode(Graph* graph, uint32_t index) : graph_(graph), index_(index) {}
   Graph* graph_ = nullptr;
   uint32_t index_ = 0;
 };
@@ -213,11 +213,11 @@ class Node {
 //
 //   multirun::ThreadPool pool(2);
 //   multirun::Graph graph;
-//   multirun::Node<int> size = graph.Add("size", [&pool] {
+//   multirun::GraphNode<int> size = graph.Add("size", [&pool] {
 //     return multirun::Submit(pool, [] { return ReadSize(); });
 //   });
 //   graph.Add("print", [](int n) { std::printf("%d\n", n); }, size);
-//   absl::StatusOr<multirun::RunReport> report = graph.RunAndWait(pool);
+//   absl::StatusOr<multirun::GraphRunReport> report = graph.RunAndWait(pool);
 //   if (report.ok() && !report->status().ok()) {
 //     std::puts(report->status().ToString().c_str());
 //   }
@@ -248,11 +248,11 @@ class Graph {
   // Adds a node that runs `inner` (on the same executor) and fails with its
   // first failure. `inner` must outlive this graph's runs and must not run
   // elsewhere meanwhile (the node fails with FailedPrecondition if it is).
-  Node<void> AddGraph(std::string name, Graph& inner);
+  GraphNode<void> AddGraph(std::string name, Graph& inner);
 
   // A group of which at most `max_concurrent` nodes run at once.
   // `max_concurrent` < 1 is reported by Validate().
-  ConcurrencyGroup NewConcurrencyGroup(int max_concurrent);
+  GraphConcurrencyGroup NewConcurrencyGroup(int max_concurrent);
 
   // Checks the graph and compiles it for running. OK, or InvalidArgument for
   // a cycle (naming its nodes in order), a duplicate name, a dependency of
@@ -264,9 +264,9 @@ class Graph {
   // run. The future completes with the report once every node has an entry;
   // it is an error only when the run could not start: Validate()'s error, or
   // FailedPrecondition when the graph is already running. Never blocks.
-  Future<RunReport> Run(Executor& executor, GraphRunOptions options = {});
+  Future<GraphRunReport> Run(Executor& executor, GraphRunOptions options = {});
   // Run() and wait for the report (blocks).
-  absl::StatusOr<RunReport> RunAndWait(Executor& executor,
+  absl::StatusOr<GraphRunReport> RunAndWait(Executor& executor,
                                        GraphRunOptions options = {});
 
   // Cancels the run in progress: nodes that have not started end Cancelled
@@ -282,7 +282,7 @@ class Graph {
   // has none (it did not succeed) or the graph is running; InvalidArgument
   // for a handle of another graph.
   template <typename T>
-  requires(!std::is_void_v<T>) absl::StatusOr<T> Result(const Node<T>& node)
+  requires(!std::is_void_v<T>) absl::StatusOr<T> Result(const GraphNode<T>& node)
   const;
 
   // The graph in Graphviz's DOT language: one vertex per node (its name),
@@ -295,7 +295,7 @@ class Graph {
 
  private:
   template <typename T>
-  friend class Node;
+  friend class GraphNode;
   friend class graph_internal::RunState;
   friend absl::Status graph_internal::RunChild(graph_internal::Invocation&,
                                                Graph&, std::shared_ptr<Graph>);
@@ -308,17 +308,17 @@ class Graph {
 
   uint32_t NewNode(std::string name, uint8_t flags, graph_internal::Body body);
   template <typename T>
-  void AddEdge(const Node<T>& from, uint32_t to) {
+  void AddEdge(const GraphNode<T>& from, uint32_t to) {
     AddEdge(from.graph_, from.index_, to);
   }
   void AddEdge(const Graph* from_graph, uint32_t from, uint32_t to);
   void SetCallback(uint32_t node, graph_internal::Callback callback);
-  void SetGroup(uint32_t node, const ConcurrencyGroup& group);
+  void SetGroup(uint32_t node, const GraphConcurrencyGroup& group);
   void RecordError(absl::Status status);
   void CheckNotRunning(const char* what) const;
   absl::Status Compile();
   absl::Status FindCycle(const std::vector<uint32_t>& indegree_left) const;
-  Future<RunReport> Start(Executor& executor, GraphRunOptions options);
+  Future<GraphRunReport> Start(Executor& executor, GraphRunOptions options);
 
   // Built by Add() and friends.
   std::shared_ptr<std::vector<std::string>> names_;
@@ -351,7 +351,7 @@ class Graph {
 template <typename F, typename... Deps>
 auto Graph::Add(std::string name, F fn, const Deps&... deps) {
   static_assert((graph_internal::kIsNode<Deps> && ...),
-                "Graph::Add: dependencies must be Node<T> handles");
+                "Graph::Add: dependencies must be GraphNode<T> handles");
   using graph_internal::BodyKind;
   constexpr BodyKind kKind =
       graph_internal::KindOf<F, typename Deps::value_type...>();
@@ -403,12 +403,12 @@ auto Graph::Add(std::string name, F fn, const Deps&... deps) {
     RecordError(absl::InvalidArgumentError(
         "Graph::Add: node '" + this->name(index) + "' has a null function"));
   }
-  return Node<T>(this, index);
+  return GraphNode<T>(this, index);
 }
 
 template <typename T>
 requires(!std::is_void_v<T>) absl::StatusOr<T> Graph::Result(
-    const Node<T>& node)
+    const GraphNode<T>& node)
 const {
   if (node.graph_ != this || node.index_ >= size()) {
     return absl::InvalidArgumentError(
@@ -428,22 +428,22 @@ const {
 
 template <typename T>
 template <typename... Deps>
-Node<T>& Node<T>::After(const Deps&... deps) {
+GraphNode<T>& GraphNode<T>::After(const Deps&... deps) {
   static_assert((graph_internal::kIsNode<Deps> && ...),
-                "Node::After: dependencies must be Node<U> handles");
+                "GraphNode::After: dependencies must be GraphNode<U> handles");
   if (graph_ == nullptr) return *this;
-  graph_->CheckNotRunning("Node::After");
+  graph_->CheckNotRunning("GraphNode::After");
   (graph_->AddEdge(deps, index_), ...);
   return *this;
 }
 
 template <typename T>
 template <typename F>
-Node<T>& Node<T>::OnDone(F callback) {
+GraphNode<T>& GraphNode<T>::OnDone(F callback) {
   if (graph_ == nullptr) return *this;
-  graph_->CheckNotRunning("Node::OnDone");
+  graph_->CheckNotRunning("GraphNode::OnDone");
   if (base_internal::IsNullCallable(callback)) {
-    graph_->RecordError(absl::InvalidArgumentError("Node::OnDone: node '" +
+    graph_->RecordError(absl::InvalidArgumentError("GraphNode::OnDone: node '" +
                                                    graph_->name(index_) +
                                                    "' got a null callback"));
     return *this;
@@ -468,7 +468,7 @@ Node<T>& Node<T>::OnDone(F callback) {
 }
 
 template <typename T>
-Node<T>& Node<T>::InGroup(const ConcurrencyGroup& group) {
+GraphNode<T>& GraphNode<T>::InGroup(const GraphConcurrencyGroup& group) {
   if (graph_ != nullptr) graph_->SetGroup(index_, group);
   return *this;
 }

@@ -55,7 +55,7 @@ TEST_P(RandomDagTest, EveryNodeRunsOnceAfterItsDependencies) {
     auto done = std::make_unique<std::atomic<bool>[]>(dag.n);
     std::atomic<int> violations{0};
     Graph graph;
-    std::vector<Node<void>> nodes;
+    std::vector<GraphNode<void>> nodes;
     for (int v = 0; v < dag.n; ++v) {
       nodes.push_back(graph.Add([&, v] {
         for (int u : dag.deps[v]) {
@@ -75,7 +75,7 @@ TEST_P(RandomDagTest, EveryNodeRunsOnceAfterItsDependencies) {
       }
       Executor& executor =
           round == 0 ? static_cast<Executor&>(pool) : inline_executor;
-      absl::StatusOr<RunReport> report = graph.RunAndWait(executor);
+      absl::StatusOr<GraphRunReport> report = graph.RunAndWait(executor);
       ASSERT_TRUE(report.ok()) << "seed " << seed << ": " << report.status();
       ASSERT_TRUE(report->status().ok()) << "seed " << seed;
       for (int v = 0; v < dag.n; ++v) {
@@ -95,7 +95,7 @@ TEST_P(RandomDagTest, FailuresSkipExactlyTheirDescendants) {
     std::bernoulli_distribution fail(0.05);
     for (int v = 0; v < dag.n; ++v) fails[v] = fail(rng);
     Graph graph;
-    std::vector<Node<void>> nodes;
+    std::vector<GraphNode<void>> nodes;
     for (int v = 0; v < dag.n; ++v) {
       const bool f = fails[v];
       nodes.push_back(graph.Add([f] {
@@ -105,7 +105,7 @@ TEST_P(RandomDagTest, FailuresSkipExactlyTheirDescendants) {
     for (int v = 0; v < dag.n; ++v) {
       for (int u : dag.deps[v]) nodes[v].After(nodes[u]);
     }
-    absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
+    absl::StatusOr<GraphRunReport> report = graph.RunAndWait(pool);
     ASSERT_TRUE(report.ok()) << report.status();
     // Reference: a node is skipped when any ancestor failed (and it did not
     // run). Compute by fixed point.
@@ -125,9 +125,9 @@ TEST_P(RandomDagTest, FailuresSkipExactlyTheirDescendants) {
       }
     }
     for (int v = 0; v < dag.n; ++v) {
-      const NodeState want = expected[v] == 0   ? NodeState::kSucceeded
-                             : expected[v] == 1 ? NodeState::kFailed
-                                                : NodeState::kSkipped;
+      const GraphNodeState want = expected[v] == 0   ? GraphNodeState::kSucceeded
+                             : expected[v] == 1 ? GraphNodeState::kFailed
+                                                : GraphNodeState::kSkipped;
       ASSERT_EQ(report->state(v), want) << "seed " << seed << " node " << v;
     }
   }

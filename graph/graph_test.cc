@@ -39,12 +39,12 @@ TEST(GraphTest, DataflowPassesResultsToDependents) {
       "label", [](double p) { return "profit " + std::to_string(int(p)); },
       profit);
   ThreadPool pool(2);
-  absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
+  absl::StatusOr<GraphRunReport> report = graph.RunAndWait(pool);
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_TRUE(report->status().ok()) << report->status();
   EXPECT_EQ(*graph.Result(profit), 6.0);
   EXPECT_EQ(*graph.Result(label), "profit 6");
-  EXPECT_EQ(report->Count(NodeState::kSucceeded), 4u);
+  EXPECT_EQ(report->Count(GraphNodeState::kSucceeded), 4u);
   EXPECT_TRUE(report->has_result(profit.index()));
   EXPECT_EQ(report->name(label.index()), "label");
 }
@@ -56,14 +56,14 @@ TEST(GraphTest, StatusOrAndStatusResults) {
       "bad", []() -> absl::StatusOr<int> { return absl::NotFoundError("x"); });
   auto plain = graph.Add("plain", [] { return absl::OkStatus(); });
   InlineExecutor inline_executor;
-  absl::StatusOr<RunReport> report = graph.RunAndWait(inline_executor);
+  absl::StatusOr<GraphRunReport> report = graph.RunAndWait(inline_executor);
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(*graph.Result(ok), 5);
-  EXPECT_EQ(report->state(bad.index()), NodeState::kFailed);
+  EXPECT_EQ(report->state(bad.index()), GraphNodeState::kFailed);
   EXPECT_EQ(report->status(bad.index()).code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(graph.Result(bad).status().code(),
             absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(report->state(plain.index()), NodeState::kSucceeded);
+  EXPECT_EQ(report->state(plain.index()), GraphNodeState::kSucceeded);
   EXPECT_FALSE(report->has_result(plain.index()));
   EXPECT_EQ(report->status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(std::string(report->status().message()), HasSubstr("'bad'"));
@@ -85,7 +85,7 @@ TEST(GraphTest, CallbackGetsResultOnWorkerBeforeDependents) {
   absl::Status failing_seen;
   failing.OnDone([&](const absl::Status& s) { failing_seen = s; });
   ThreadPool pool(2);
-  absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
+  absl::StatusOr<GraphRunReport> report = graph.RunAndWait(pool);
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(seen.load(), 21);
   EXPECT_TRUE(on_worker.load());
@@ -102,11 +102,11 @@ TEST(GraphTest, FailingCallbackFailsTheNode) {
   auto b = graph.Add(
       "b", [](int) {}, a);
   InlineExecutor inline_executor;
-  absl::StatusOr<RunReport> report = graph.RunAndWait(inline_executor);
+  absl::StatusOr<GraphRunReport> report = graph.RunAndWait(inline_executor);
   ASSERT_TRUE(report.ok());
-  EXPECT_EQ(report->state(a.index()), NodeState::kFailed);
+  EXPECT_EQ(report->state(a.index()), GraphNodeState::kFailed);
   EXPECT_EQ(report->status(a.index()).code(), absl::StatusCode::kDataLoss);
-  EXPECT_EQ(report->state(b.index()), NodeState::kSkipped);
+  EXPECT_EQ(report->state(b.index()), GraphNodeState::kSkipped);
 }
 
 TEST(GraphTest, FutureNodeCompletesWhenAnotherThreadSetsThePromise) {
@@ -121,7 +121,7 @@ TEST(GraphTest, FutureNodeCompletesWhenAnotherThreadSetsThePromise) {
     started.Set();
     return std::move(future);
   });
-  static_assert(std::is_same_v<decltype(source), Node<int>>);
+  static_assert(std::is_same_v<decltype(source), GraphNode<int>>);
   source.OnDone([&](const absl::StatusOr<int>& result) {
     EXPECT_EQ(result.value_or(-1), 21);
     // The completion runs on the run's executor, not on the producer.
@@ -145,7 +145,7 @@ TEST(GraphTest, FutureNodeCompletesWhenAnotherThreadSetsThePromise) {
     seen_before_set.store(dependent_got.load());
     promise.SetValue(21);
   });
-  absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
+  absl::StatusOr<GraphRunReport> report = graph.RunAndWait(pool);
   producer.join();
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_TRUE(report->status().ok()) << report->status();
@@ -154,7 +154,7 @@ TEST(GraphTest, FutureNodeCompletesWhenAnotherThreadSetsThePromise) {
   EXPECT_TRUE(callback_on_worker.load());
   EXPECT_EQ(*graph.Result(source), 21);
   EXPECT_EQ(*graph.Result(doubled), 42);
-  EXPECT_EQ(report->Count(NodeState::kSucceeded), 3u);
+  EXPECT_EQ(report->Count(GraphNodeState::kSucceeded), 3u);
   EXPECT_TRUE(report->has_result(source.index()));
 }
 
@@ -186,20 +186,20 @@ TEST(GraphTest, FailedFutureFailsTheNodeAndSkipsItsDependents) {
     started.Wait();
     promise.SetError(absl::DataLossError("disk gone"));
   });
-  absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
+  absl::StatusOr<GraphRunReport> report = graph.RunAndWait(pool);
   producer.join();
   ASSERT_TRUE(report.ok()) << report.status();
-  EXPECT_EQ(report->state(source.index()), NodeState::kFailed);
+  EXPECT_EQ(report->state(source.index()), GraphNodeState::kFailed);
   EXPECT_EQ(report->status(source.index()).code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(report->status(source.index()).message(), "disk gone");
   EXPECT_EQ(callback_saw.code(), absl::StatusCode::kDataLoss);
-  EXPECT_EQ(report->state(dependent.index()), NodeState::kSkipped);
+  EXPECT_EQ(report->state(dependent.index()), GraphNodeState::kSkipped);
   EXPECT_EQ(report->status(dependent.index()).code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(std::string(report->status(dependent.index()).message()),
               HasSubstr("dependency 'source' failed"));
-  EXPECT_EQ(report->state(grandchild.index()), NodeState::kSkipped);
-  EXPECT_EQ(report->state(independent.index()), NodeState::kSucceeded);
+  EXPECT_EQ(report->state(grandchild.index()), GraphNodeState::kSkipped);
+  EXPECT_EQ(report->state(independent.index()), GraphNodeState::kSucceeded);
   EXPECT_EQ(dependents_ran.load(), 0);
   EXPECT_EQ(independent_ran.load(), 1);
   EXPECT_EQ(report->status().code(), absl::StatusCode::kDataLoss);
@@ -216,15 +216,15 @@ TEST(GraphTest, InvalidOrThrowingFutureFunctionFailsTheNode) {
     throw std::runtime_error("no future");
   });
   ThreadPool pool(2);
-  absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
+  absl::StatusOr<GraphRunReport> report = graph.RunAndWait(pool);
   ASSERT_TRUE(report.ok()) << report.status();
-  EXPECT_EQ(report->state(invalid.index()), NodeState::kFailed);
+  EXPECT_EQ(report->state(invalid.index()), GraphNodeState::kFailed);
   EXPECT_EQ(report->status(invalid.index()).code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(std::string(report->status(invalid.index()).message()),
               HasSubstr("invalid"));
-  EXPECT_EQ(report->state(dependent.index()), NodeState::kSkipped);
-  EXPECT_EQ(report->state(thrower.index()), NodeState::kFailed);
+  EXPECT_EQ(report->state(dependent.index()), GraphNodeState::kSkipped);
+  EXPECT_EQ(report->state(thrower.index()), GraphNodeState::kFailed);
   EXPECT_EQ(report->status(thrower.index()).code(), absl::StatusCode::kUnknown);
   EXPECT_THAT(std::string(report->status(thrower.index()).message()),
               HasSubstr("std::runtime_error: no future"));
@@ -236,28 +236,28 @@ TEST(GraphTest, VoidFutureNodeOrdersItsDependents) {
   int written = 0;  // Written on `workers`, read by the dependent.
   auto write =
       graph.Add("write", [&] { return Submit(workers, [&] { written = 5; }); });
-  static_assert(std::is_same_v<decltype(write), Node<void>>);
+  static_assert(std::is_same_v<decltype(write), GraphNode<void>>);
   std::atomic<int> read{-1};
   auto reader = graph.Add("reader", [&] { read.store(written); }).After(write);
   auto failing = graph.Add("failing", [&] {
     return Submit(workers, [] { return absl::UnavailableError("later"); });
   });
-  static_assert(std::is_same_v<decltype(failing), Node<void>>);
+  static_assert(std::is_same_v<decltype(failing), GraphNode<void>>);
   auto ready = graph.Add("ready", [] { return MakeReadyFuture(); });
   ThreadPool pool(2);
   for (int round = 0; round < 2; ++round) {
     written = 0;
     read.store(-1);
-    absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
+    absl::StatusOr<GraphRunReport> report = graph.RunAndWait(pool);
     ASSERT_TRUE(report.ok()) << report.status();
-    EXPECT_EQ(report->state(write.index()), NodeState::kSucceeded);
-    EXPECT_EQ(report->state(reader.index()), NodeState::kSucceeded);
+    EXPECT_EQ(report->state(write.index()), GraphNodeState::kSucceeded);
+    EXPECT_EQ(report->state(reader.index()), GraphNodeState::kSucceeded);
     EXPECT_EQ(read.load(), 5);
     EXPECT_FALSE(report->has_result(write.index()));
-    EXPECT_EQ(report->state(failing.index()), NodeState::kFailed);
+    EXPECT_EQ(report->state(failing.index()), GraphNodeState::kFailed);
     EXPECT_EQ(report->status(failing.index()).code(),
               absl::StatusCode::kUnavailable);
-    EXPECT_EQ(report->state(ready.index()), NodeState::kSucceeded);
+    EXPECT_EQ(report->state(ready.index()), GraphNodeState::kSucceeded);
   }
 }
 
@@ -278,10 +278,10 @@ TEST(GraphTest, SubmittedWorkIsANode) {
         });
       },
       a, b);
-  static_assert(std::is_same_v<decltype(sum), Node<int>>);
+  static_assert(std::is_same_v<decltype(sum), GraphNode<int>>);
   auto text = graph.Add(
       "text", [](int v) { return std::to_string(v); }, sum);
-  absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
+  absl::StatusOr<GraphRunReport> report = graph.RunAndWait(pool);
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_TRUE(report->status().ok()) << report->status();
   EXPECT_EQ(*graph.Result(sum), 42);
@@ -319,7 +319,7 @@ TEST(GraphTest, ValidateRejectsTwoCycleAndRunFails) {
               absl::StrContains(status.message(), "b -> a -> b"))
       << status;
   ThreadPool pool(1);
-  absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
+  absl::StatusOr<GraphRunReport> report = graph.RunAndWait(pool);
   EXPECT_EQ(report.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_FALSE(graph.IsRunning());
 }
@@ -345,7 +345,7 @@ TEST(GraphTest, ValidateNamesTheCycleExactly) {
 TEST(GraphTest, ValidateNamesLongCycleInOrder) {
   Graph graph;
   auto entry = graph.Add("entry", [] {});
-  std::vector<Node<void>> ring;
+  std::vector<GraphNode<void>> ring;
   for (int i = 0; i < 6; ++i) {
     ring.push_back(graph.Add("r" + std::to_string(i), [] {}));
     if (i > 0) ring[i].After(ring[i - 1]);
@@ -392,11 +392,11 @@ TEST(GraphTest, ValidateRejectsForeignAndEmptyHandles) {
   }
   {
     Graph graph;
-    Node<void> empty;
+    GraphNode<void> empty;
     graph.Add("uses", [] {}).After(empty);
     absl::Status status = graph.Validate();
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-    EXPECT_THAT(std::string(status.message()), HasSubstr("empty Node"));
+    EXPECT_THAT(std::string(status.message()), HasSubstr("empty GraphNode"));
   }
   {
     Graph graph;
@@ -443,22 +443,22 @@ TEST(GraphTest, FailureSkipsDependentsAndRunsIndependentBranches) {
   auto e = graph.Add(
       "e", [&] { ran.fetch_add(1000); }, c);
   ThreadPool pool(2);
-  absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
+  absl::StatusOr<GraphRunReport> report = graph.RunAndWait(pool);
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(ran.load(), 1010);
-  EXPECT_EQ(report->state(a.index()), NodeState::kFailed);
+  EXPECT_EQ(report->state(a.index()), GraphNodeState::kFailed);
   EXPECT_EQ(report->status(a.index()).code(), absl::StatusCode::kUnknown);
   EXPECT_THAT(std::string(report->status(a.index()).message()),
               HasSubstr("std::runtime_error: boom"));
   for (auto node : {b.index(), d.index()}) {
-    EXPECT_EQ(report->state(node), NodeState::kSkipped);
+    EXPECT_EQ(report->state(node), GraphNodeState::kSkipped);
     EXPECT_EQ(report->status(node).code(),
               absl::StatusCode::kFailedPrecondition);
     EXPECT_THAT(std::string(report->status(node).message()),
                 HasSubstr("dependency 'a' failed"));
   }
-  EXPECT_EQ(report->state(c.index()), NodeState::kSucceeded);
-  EXPECT_EQ(report->state(e.index()), NodeState::kSucceeded);
+  EXPECT_EQ(report->state(c.index()), GraphNodeState::kSucceeded);
+  EXPECT_EQ(report->state(e.index()), GraphNodeState::kSucceeded);
   EXPECT_EQ(report->status().code(), absl::StatusCode::kUnknown);
   EXPECT_FALSE(report->cancelled());
 }
@@ -467,24 +467,24 @@ TEST(GraphTest, CancelAllPolicyCancelsTheRest) {
   Graph graph;
   std::atomic<int> ran{0};
   auto a = graph.Add("a", [] { return absl::InternalError("first"); });
-  std::vector<Node<void>> rest;
+  std::vector<GraphNode<void>> rest;
   for (int i = 0; i < 5; ++i) {
     rest.push_back(graph.Add([&] { ran.fetch_add(1); }).After(a));
   }
   auto independent = graph.Add("independent", [&] { ran.fetch_add(1); });
   independent.After(rest[0]);
   InlineExecutor inline_executor;
-  absl::StatusOr<RunReport> report = graph.RunAndWait(
+  absl::StatusOr<GraphRunReport> report = graph.RunAndWait(
       inline_executor, {.on_failure = GraphFailurePolicy::kCancelAll});
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(ran.load(), 0);
   EXPECT_TRUE(report->cancelled());
   EXPECT_THAT(std::string(report->cancel_reason().message()),
               HasSubstr("node 'a' failed"));
-  EXPECT_EQ(report->Count(NodeState::kFailed), 1u);
+  EXPECT_EQ(report->Count(GraphNodeState::kFailed), 1u);
   // Dependents of the failure are skipped; the rest of the run cancelled.
   EXPECT_EQ(
-      report->Count(NodeState::kSkipped) + report->Count(NodeState::kCancelled),
+      report->Count(GraphNodeState::kSkipped) + report->Count(GraphNodeState::kCancelled),
       6u);
 }
 
@@ -502,21 +502,21 @@ TEST(GraphTest, CancelMidRunStopsNodesThatHaveNotStarted) {
   }
   ThreadPool pool(2);
   EXPECT_FALSE(graph.Cancel());  // Not running yet.
-  Future<RunReport> future = graph.Run(pool);
+  Future<GraphRunReport> future = graph.Run(pool);
   started.Wait();
   EXPECT_TRUE(graph.IsRunning());
   EXPECT_TRUE(graph.Cancel());
   release.Set();
-  absl::StatusOr<RunReport> report = std::move(future).Get();
+  absl::StatusOr<GraphRunReport> report = std::move(future).Get();
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(after.load(), 0);
-  EXPECT_EQ(report->state(gate.index()), NodeState::kSucceeded);
-  EXPECT_EQ(report->Count(NodeState::kCancelled), 10u);
+  EXPECT_EQ(report->state(gate.index()), GraphNodeState::kSucceeded);
+  EXPECT_EQ(report->Count(GraphNodeState::kCancelled), 10u);
   EXPECT_EQ(report->status().code(), absl::StatusCode::kCancelled);
   EXPECT_THAT(std::string(report->status().message()),
               HasSubstr("Graph::Cancel"));
   // The next run is not cancelled.
-  absl::StatusOr<RunReport> again = graph.RunAndWait(pool);
+  absl::StatusOr<GraphRunReport> again = graph.RunAndWait(pool);
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->status().ok());
   EXPECT_EQ(after.load(), 10);
@@ -531,9 +531,9 @@ TEST(GraphTest, SecondRunWhileRunningFails) {
     release.Wait();
   });
   ThreadPool pool(2);
-  Future<RunReport> first = graph.Run(pool);
+  Future<GraphRunReport> first = graph.Run(pool);
   started.Wait();
-  absl::StatusOr<RunReport> second = graph.RunAndWait(pool);
+  absl::StatusOr<GraphRunReport> second = graph.RunAndWait(pool);
   EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(graph.Validate().code(), absl::StatusCode::kFailedPrecondition);
   release.Set();
@@ -551,24 +551,24 @@ TEST(GraphTest, ReRunGivesFreshReportAndResults) {
   auto b = graph.Add(
       "b", [](int v) { return v + 1; }, a);
   ThreadPool pool(2);
-  absl::StatusOr<RunReport> first = graph.RunAndWait(pool);
+  absl::StatusOr<GraphRunReport> first = graph.RunAndWait(pool);
   ASSERT_TRUE(first.ok());
   EXPECT_TRUE(first->status().ok());
   EXPECT_EQ(*graph.Result(b), 1);
-  absl::StatusOr<RunReport> second = graph.RunAndWait(pool);
+  absl::StatusOr<GraphRunReport> second = graph.RunAndWait(pool);
   ASSERT_TRUE(second.ok());
-  EXPECT_EQ(second->state(b.index()), NodeState::kSkipped);
+  EXPECT_EQ(second->state(b.index()), GraphNodeState::kSkipped);
   EXPECT_FALSE(graph.Result(b).ok());  // No stale result.
   // The first report is unchanged.
-  EXPECT_EQ(first->state(b.index()), NodeState::kSucceeded);
-  absl::StatusOr<RunReport> third = graph.RunAndWait(pool);
+  EXPECT_EQ(first->state(b.index()), GraphNodeState::kSucceeded);
+  absl::StatusOr<GraphRunReport> third = graph.RunAndWait(pool);
   ASSERT_TRUE(third.ok());
   EXPECT_TRUE(third->status().ok());
   EXPECT_EQ(*graph.Result(b), 21);
   // Adding a node after a run: the old report keeps its names and size.
   graph.Add("c", [] {});
   EXPECT_EQ(third->size(), 2u);
-  absl::StatusOr<RunReport> fourth = graph.RunAndWait(pool);
+  absl::StatusOr<GraphRunReport> fourth = graph.RunAndWait(pool);
   ASSERT_TRUE(fourth.ok());
   EXPECT_EQ(fourth->size(), 3u);
   EXPECT_EQ(fourth->name(2), "c");
@@ -586,21 +586,21 @@ TEST(GraphTest, GraphAsANodeOfAnotherGraph) {
   outer.Add("after", [&] { after_at.store(order.fetch_add(1)); }).After(sub);
   ThreadPool pool(2);
   for (int round = 0; round < 2; ++round) {
-    absl::StatusOr<RunReport> report = outer.RunAndWait(pool);
+    absl::StatusOr<GraphRunReport> report = outer.RunAndWait(pool);
     ASSERT_TRUE(report.ok());
     EXPECT_TRUE(report->status().ok()) << report->status();
     EXPECT_LT(inner_done_at.load(), after_at.load());
   }
   // A failing inner graph fails the node and skips its dependents.
   inner.Add("z", [] { return absl::ResourceExhaustedError("full"); });
-  absl::StatusOr<RunReport> report = outer.RunAndWait(pool);
+  absl::StatusOr<GraphRunReport> report = outer.RunAndWait(pool);
   ASSERT_TRUE(report.ok());
-  EXPECT_EQ(report->state(sub.index()), NodeState::kFailed);
+  EXPECT_EQ(report->state(sub.index()), GraphNodeState::kFailed);
   EXPECT_EQ(report->status(sub.index()).code(),
             absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(std::string(report->status(sub.index()).message()),
               HasSubstr("'z'"));
-  EXPECT_EQ(report->Count(NodeState::kSkipped), 1u);
+  EXPECT_EQ(report->Count(GraphNodeState::kSkipped), 1u);
   // A graph cannot be its own node.
   Graph self;
   self.AddGraph("me", self);
@@ -623,7 +623,7 @@ TEST(GraphTest, SubflowBuildsNodesAtRunTime) {
   graph.Add("after", [&] { seen_after.store(sum.load()); }).After(spawn);
   ThreadPool pool(2);
   for (int round = 1; round <= 2; ++round) {
-    absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
+    absl::StatusOr<GraphRunReport> report = graph.RunAndWait(pool);
     ASSERT_TRUE(report.ok());
     EXPECT_TRUE(report->status().ok()) << report->status();
     EXPECT_EQ(sum.load(), 36 * round);
@@ -635,7 +635,7 @@ TEST(GraphTest, SubflowBuildsNodesAtRunTime) {
     auto a = subflow.Add("a", [] {});
     a.After(a);
   });
-  absl::StatusOr<RunReport> report = bad.RunAndWait(pool);
+  absl::StatusOr<GraphRunReport> report = bad.RunAndWait(pool);
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->status(node.index()).code(),
             absl::StatusCode::kInvalidArgument);
@@ -657,16 +657,16 @@ TEST(GraphTest, CancelReachesARunningSubflow) {
   });
   auto next = graph.Add("next", [&] { after.fetch_add(100); }).After(spawn);
   ThreadPool pool(2);
-  Future<RunReport> future = graph.Run(pool);
+  Future<GraphRunReport> future = graph.Run(pool);
   started.Wait();
   EXPECT_TRUE(graph.Cancel());
   release.Set();
-  absl::StatusOr<RunReport> report = std::move(future).Get();
+  absl::StatusOr<GraphRunReport> report = std::move(future).Get();
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(after.load(), 0);
-  EXPECT_EQ(report->state(spawn.index()), NodeState::kFailed);
+  EXPECT_EQ(report->state(spawn.index()), GraphNodeState::kFailed);
   EXPECT_EQ(report->status(spawn.index()).code(), absl::StatusCode::kCancelled);
-  EXPECT_NE(report->state(next.index()), NodeState::kSucceeded);
+  EXPECT_NE(report->state(next.index()), GraphNodeState::kSucceeded);
   EXPECT_TRUE(report->cancelled());
 }
 
@@ -693,7 +693,7 @@ TEST(GraphTest, ConcurrencyGroupCapsRunningNodes) {
     // Ungrouped nodes are not limited.
     graph.Add([&] { ran.fetch_add(1); });
     ThreadPool pool(4);
-    absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
+    absl::StatusOr<GraphRunReport> report = graph.RunAndWait(pool);
     ASSERT_TRUE(report.ok());
     EXPECT_TRUE(report->status().ok());
     EXPECT_EQ(ran.load(), 41);
@@ -721,15 +721,15 @@ TEST(GraphTest, CancelReleasesParkedGroupMembers) {
   starter.OnDone([&](const absl::Status&) { members_ready.Set(); });
   for (int i = 0; i < 5; ++i) graph.Add([] {}).After(starter).InGroup(group);
   ThreadPool pool(2);
-  Future<RunReport> future = graph.Run(pool);
+  Future<GraphRunReport> future = graph.Run(pool);
   members_ready.Wait();
   graph.Cancel();
   release.Set();
-  absl::StatusOr<RunReport> report = std::move(future).Get();
+  absl::StatusOr<GraphRunReport> report = std::move(future).Get();
   ASSERT_TRUE(report.ok());
-  EXPECT_EQ(report->state(holder.index()), NodeState::kSucceeded);
-  EXPECT_EQ(report->state(starter.index()), NodeState::kSucceeded);
-  EXPECT_EQ(report->Count(NodeState::kCancelled), 5u);
+  EXPECT_EQ(report->state(holder.index()), GraphNodeState::kSucceeded);
+  EXPECT_EQ(report->state(starter.index()), GraphNodeState::kSucceeded);
+  EXPECT_EQ(report->Count(GraphNodeState::kCancelled), 5u);
 }
 
 TEST(GraphTest, RunsOnInlineAndStrandExecutors) {
@@ -754,7 +754,7 @@ TEST(GraphTest, RunsOnInlineAndStrandExecutors) {
       },
       b);
   InlineExecutor inline_executor;
-  absl::StatusOr<RunReport> report = graph.RunAndWait(inline_executor);
+  absl::StatusOr<GraphRunReport> report = graph.RunAndWait(inline_executor);
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
   ThreadPool pool(2);
@@ -771,7 +771,7 @@ TEST(GraphTest, DeepGraphsOnInlineExecutorDoNotOverflowTheStack) {
   // defers them to the outermost task.
   constexpr int kSide = 300;
   Graph graph;
-  std::vector<Node<void>> nodes;
+  std::vector<GraphNode<void>> nodes;
   std::atomic<int> ran{0};
   nodes.reserve(kSide * kSide);
   for (int i = 0; i < kSide; ++i) {
@@ -784,7 +784,7 @@ TEST(GraphTest, DeepGraphsOnInlineExecutorDoNotOverflowTheStack) {
     }
   }
   InlineExecutor inline_executor;
-  absl::StatusOr<RunReport> report = graph.RunAndWait(inline_executor);
+  absl::StatusOr<GraphRunReport> report = graph.RunAndWait(inline_executor);
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->status().ok());
   EXPECT_EQ(ran.load(), kSide * kSide);
@@ -798,10 +798,10 @@ TEST(GraphTest, ShutDownExecutorCancelsTheRunInsteadOfHanging) {
   graph.Add("c", [&] { ran.fetch_add(1); });
   ThreadPool pool(1);
   ASSERT_TRUE(pool.Shutdown().ok());
-  absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
+  absl::StatusOr<GraphRunReport> report = graph.RunAndWait(pool);
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(ran.load(), 0);
-  EXPECT_EQ(report->Count(NodeState::kCancelled), 3u);
+  EXPECT_EQ(report->Count(GraphNodeState::kCancelled), 3u);
   EXPECT_THAT(std::string(report->cancel_reason().message()),
               HasSubstr("shut down"));
 }
@@ -809,7 +809,7 @@ TEST(GraphTest, ShutDownExecutorCancelsTheRunInsteadOfHanging) {
 TEST(GraphTest, EmptyGraphRunsAndCompletes) {
   Graph graph;
   InlineExecutor inline_executor;
-  absl::StatusOr<RunReport> report = graph.RunAndWait(inline_executor);
+  absl::StatusOr<GraphRunReport> report = graph.RunAndWait(inline_executor);
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->size(), 0u);
   EXPECT_TRUE(report->status().ok());
@@ -834,14 +834,14 @@ TEST(GraphTest, TimelineAndChromeTrace) {
   auto a = graph.Add("first", [] {});
   graph.Add("second", [] {}).After(a);
   ThreadPool pool(2);
-  absl::StatusOr<RunReport> plain = graph.RunAndWait(pool);
+  absl::StatusOr<GraphRunReport> plain = graph.RunAndWait(pool);
   ASSERT_TRUE(plain.ok());
   EXPECT_FALSE(plain->has_timeline());
-  absl::StatusOr<RunReport> report = graph.RunAndWait(pool, {.timeline = true});
+  absl::StatusOr<GraphRunReport> report = graph.RunAndWait(pool, {.timeline = true});
   ASSERT_TRUE(report.ok());
   ASSERT_TRUE(report->has_timeline());
-  NodeReport first = report->node(0);
-  NodeReport second = report->node(1);
+  GraphNodeReport first = report->node(0);
+  GraphNodeReport second = report->node(1);
   EXPECT_GE(first.timing.start_ns, 0);
   EXPECT_LE(first.timing.start_ns, first.timing.end_ns);
   EXPECT_LE(first.timing.end_ns, second.timing.start_ns);
@@ -868,7 +868,7 @@ TEST(GraphTest, MillionNodeBinaryTree) {
   Graph graph;
   graph.Reserve(kNodes, kNodes);
   std::atomic<int64_t> counter{0};
-  std::vector<Node<void>> nodes;
+  std::vector<GraphNode<void>> nodes;
   nodes.reserve(kNodes);
   for (uint32_t i = 1; i <= kNodes; ++i) {
     auto node = graph.Add(
@@ -877,11 +877,11 @@ TEST(GraphTest, MillionNodeBinaryTree) {
     nodes.push_back(node);
   }
   ThreadPool pool(2);
-  absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
+  absl::StatusOr<GraphRunReport> report = graph.RunAndWait(pool);
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->status().ok());
   EXPECT_EQ(counter.load(), kNodes);
-  EXPECT_EQ(report->Count(NodeState::kSucceeded), kNodes);
+  EXPECT_EQ(report->Count(GraphNodeState::kSucceeded), kNodes);
 }
 
 }  // namespace

@@ -43,23 +43,23 @@ void AppendJsonString(std::string& out, absl::string_view text) {
 
 }  // namespace
 
-absl::string_view NodeStateName(NodeState state) {
+absl::string_view NodeStateName(GraphNodeState state) {
   switch (state) {
-    case NodeState::kNotRun:
+    case GraphNodeState::kNotRun:
       return "not run";
-    case NodeState::kSucceeded:
+    case GraphNodeState::kSucceeded:
       return "succeeded";
-    case NodeState::kFailed:
+    case GraphNodeState::kFailed:
       return "failed";
-    case NodeState::kSkipped:
+    case GraphNodeState::kSkipped:
       return "skipped";
-    case NodeState::kCancelled:
+    case GraphNodeState::kCancelled:
       return "cancelled";
   }
   return "unknown";
 }
 
-std::string RunReport::name(size_t index) const {
+std::string GraphRunReport::name(size_t index) const {
   if (names_ != nullptr && index < names_->size() &&
       !(*names_)[index].empty()) {
     return (*names_)[index];
@@ -67,13 +67,13 @@ std::string RunReport::name(size_t index) const {
   return absl::StrCat("#", index);
 }
 
-bool RunReport::has_result(size_t index) const {
-  return states_[index] == NodeState::kSucceeded && index < typed_.size() &&
+bool GraphRunReport::has_result(size_t index) const {
+  return states_[index] == GraphNodeState::kSucceeded && index < typed_.size() &&
          typed_[index];
 }
 
-NodeReport RunReport::node(size_t index) const {
-  NodeReport report;
+GraphNodeReport GraphRunReport::node(size_t index) const {
+  GraphNodeReport report;
   report.name = name(index);
   report.state = states_[index];
   report.status = statuses_[index];
@@ -82,7 +82,7 @@ NodeReport RunReport::node(size_t index) const {
   return report;
 }
 
-std::optional<size_t> RunReport::Find(absl::string_view wanted) const {
+std::optional<size_t> GraphRunReport::Find(absl::string_view wanted) const {
   if (names_ == nullptr) return std::nullopt;
   for (size_t i = 0; i < names_->size() && i < size(); ++i) {
     if ((*names_)[i] == wanted) return i;
@@ -90,10 +90,10 @@ std::optional<size_t> RunReport::Find(absl::string_view wanted) const {
   return std::nullopt;
 }
 
-absl::Status RunReport::status() const {
+absl::Status GraphRunReport::status() const {
   for (size_t i = 0; i < size(); ++i) {
-    if (states_[i] == NodeState::kFailed) {
-      const size_t more = Count(NodeState::kFailed) - 1;
+    if (states_[i] == GraphNodeState::kFailed) {
+      const size_t more = Count(GraphNodeState::kFailed) - 1;
       return absl::Status(
           statuses_[i].code(),
           absl::StrCat("node '", name(i), "' failed: ", statuses_[i].ToString(),
@@ -104,7 +104,7 @@ absl::Status RunReport::status() const {
   }
   if (!cancel_reason_.ok()) return cancel_reason_;
   for (size_t i = 0; i < size(); ++i) {
-    if (states_[i] != NodeState::kSucceeded) {
+    if (states_[i] != GraphNodeState::kSucceeded) {
       return absl::InternalError(
           absl::StrCat("node '", name(i), "' is ", NodeStateName(states_[i])));
     }
@@ -112,17 +112,17 @@ absl::Status RunReport::status() const {
   return absl::OkStatus();
 }
 
-size_t RunReport::Count(NodeState state) const {
+size_t GraphRunReport::Count(GraphNodeState state) const {
   size_t count = 0;
-  for (NodeState s : states_) count += s == state;
+  for (GraphNodeState s : states_) count += s == state;
   return count;
 }
 
-std::string RunReport::ToChromeTrace() const {
+std::string GraphRunReport::ToChromeTrace() const {
   std::string out = "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[";
   bool first = true;
   for (size_t i = 0; i < timeline_.size(); ++i) {
-    const NodeTiming& t = timeline_[i];
+    const GraphNodeTiming& t = timeline_[i];
     if (t.start_ns < 0) continue;
     if (!first) out.push_back(',');
     first = false;
@@ -144,7 +144,7 @@ std::string RunReport::ToChromeTrace() const {
   return out;
 }
 
-std::string RunReport::ToString() const {
+std::string GraphRunReport::ToString() const {
   std::string out;
   for (size_t i = 0; i < size(); ++i) {
     absl::StrAppend(&out, name(i), ": ", NodeStateName(states_[i]));

@@ -1,11 +1,11 @@
 // Copyright 2026 The multirun Authors.
 //
-// RunReport: what happened to every node of one Graph run (graph.h).
+// GraphRunReport: what happened to every node of one Graph run (graph.h).
 //
-// A run of a Graph completes with one RunReport, also when nodes failed,
+// A run of a Graph completes with one GraphRunReport, also when nodes failed,
 // threw, were killed (in another process) or were cancelled: every node of the
-// graph has an entry, indexed by Node::index(). Each entry has the node's
-// NodeState (succeeded, failed, skipped because a dependency failed,
+// graph has an entry, indexed by GraphNode::index(). Each entry has the node's
+// GraphNodeState (succeeded, failed, skipped because a dependency failed,
 // cancelled), its status, whether a result is available (Graph::Result()),
 // and, when GraphRunOptions::timeline was set, its start and end times and the
 // worker that ran it. ToChromeTrace() turns the timeline into Chrome trace
@@ -15,7 +15,7 @@
 // graph, copy-on-write) and stays valid after the graph changes, runs again
 // or is destroyed.
 //
-// Defines NodeState, NodeTiming, NodeReport and RunReport.
+// Defines GraphNodeState, GraphNodeTiming, GraphNodeReport and GraphRunReport.
 
 #ifndef MULTIRUN_GRAPH_RUN_REPORT_H_
 #define MULTIRUN_GRAPH_RUN_REPORT_H_
@@ -40,7 +40,7 @@ class RunState;
 }  // namespace graph_internal
 
 // What happened to one node in a run.
-enum class NodeState : uint8_t {
+enum class GraphNodeState : uint8_t {
   kNotRun = 0,  // Only in a report of a run that never started a node.
   kSucceeded,   // Its function returned a value / OK.
   kFailed,      // Its function (or callback) returned an error or threw.
@@ -49,12 +49,12 @@ enum class NodeState : uint8_t {
 };
 
 // "succeeded", "failed", "skipped", "cancelled", "not run".
-absl::string_view NodeStateName(NodeState state);
+absl::string_view NodeStateName(GraphNodeState state);
 
 // When and where a node ran (GraphRunOptions::timeline). Times are nanoseconds
 // since the run started (steady clock); -1 when the node's function never
 // ran (skipped, cancelled).
-struct NodeTiming {
+struct GraphNodeTiming {
   int64_t start_ns = -1;
   int64_t end_ns = -1;
   // CurrentWorker()->index of the thread that started the node, or -1 when
@@ -65,34 +65,34 @@ struct NodeTiming {
   pid_t pid = 0;
 };
 
-// One node's entry, as RunReport::node() returns it.
-struct NodeReport {
+// One node's entry, as GraphRunReport::node() returns it.
+struct GraphNodeReport {
   std::string name;  // The node's name, "#<index>" for an unnamed node.
-  NodeState state = NodeState::kNotRun;
+  GraphNodeState state = GraphNodeState::kNotRun;
   absl::Status status;
   bool has_result = false;  // Graph::Result() has a value for it.
-  NodeTiming timing;        // Empty unless GraphRunOptions::timeline.
+  GraphNodeTiming timing;        // Empty unless GraphRunOptions::timeline.
 };
 
 // Example:
 //
-//   absl::StatusOr<multirun::RunReport> report = graph.RunAndWait(pool);
+//   absl::StatusOr<multirun::GraphRunReport> report = graph.RunAndWait(pool);
 //   if (!report.ok()) return report.status();  // the graph did not validate
 //   for (size_t i = 0; i < report->size(); ++i) {
-//     multirun::NodeReport node = report->node(i);
+//     multirun::GraphNodeReport node = report->node(i);
 //     std::cout << node.name << ": " << node.status << "\n";
 //   }
 //   absl::Status overall = report->status();  // the first failure, if any
-class RunReport {
+class GraphRunReport {
  public:
-  RunReport() = default;
+  GraphRunReport() = default;
 
   // The number of nodes (the graph's size when it ran).
   size_t size() const { return states_.size(); }
 
-  // The entry of node `index` (Node::index()); index < size().
-  NodeReport node(size_t index) const;
-  NodeState state(size_t index) const { return states_[index]; }
+  // The entry of node `index` (GraphNode::index()); index < size().
+  GraphNodeReport node(size_t index) const;
+  GraphNodeState state(size_t index) const { return states_[index]; }
   const absl::Status& status(size_t index) const { return statuses_[index]; }
   bool has_result(size_t index) const;
   // The node's name, "#<index>" when it has none.
@@ -107,7 +107,7 @@ class RunReport {
   absl::Status status() const;
 
   // How many nodes ended in `state`.
-  size_t Count(NodeState state) const;
+  size_t Count(GraphNodeState state) const;
 
   // Whether the run was cancelled (Graph::Cancel(),
   // GraphFailurePolicy::kCancelAll, or an executor that dropped a node's
@@ -134,9 +134,9 @@ class RunReport {
 
   std::shared_ptr<const std::vector<std::string>> names_;
   std::vector<absl::Status> statuses_;
-  std::vector<NodeState> states_;
+  std::vector<GraphNodeState> states_;
   std::vector<bool> typed_;  // Whether the node has a (non-void) result.
-  std::vector<NodeTiming> timeline_;
+  std::vector<GraphNodeTiming> timeline_;
   absl::Status cancel_reason_;
   absl::Duration wall_time_;
 };

@@ -81,15 +81,15 @@ int64_t DeadlineNanos(absl::Duration timeout) {
 }
 
 absl::Status CheckOptions(const ForkExecutorOptions& options) {
-  if (options.max_processes < 0 || options.max_processes > kMaxProcesses) {
+  if (options.workers < 0 || options.workers > kMaxProcesses) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "ForkExecutor: max_processes must be in [0, ", kMaxProcesses,
-        "] (0: one per core), got ", options.max_processes));
+        "ForkExecutor: workers must be in [0, ", kMaxProcesses,
+        "] (0: one per core), got ", options.workers));
   }
-  if (options.timeout <= absl::ZeroDuration()) {
+  if (options.task_timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("ForkExecutor: timeout must be positive, got ",
-                     absl::FormatDuration(options.timeout)));
+        absl::StrCat("ForkExecutor: task_timeout must be positive, got ",
+                     absl::FormatDuration(options.task_timeout)));
   }
   return absl::OkStatus();
 }
@@ -108,9 +108,7 @@ thread_local const void* supervised_here = nullptr;
 // Clang's thread-safety analysis follows neither a lock handed to another
 // thread nor one held across loop iterations under a flag, so these two are
 // outside it.
-void TakeForkGate(Lock& gate) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-  gate.Acquire();
-}
+void TakeForkGate(Lock& gate) ABSL_NO_THREAD_SAFETY_ANALYSIS { gate.Acquire(); }
 void ReleaseForkGate(Lock& gate) ABSL_NO_THREAD_SAFETY_ANALYSIS {
   gate.Release().IgnoreError();
 }
@@ -151,8 +149,8 @@ absl::StatusOr<std::unique_ptr<ForkExecutor>> ForkExecutor::Create(
 }
 
 ForkExecutor::ForkExecutor(ForkExecutorOptions options)
-    : max_processes_(DefaultProcesses(options.max_processes)),
-      timeout_(options.timeout),
+    : max_processes_(DefaultProcesses(options.workers)),
+      timeout_(options.task_timeout),
       name_(std::move(options.name)),
       owner_pid_(getpid()),
       shared_(std::make_shared<Shared>()) {
@@ -203,14 +201,14 @@ ForkExecutor::~ForkExecutor() {
   close(epoll_fd_);
 }
 
-int ForkExecutor::running() const {
+bool ForkExecutor::IsShutdown() const {
   LockHolder hold(lock_);
-  return running_;
+  return closed_;
 }
 
-size_t ForkExecutor::queued() const {
+ForkExecutorStats ForkExecutor::stats() const {
   LockHolder hold(lock_);
-  return queue_.size();
+  return ForkExecutorStats{.running = running_, .queued = queue_.size()};
 }
 
 void ForkExecutor::Poke() {

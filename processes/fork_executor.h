@@ -102,11 +102,11 @@
 namespace multirun {
 
 struct ForkExecutorOptions {
-  // Children running at once; 0 means the number of cores. Further
-  // submissions wait in a queue.
-  int max_processes = 0;
-  // The timeout of each task, from its fork until its result is in.
-  absl::Duration timeout = absl::InfiniteDuration();
+  // Children running at once; 0 means one per core. Further submissions wait
+  // in a queue.
+  int workers = 0;
+  // The time limit of each task, from its fork until its result is in.
+  absl::Duration task_timeout = absl::InfiniteDuration();
   // Shown by CurrentWorker() in the children: "<name>-<n>" for the n-th call
   // (from 0).
   std::string name = "fork";
@@ -114,8 +114,16 @@ struct ForkExecutorOptions {
 
 // Per-call settings for ForkExecutor::Start().
 struct ForkTaskOptions {
-  // Overrides ForkExecutorOptions::timeout for this call.
-  std::optional<absl::Duration> timeout;
+  // Overrides ForkExecutorOptions::task_timeout for this call.
+  std::optional<absl::Duration> task_timeout;
+};
+
+// ForkExecutor::stats(): hints, they change as soon as they are read.
+struct ForkExecutorStats {
+  // Children running now.
+  int running = 0;
+  // Calls waiting for a slot.
+  size_t queued = 0;
 };
 
 // What Start() returns: the result, and the child's pid once it is forked
@@ -263,7 +271,7 @@ class ForkExecutor {
     if (null_fn) {
       call->Fail(absl::InvalidArgumentError("ForkExecutor: null callable"));
     } else {
-      Enqueue(std::move(call), task_options.timeout.value_or(timeout_));
+      Enqueue(std::move(call), task_options.task_timeout.value_or(timeout_));
     }
     return task;
   }
@@ -277,12 +285,13 @@ class ForkExecutor {
   // the number of calls stopped. Does not wait; the destructor reaps.
   size_t ShutdownNow();
 
-  int max_processes() const { return max_processes_; }
+  // Whether Shutdown() or ShutdownNow() has begun.
+  bool IsShutdown() const;
+  // The most children running at once (ForkExecutorOptions::workers, 0
+  // resolved to the number of cores).
+  int size() const { return max_processes_; }
   const std::string& name() const { return name_; }
-  // Children running now, and calls waiting for a slot (hints: they change
-  // as soon as they are read).
-  int running() const;
-  size_t queued() const;
+  ForkExecutorStats stats() const;
 
  private:
   struct Child;

@@ -34,7 +34,7 @@ constexpr int kCalls = 200;
 constexpr int kWidth = 2;
 
 void BM_ForkRoundTrip_Multirun(benchmark::State& state) {
-  ForkExecutor forks({.max_processes = 1});
+  ForkExecutor forks({.workers = 1});
   for (auto _ : state) {
     benchmark::DoNotOptimize(*forks.Submit([] { return 7; }).Get());
   }
@@ -90,7 +90,7 @@ void BM_ForkRoundTrip_RawLoopBesideThread(benchmark::State& state) {
 BENCHMARK(BM_ForkRoundTrip_RawLoopBesideThread)->UseRealTime();
 
 void BM_ForkPerCall_Multirun(benchmark::State& state) {
-  ForkExecutor forks({.max_processes = kWidth});
+  ForkExecutor forks({.workers = kWidth});
   std::vector<Future<int>> calls;
   calls.reserve(kCalls);
   for (auto _ : state) {

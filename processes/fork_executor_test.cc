@@ -188,13 +188,13 @@ TEST(ForkExecutorTest, ChildExitingWithoutResultGivesInternalWithTheCode) {
 }
 
 TEST(ForkExecutorTest, TimeoutKillsTheChild) {
-  ForkExecutor forks({.timeout = absl::Milliseconds(200)});
+  ForkExecutor forks({.task_timeout = absl::Milliseconds(200)});
   ForkTask<int> slow = forks.Start({}, []() -> int {
     pause();
     return 0;
   });
   ForkTask<int> fast =
-      forks.Start({.timeout = absl::Seconds(60)}, [] { return 5; });
+      forks.Start({.task_timeout = absl::Seconds(60)}, [] { return 5; });
   const pid_t pid = slow.pid.Get().value();
   absl::StatusOr<int> result = std::move(slow.result).Get();
   EXPECT_EQ(result.status().code(), absl::StatusCode::kDeadlineExceeded);
@@ -217,7 +217,7 @@ TEST(ForkExecutorTest, CancelKillsARunningChild) {
 
 TEST(ForkExecutorTest, CancelOfAQueuedCallNeverForksIt) {
   SharedCounters* shared = MapSharedCounters();
-  ForkExecutor forks({.max_processes = 1});
+  ForkExecutor forks({.workers = 1});
   int pipe_fds[2];
   ASSERT_EQ(pipe(pipe_fds), 0);
   // Holds the only slot until the test writes to the pipe.
@@ -227,7 +227,7 @@ TEST(ForkExecutorTest, CancelOfAQueuedCallNeverForksIt) {
   });
   ForkTask<int> queued =
       forks.Start({}, [shared] { return shared->started.fetch_add(1) + 1; });
-  EXPECT_EQ(forks.queued(), 1u);
+  EXPECT_EQ(forks.stats().queued, 1u);
   EXPECT_TRUE(queued.result.Cancel());
   ASSERT_EQ(write(pipe_fds[1], "x", 1), 1);
   EXPECT_EQ(blocker.Get().value(), 1);
@@ -241,7 +241,7 @@ TEST(ForkExecutorTest, CancelOfAQueuedCallNeverForksIt) {
 
 TEST(ForkExecutorTest, NeverRunsMoreThanMaxProcesses) {
   SharedCounters* shared = MapSharedCounters();
-  ForkExecutor forks({.max_processes = 2});
+  ForkExecutor forks({.workers = 2});
   std::vector<Future<int>> results;
   for (int i = 0; i < 12; ++i) {
     results.push_back(forks.Submit([shared, i] {
@@ -254,7 +254,7 @@ TEST(ForkExecutorTest, NeverRunsMoreThanMaxProcesses) {
       shared->running.fetch_sub(1);
       return i;
     }));
-    EXPECT_LE(forks.running(), 2);
+    EXPECT_LE(forks.stats().running, 2);
   }
   for (int i = 0; i < 12; ++i) EXPECT_EQ(results[i].Get().value(), i);
   EXPECT_EQ(shared->max_running.load(), 2);
@@ -306,7 +306,7 @@ TEST(ForkExecutorTest, NoZombiesNorLeakedDescriptorsAfterTenThousandTasks) {
 // in its first allocation of that size class (about 1 run in 15 under load).
 TEST(ForkExecutorTest, ForkRightAfterConstructionNeverHangsTheChild) {
   for (int round = 0; round < 200; ++round) {
-    ForkExecutor forks({.max_processes = 2});
+    ForkExecutor forks({.workers = 2});
     std::vector<Future<int64_t>> results;
     for (int task = 0; task < 2; ++task) {
       results.push_back(forks.Submit([task] {
@@ -370,7 +370,7 @@ class FinishGates {
 };
 
 TEST(ForkExecutorTest, WaitForYieldsChildrenInCompletionOrder) {
-  ForkExecutor forks({.max_processes = 4});
+  ForkExecutor forks({.workers = 4});
   FinishGates gates(3);
   std::vector<Future<int>> in_flight = gates.SubmitAll(forks);
   // Finished one at a time, in the order 1, 2, 0; each next one only once
@@ -389,7 +389,7 @@ TEST(ForkExecutorTest, WaitForYieldsChildrenInCompletionOrder) {
 }
 
 TEST(ForkExecutorTest, WaitForWithConcurrencyFactorAsksForMore) {
-  ForkExecutor forks({.max_processes = 3});
+  ForkExecutor forks({.workers = 3});
   std::vector<Future<int>> in_flight;
   int next = 0;
   size_t most_in_flight = 0;
@@ -411,7 +411,7 @@ TEST(ForkExecutorTest, WaitForWithConcurrencyFactorAsksForMore) {
 }
 
 TEST(ForkExecutorTest, AsCompletedOverForkFutures) {
-  ForkExecutor forks({.max_processes = 4});
+  ForkExecutor forks({.workers = 4});
   FinishGates gates(3);
   std::vector<Future<int>> futures = gates.SubmitAll(forks);
   const std::vector<int> finish_order = {2, 0, 1};
@@ -449,15 +449,15 @@ TEST(ForkExecutorTest, ExecutorUsedInsideItsChildFails) {
 }
 
 TEST(ForkExecutorTest, RejectsBadInput) {
-  EXPECT_EQ(ForkExecutor::Create({.max_processes = -1}).status().code(),
+  EXPECT_EQ(ForkExecutor::Create({.workers = -1}).status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(ForkExecutor::Create({.max_processes = 5000}).status().code(),
+  EXPECT_EQ(ForkExecutor::Create({.workers = 5000}).status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(
-      ForkExecutor::Create({.timeout = absl::ZeroDuration()}).status().code(),
+      ForkExecutor::Create({.task_timeout = absl::ZeroDuration()}).status().code(),
       absl::StatusCode::kInvalidArgument);
   ForkExecutor forks;
-  EXPECT_EQ(forks.Start({.timeout = -absl::Seconds(1)}, [] { return 1; })
+  EXPECT_EQ(forks.Start({.task_timeout = -absl::Seconds(1)}, [] { return 1; })
                 .result.Get()
                 .status()
                 .code(),
@@ -477,7 +477,7 @@ TEST(ForkExecutorTest, SubmitAfterShutdownFails) {
 }
 
 TEST(ForkExecutorTest, ShutdownNowKillsRunningAndDropsQueued) {
-  ForkExecutor forks({.max_processes = 1});
+  ForkExecutor forks({.workers = 1});
   ForkTask<int> running = forks.Start({}, []() -> int {
     pause();
     return 0;
@@ -496,7 +496,7 @@ TEST(ForkExecutorTest, DestructorWaitsForAcceptedCalls) {
   SharedCounters* shared = MapSharedCounters();
   std::vector<Future<int>> results;
   {
-    ForkExecutor forks({.max_processes = 2});
+    ForkExecutor forks({.workers = 2});
     for (int i = 0; i < 6; ++i) {
       results.push_back(forks.Submit([shared] {
         absl::SleepFor(absl::Milliseconds(10));
@@ -507,6 +507,20 @@ TEST(ForkExecutorTest, DestructorWaitsForAcceptedCalls) {
   for (Future<int>& result : results) EXPECT_TRUE(result.IsReady());
   EXPECT_EQ(shared->started.load(), 6);
   munmap(shared, sizeof(SharedCounters));
+}
+
+TEST(ForkExecutorTest, LifecycleAndSize) {
+  ForkExecutor forks({.workers = 0});
+  EXPECT_EQ(forks.size(),
+            std::max(1, static_cast<int>(std::thread::hardware_concurrency())));
+  EXPECT_FALSE(forks.IsShutdown());
+  EXPECT_EQ(*forks.Submit([] { return 3; }).Get(), 3);
+  EXPECT_EQ(forks.stats().running, 0);
+  EXPECT_EQ(forks.stats().queued, 0u);
+  EXPECT_TRUE(forks.Shutdown().ok());
+  EXPECT_TRUE(forks.IsShutdown());
+  EXPECT_EQ(forks.Submit([] { return 4; }).Get().status().code(),
+            absl::StatusCode::kFailedPrecondition);
 }
 
 }  // namespace

@@ -41,7 +41,7 @@ TEST(ForkExecutorTest, ForksSafelyWhileThreadsHammerALockAndTheAllocator) {
     });
   }
   {
-    ForkExecutor forks({.max_processes = 4});
+    ForkExecutor forks({.workers = 4});
     std::vector<Future<int64_t>> results;
     for (int i = 0; i < 1000; ++i) {
       results.push_back(forks.Submit([i] {

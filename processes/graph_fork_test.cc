@@ -27,7 +27,7 @@ namespace {
 using ::testing::HasSubstr;
 
 TEST(GraphForkTest, EachNodeRunsInItsOwnProcessAndResultsFlow) {
-  ForkExecutor forks({.max_processes = 2});
+  ForkExecutor forks({.workers = 2});
   Graph graph;
   auto revenue =
       graph.Add("revenue", InChildProcess(forks, [] { return 10.0; }));
@@ -49,7 +49,7 @@ TEST(GraphForkTest, EachNodeRunsInItsOwnProcessAndResultsFlow) {
   });
   ThreadPool pool(2);
   for (int round = 0; round < 2; ++round) {
-    absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
+    absl::StatusOr<GraphRunReport> report = graph.RunAndWait(pool);
     ASSERT_TRUE(report.ok()) << report.status();
     EXPECT_TRUE(report->status().ok()) << report->status();
     EXPECT_EQ(*graph.Result(profit), 6.0);
@@ -63,7 +63,7 @@ TEST(GraphForkTest, EachNodeRunsInItsOwnProcessAndResultsFlow) {
 }
 
 TEST(GraphForkTest, KilledNodeFailsItsDependentsOnly) {
-  ForkExecutor forks({.max_processes = 2});
+  ForkExecutor forks({.workers = 2});
   Graph graph;
   auto killed = graph.Add("killed", InChildProcess(forks, []() -> int {
                             raise(SIGKILL);
@@ -78,29 +78,29 @@ TEST(GraphForkTest, KilledNodeFailsItsDependentsOnly) {
   auto after_fine = graph.Add(
       "after_fine", InChildProcess(forks, [](int v) { return v * 2; }), fine);
   ThreadPool pool(2);
-  absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
+  absl::StatusOr<GraphRunReport> report = graph.RunAndWait(pool);
   ASSERT_TRUE(report.ok()) << report.status();
-  EXPECT_EQ(report->state(killed.index()), NodeState::kFailed);
+  EXPECT_EQ(report->state(killed.index()), GraphNodeState::kFailed);
   EXPECT_EQ(report->status(killed.index()).code(), absl::StatusCode::kAborted);
   EXPECT_THAT(std::string(report->status(killed.index()).message()),
               HasSubstr("SIGKILL"));
-  EXPECT_EQ(report->state(dependent.index()), NodeState::kSkipped);
+  EXPECT_EQ(report->state(dependent.index()), GraphNodeState::kSkipped);
   EXPECT_THAT(std::string(report->status(dependent.index()).message()),
               HasSubstr("dependency 'killed' failed"));
-  EXPECT_EQ(report->state(thrower.index()), NodeState::kFailed);
+  EXPECT_EQ(report->state(thrower.index()), GraphNodeState::kFailed);
   EXPECT_EQ(report->status(thrower.index()).code(), absl::StatusCode::kUnknown);
   EXPECT_THAT(std::string(report->status(thrower.index()).message()),
               HasSubstr("std::invalid_argument: bad"));
-  EXPECT_EQ(report->state(fine.index()), NodeState::kSucceeded);
+  EXPECT_EQ(report->state(fine.index()), GraphNodeState::kSucceeded);
   EXPECT_EQ(*graph.Result(fine), 7);
-  EXPECT_EQ(report->state(after_fine.index()), NodeState::kSucceeded);
+  EXPECT_EQ(report->state(after_fine.index()), GraphNodeState::kSucceeded);
   EXPECT_EQ(*graph.Result(after_fine), 14);
-  EXPECT_EQ(report->Count(NodeState::kFailed), 2u);
-  EXPECT_EQ(report->Count(NodeState::kSkipped), 1u);
+  EXPECT_EQ(report->Count(GraphNodeState::kFailed), 2u);
+  EXPECT_EQ(report->Count(GraphNodeState::kSkipped), 1u);
 }
 
 TEST(GraphForkTest, ForkedAndInProcessNodesMixOnAnInlineExecutor) {
-  ForkExecutor forks({.max_processes = 1});
+  ForkExecutor forks({.workers = 1});
   Graph graph;
   auto child =
       graph.Add("child", InChildProcess(forks, [] {
@@ -110,7 +110,7 @@ TEST(GraphForkTest, ForkedAndInProcessNodesMixOnAnInlineExecutor) {
       "here", [](const std::string& s) { return s + " seen by parent"; },
       child);
   InlineExecutor inline_executor;
-  absl::StatusOr<RunReport> report = graph.RunAndWait(inline_executor);
+  absl::StatusOr<GraphRunReport> report = graph.RunAndWait(inline_executor);
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_TRUE(report->status().ok()) << report->status();
   const std::string text = *graph.Result(here);
@@ -119,14 +119,14 @@ TEST(GraphForkTest, ForkedAndInProcessNodesMixOnAnInlineExecutor) {
 }
 
 TEST(GraphForkTest, NullFunctionFailsTheNode) {
-  ForkExecutor forks({.max_processes = 1});
+  ForkExecutor forks({.workers = 1});
   Graph graph;
   int (*null_fn)() = nullptr;
   auto node = graph.Add("null", InChildProcess(forks, null_fn));
   ThreadPool pool(1);
-  absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
+  absl::StatusOr<GraphRunReport> report = graph.RunAndWait(pool);
   ASSERT_TRUE(report.ok()) << report.status();
-  EXPECT_EQ(report->state(node.index()), NodeState::kFailed);
+  EXPECT_EQ(report->state(node.index()), GraphNodeState::kFailed);
   EXPECT_EQ(report->status(node.index()).code(),
             absl::StatusCode::kInvalidArgument);
 }

@@ -90,7 +90,7 @@ absl::StatusOr<std::vector<WorkerRun<T>>> RunWorkers(RunningMode mode,
           "RunOnWorkers: RunningMode::kProcesses needs a result type with a "
           "multirun::Codec (see codec/codec.h)");
     } else {
-      ForkExecutor forks({.max_processes = count, .name = "process"});
+      ForkExecutor forks({.workers = count, .name = "process"});
       std::vector<ForkTask<T>> tasks;
       tasks.reserve(count);
       for (int i = 0; i < count; ++i) {
@@ -140,7 +140,7 @@ absl::StatusOr<std::vector<WorkerRun<T>>> RunWorkers(RunningMode mode,
 
 // The value type RunOnWorkers() and RunMap() report for fn returning R.
 template <typename F, typename... Args>
-using RunValue = typename base_internal::ValueOf<
+using WorkerRunValue = typename base_internal::ValueOf<
     std::invoke_result_t<F&, Args...>>::type;
 
 // Example:
@@ -150,9 +150,9 @@ using RunValue = typename base_internal::ValueOf<
 //   });
 //   for (const auto& run : *runs) Print(run.worker.name, run.result);
 template <typename F>
-absl::StatusOr<std::vector<WorkerRun<RunValue<F>>>> RunOnWorkers(
+absl::StatusOr<std::vector<WorkerRun<WorkerRunValue<F>>>> RunOnWorkers(
     RunningMode mode, int workers, F fn) {
-  using T = RunValue<F>;
+  using T = WorkerRunValue<F>;
   static_assert(!base_internal::kIsFuture<std::invoke_result_t<F&>>,
                 "RunOnWorkers: fn must return a value, not a Future");
   if (workers < 0 || workers > processes_internal::kMaxRunWorkers) {
@@ -181,10 +181,10 @@ absl::StatusOr<std::vector<WorkerRun<RunValue<F>>>> RunOnWorkers(
 //   files);
 template <typename F, std::ranges::forward_range Range>
 absl::StatusOr<std::vector<
-    WorkerRun<RunValue<F, const std::ranges::range_value_t<Range>&>>>>
+    WorkerRun<WorkerRunValue<F, const std::ranges::range_value_t<Range>&>>>>
 RunMap(RunningMode mode, F fn, const Range& inputs) {
   using Input = std::ranges::range_value_t<Range>;
-  using T = RunValue<F, const Input&>;
+  using T = WorkerRunValue<F, const Input&>;
   static_assert(
       !base_internal::kIsFuture<std::invoke_result_t<F&, const Input&>>,
       "RunMap: fn must return a value, not a Future");

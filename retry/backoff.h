@@ -17,6 +17,15 @@
 //                     (initial before the first one); the draw is capped
 //                     after it is made, as AWS does, so the cap is hit with
 //                     a probability that grows with previous
+//
+// Example:
+//
+//   // 100ms, 200ms, 400ms, ... never more than 5s, with full jitter.
+//   multirun::Backoff backoff =
+//       multirun::Backoff::Exponential(absl::Milliseconds(100), 2.0,
+//                                      absl::Seconds(5))
+//           .WithJitter(multirun::Jitter::kFull);
+//
 // Random numbers come from the caller's generator, which RetryPolicy seeds
 // (WithSeed) so that a jittered sequence can be reproduced.
 //
@@ -25,6 +34,10 @@
 // delays, a multiplier below 1 or not finite, a cap below the initial delay,
 // an exponential backoff starting at zero, and jitter on a zero delay (None(),
 // or an initial delay of zero), which could only ever give zero.
+//
+// Thread-safety: a Backoff is a value; Delay() draws from the generator it is
+// given, which the caller must not share between threads without a lock
+// (RetryPolicy's retriers keep one per retrier, behind a lock).
 //
 // Defines Jitter and Backoff.
 
@@ -39,6 +52,7 @@
 
 namespace multirun {
 
+// Randomizes a backoff's delays (see the file comment).
 enum class Jitter {
   kNone,
   kFull,
@@ -46,13 +60,7 @@ enum class Jitter {
   kDecorrelated,
 };
 
-// Example:
-//
-//   // 100ms, 200ms, 400ms, ... never more than 5s, with full jitter.
-//   multirun::Backoff backoff =
-//       multirun::Backoff::Exponential(absl::Milliseconds(100), 2.0,
-//                                      absl::Seconds(5))
-//           .WithJitter(multirun::Jitter::kFull);
+// The delay before each retry (see the file comment).
 class Backoff {
  public:
   enum class Kind { kNone, kConstant, kLinear, kExponential };

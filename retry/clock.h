@@ -9,8 +9,26 @@
 // the exact delays. Production code uses RetryClock::Real(): absl::Now() and
 // absl::SleepFor().
 //
+// Example:
+//
+//   // A clock that logs every backoff wait.
+//   class LoggingClock : public multirun::RetryClock {
+//    public:
+//     absl::Time Now() override { return absl::Now(); }
+//     void Sleep(absl::Duration delay) override {
+//       std::fprintf(stderr, "retrying in %s\n",
+//                    absl::FormatDuration(delay).c_str());
+//       absl::SleepFor(delay);
+//     }
+//   };
+//   LoggingClock clock;  // must outlive every retry made with the policy
+//   multirun::RetryPolicy policy = multirun::RetryPolicy().WithClock(&clock);
+//
 // Async retry (retry_async.h) reads Now() from the policy's clock but never
 // calls Sleep(): it waits on a TimerQueue, so no thread sleeps during backoff.
+//
+// Thread-safety: an implementation's Now() and Sleep() must be safe to call
+// from any thread; RetryClock::Real()'s are.
 //
 // Defines RetryClock.
 
@@ -21,11 +39,7 @@
 
 namespace multirun {
 
-// Example:
-//
-//   class MyClock : public multirun::RetryClock { ... };
-//   MyClock clock;
-//   multirun::RetryPolicy policy = multirun::RetryPolicy().WithClock(&clock);
+// Where retry reads the time and how it waits (see the file comment).
 class RetryClock {
  public:
   virtual ~RetryClock() = default;

@@ -8,6 +8,15 @@
 // without recording a sleep, for example from inside the callable to simulate
 // an attempt that takes time.
 //
+// Example:
+//
+//   multirun::FakeRetryClock clock;
+//   multirun::RetryPolicy policy =
+//       multirun::RetryPolicy().WithClock(&clock).WithBackoff(
+//           multirun::Backoff::Constant(absl::Seconds(5)));
+//   absl::Status s = multirun::Retry(policy, AlwaysUnavailable);
+//   // 3 attempts, at once: clock.sleeps() == {5s, 5s}
+//
 // Thread-safe: any number of threads may call every method at once.
 //
 // Memory ordering: every method takes an internal lock, so calls are totally
@@ -25,14 +34,7 @@
 
 namespace multirun {
 
-// Example:
-//
-//   multirun::FakeRetryClock clock;
-//   auto policy = multirun::RetryPolicy()
-//                     .WithClock(&clock)
-//                     .WithBackoff(multirun::Backoff::Constant(absl::Seconds(5)));
-//   (void)multirun::Retry(policy, AlwaysUnavailable);
-//   // clock.sleeps() == {5s, 5s}
+// A RetryClock whose time moves only when told (see the file comment).
 class FakeRetryClock final : public RetryClock {
  public:
   // Starts at `start` (the Unix epoch by default).

@@ -11,6 +11,14 @@
 // with RetryPolicy::RetryIf, usually together with RetryOn({}) so that only
 // the pattern decides.
 //
+// Example:
+//
+//   absl::StatusOr<multirun::StatusPredicate> transient =
+//       multirun::MessageMatches("connection (reset|refused)|timed out");
+//   if (!transient.ok()) return transient.status();
+//   multirun::RetryPolicy policy =
+//       multirun::RetryPolicy().RetryOn({}).RetryIf(*transient);
+//
 // This is its own target (//retry:message_pattern) so that the core retry
 // target does not link RE2 into programs that do not need it.
 //
@@ -26,15 +34,9 @@
 
 namespace multirun {
 
-// Example:
-//
-//   absl::StatusOr<multirun::StatusPredicate> transient =
-//       multirun::MessageMatches("connection (reset|refused)|timed out");
-//   if (!transient.ok()) return transient.status();
-//   multirun::RetryPolicy policy =
-//       multirun::RetryPolicy().RetryOn({}).RetryIf(*transient);
-//
-// InvalidArgument, with RE2's error text, when `pattern` does not compile.
+// A predicate true when `pattern` matches in a status's message (see the file
+// comment), or InvalidArgument, with RE2's error text, when `pattern` does not
+// compile.
 absl::StatusOr<StatusPredicate> MessageMatches(absl::string_view pattern);
 
 }  // namespace multirun

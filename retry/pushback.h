@@ -8,8 +8,23 @@
 // wait in whole milliseconds as ASCII decimal digits (for example "1500"), so
 // it survives a process boundary like the rest of the status. A retry loop
 // that sees it waits exactly that long instead of its backoff delay (the
-// deadline still applies); RetryPolicy::WithMaxPushback(cap) gives up at once
-// when the requested wait is longer than `cap`.
+// time budget still applies); RetryPolicy::WithMaxPushback(cap) gives up at
+// once when the requested wait is longer than `cap`.
+//
+// Example:
+//
+//   // The server side: ask the caller to come back in 2 s.
+//   absl::Status Reply(bool overloaded) {
+//     if (overloaded) {
+//       return multirun::SetRetryAfter(absl::UnavailableError("busy"),
+//                                      absl::Seconds(2));
+//     }
+//     return absl::OkStatus();
+//   }
+//   // Any reader of the status:
+//   std::optional<absl::Duration> wait = multirun::RetryAfterOf(Reply(true));
+//
+// Thread-safety: the functions are pure; call them from any thread.
 //
 // Defines kRetryAfterTypeUrl, SetRetryAfter() and RetryAfterOf().
 
@@ -28,16 +43,6 @@ namespace multirun {
 inline constexpr absl::string_view kRetryAfterTypeUrl =
     "type.googleapis.com/multirun.retry.RetryAfter";
 
-// Example:
-//
-//   absl::Status Call() {
-//     if (overloaded) {
-//       return multirun::SetRetryAfter(absl::UnavailableError("busy"),
-//                                      absl::Seconds(2));
-//     }
-//     ...
-//   }
-//
 // `status` with a retry-after of `wait` (rounded down to whole milliseconds).
 // An OK status, or a negative or infinite `wait`, returns `status` unchanged.
 absl::Status SetRetryAfter(absl::Status status, absl::Duration wait);

@@ -1,9 +1,10 @@
 // Copyright 2026 The multirun Authors.
 //
-// Retry: call a function again when it fails, MultiRunnable's
-// `@retry(timeout=N)` with its hooks, done right.
+// Retry: call a function again when it fails.
 //
-// Three forms:
+// Use it around calls that can fail for a while and then succeed: a network
+// request to a service that restarts, a lock wait that times out, a
+// transaction that deadlocks. Three forms:
 //   - `Retry(policy, fn, args...)` calls fn(args...) until it succeeds or the
 //     policy (retry_policy.h) says stop, and returns the result.
 //   - `WithRetry(policy, fn)` returns a callable with fn's parameters that
@@ -11,6 +12,19 @@
 //   - `Retrier<T>` adds hooks and a result predicate, and runs callables
 //     (Run), wraps them (Wrap) or runs them asynchronously (RunAsync, in
 //     retry_async.h).
+//
+// Example:
+//
+//   absl::StatusOr<std::string> Fetch(const std::string& url);
+//
+//   absl::StatusOr<std::string> page = multirun::Retry(
+//       multirun::RetryPolicy().WithMaxAttempts(4), Fetch, "http://a.test/");
+//
+//   auto fetch =
+//       multirun::WithRetry(multirun::RetryPolicy().WithMaxAttempts(4), Fetch);
+//   absl::StatusOr<std::string> other = fetch("http://b.test/");
+//   multirun::RetryStats stats = fetch.stats();
+//
 // fn may be a free function, a lambda, a member function pointer (called as
 // Retry(policy, &Class::Method, &object, args...)) or any callable, returning
 // void, T, absl::Status or absl::StatusOr<T>, or throwing: an exception
@@ -18,11 +32,11 @@
 // policy retries. The arguments are passed to every attempt as lvalues (an
 // rvalue argument is not moved from by the first attempt).
 //
-// The result is absl::StatusOr<T> (absl::Status for void and absl::Status).
-// When the retries end in a failure, it is the last error, with its code and
-// payloads and its message extended with " (retry gave up after N attempts:
-// <reason>)". An invalid policy or a null callable gives InvalidArgument, and
-// fn is never called.
+// Errors: the result is absl::StatusOr<T> (absl::Status for void and
+// absl::Status). When the retries end in a failure, it is the last error,
+// with its code and payloads and its message extended with " (retry gave up
+// after N attempts: <reason>)". An invalid policy or a null callable gives
+// InvalidArgument, and fn is never called.
 //
 // Hooks (Retrier), in the order they run for each attempt:
 //   OnInit()                                before the attempt
@@ -46,9 +60,8 @@
 // its exception is appended ("; then OnFinal also threw <type>: <what>"):
 // no exception is swallowed.
 //
-// Unlike MultiRunnable, hooks and statistics belong to the Retrier (or the
-// WithRetry callable), not to a function name: two retriers of one function
-// are independent.
+// Hooks and statistics belong to the Retrier (or the WithRetry callable), not
+// to the function: two retriers of one function are independent.
 //
 // Thread-safety: Run, Wrap's callables and WithRetry's callables may be
 // called from any number of threads at once (the hooks then run on each of
@@ -57,7 +70,7 @@
 // Memory ordering: everything an attempt wrote is visible to the hooks of the
 // attempt and to the next attempt (they run on the same thread).
 //
-// Defines Retry(), WithRetry(), RetryingCallable and Retrier.
+// Defines Retry(), WithRetry(), Retrier and RetryingCallable.
 
 #ifndef MULTIRUN_RETRY_RETRIER_H_
 #define MULTIRUN_RETRY_RETRIER_H_
@@ -70,8 +83,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "multirun/futures/future.h"
 #include "multirun/base/invoke.h"
+#include "multirun/futures/future.h"
 #include "multirun/retry/internal/retry_core.h"
 #include "multirun/retry/internal/retry_loop.h"
 #include "multirun/retry/retry_policy.h"
@@ -81,96 +94,22 @@ namespace multirun {
 
 template <typename T>
 class Retrier;
-
-// The callable WithRetry() and Retrier<T>::Wrap() return. Copies share the
-// statistics (and the hooks).
 template <typename F, typename T = retry_internal::Deduced>
-class RetryingCallable {
- public:
-  template <typename... Args>
-  auto operator()(Args&&... args) {
-    return Call(fn_, args...);
-  }
-  template <typename... Args>
-  auto operator()(Args&&... args) const {
-    return Call(fn_, args...);
-  }
+class RetryingCallable;
 
-  // The statistics of every call made through this callable and its copies.
-  RetryStats stats() const { return core_->stats(); }
+namespace retry_internal {
+struct RetrierAccess;  // internal/async_call.h
+}  // namespace retry_internal
 
-  // OK, or why every call fails at once (invalid policy, null callable).
-  const absl::Status& status() const { return core_->status(); }
-
- private:
-  template <typename G>
-  friend RetryingCallable<std::decay_t<G>> WithRetry(const RetryPolicy&, G&&);
-  friend class Retrier<T>;
-  static constexpr bool kDeduced = std::is_same_v<T, retry_internal::Deduced>;
-  using HooksPtr =
-      std::conditional_t<kDeduced, std::nullptr_t,
-                         std::shared_ptr<const retry_internal::Hooks<
-                             std::conditional_t<kDeduced, int, T>>>>;
-
-  RetryingCallable(std::shared_ptr<retry_internal::RetryCore> core,
-                   HooksPtr hooks, F fn)
-      : core_(std::move(core)), hooks_(std::move(hooks)), fn_(std::move(fn)) {}
-
-  template <typename G, typename... Args>
-  auto Call(G& fn, Args&... args) const {
-    using R = std::invoke_result_t<G&, Args&...>;
-    using V = retry_internal::RetryValue<R>;
-    static_assert(!base_internal::kIsFuture<std::remove_cvref_t<R>>,
-                  "the callable returns a Future: use RetryAsync");
-    auto attempt = [&] {
-      return retry_internal::InvokeAttempt<V>(fn, args...);
-    };
-    if constexpr (kDeduced) {
-      return retry_internal::RunSync<V>(
-          *core_, static_cast<const retry_internal::Hooks<V>*>(nullptr),
-          attempt);
-    } else {
-      static_assert(std::is_same_v<V, T>,
-                    "the callable's value type is not the Retrier's T");
-      return retry_internal::RunSync<T>(*core_, hooks_.get(), attempt);
-    }
-  }
-
-  std::shared_ptr<retry_internal::RetryCore> core_;
-  HooksPtr hooks_;
-  F fn_;
-};
-
-// Example:
+// Calls fn(args...) under `policy` and returns its result (see the file
+// comment). Blocks while attempts run and during backoff (on the policy's
+// clock).
 //
-//   absl::StatusOr<std::string> Fetch(const std::string& url);
-//   auto fetch = multirun::WithRetry(
-//       multirun::RetryPolicy().WithMaxAttempts(4), Fetch);
-//   absl::StatusOr<std::string> page = fetch("http://example.com/");
-//   multirun::RetryStats stats = fetch.stats();
-//
-// A null `fn` gives a callable whose calls return InvalidArgument.
-template <typename F>
-RetryingCallable<std::decay_t<F>> WithRetry(const RetryPolicy& policy, F&& fn) {
-  absl::Status precondition =
-      base_internal::IsNullCallable(fn)
-          ? absl::InvalidArgumentError("WithRetry: null callable")
-          : absl::OkStatus();
-  return RetryingCallable<std::decay_t<F>>(
-      std::make_shared<retry_internal::RetryCore>(policy,
-                                                  std::move(precondition)),
-      nullptr, std::forward<F>(fn));
-}
-
 // Example:
 //
 //   absl::Status status = multirun::Retry(
 //       multirun::RetryPolicy().WithMaxAttempts(3), &Client::Connect, &client,
 //       "db:3306");
-//
-// Calls fn(args...) under `policy` and returns its result (see the file
-// comment). Blocks while attempts run and during backoff (on the policy's
-// clock).
 template <typename F, typename... Args>
 retry_internal::RetryResult<std::invoke_result_t<F&, Args&...>> Retry(
     const RetryPolicy& policy, F&& fn, Args&&... args) {
@@ -187,21 +126,38 @@ retry_internal::RetryResult<std::invoke_result_t<F&, Args&...>> Retry(
       [&] { return retry_internal::InvokeAttempt<V>(fn, args...); });
 }
 
+// A callable that calls fn(args...) under `policy` at each call, as Retry()
+// does, and keeps the statistics of its calls. A null `fn` gives a callable
+// whose calls return InvalidArgument.
+template <typename F>
+RetryingCallable<std::decay_t<F>> WithRetry(const RetryPolicy& policy, F&& fn) {
+  absl::Status precondition =
+      base_internal::IsNullCallable(fn)
+          ? absl::InvalidArgumentError("WithRetry: null callable")
+          : absl::OkStatus();
+  return RetryingCallable<std::decay_t<F>>(
+      std::make_shared<retry_internal::RetryCore>(policy,
+                                                  std::move(precondition)),
+      nullptr, std::forward<F>(fn));
+}
+
 // A retry policy with hooks and statistics, for callables whose value type is
 // T (void for callables returning void or absl::Status).
 //
-// Example (MultiRunnable's retry example):
+// Example:
 //
 //   multirun::Retrier<std::string> retrier(
 //       multirun::RetryPolicy().WithMaxAttempts(3));
 //   retrier.OnInit([] { std::puts("initial"); })
 //       .OnDone([](std::string r) { return "done: " + r; })
-//       .OnError([](const absl::Status& e, int attempt) { ... })
+//       .OnError([](const absl::Status& e, int attempt) {
+//         std::fprintf(stderr, "attempt %d: %s\n", attempt,
+//                      e.ToString().c_str());
+//       })
 //       .OnFinal([] { std::puts("final"); });
-//   absl::StatusOr<std::string> result = retrier.Run(TargetFailFunction);
+//   absl::StatusOr<std::string> result = retrier.Run(FetchGreeting);
 //
-// A null hook is reported by status() and by every call, as
-// InvalidArgument.
+// A null hook is reported by status() and by every call, as InvalidArgument.
 template <typename T>
 class Retrier {
  public:
@@ -284,15 +240,9 @@ class Retrier {
     return core_->status().ok() ? hooks_->error : core_->status();
   }
 
-  // For RunAsync (retry_async.h).
-  const std::shared_ptr<retry_internal::RetryCore>& core() const {
-    return core_;
-  }
-  const std::shared_ptr<retry_internal::Hooks<T>>& hooks() const {
-    return hooks_;
-  }
-
  private:
+  friend struct retry_internal::RetrierAccess;  // RunAsync (retry_async.h)
+
   template <typename Hook>
   Retrier& Set(Hook& slot, Hook hook, const char* name) {
     if (!hook && hooks_->error.ok()) {
@@ -305,6 +255,65 @@ class Retrier {
 
   std::shared_ptr<retry_internal::RetryCore> core_;
   std::shared_ptr<retry_internal::Hooks<T>> hooks_;
+};
+
+// The callable WithRetry() and Retrier<T>::Wrap() return. Copies share the
+// statistics (and the hooks).
+template <typename F, typename T>
+class RetryingCallable {
+ public:
+  template <typename... Args>
+  auto operator()(Args&&... args) {
+    return Call(fn_, args...);
+  }
+  template <typename... Args>
+  auto operator()(Args&&... args) const {
+    return Call(fn_, args...);
+  }
+
+  // The statistics of every call made through this callable and its copies.
+  RetryStats stats() const { return core_->stats(); }
+
+  // OK, or why every call fails at once (invalid policy, null callable).
+  const absl::Status& status() const { return core_->status(); }
+
+ private:
+  template <typename G>
+  friend RetryingCallable<std::decay_t<G>> WithRetry(const RetryPolicy&, G&&);
+  friend class Retrier<T>;
+  static constexpr bool kDeduced = std::is_same_v<T, retry_internal::Deduced>;
+  using HooksPtr =
+      std::conditional_t<kDeduced, std::nullptr_t,
+                         std::shared_ptr<const retry_internal::Hooks<
+                             std::conditional_t<kDeduced, int, T>>>>;
+
+  RetryingCallable(std::shared_ptr<retry_internal::RetryCore> core,
+                   HooksPtr hooks, F fn)
+      : core_(std::move(core)), hooks_(std::move(hooks)), fn_(std::move(fn)) {}
+
+  template <typename G, typename... Args>
+  auto Call(G& fn, Args&... args) const {
+    using R = std::invoke_result_t<G&, Args&...>;
+    using V = retry_internal::RetryValue<R>;
+    static_assert(!base_internal::kIsFuture<std::remove_cvref_t<R>>,
+                  "the callable returns a Future: use RetryAsync");
+    auto attempt = [&] {
+      return retry_internal::InvokeAttempt<V>(fn, args...);
+    };
+    if constexpr (kDeduced) {
+      return retry_internal::RunSync<V>(
+          *core_, static_cast<const retry_internal::Hooks<V>*>(nullptr),
+          attempt);
+    } else {
+      static_assert(std::is_same_v<V, T>,
+                    "the callable's value type is not the Retrier's T");
+      return retry_internal::RunSync<T>(*core_, hooks_.get(), attempt);
+    }
+  }
+
+  std::shared_ptr<retry_internal::RetryCore> core_;
+  HooksPtr hooks_;
+  F fn_;
 };
 
 }  // namespace multirun

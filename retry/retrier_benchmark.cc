@@ -18,10 +18,10 @@
 // each call.
 //
 // BM_RetryAsyncRoundTrip vs BM_SubmitGet: one async retry of a trivial
-// callable on a 2-worker ThreadPool (the machine has 2 cores), waited for with
-// Get(), against one Submit + Get of the same callable on the same pool. The
-// pool starts outside the timed region; the round trip includes the retry
-// state's allocation, the hand-off to a worker and the wake-up of the caller.
+// callable on a 2-worker ThreadPool, waited for with Get(), against one
+// Submit + Get of the same callable on the same pool. The pool starts outside
+// the timed region; the round trip includes the retry state's allocation, the
+// hand-off to a worker and the wake-up of the caller.
 
 #include <cstdint>
 #include <functional>
@@ -29,9 +29,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "benchmark/benchmark.h"
+#include "multirun/executors/thread_pool.h"
 #include "multirun/futures/future.h"
 #include "multirun/futures/submit.h"
-#include "multirun/executors/thread_pool.h"
 #include "multirun/retry/backoff.h"
 #include "multirun/retry/retrier.h"
 #include "multirun/retry/retry_async.h"

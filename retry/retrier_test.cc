@@ -155,8 +155,8 @@ TEST_F(RetrierTest, HooksWhenEveryAttemptFails) {
   EXPECT_EQ(retrier.stats().give_ups, 1);
 }
 
-// MultiRunnable's hook-count tests: every hook once with one try, N times (in
-// order) with N tries, when every try fails.
+// Hook counts: every hook once with one try, N times (in order) with N tries,
+// when every try fails.
 TEST_F(RetrierTest, HookOrderForOneAndForNFailingTries) {
   for (int tries : {1, 4}) {
     std::vector<std::string> log;

@@ -16,6 +16,13 @@
 // Share one budget (a std::shared_ptr) between every policy that calls the
 // same service: RetryPolicy::WithBudget(budget).
 //
+// Example:
+//
+//   absl::StatusOr<std::shared_ptr<multirun::RetryBudget>> budget =
+//       multirun::RetryBudget::Create(/*max_tokens=*/10, /*token_ratio=*/0.1);
+//   if (!budget.ok()) return budget.status();
+//   multirun::RetryPolicy policy = multirun::RetryPolicy().WithBudget(*budget);
+//
 // Thread-safe: lock-free; any number of threads may use one budget.
 //
 // Memory ordering: the count is one atomic; updates are relaxed
@@ -32,12 +39,7 @@
 
 namespace multirun {
 
-// Example:
-//
-//   absl::StatusOr<std::shared_ptr<multirun::RetryBudget>> budget =
-//       multirun::RetryBudget::Create(/*max_tokens=*/10, /*token_ratio=*/0.1);
-//   if (!budget.ok()) return budget.status();
-//   multirun::RetryPolicy policy = multirun::RetryPolicy().WithBudget(*budget);
+// A token bucket that throttles retries (see the file comment).
 class RetryBudget {
  public:
   // A full bucket. InvalidArgument unless 0 < max_tokens <= 1000 and

@@ -7,6 +7,17 @@
 // service-wide base policy can be refined per call site. The retry functions
 // (retrier.h, retry_async.h) take one by value.
 //
+// Example:
+//
+//   multirun::RetryPolicy policy =
+//       multirun::RetryPolicy()
+//           .WithMaxAttempts(5)
+//           .WithTimeBudget(absl::Seconds(30))
+//           .WithBackoff(multirun::Backoff::Exponential(
+//                            absl::Milliseconds(50), 2.0, absl::Seconds(2))
+//                            .WithJitter(multirun::Jitter::kFull))
+//           .NeverRetry({absl::StatusCode::kResourceExhausted});
+//
 // The default policy retries: at most 3 attempts, exponential backoff from
 // 100 ms doubling up to 10 s, no jitter, no time budget, and it retries the
 // status codes that usually mean "try again": Unavailable, DeadlineExceeded,
@@ -30,7 +41,7 @@
 // Bad settings are not reported by the With* calls (they return a policy, to
 // keep chaining), but by Validate() and by every retry call made with the
 // policy, as InvalidArgument naming the setting and its value: max attempts
-// below 1, a deadline that is not positive, an invalid Backoff, a negative
+// below 1, a time budget that is not positive, an invalid Backoff, a negative
 // max pushback, OK in a code set, and a null predicate, clock or budget.
 //
 // Thread-safety: a RetryPolicy is a value; copies are independent. The
@@ -60,16 +71,7 @@ namespace multirun {
 // Decides whether a failure is worth retrying.
 using StatusPredicate = std::function<bool(const absl::Status&)>;
 
-// Example:
-//
-//   multirun::RetryPolicy policy =
-//       multirun::RetryPolicy()
-//           .WithMaxAttempts(5)
-//           .WithTimeBudget(absl::Seconds(30))
-//           .WithBackoff(multirun::Backoff::Exponential(
-//                            absl::Milliseconds(50), 2.0, absl::Seconds(2))
-//                            .WithJitter(multirun::Jitter::kFull))
-//           .NeverRetry({absl::StatusCode::kResourceExhausted});
+// When to retry, how long to wait, and when to stop (see the file comment).
 class RetryPolicy {
  public:
   // The default policy (see the file comment).

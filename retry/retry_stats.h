@@ -2,10 +2,19 @@
 //
 // RetryStats: what a Retrier (or a WithRetry callable) has done so far.
 //
-// Counters are kept per retrier object (not per function name, unlike
-// MultiRunnable), updated with relaxed atomics and read without stopping the
-// calls in flight: a snapshot taken while calls run may count an attempt whose
-// retry is not yet counted, never the reverse.
+// Counters are kept per retrier object (not per function), updated with
+// relaxed atomics and read without stopping the calls in flight: a snapshot
+// taken while calls run may count an attempt whose retry is not yet counted,
+// never the reverse.
+//
+// Example:
+//
+//   multirun::RetryStats stats = retrier.stats();
+//   double retries_per_call =
+//       stats.calls == 0 ? 0.0 : double(stats.retries) / double(stats.calls);
+//
+// Thread-safety: a RetryStats is a value snapshot; stats() may be called from
+// any thread, also while calls run.
 //
 // Defines RetryStats.
 
@@ -18,6 +27,7 @@
 
 namespace multirun {
 
+// A snapshot of a retrier's counters (see the file comment).
 struct RetryStats {
   // Calls started (with a valid policy and callable).
   int64_t calls = 0;

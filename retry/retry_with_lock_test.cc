@@ -1,9 +1,9 @@
 // Copyright 2026 The multirun Authors.
 //
-// MultiRunnable's "retry with lock" integration test: a function wrapped by
-// RunWith (Lock, RLock, Semaphore, BoundedSemaphore) and retried, called by
-// several threads at once. Each attempt holds the primitive; a retry releases
-// it between attempts, so other threads get in while one backs off.
+// Retry with locks, an integration test: a function wrapped by RunWith (Lock,
+// RLock, Semaphore, BoundedSemaphore) and retried, called by several threads
+// at once. Each attempt holds the primitive; a retry releases it between
+// attempts, so other threads get in while one backs off.
 
 #include <atomic>
 #include <thread>

@@ -71,8 +71,9 @@
 // Continuations: a future's callbacks (a coroutine awaiting it, WaitFor
 // wake-ups) run on the thread that ran the call, right after it, before the
 // next call starts; a `co_await`ing coroutine that has more to do than issue
-// the next call should `co_await multirun::ResumeOn(executor)` (task.h).
-// Then(executor, fn) continuations run on their executor as usual.
+// the next call should `co_await multirun::ResumeOn(executor)`
+// (futures/task.h). Then(executor, fn) continuations run on their executor as
+// usual.
 //
 // Thread-safety: Run(), Call(), Close(), stats() and the other methods may be
 // called from any thread at once, except the destructor (see ~Sharer()).
@@ -82,7 +83,7 @@
 // ready; everything the Sharer's calls wrote is visible to the thread whose
 // ~Sharer() returns.
 //
-// Defines Sharer<T>, SharerOptions, SharerStats, WhenFull, SharerFuture and
+// Defines Sharer<T>, SharerOptions, SharerStats, SharerWhenFull, SharerFuture and
 // SharerCallFuture.
 
 #ifndef MULTIRUN_SHARER_SHARER_H_
@@ -109,7 +110,7 @@
 namespace multirun {
 
 // What Run() does when `max_queued` calls are already queued.
-enum class WhenFull {
+enum class SharerWhenFull {
   kWait,     // Block until a place frees up.
   kWaitFor,  // Block at most `full_timeout`, then DeadlineExceeded.
   kFail,     // ResourceExhausted at once.
@@ -129,7 +130,7 @@ struct SharerOptions {
   std::optional<int64_t> max_queued;
   // What Run() does when `max_queued` calls are queued. kWaitFor and kFail
   // need `max_queued`.
-  WhenFull when_full = WhenFull::kWait;
+  SharerWhenFull when_full = SharerWhenFull::kWait;
   // For kWaitFor only: how long Run() waits for a place (positive, finite).
   absl::Duration full_timeout = absl::ZeroDuration();
   // In error messages, and the dedicated thread's name ("<name>-0").
@@ -265,11 +266,11 @@ class Sharer {
     }
     Promise<U> promise;
     Future<U> future = promise.GetFuture();
-    absl::Status scheduled = ScheduleCompleting(
-        strand_, future,
-        CallTask<U, std::decay_t<F>>{resource_, std::move(promise),
-                                     std::move(fn),
-                                     sharer_internal::Ticket(&core_)});
+    absl::Status scheduled =
+        ScheduleCompleting(strand_, future,
+                           CallTask<U, std::decay_t<F>>{
+                               resource_, std::move(promise), std::move(fn),
+                               sharer_internal::Ticket(&core_)});
     if (!scheduled.ok()) core_.DroppedWasRejected();
     return future;
   }
@@ -324,8 +325,7 @@ class Sharer {
     void operator()() {
       if (!promise.TryStart()) return;  // Cancelled: the ticket drops it.
       ticket.Start();
-      FutureResult<U> result =
-          base_internal::InvokeToResult(fn, *resource);
+      FutureResult<U> result = base_internal::InvokeToResult(fn, *resource);
       ticket.Finish(sharer_internal::IsOk(result));
       promise.Set(std::move(result));
     }

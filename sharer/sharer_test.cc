@@ -280,7 +280,7 @@ TEST(SharerTest, CancelRemovesACallThatHasNotStarted) {
 TEST(SharerTest, FullQueueFailsAtOnceWithKFail) {
   ThreadPool pool(2);
   auto sharer = Sharer<Counter>::Create(
-      {.executor = &pool, .max_queued = 2, .when_full = WhenFull::kFail});
+      {.executor = &pool, .max_queued = 2, .when_full = SharerWhenFull::kFail});
   ASSERT_TRUE(sharer.ok());
   Event started, release;
   Future<void> busy = Occupy(**sharer, started, release);
@@ -305,7 +305,7 @@ TEST(SharerTest, FullQueueWaitsUpToTheTimeoutWithKWaitFor) {
   auto sharer =
       Sharer<Counter>::Create({.executor = &pool,
                                .max_queued = 1,
-                               .when_full = WhenFull::kWaitFor,
+                               .when_full = SharerWhenFull::kWaitFor,
                                .full_timeout = absl::Milliseconds(20)});
   ASSERT_TRUE(sharer.ok());
   Event started, release;
@@ -322,7 +322,7 @@ TEST(SharerTest, FullQueueWaitsUpToTheTimeoutWithKWaitFor) {
 TEST(SharerTest, FullQueueWaitsForAPlaceWithKWait) {
   ThreadPool pool(2);
   auto sharer = Sharer<Counter>::Create(
-      {.executor = &pool, .max_queued = 1, .when_full = WhenFull::kWait});
+      {.executor = &pool, .max_queued = 1, .when_full = SharerWhenFull::kWait});
   ASSERT_TRUE(sharer.ok());
   Event started, release;
   Future<void> busy = Occupy(**sharer, started, release);
@@ -343,7 +343,7 @@ TEST(SharerTest, FullQueueWaitsForAPlaceWithKWait) {
 TEST(SharerTest, ACallOnAFullQueueFromInsideTheSharerFailsInsteadOfWaiting) {
   ThreadPool pool(2);
   auto sharer = Sharer<Counter>::Create(
-      {.executor = &pool, .max_queued = 1, .when_full = WhenFull::kWait});
+      {.executor = &pool, .max_queued = 1, .when_full = SharerWhenFull::kWait});
   ASSERT_TRUE(sharer.ok());
   Event started, release;
   Future<absl::StatusCode> nested = (*sharer)->Run([&](Counter&) {
@@ -495,13 +495,13 @@ TEST(SharerTest, InvalidOptionsAreReported) {
       {{.executor = &pool, .dedicated_thread = true}, "both set"},
       {{.executor = &pool, .max_queued = 0}, "got 0"},
       {{.executor = &pool, .max_queued = -3}, "got -3"},
-      {{.executor = &pool, .when_full = WhenFull::kFail},
+      {{.executor = &pool, .when_full = SharerWhenFull::kFail},
        "max_queued is not set"},
-      {{.executor = &pool, .max_queued = 4, .when_full = WhenFull::kWaitFor},
+      {{.executor = &pool, .max_queued = 4, .when_full = SharerWhenFull::kWaitFor},
        "positive and finite"},
       {{.executor = &pool,
         .max_queued = 4,
-        .when_full = WhenFull::kWaitFor,
+        .when_full = SharerWhenFull::kWaitFor,
         .full_timeout = absl::InfiniteDuration()},
        "positive and finite"},
       {{.executor = &pool, .max_queued = 4, .full_timeout = absl::Seconds(1)},

@@ -1,7 +1,7 @@
 // Copyright 2026 The multirun Authors.
 //
-// Barrier: a meeting point for a fixed number of threads, Python's
-// `threading.Barrier` (which MultiRunnable re-exports).
+// Barrier: a meeting point for a fixed number of threads, as Python's
+// `threading.Barrier`.
 //
 // A Barrier is created for N parties. Each party calls Wait(); the first N-1
 // sleep and the N-th releases them all, and the barrier is ready for the next
@@ -13,6 +13,22 @@
 // FailedPrecondition instead of waiting for parties that will never come
 // (Python's BrokenBarrierError). A broken barrier stays broken; make a new one.
 //
+// Example:
+//
+//   constexpr int kThreads = 4;
+//   multirun::Barrier step(kThreads);
+//   std::vector<std::thread> threads;
+//   for (int t = 0; t < kThreads; ++t) {
+//     threads.emplace_back([&, t] {
+//       for (int round = 0; round < 10; ++round) {
+//         ComputeMyPart(t, round);
+//         absl::StatusOr<bool> last = step.Wait();
+//         if (last.ok() && *last) MergeParts(round);  // one thread per round
+//       }
+//     });
+//   }
+//   for (std::thread& thread : threads) thread.join();
+//
 // State: one futex word holding the round, the arrival count and a broken bit,
 // the party count and the sharing mode; no heap, no pointers. At most
 // kMaxParties parties.
@@ -21,6 +37,8 @@
 // `SharedRegion::New<Barrier>(n)`) meets parties from every process that maps
 // it. A party whose process dies never arrives: give the others a timeout
 // (WaitFor) so the round breaks instead of hanging.
+//
+// Thread-safety: every method may be called from any thread at once.
 //
 // Memory ordering: everything a party wrote before Wait() is visible to every
 // party after its Wait() of the same round returns.
@@ -42,13 +60,7 @@
 
 namespace multirun {
 
-// Example:
-//
-//   multirun::Barrier step(kThreads);
-//   // on each of kThreads threads, for each step:
-//   ComputeMyPart(step_index);
-//   absl::StatusOr<bool> last = step.Wait();
-//   if (last.ok() && *last) MergeParts(step_index);
+// A meeting point for `parties` threads (see the file comment).
 class Barrier {
  public:
   static constexpr int64_t kMaxParties = (1 << 15) - 1;

@@ -1,14 +1,22 @@
 // Copyright 2026 The multirun Authors.
 //
 // BoundedSemaphore: a Semaphore that can never hold more permits than it
-// started with, MultiRunnable's (and Python's) `BoundedSemaphore`.
+// started with, as Python's `threading.BoundedSemaphore`.
 //
 // Releasing a permit that was never acquired is almost always a bug (a double
 // release on an error path). std::counting_semaphore makes it undefined
 // behaviour; a BoundedSemaphore returns FailedPrecondition and changes nothing,
 // so the bug is reported where it happens. Otherwise it behaves as Semaphore
-// (semaphore.h), with the same cost, state layout, memory ordering and
-// process-shared form (`BoundedSemaphore(kProcessShared, n)`).
+// (semaphore.h), with the same cost, state layout, thread-safety, memory
+// ordering and process-shared form (`BoundedSemaphore(kProcessShared, n)`).
+//
+// Example:
+//
+//   multirun::BoundedSemaphore connections(4);
+//   connections.Acquire();
+//   absl::Status released = connections.Release();  // OK
+//   // One release too many: FailedPrecondition, and nothing changes.
+//   absl::Status again = connections.Release();
 
 #ifndef MULTIRUN_SYNC_BOUNDED_SEMAPHORE_H_
 #define MULTIRUN_SYNC_BOUNDED_SEMAPHORE_H_
@@ -25,14 +33,8 @@
 
 namespace multirun {
 
-// Example:
-//
-//   multirun::BoundedSemaphore connections(4);
-//   connections.Acquire();
-//   ...
-//   CHECK_OK(connections.Release());
-//   // One release too many: FailedPrecondition, and nothing changes.
-//   absl::Status again = connections.Release();
+// A semaphore that refuses to exceed its initial permits (see the file
+// comment).
 class BoundedSemaphore : private sync_internal::PermitCounter {
  public:
   static constexpr int64_t kMaxPermits = sync_internal::kMaxPermits;

@@ -1,7 +1,7 @@
 // Copyright 2026 The multirun Authors.
 //
-// Condition: a condition variable bundled with its lock, MultiRunnable's (and
-// Python's) `Condition`.
+// Condition: a condition variable bundled with its lock, as Python's
+// `threading.Condition`.
 //
 // A Condition owns an RLock. A thread acquires it, checks some state, and if
 // the state is not what it needs, waits: the wait releases the lock, sleeps
@@ -16,6 +16,27 @@
 // them afterwards. Notifying does not require the lock, though notifying while
 // holding it (after the state change) is the usual pattern.
 //
+// Example:
+//
+//   multirun::Condition ready;
+//   std::deque<Job> jobs ABSL_GUARDED_BY(ready);
+//
+//   // Consumer:
+//   multirun::LockHolder hold(ready);
+//   // The predicate runs with the lock held (the annotation says so to
+//   // clang -Wthread-safety).
+//   absl::Status s = ready.WaitFor(
+//       absl::Seconds(1),
+//       [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(ready) { return !jobs.empty(); });
+//   if (s.ok()) Run(jobs.front());
+//
+//   // Producer:
+//   {
+//     multirun::LockHolder hold(ready);
+//     jobs.push_back(job);
+//   }
+//   ready.NotifyOne();
+//
 // State: the RLock plus an epoch word and a sleeper count; no heap, no
 // pointers.
 //
@@ -23,6 +44,9 @@
 // `SharedRegion::New<Condition>()`) is one lock and one wait list for the
 // threads of every process that maps it: a notify in one process wakes a waiter
 // in another. Guard only state that lives in the same shared memory.
+//
+// Thread-safety: every method may be called from any thread at once (the
+// waits by the thread that holds the lock).
 //
 // Memory ordering: the lock orders the protected state; a waiter returns
 // holding the lock, so it sees everything the notifier wrote before releasing
@@ -44,26 +68,7 @@
 
 namespace multirun {
 
-// Example:
-//
-//   multirun::Condition ready;
-//   std::deque<Job> jobs ABSL_GUARDED_BY(ready);
-//
-//   // Consumer:
-//   multirun::LockHolder hold(ready);
-//   // The predicate runs with the lock held (the annotation says so to
-//   // clang -Wthread-safety).
-//   absl::Status s = ready.WaitFor(
-//       absl::Seconds(1),
-//       [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(ready) { return !jobs.empty(); });
-//   if (s.ok()) Run(jobs.front());
-//
-//   // Producer:
-//   {
-//     multirun::LockHolder hold(ready);
-//     jobs.push_back(job);
-//   }
-//   ready.NotifyOne();
+// A condition variable and its lock (see the file comment).
 class ABSL_LOCKABLE Condition {
  public:
   // A condition for the threads of this process.

@@ -1,7 +1,6 @@
 // Copyright 2026 The multirun Authors.
 //
-// Event: a flag that threads can wait for, MultiRunnable's (and Python's)
-// `Event`.
+// Event: a flag that threads can wait for, as Python's `threading.Event`.
 //
 // An Event is either set or clear. Wait() returns at once while it is set and
 // otherwise sleeps until some thread calls Set(); Clear() makes later waiters
@@ -13,6 +12,19 @@
 // thread clears the event again before the waiter runs (as in Python): a Set()
 // is never missed.
 //
+// Example:
+//
+//   multirun::Event start;
+//   std::vector<std::thread> workers;
+//   for (int i = 0; i < 4; ++i) {
+//     workers.emplace_back([&] {
+//       start.Wait();
+//       Work();
+//     });
+//   }
+//   start.Set();  // every worker begins
+//   for (std::thread& worker : workers) worker.join();
+//
 // State: one futex word (set bit, sleepers bit, and a count of Set() calls that
 // found the event clear) and the sharing mode (8 bytes); no heap, no pointers.
 // IsSet() is a load; Set() with no sleeper is one compare-and-swap and no
@@ -21,6 +33,8 @@
 // Processes: `Event event(kProcessShared)` in shared memory (or
 // `SharedRegion::New<Event>()`): a Set() in one process wakes the waiters of
 // every process.
+//
+// Thread-safety: every method may be called from any thread at once.
 //
 // Memory ordering: Set() is a release operation and a Wait() that returns true
 // (or an IsSet() that returns true) an acquire operation: what a thread wrote
@@ -39,17 +53,7 @@
 
 namespace multirun {
 
-// Example:
-//
-//   multirun::Event start;
-//   std::vector<std::thread> workers;
-//   for (int i = 0; i < 4; ++i) {
-//     workers.emplace_back([&] {
-//       start.Wait();
-//       Work();
-//     });
-//   }
-//   start.Set();  // every worker begins
+// A flag threads can wait for (see the file comment).
 class Event {
  public:
   // An event for the threads of this process.

@@ -8,6 +8,19 @@
 // handle that holds the lock for as long as it lives. Forgetting to lock is
 // then impossible, not merely a review comment.
 //
+// Example:
+//
+//   multirun::Guarded<std::map<std::string, int>> counts;
+//   counts.WithLock([&](auto& map) { ++map[word]; });
+//   int total = counts.WithLock([](const auto& map) { return Sum(map); });
+//   {
+//     auto locked = counts.Locked();  // holds the lock while it lives
+//     locked->erase("the");
+//   }
+//
+// Thread-safety: every method may be called from any thread at once; the
+// value is reached only under the lock.
+//
 // Memory ordering: as the lock's.
 
 #ifndef MULTIRUN_SYNC_GUARDED_H_
@@ -28,11 +41,7 @@
 
 namespace multirun {
 
-// Example:
-//
-//   multirun::Guarded<std::map<std::string, int>> counts;
-//   counts.WithLock([&](auto& map) { ++map[word]; });
-//   int total = counts.WithLock([](const auto& map) { return Sum(map); });
+// A T reachable only with its lock held (see the file comment).
 template <typename T, typename L = Lock>
 class Guarded {
  public:

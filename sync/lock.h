@@ -1,6 +1,6 @@
 // Copyright 2026 The multirun Authors.
 //
-// Lock: a mutual-exclusion lock, MultiRunnable's (and Python's) `Lock`.
+// Lock: a mutual-exclusion lock, as Python's `threading.Lock`.
 //
 // One thread at a time holds a Lock. Use it as a scope with `std::scoped_lock`,
 // around a function with `RunWith` (run_with.h), or tie it to the data it
@@ -14,6 +14,20 @@
 // each; a contended acquirer spins briefly and then sleeps in the kernel, so a
 // waiting thread burns no CPU.
 //
+// Example:
+//
+//   class Counter {
+//    public:
+//     void Add(int64_t n) {
+//       multirun::LockHolder hold(lock_);  // or std::scoped_lock
+//       total_ += n;
+//     }
+//
+//    private:
+//     multirun::Lock lock_;
+//     int64_t total_ ABSL_GUARDED_BY(lock_) = 0;
+//   };
+//
 // Processes: `Lock lock(kProcessShared)` (process_shared.h), placed in memory
 // that several processes map (SharedRegion::New<Lock>() does both), excludes
 // threads of all of them. A process that dies holding it leaves it held; use
@@ -22,6 +36,8 @@
 // Memory ordering: Acquire() (and every successful try or timed acquire) is an
 // acquire operation and Release() a release operation on the lock word, so
 // everything a thread wrote before releasing is visible to the next holder.
+//
+// Thread-safety: every method may be called from any thread at once.
 //
 // Guarantees: mutual exclusion; no lost wake-ups; no fairness (a releasing
 // thread may re-acquire before a sleeper wakes, which is what makes it fast).
@@ -36,22 +52,14 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "multirun/sync/internal/chrono.h"
 #include "multirun/base/deadline.h"
 #include "multirun/base/futex.h"
+#include "multirun/sync/internal/chrono.h"
 #include "multirun/sync/process_shared.h"
 
 namespace multirun {
 
-// Example:
-//
-//   multirun::Lock lock;
-//   int64_t total ABSL_GUARDED_BY(lock) = 0;
-//   ...  // on many threads:
-//   {
-//     multirun::LockHolder hold(lock);  // or std::scoped_lock
-//     ++total;
-//   }
+// A mutual-exclusion lock (see the file comment).
 class ABSL_LOCKABLE Lock {
  public:
   // A lock for the threads of this process.

@@ -10,16 +10,9 @@
 // destructor, and says so in annotations. It works with Lock, RLock, Condition
 // and any other type with lock() and unlock(). (Clang's analysis has no notion
 // of re-entry: nested LockHolders on one RLock work, but the analysis warns
-// that the lock is already held.) Release() and Reacquire() let a
-// scope drop the lock for a while (to notify, or to sleep).
-
-#ifndef MULTIRUN_SYNC_LOCK_HOLDER_H_
-#define MULTIRUN_SYNC_LOCK_HOLDER_H_
-
-#include "absl/base/thread_annotations.h"
-
-namespace multirun {
-
+// that the lock is already held.) Release() and Reacquire() let a scope drop
+// the lock for a while (to notify, or to sleep).
+//
 // Example:
 //
 //   multirun::Lock lock;
@@ -28,6 +21,18 @@ namespace multirun {
 //     multirun::LockHolder hold(lock);
 //     total += amount;  // clang -Wthread-safety: fine
 //   }
+//
+// Thread-safety: a LockHolder belongs to the thread that made it (it must
+// release the lock on that thread).
+
+#ifndef MULTIRUN_SYNC_LOCK_HOLDER_H_
+#define MULTIRUN_SYNC_LOCK_HOLDER_H_
+
+#include "absl/base/thread_annotations.h"
+
+namespace multirun {
+
+// Holds a lock for a scope (see the file comment).
 template <typename L>
 class ABSL_SCOPED_LOCKABLE LockHolder {
  public:

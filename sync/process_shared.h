@@ -8,10 +8,14 @@
 // primitive uses private futexes, which are faster but wake only threads of the
 // process that made the call. Constructed with `kProcessShared`, it uses the
 // process-shared futex operations instead, and a thread of any process that
-// maps the memory can wait in it and be woken:
+// maps the memory can wait in it and be woken.
+//
+// Example:
 //
 //   multirun::Lock lock(multirun::kProcessShared);
 //   multirun::Semaphore slots(multirun::kProcessShared, 3);
+//   // Usually placed by SharedRegion, which passes the tag itself:
+//   multirun::Event* ready = *region->New<multirun::Event>();
 //
 // Types that take the tag: Lock, RLock, Semaphore, BoundedSemaphore, Event,
 // Condition, Barrier and RobustLock; SharedQueue is process-shared only.
@@ -32,6 +36,8 @@
 //   is undefined behaviour, as for a pthread mutex.
 // - A process that dies while holding a Lock leaves it held: use RobustLock
 //   (robust_lock.h) where a holder may be killed.
+//
+// Thread-safety: as the private form of each type, across processes.
 
 #ifndef MULTIRUN_SYNC_PROCESS_SHARED_H_
 #define MULTIRUN_SYNC_PROCESS_SHARED_H_
@@ -44,9 +50,7 @@ struct ProcessShared {
   explicit constexpr ProcessShared() = default;
 };
 
-// Example:
-//
-//   multirun::Event ready(multirun::kProcessShared);
+// The tag: `Lock lock(multirun::kProcessShared);`.
 inline constexpr ProcessShared kProcessShared{};
 
 }  // namespace multirun

@@ -1,7 +1,7 @@
 // Copyright 2026 The multirun Authors.
 //
-// Queue: a blocking multi-producer, multi-consumer queue, MultiRunnable's (and
-// Python's) `Queue`, `LifoQueue` and `PriorityQueue`.
+// Queue: a blocking multi-producer, multi-consumer queue, with the orders of
+// Python's `queue.Queue`, `LifoQueue` and `PriorityQueue`.
 //
 // Producers Push() values and consumers Pop() them, from any number of threads.
 // A bounded queue (constructed with a capacity) makes Push() wait while it is
@@ -11,7 +11,7 @@
 //
 // Close() ends the stream: later pushes fail, every waiter wakes, and consumers
 // drain what is left, after which Pop() returns OutOfRange. That makes
-// `while (auto v = q.Pop(); v.ok())` a complete consumer loop.
+// `for (auto v = q.Pop(); v.ok(); v = q.Pop())` a complete consumer loop.
 //
 // Orders: `Queue<T>` is first in, first out; `LifoQueue<T>` last in, first out;
 // `PriorityQueue<T, Compare>` pops the smallest value under Compare first (as
@@ -20,25 +20,39 @@
 // Nothing is lost: a push that fails (closed, full, timed out) leaves the value
 // in the caller's hands, unmoved; a value is popped by exactly one consumer.
 //
+// Example:
+//
+//   multirun::Queue<std::string> lines(1024);  // bounded
+//   std::thread reader([&] {
+//     for (absl::StatusOr<std::string> line = lines.Pop(); line.ok();
+//          line = lines.Pop()) {
+//       Print(*line);
+//     }
+//   });
+//   for (const std::string& line : input) {
+//     if (absl::Status s = lines.Push(line); !s.ok()) break;
+//   }
+//   absl::Status closed = lines.Close();  // the reader drains, then stops
+//   reader.join();
+//
 // State: a Lock, two wait lists and a standard container. (The container lives
-// on the heap, so this type is for threads; the process-shared queue is a fixed
-// ring.)
+// on the heap, so this type is for threads; SharedQueue, shared_queue.h, is
+// the process-shared queue.)
+//
+// Thread-safety: every method may be called from any number of threads at
+// once.
 //
 // Memory ordering: a push happens before the pop that returns its value.
 
 #ifndef MULTIRUN_SYNC_QUEUE_H_
 #define MULTIRUN_SYNC_QUEUE_H_
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <limits>
 #include <memory>
-#include <mutex>
 #include <utility>
-#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -47,39 +61,12 @@
 #include "absl/time/time.h"
 #include "multirun/base/check.h"
 #include "multirun/base/deadline.h"
+#include "multirun/sync/internal/queue_order.h"
 #include "multirun/sync/internal/wait_list.h"
 #include "multirun/sync/lock.h"
 #include "multirun/sync/lock_holder.h"
 
 namespace multirun {
-
-namespace sync_internal {
-
-// A deque popped at the front (oldest first) or at the back (newest first).
-template <bool kNewestFirst>
-struct DequeOrder {
-  template <typename T>
-  class Container {
-   public:
-    void Push(T value) { items_.push_back(std::move(value)); }
-    T Pop() {
-      T& next = kNewestFirst ? items_.back() : items_.front();
-      T value = std::move(next);
-      if constexpr (kNewestFirst) {
-        items_.pop_back();
-      } else {
-        items_.pop_front();
-      }
-      return value;
-    }
-    size_t size() const { return items_.size(); }
-
-   private:
-    std::deque<T> items_;
-  };
-};
-
-}  // namespace sync_internal
 
 // First in, first out.
 using FifoOrder = sync_internal::DequeOrder<false>;
@@ -91,49 +78,10 @@ using LifoOrder = sync_internal::DequeOrder<true>;
 template <typename Compare = std::less<>>
 struct PriorityOrder {
   template <typename T>
-  class Container {
-   public:
-    void Push(T value) {
-      heap_.push_back(Entry{std::move(value), next_sequence_++});
-      std::push_heap(heap_.begin(), heap_.end(), Later{});
-    }
-    T Pop() {
-      std::pop_heap(heap_.begin(), heap_.end(), Later{});
-      T value = std::move(heap_.back().value);
-      heap_.pop_back();
-      return value;
-    }
-    size_t size() const { return heap_.size(); }
-
-   private:
-    struct Entry {
-      T value;
-      uint64_t sequence;
-    };
-    // std::*_heap keep the greatest on top; "greatest" here is the entry to pop
-    // first, so an entry ranks higher when it is smaller or, if equal, older.
-    struct Later {
-      bool operator()(const Entry& a, const Entry& b) const {
-        Compare less;
-        if (less(a.value, b.value)) return false;
-        if (less(b.value, a.value)) return true;
-        return a.sequence > b.sequence;
-      }
-    };
-    std::vector<Entry> heap_;
-    uint64_t next_sequence_ = 0;
-  };
+  using Container = sync_internal::PriorityContainer<T, Compare>;
 };
 
-// Example:
-//
-//   multirun::Queue<std::string> lines(1024);  // bounded
-//   std::thread reader([&] {
-//     while (auto line = lines.Pop(); line.ok()) Print(*line);
-//   });
-//   for (auto& line : input) CHECK_OK(lines.Push(line));
-//   lines.Close();
-//   reader.join();
+// A blocking queue of T, popped in `Order` (see the file comment).
 template <typename T, typename Order = FifoOrder>
 class Queue {
  public:
@@ -267,9 +215,11 @@ class Queue {
   sync_internal::WaitList not_full_;
 };
 
+// Last in, first out.
 template <typename T>
 using LifoQueue = Queue<T, LifoOrder>;
 
+// Smallest under `Compare` first; equal values in push order.
 template <typename T, typename Compare = std::less<>>
 using PriorityQueue = Queue<T, PriorityOrder<Compare>>;
 

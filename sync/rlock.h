@@ -1,6 +1,6 @@
 // Copyright 2026 The multirun Authors.
 //
-// RLock: a re-entrant lock, MultiRunnable's (and Python's) `RLock`.
+// RLock: a re-entrant lock, as Python's `threading.RLock`.
 //
 // The thread that holds an RLock may acquire it again; it must release it as
 // many times as it acquired it before another thread can take it. Unlike Lock,
@@ -8,6 +8,17 @@
 // FailedPrecondition (Release) or aborts with a message (unlock), never
 // undefined behaviour. Use RLock when a guarded function calls another guarded
 // function.
+//
+// Example:
+//
+//   multirun::RLock lock;
+//   void Inner() {
+//     multirun::LockHolder hold(lock);  // re-enters: no deadlock
+//   }
+//   void Outer() {
+//     multirun::LockHolder hold(lock);
+//     Inner();
+//   }
 //
 // State: the owner's kernel thread id, a depth, and a Lock word; no heap, no
 // pointers. Re-entry costs one relaxed load and an increment.
@@ -22,6 +33,8 @@
 // kernel thread id, unique across processes. The fork() rule above is off for
 // it: parent and child see the same lock, so what the parent's thread holds
 // stays the parent's, and the child waits for it like any other thread.
+//
+// Thread-safety: every method may be called from any thread at once.
 //
 // Memory ordering: as Lock. The outermost acquire is an acquire operation and
 // the outermost release a release operation; nested ones order nothing.
@@ -44,16 +57,7 @@ namespace multirun {
 
 class Condition;
 
-// Example:
-//
-//   multirun::RLock lock;
-//   void Outer() {
-//     multirun::LockHolder hold(lock);
-//     Inner();
-//   }
-//   void Inner() {
-//     multirun::LockHolder hold(lock);  // re-enters: no deadlock
-//   }
+// A re-entrant lock (see the file comment).
 class ABSL_LOCKABLE RLock {
  public:
   // A re-entrant lock for the threads of this process.

@@ -1,4 +1,11 @@
 // Copyright 2026 The multirun Authors.
+//
+// A RobustLock is a POSIX robust mutex (PTHREAD_MUTEX_ROBUST, error-checking,
+// and PTHREAD_PROCESS_SHARED when made with kProcessShared), not a futex word
+// of multirun's own as Lock is: the kernel learns of a holder's death through
+// glibc's per-thread robust list, which only a pthread mutex can join. owner_
+// records the holder's kernel thread id beside it, for IsOwnedByCurrentThread()
+// and Release()'s check that the caller holds the lock.
 
 #include "multirun/sync/robust_lock.h"
 

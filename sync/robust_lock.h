@@ -18,14 +18,30 @@
 // process-shared one. A default-constructed RobustLock serves the threads of
 // one process (it notices a thread that exits holding it).
 //
-// It is a POSIX robust mutex (PTHREAD_MUTEX_ROBUST, error-checking, and
-// PTHREAD_PROCESS_SHARED when made with kProcessShared): the kernel learns of
-// the holder's death through glibc's per-thread robust list, which no futex
-// word of our own can join. It is therefore larger (48 bytes) and slower than
-// Lock (an uncontended acquire and release cost about what a pthread mutex
-// does), and it is not re-entrant: acquiring it again from the holding thread
-// returns FailedPrecondition rather than deadlocking. Only the holder may
-// release it.
+// Example:
+//
+//   // Before fork(): a lock and the state it protects, in shared memory.
+//   absl::StatusOr<multirun::SharedRegion> region =
+//       multirun::SharedRegion::Create(1 << 20);
+//   if (!region.ok()) return region.status();
+//   multirun::RobustLock* lock = *region->New<multirun::RobustLock>();
+//   Ledger* ledger = *region->New<Ledger>();  // plain data
+//
+//   // In any process:
+//   absl::Status s = lock->Acquire();
+//   if (multirun::PreviousOwnerDied(s)) {
+//     ledger->RollBackPartialEntry();  // repair what the dead owner left
+//     s = lock->MarkConsistent();
+//   }
+//   if (!s.ok()) return s;  // unrecoverable, or already held by this thread
+//   lock->AssertHeld();     // tells clang -Wthread-safety the lock is held
+//   ledger->Append(entry);
+//   return lock->Release();
+//
+// A RobustLock is a POSIX robust mutex, so it is larger and slower than Lock
+// (an uncontended acquire and release cost what a pthread mutex's do), and it
+// is not re-entrant: acquiring it again from the holding thread returns
+// FailedPrecondition rather than deadlocking. Only the holder may release it.
 //
 // The standard names: lock() / try_lock() / unlock() make std::scoped_lock and
 // LockHolder work, but lock() cannot return a status. When the previous owner
@@ -41,6 +57,8 @@
 // Thread-safety annotations: lock(), unlock(), try_lock() and Release() carry
 // them. Clang's analysis cannot follow an acquire that returns a status, so
 // after checking what Acquire() returned, call AssertHeld().
+//
+// Thread-safety: every method may be called from any thread at once.
 //
 // Memory ordering: as Lock. A successful acquire (including one that returns
 // the owner-died status) is an acquire operation and Release() a release
@@ -59,9 +77,9 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "multirun/sync/internal/chrono.h"
 #include "multirun/base/deadline.h"
 #include "multirun/base/futex.h"
+#include "multirun/sync/internal/chrono.h"
 #include "multirun/sync/process_shared.h"
 
 namespace multirun {
@@ -72,24 +90,8 @@ namespace multirun {
 // recognizes a status that crossed a process boundary as (code, message).
 bool PreviousOwnerDied(const absl::Status& status);
 
-// Example:
-//
-//   // Before fork(): a lock and the state it protects, in shared memory.
-//   absl::StatusOr<multirun::SharedRegion> region =
-//       multirun::SharedRegion::Create(1 << 20);
-//   multirun::RobustLock* lock = *region->New<multirun::RobustLock>();
-//   Ledger* ledger = *region->New<Ledger>();
-//
-//   // In any process:
-//   absl::Status s = lock->Acquire();
-//   if (multirun::PreviousOwnerDied(s)) {
-//     ledger->RollBackPartialEntry();  // repair what the dead owner left
-//     CHECK_OK(lock->MarkConsistent());
-//   } else if (!s.ok()) {
-//     return s;  // unrecoverable, or already held by this thread
-//   }
-//   ledger->Append(entry);
-//   CHECK_OK(lock->Release());
+// A lock handed on, with the news, when its holder dies (see the file
+// comment).
 class ABSL_LOCKABLE RobustLock {
  public:
   // A robust lock for the threads of this process.
@@ -189,8 +191,8 @@ class ABSL_LOCKABLE RobustLock {
   // busy or the time ran out; otherwise throws (releasing an owner-died lock
   // first, unrepaired). Outside the analysis: whether the lock is held is in
   // `acquired`'s code, which no annotation can state.
-  bool LockOrThrow(const absl::Status& acquired, const char* who)
-      ABSL_NO_THREAD_SAFETY_ANALYSIS;
+  bool LockOrThrow(const absl::Status& acquired,
+                   const char* who) ABSL_NO_THREAD_SAFETY_ANALYSIS;
 
   pthread_mutex_t mutex_;
   // The kernel thread id of the holder, 0 when free. Written by the holder;

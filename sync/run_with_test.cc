@@ -15,10 +15,10 @@
 #include "gtest/gtest.h"
 #include "multirun/sync/bounded_semaphore.h"
 #include "multirun/sync/condition.h"
-#include "multirun/testing/test_threads.h"
 #include "multirun/sync/lock.h"
 #include "multirun/sync/rlock.h"
 #include "multirun/sync/semaphore.h"
+#include "multirun/testing/test_threads.h"
 
 namespace multirun {
 namespace {
@@ -80,8 +80,8 @@ TEST(RunWithTest, ReentrantCallsUnderRLock) {
   EXPECT_EQ(guarded(4), 5);  // Five nested levels, no deadlock.
 }
 
-// MultiRunnable's four decorators, on 8 threads: the guarded sections never
-// hold more than the primitive admits, and the count is exact.
+// Lock, RLock, Semaphore and BoundedSemaphore, on 8 threads: the guarded
+// sections never hold more than the primitive admits, and the count is exact.
 template <typename P>
 void ExpectAdmitsAtMost(P& primitive, int admitted) {
   constexpr int kThreads = 8;

@@ -1,6 +1,6 @@
 // Copyright 2026 The multirun Authors.
 //
-// Semaphore: a counting semaphore, MultiRunnable's (and Python's) `Semaphore`.
+// Semaphore: a counting semaphore, as Python's `threading.Semaphore`.
 //
 // A Semaphore holds a number of permits. Acquire() takes one, sleeping while
 // there is none; Release() returns one (or several). Use it to let at most N
@@ -8,6 +8,13 @@
 // it, as Python's `with semaphore:`), or to count work items between threads.
 // Releasing more than was acquired is allowed, as in Python; BoundedSemaphore
 // (bounded_semaphore.h) refuses it.
+//
+// Example:
+//
+//   multirun::Semaphore slots(3);  // at most 3 downloads at once
+//   auto download = multirun::RunWith(
+//       slots, [](const std::string& url) { return Fetch(url); });
+//   Page page = download("http://a.test/");  // waits for a free slot
 //
 // State: the permit count in a futex word, a count of sleepers, the limit and
 // the sharing mode (16 bytes); no heap, no pointers. Uncontended acquire and
@@ -22,6 +29,8 @@
 // Memory ordering: Acquire() is an acquire operation and Release() a release
 // operation, so what a thread wrote before releasing a permit is visible to the
 // thread that takes it.
+//
+// Thread-safety: every method may be called from any thread at once.
 //
 // Guarantees: permits are never lost or created; a sleeper is woken when a
 // permit it can take appears; no fairness among waiters.
@@ -41,11 +50,7 @@
 
 namespace multirun {
 
-// Example:
-//
-//   multirun::Semaphore slots(3);  // at most 3 downloads at once
-//   auto download = multirun::RunWith(
-//       slots, [](const std::string& url) { return Fetch(url); });
+// A counting semaphore (see the file comment).
 class Semaphore : private sync_internal::PermitCounter {
  public:
   static constexpr int64_t kMaxPermits = sync_internal::kMaxPermits;

@@ -5,9 +5,27 @@
 // Queue<T> (queue.h) keeps its values in a std::deque on one process's heap.
 // A SharedQueue keeps them in a fixed ring inside a SharedRegion
 // (shared_region.h), so producers and consumers can be different processes
-// forked after the region was made:
+// forked after the region was made.
 //
-//   auto queue = region->New<multirun::SharedQueue<Job>>(/*capacity=*/64);
+// Example:
+//
+//   struct Job {
+//     int64_t id;
+//     double weight;
+//   };
+//   multirun::SharedQueue<Job>* jobs =
+//       *region->New<multirun::SharedQueue<Job>>(/*capacity=*/128);
+//   if (fork() == 0) {  // the consumer
+//     for (absl::StatusOr<Job> job = jobs->Pop(); job.ok();
+//          job = jobs->Pop()) {
+//       Run(*job);
+//     }
+//     _exit(0);
+//   }
+//   for (int64_t i = 0; i < 1000; ++i) {
+//     if (!jobs->Push(Job{i, 1.0}).ok()) break;
+//   }
+//   absl::Status closed = jobs->Close();  // the consumer drains, then stops
 //
 // It has Queue's operations and codes: Push() blocks while the queue is full,
 // Pop() while it is empty; TryPush/TryPop never block; PushFor/PopFor and
@@ -31,6 +49,9 @@
 // Capacity: 1 to kMaxCapacity values, fixed when placed. Only
 // SharedRegion::New makes a SharedQueue (the ring follows the object there);
 // nobody destroys it (see SharedRegion).
+//
+// Thread-safety: every method may be called from any thread of any process
+// that maps the queue, at once.
 //
 // Memory ordering: a push happens before the pop that returns its value.
 
@@ -61,16 +82,7 @@ namespace multirun {
 
 class SharedRegion;
 
-// Example:
-//
-//   struct Job { int64_t id; double weight; };
-//   auto jobs = *region->New<multirun::SharedQueue<Job>>(128);
-//   if (fork() == 0) {  // consumer
-//     while (absl::StatusOr<Job> job = jobs->Pop(); job.ok()) Run(*job);
-//     _exit(0);
-//   }
-//   for (int64_t i = 0; i < n; ++i) CHECK_OK(jobs->Push(Job{i, 1.0}));
-//   jobs->Close();  // the consumer drains the queue, then stops
+// A bounded FIFO queue of T between processes (see the file comment).
 template <typename T>
 class alignas(std::max(alignof(T), alignof(std::max_align_t))) SharedQueue {
   static_assert(std::is_trivially_copyable_v<T> &&

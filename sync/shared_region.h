@@ -42,70 +42,6 @@
 // Barrier round...) leaves it so: use RobustLock for state that processes which
 // may be killed update.
 //
-// Memory ordering: New makes an allocation unique; it orders nothing else.
-// Objects built in one process reach another through the region's sync types
-// or before fork().
-
-#ifndef MULTIRUN_SYNC_SHARED_REGION_H_
-#define MULTIRUN_SYNC_SHARED_REGION_H_
-
-#include <atomic>
-#include <concepts>
-#include <cstddef>
-#include <cstdint>
-#include <new>
-#include <type_traits>
-#include <utility>
-
-#include "absl/status/status.h"
-#include "absl/status/statusor.h"
-#include "absl/types/span.h"
-#include "multirun/sync/process_shared.h"
-
-namespace multirun {
-namespace sync_internal {
-
-// Whether T is a std::atomic, and whether that atomic is lock-free.
-template <typename T>
-struct AtomicTraits {
-  static constexpr bool kIsAtomic = false;
-  static constexpr bool kLockFree = false;
-};
-template <typename U>
-struct AtomicTraits<std::atomic<U>> {
-  static constexpr bool kIsAtomic = true;
-  static constexpr bool kLockFree = std::atomic<U>::is_always_lock_free;
-};
-
-// Data whose bytes mean the same in every process that maps them: trivially
-// copyable types, and lock-free atomics (address-free, so they work between
-// processes; a std::atomic that needs a lock uses one private to a process,
-// so it is refused even where the compiler calls it trivially copyable).
-template <typename T>
-inline constexpr bool kIsPlainSharedType =
-    !std::is_array_v<T> &&
-    (AtomicTraits<T>::kIsAtomic ? AtomicTraits<T>::kLockFree
-                                : std::is_trivially_copyable_v<T>);
-
-// A type made for shared memory: constructible as T(kProcessShared, args...).
-template <typename T, typename... Args>
-inline constexpr bool kIsProcessSharedType =
-    std::is_constructible_v<T, ProcessShared, Args...>;
-
-// A type that tells New how many bytes it needs for `args` (validating them):
-// `static absl::StatusOr<size_t> SharedRegionBytes(const Args&...)`. The bytes
-// after the object, up to that count, are the object's. Its constructor
-// T(ProcessShared, Args...) may be private, with SharedRegion a friend.
-template <typename T, typename... Args>
-concept HasSharedRegionBytes =
-    requires(const std::remove_cvref_t<Args>&... args) {
-  {
-    T::SharedRegionBytes(args...)
-    } -> std::convertible_to<absl::StatusOr<size_t>>;
-};
-
-}  // namespace sync_internal
-
 // Example:
 //
 //   absl::StatusOr<multirun::SharedRegion> region =
@@ -122,7 +58,36 @@ concept HasSharedRegionBytes =
 //       _exit(0);
 //     }
 //   }
-//   ... wait for the children: *total == 4000.
+//   while (wait(nullptr) > 0) {
+//   }
+//   // *total == 4000
+//
+// Thread-safety: New, NewArray and the size queries may be called from any
+// thread of any process that maps the region, at once. Moving or destroying
+// a SharedRegion object must not race with other calls on it.
+//
+// Memory ordering: New makes an allocation unique; it orders nothing else.
+// Objects built in one process reach another through the region's sync types
+// or before fork().
+
+#ifndef MULTIRUN_SYNC_SHARED_REGION_H_
+#define MULTIRUN_SYNC_SHARED_REGION_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <new>
+#include <type_traits>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "multirun/sync/internal/shared_region_traits.h"
+#include "multirun/sync/process_shared.h"
+
+namespace multirun {
+// Memory shared with forked children, and an allocator in it (see the file
+// comment).
 class SharedRegion {
  public:
   // The largest region Create() accepts (1 TiB).

@@ -1,13 +1,13 @@
 // Copyright 2026 The multirun Authors.
 //
-// Python beside C++ in tests and benchmarks. The reference libraries of the
-// fork executor, the process pool, fao and the MySQL driver are Python
-// (inparallel's fork per call, concurrent.futures.ProcessPoolExecutor, csv,
-// PyMySQL), so their benchmarks run a small python3 script in the same
-// benchmark run and compare with what it measures: the script times its own
-// work (not the interpreter's start) and prints the elapsed seconds as its
-// last line. fao's tests read what they wrote with Python's own readers (csv,
-// json, zipfile, openpyxl). Test-only.
+// Python beside C++ in tests and benchmarks. The benchmarks of the fork
+// executor, the process pool, fao and the MySQL driver compare with the same
+// work done in Python (a fork per call, concurrent.futures.ProcessPoolExecutor,
+// csv, PyMySQL): they run a small python3 script in the same benchmark run and
+// compare with what it measures. The script times its own work (not the
+// interpreter's start) and prints the elapsed seconds as its last line. fao's
+// tests read what they wrote with Python's own readers (csv, json, zipfile,
+// openpyxl). Test-only.
 
 #ifndef MULTIRUN_TESTING_PYTHON_PEER_H_
 #define MULTIRUN_TESTING_PYTHON_PEER_H_

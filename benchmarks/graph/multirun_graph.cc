@@ -36,7 +36,7 @@ struct Counters {
 
 void BuildLinearChain(Graph& graph, int64_t n, Counters& c) {
   graph.Reserve(n, n);
-  Node<void> previous = graph.Add([&c] { ++c.chain; });
+  GraphNode<void> previous = graph.Add([&c] { ++c.chain; });
   for (int64_t i = 1; i < n; ++i) {
     previous = graph.Add([&c] { ++c.chain; }, previous);
   }
@@ -45,7 +45,7 @@ void BuildLinearChain(Graph& graph, int64_t n, Counters& c) {
 void BuildBinaryTree(Graph& graph, int64_t n, Counters& c) {
   const int64_t nodes = BinaryTreeNodes(n);
   graph.Reserve(nodes, nodes);
-  std::vector<Node<void>> handles;
+  std::vector<GraphNode<void>> handles;
   handles.reserve(nodes);
   for (int64_t i = 1; i <= nodes; ++i) {
     auto node =
@@ -66,7 +66,7 @@ void BuildEmbarrassing(Graph& graph, int64_t n, Counters& c) {
 
 void BuildWavefront(Graph& graph, int64_t side, Counters& c) {
   graph.Reserve(side * side, 2 * side * side);
-  std::vector<Node<void>> handles;
+  std::vector<GraphNode<void>> handles;
   handles.reserve(side * side);
   for (int64_t i = 0; i < side; ++i) {
     for (int64_t j = 0; j < side; ++j) {
@@ -103,7 +103,7 @@ void RunBuilt(benchmark::State& state, Builder build) {
     Counters c;
     Graph graph;
     build(graph, arg, c);
-    absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
+    absl::StatusOr<GraphRunReport> report = graph.RunAndWait(pool);
     if (!report.ok() || !report->status().ok() || !Check(build, arg, c, 1)) {
       state.SkipWithError("run failed");
       break;
@@ -122,7 +122,7 @@ void RunPrebuilt(benchmark::State& state, Builder build) {
   if (!graph.Validate().ok()) state.SkipWithError("invalid graph");
   int64_t runs = 0;
   for (auto _ : state) {
-    absl::StatusOr<RunReport> report = graph.RunAndWait(pool);
+    absl::StatusOr<GraphRunReport> report = graph.RunAndWait(pool);
     ++runs;
     if (!report.ok() || !report->status().ok()) {
       state.SkipWithError("run failed");

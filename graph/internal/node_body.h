@@ -30,7 +30,7 @@ namespace multirun {
 
 class Graph;
 template <typename T>
-class Node;
+class GraphNode;
 
 namespace graph_internal {
 
@@ -86,7 +86,7 @@ using Callback = absl::AnyInvocable<absl::Status(const absl::Status&)>;
 template <typename T>
 inline constexpr bool kIsNode = false;
 template <typename T>
-inline constexpr bool kIsNode<Node<T>> = true;
+inline constexpr bool kIsNode<GraphNode<T>> = true;
 
 enum class BodyKind { kInvalid, kPlain, kData, kSubflow, kSubflowData };
 

@@ -48,7 +48,7 @@ class RunState {
   explicit RunState(Graph* graph) : graph_(graph) {}
 
   // Resets for a run of the (compiled) graph. Returns the run's future.
-  Future<RunReport> Prepare(Executor& executor, const GraphRunOptions& options,
+  Future<GraphRunReport> Prepare(Executor& executor, const GraphRunOptions& options,
                             std::shared_ptr<Event> finished);
   // Starts the run prepared last (the caller must not touch this after).
   void Start();
@@ -99,7 +99,7 @@ class RunState {
   uint32_t Step(uint32_t node, bool has_permit, Sink* sink);
   uint32_t FinishBody(uint32_t node, absl::Status status, Sink* sink,
                       bool allow_inline);
-  uint32_t Release(uint32_t node, NodeState state, absl::Status status,
+  uint32_t Release(uint32_t node, GraphNodeState state, absl::Status status,
                    int32_t propagate, Sink* sink, bool allow_inline);
   void Spawn(uint32_t node, bool new_chain, bool has_permit, Sink* sink);
   void EndChain();
@@ -132,11 +132,11 @@ class RunState {
   std::vector<Graph*> children_ ABSL_GUARDED_BY(children_lock_);
 
   std::vector<absl::Status> statuses_;
-  std::vector<NodeState> states_;
-  std::vector<NodeTiming> timeline_;
+  std::vector<GraphNodeState> states_;
+  std::vector<GraphNodeTiming> timeline_;
   std::vector<std::unique_ptr<GroupRuntime>> groups_;
   std::chrono::steady_clock::time_point start_;
-  Promise<RunReport> promise_;
+  Promise<GraphRunReport> promise_;
   std::shared_ptr<Event> finished_;
 };
 

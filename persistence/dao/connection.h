@@ -14,6 +14,17 @@
 // out, restarted) reports `IsBroken()`, so a strategy drops it instead of
 // handing it out again.
 //
+// Example:
+//
+//   multirun::dao::ConnectionFactory factory =
+//       multirun::mysql::MysqlConnection::Factory(*dsn);
+//   absl::StatusOr<std::unique_ptr<multirun::dao::Connection>> c = factory();
+//   if (!c.ok()) return c.status();
+//   absl::StatusOr<multirun::dao::ExecResult> r =
+//       (*c)->Execute("INSERT INTO t(name) VALUES (?)", {"bob"});
+//
+// Thread-safety: none; a Connection is used by one thread at a time.
+//
 // Defines: ExecResult, ResultSet, Connection, ConnectionFactory.
 
 #ifndef MULTIRUN_PERSISTENCE_DAO_CONNECTION_H_
@@ -60,11 +71,7 @@ class ResultSet {
   virtual absl::StatusOr<std::optional<Row>> Next() = 0;
 };
 
-// Example (a driver):
-//
-//   absl::StatusOr<std::unique_ptr<Connection>> c = factory();
-//   absl::StatusOr<ExecResult> r =
-//       (*c)->Execute("INSERT INTO t(name) VALUES (?)", {"bob"});
+// One session with a database; implemented by a driver (see the file comment).
 class Connection {
  public:
   virtual ~Connection() = default;

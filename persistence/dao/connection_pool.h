@@ -1,10 +1,9 @@
 // Copyright 2026 The multirun Authors.
 //
 // ConnectionPool: a bounded, validating connection pool in the manner of
-// HikariCP — MultiRunnable's `BaseConnectionPool` (named pool, get a
-// connection, close a connection, close the pool) without its defects: it is
-// not a singleton, an exhausted pool does not sleep and retry forever, and a
-// lost connection is replaced rather than handed out again.
+// HikariCP: a named pool that lends connections and takes them back. Each pool
+// is an independent object, an exhausted pool makes Acquire wait at most its
+// timeout, and a lost connection is replaced rather than handed out again.
 //
 // Behaviour:
 //   * At most `max_size` connections exist; `min_idle` are opened at Create()
@@ -31,11 +30,27 @@
 //   * Counters: active, idle, waiting, created, destroyed, timeouts,
 //     validation failures, leaks.
 //
-// Thread-safe. Memory ordering: the pool's state is guarded by one
-// multirun::Condition; a connection handed from one thread to another goes
-// through it, so the borrower sees everything the previous holder did.
+// Example:
 //
-// Defines: ConnectionPoolOptions, ConnectionPoolStats, LeakReport, ConnectionPool.
+//   multirun::dao::ConnectionPoolOptions options;
+//   options.name = "orders";
+//   options.max_size = 8;
+//   options.acquire_timeout = absl::Seconds(2);
+//   absl::StatusOr<std::shared_ptr<multirun::dao::ConnectionPool>> pool =
+//       multirun::dao::ConnectionPool::Create(
+//           multirun::mysql::MysqlConnection::Factory(*dsn), options);
+//   if (!pool.ok()) return pool.status();
+//   absl::StatusOr<multirun::dao::Lease> lease = (*pool)->Acquire();
+//   if (!lease.ok()) return lease.status();  // DeadlineExceeded when exhausted
+//
+// Thread-safety: every method may be called from any thread at once.
+//
+// Memory ordering: the pool's state is guarded by one multirun::Condition; a
+// connection handed from one thread to another goes through it, so the
+// borrower sees everything the previous holder did.
+//
+// Defines: ConnectionPoolOptions, ConnectionPoolStats, LeakReport,
+// ConnectionPool.
 
 #ifndef MULTIRUN_PERSISTENCE_DAO_CONNECTION_POOL_H_
 #define MULTIRUN_PERSISTENCE_DAO_CONNECTION_POOL_H_
@@ -100,16 +115,7 @@ struct ConnectionPoolStats {
   uint64_t leaks = 0;
 };
 
-// Example:
-//
-//   ConnectionPoolOptions options;
-//   options.name = "orders";
-//   options.max_size = 8;
-//   options.acquire_timeout = absl::Seconds(2);
-//   absl::StatusOr<std::shared_ptr<ConnectionPool>> pool =
-//       ConnectionPool::Create(mysql::MysqlConnection::Factory(dsn), options);
-//   absl::StatusOr<Lease> lease = (*pool)->Acquire();
-//   if (!lease.ok()) return lease.status();  // DeadlineExceeded when exhausted
+// A bounded pool of connections (see the file comment).
 class ConnectionPool : public ConnectionStrategy {
  public:
   // Validates the options (InvalidArgument naming the field) and opens

@@ -1,9 +1,8 @@
 // Copyright 2026 The multirun Authors.
 //
-// ConnectionStrategy: how threads get a Connection — MultiRunnable's
-// connection strategy (BaseSingleConnection / BaseConnectionPool), without
-// its singletons: every strategy object is independent, with its own
-// settings, and any number of them coexist.
+// ConnectionStrategy: how threads get a Connection. Every strategy object is
+// independent (not a singleton), with its own settings, and any number of them
+// coexist.
 //
 // A strategy hands a connection out as a Lease, a move-only RAII handle that
 // gives the connection back when it is destroyed (or on Release()). Until
@@ -13,6 +12,18 @@
 //
 // Implementations: SingleConnection (one connection, leased to one thread at
 // a time, reconnected with backoff), ConnectionPool (HikariCP-style).
+//
+// Example:
+//
+//   absl::StatusOr<multirun::dao::Lease> lease = pool->Acquire();
+//   if (!lease.ok()) return lease.status();
+//   multirun::dao::DatabaseOperator op(**lease);
+//   absl::StatusOr<multirun::dao::ExecResult> r =
+//       op.Execute("DELETE FROM sessions WHERE expired");
+//   // The connection returns to the pool when `lease` goes away.
+//
+// Thread-safety: Acquire, AcquireFor and Close may be called from any thread
+// at once; a Lease and its connection are used by one thread at a time.
 //
 // Defines: SourceLocation, Lease, ConnectionStrategy.
 
@@ -71,12 +82,8 @@ class SourceLocation {
   const char* function_name_ = "";
 };
 
-// Example:
-//
-//   absl::StatusOr<Lease> lease = pool->Acquire();
-//   if (!lease.ok()) return lease.status();
-//   DatabaseOperator op(**lease);
-//   ...  // the connection returns to the pool when `lease` goes away
+// A connection lent by a strategy, given back when the Lease goes away (see
+// the file comment).
 class Lease {
  public:
   Lease(std::shared_ptr<ConnectionStrategy> owner, Connection* connection,
@@ -115,6 +122,7 @@ class Lease {
   uint64_t token_;
 };
 
+// How threads get a Connection (see the file comment).
 class ConnectionStrategy
     : public std::enable_shared_from_this<ConnectionStrategy> {
  public:

@@ -1,14 +1,32 @@
 // Copyright 2026 The multirun Authors.
 //
-// Dao: the base of a data-access object, MultiRunnable's `BaseDao`. A
-// subclass chooses its ConnectionStrategy (SingleConnection or
-// ConnectionPool, passed to the constructor) and writes its queries as
-// methods that run through `WithOperator` (one lease per call) or
-// `InTransaction` (one lease, one transaction: committed when the callable
-// succeeds, rolled back when it fails).
+// Dao: the base of a data-access object. A subclass chooses its
+// ConnectionStrategy (SingleConnection or ConnectionPool, passed to the
+// constructor) and writes its queries as methods that run through
+// `WithOperator` (one lease per call) or `InTransaction` (one lease, one
+// transaction: committed when the callable succeeds, rolled back when it
+// fails).
 //
-// A Dao is as thread-safe as its strategy: both built-in strategies are, so
-// one Dao object may serve many threads.
+// Example:
+//
+//   class UserDao : public multirun::dao::Dao {
+//    public:
+//     using Dao::Dao;
+//     absl::Status Add(absl::string_view name) {
+//       return WithOperator([&](multirun::dao::DatabaseOperator& op) {
+//         return op.Execute("INSERT INTO users(name) VALUES (?)", {name})
+//             .status();
+//       });
+//     }
+//   };
+//   UserDao users(*multirun::dao::ConnectionPool::Create(factory, options));
+//
+// Errors: a query method returns what its callable returns, or the error of
+// Acquire (DeadlineExceeded when no connection came in time), of Begin or of
+// Commit.
+//
+// Thread-safety: a Dao is as thread-safe as its strategy: both built-in
+// strategies are, so one Dao object may serve many threads.
 //
 // Defines: Dao.
 
@@ -28,19 +46,7 @@
 namespace multirun {
 namespace dao {
 
-// Example:
-//
-//   class UserDao : public multirun::dao::Dao {
-//    public:
-//     using Dao::Dao;
-//     absl::Status Add(absl::string_view name) {
-//       return WithOperator([&](DatabaseOperator& op) {
-//         return op.Execute("INSERT INTO users(name) VALUES (?)", {name})
-//             .status();
-//       });
-//     }
-//   };
-//   UserDao users(*ConnectionPool::Create(factory, options));
+// The base of a data-access object (see the file comment).
 class Dao {
  public:
   // `strategy` must not be null (aborts: a programming error).

@@ -1,11 +1,23 @@
 // Copyright 2026 The multirun Authors.
 //
-// DatabaseOperator: MultiRunnable's `DatabaseOperator` — execute,
-// execute_many, fetch_one, fetch_many, fetch_all — over one leased
-// Connection, with typed parameters instead of formatted SQL strings.
+// DatabaseOperator: the statements of one leased Connection: Execute,
+// ExecuteMany, Query, FetchOne, FetchMany, FetchAll, with typed parameters
+// instead of formatted SQL strings.
 //
 // It is a thin, cheap view: it owns nothing, so make one per lease (or per
-// call). Like its connection it is used by one thread at a time.
+// call).
+//
+// Example:
+//
+//   multirun::dao::DatabaseOperator op(**lease);
+//   absl::StatusOr<multirun::dao::ExecResult> r =
+//       op.Execute("INSERT INTO users(name, age) VALUES (?, ?)", {"ann", 31});
+//   absl::StatusOr<std::vector<multirun::dao::Row>> adults =
+//       op.FetchAll("SELECT name FROM users WHERE age >= ?", {18});
+//
+// Errors: the driver's (see Connection), InvalidArgument for bad arguments.
+//
+// Thread-safety: like its connection, used by one thread at a time.
 //
 // Defines: DatabaseOperator.
 
@@ -26,13 +38,7 @@
 namespace multirun {
 namespace dao {
 
-// Example:
-//
-//   DatabaseOperator op(*lease);
-//   absl::StatusOr<ExecResult> r =
-//       op.Execute("INSERT INTO users(name, age) VALUES (?, ?)", {"ann", 31});
-//   absl::StatusOr<std::vector<Row>> adults =
-//       op.FetchAll("SELECT name FROM users WHERE age >= ?", {18});
+// The statements of one connection (see the file comment).
 class DatabaseOperator {
  public:
   explicit DatabaseOperator(Connection& connection)

@@ -10,6 +10,19 @@
 // MySQL's do. An index past the end or an unknown name is OutOfRange /
 // NotFound, with the columns listed.
 //
+// Example:
+//
+//   absl::StatusOr<std::optional<multirun::dao::Row>> row =
+//       op.FetchOne("SELECT id, name FROM users WHERE id = ?", {7});
+//   if (!row.ok()) return row.status();
+//   if (!row->has_value()) return absl::NotFoundError("no user 7");
+//   absl::StatusOr<std::string> name = (*row)->Get<std::string>("name");
+//   absl::StatusOr<std::optional<int64_t>> age =
+//       (*row)->Get<std::optional<int64_t>>("age");  // NULL: nullopt
+//
+// Thread-safety: a Row is a value; const methods may be called from any
+// number of threads at once.
+//
 // Defines: Row.
 
 #ifndef MULTIRUN_PERSISTENCE_DAO_ROW_H_
@@ -33,11 +46,7 @@
 namespace multirun {
 namespace dao {
 
-// Example:
-//
-//   absl::StatusOr<std::optional<Row>> row =
-//       op.FetchOne("SELECT id, name FROM users WHERE id = ?", {7});
-//   absl::StatusOr<std::string> name = (*row)->Get<std::string>("name");
+// One fetched row (see the file comment).
 class Row {
  public:
   using Columns = std::shared_ptr<const std::vector<std::string>>;

@@ -1,12 +1,24 @@
 // Copyright 2026 The multirun Authors.
 //
-// RowStream: the cursor of a query — MultiRunnable's fetch_one / fetch_many /
-// fetch_all on the result of `execute`, plus a range-for iterator that
-// streams rows without holding them all in memory.
+// RowStream: the cursor of a query: FetchOne, FetchMany and FetchAll on its
+// result, and a range-for iterator that streams rows without holding them all
+// in memory.
 //
 // Rows come from the server as they are asked for. A range-for loop stops at
 // the first error and keeps it: check `status()` after the loop. The stream
 // ties up its connection until it is exhausted or destroyed.
+//
+// Example:
+//
+//   absl::StatusOr<multirun::dao::RowStream> rows =
+//       op.Query("SELECT id, name FROM users");
+//   if (!rows.ok()) return rows.status();
+//   for (const multirun::dao::Row& row : *rows) {
+//     Print(row.Get<std::string>("name"));
+//   }
+//   if (!rows->status().ok()) return rows->status();
+//
+// Thread-safety: used by one thread at a time, as its connection.
 //
 // Defines: RowStream.
 
@@ -28,11 +40,7 @@
 namespace multirun {
 namespace dao {
 
-// Example:
-//
-//   absl::StatusOr<RowStream> rows = op.Query("SELECT id, name FROM users");
-//   for (const Row& row : *rows) Print(row.Get<std::string>("name"));
-//   if (!rows->status().ok()) return rows->status();
+// The rows of a query, as they arrive (see the file comment).
 class RowStream {
  public:
   explicit RowStream(std::unique_ptr<ResultSet> result)

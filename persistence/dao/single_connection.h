@@ -1,9 +1,8 @@
 // Copyright 2026 The multirun Authors.
 //
 // SingleConnection: one database connection shared by every caller, one at a
-// time — MultiRunnable's `BaseSingleConnection` (connect, is-connected,
-// commit, close, reconnect), as an independent object rather than a
-// singleton.
+// time (connect, is-connected, commit, close, reconnect), as an independent
+// object rather than a singleton.
 //
 // Acquire() leases the connection to one thread; others wait (at most their
 // timeout: DeadlineExceeded). If the connection was lost, the next Acquire
@@ -12,8 +11,22 @@
 // child never talks over the parent's session: it abandons it and opens its
 // own.
 //
-// Thread-safe. Memory ordering: handing the lease from one thread to the next
-// goes through a multirun::Condition, so the next holder sees everything the
+// Example:
+//
+//   absl::StatusOr<std::shared_ptr<multirun::dao::SingleConnection>> db =
+//       multirun::dao::SingleConnection::Create(
+//           multirun::mysql::MysqlConnection::Factory(*dsn));
+//   if (!db.ok()) return db.status();
+//   absl::StatusOr<multirun::dao::Lease> lease = (*db)->Acquire();
+//   if (!lease.ok()) return lease.status();
+//   absl::StatusOr<multirun::dao::ExecResult> deleted =
+//       multirun::dao::DatabaseOperator(**lease).Execute(
+//           "DELETE FROM t WHERE id = ?", {7});
+//
+// Thread-safety: every method may be called from any thread at once.
+//
+// Memory ordering: handing the lease from one thread to the next goes
+// through a multirun::Condition, so the next holder sees everything the
 // previous one did to the connection.
 //
 // Defines: SingleConnectionOptions, SingleConnection.
@@ -49,12 +62,7 @@ struct SingleConnectionOptions {
   int max_reconnect_attempts = 5;
 };
 
-// Example:
-//
-//   absl::StatusOr<std::shared_ptr<SingleConnection>> db =
-//       SingleConnection::Create(mysql::MysqlConnection::Factory(dsn), {});
-//   absl::StatusOr<Lease> lease = (*db)->Acquire();
-//   DatabaseOperator(**lease).Execute("DELETE FROM t WHERE id = ?", {7});
+// One connection, leased to one thread at a time (see the file comment).
 class SingleConnection : public ConnectionStrategy {
  public:
   // Validates the options (InvalidArgument) and connects once (the driver's

@@ -4,6 +4,18 @@
 // Commit() succeeded, so a function that returns early on an error leaves
 // nothing of its half-done work behind.
 //
+// Example:
+//
+//   absl::StatusOr<multirun::dao::Transaction> tx =
+//       multirun::dao::Transaction::Begin(**lease);
+//   if (!tx.ok()) return tx.status();
+//   multirun::dao::DatabaseOperator op(**lease);
+//   if (auto r = op.Execute(debit, {from, amount}); !r.ok()) return r.status();
+//   if (auto r = op.Execute(credit, {to, amount}); !r.ok()) return r.status();
+//   return tx->Commit();  // an early return above rolled back
+//
+// Thread-safety: used by one thread at a time, as its connection.
+//
 // Defines: Transaction.
 
 #ifndef MULTIRUN_PERSISTENCE_DAO_TRANSACTION_H_
@@ -18,14 +30,7 @@
 namespace multirun {
 namespace dao {
 
-// Example:
-//
-//   absl::StatusOr<Transaction> tx = Transaction::Begin(*lease);
-//   if (!tx.ok()) return tx.status();
-//   DatabaseOperator op(*lease);
-//   if (auto r = op.Execute(debit, {from, amount}); !r.ok()) return r.status();
-//   if (auto r = op.Execute(credit, {to, amount}); !r.ok()) return r.status();
-//   return tx->Commit();  // an early return above rolled back
+// A transaction that rolls back unless committed (see the file comment).
 class Transaction {
  public:
   // Starts a transaction on `connection`, which must outlive it.

@@ -15,6 +15,16 @@
 // bytes read as string); anything else is an InvalidArgument status naming
 // both types. A NULL read as a non-optional type is FailedPrecondition.
 //
+// Example:
+//
+//   std::vector<multirun::dao::Value> params = {42, "alice", nullptr,
+//                                               multirun::dao::Bytes{blob}};
+//   absl::StatusOr<int64_t> n = params[0].AsInt64();         // 42
+//   absl::StatusOr<std::string> s = params[0].AsString();    // InvalidArgument
+//
+// Thread-safety: a Value is a value; const methods may be called from any
+// number of threads at once.
+//
 // Defines: Bytes, DateTime, Value.
 
 #ifndef MULTIRUN_PERSISTENCE_DAO_VALUE_H_
@@ -63,11 +73,7 @@ struct DateTime {
   }
 };
 
-// Example:
-//
-//   std::vector<multirun::dao::Value> params = {42, "alice", nullptr,
-//                                               multirun::dao::Bytes{blob}};
-//   absl::StatusOr<int64_t> n = params[0].AsInt64();
+// One typed SQL value (see the file comment).
 class Value {
  public:
   enum class Type {

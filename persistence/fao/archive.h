@@ -1,14 +1,22 @@
 // Copyright 2026 The multirun Authors.
 //
-// ZIP archives through libzip, MultiRunnable's compress_as_zip (and the
-// kOneWorkerOneFileThenArchive strategy of fao.h).
+// ZIP archives through libzip (the kOneWorkerOneFileThenArchive strategy of
+// fao.h uses them).
 //
 // WriteZipArchive() builds a ZIP whose entries are copies of files on disk
 // (deflated), optionally keeping the entries of the archive already at the
 // path, and puts it in place atomically with ReplaceFile (durable_file.h):
 // a reader sees the old archive or the new one, and an OK return means the
-// new one is on disk. Any format can be an entry (CSV, JSON, XLSX: the
-// reference could not compress Excel files).
+// new one is on disk. Any format can be an entry (CSV, JSON, XLSX).
+//
+// Example:
+//
+//   absl::Status s = multirun::fao::WriteZipArchive(
+//       "out/data.zip", {{"data.0.csv", "out/data.0.csv"}},
+//       /*keep_existing=*/false);
+//
+// Thread-safety: the functions keep no state between calls and may be called
+// from any thread.
 //
 // Structs: ArchiveEntry. Functions: WriteZipArchive(), ReadZipEntry(),
 // ListZipEntries().
@@ -35,12 +43,6 @@ struct ArchiveEntry {
 // archive is there, each of its entries whose name is not in `entries`.
 // InvalidArgument for an empty or duplicate entry name; NotFound naming a
 // missing source; libzip's error text otherwise. Blocks on I/O.
-//
-// Example:
-//
-//   absl::Status s = fao::WriteZipArchive(
-//       "out/data.zip", {{"data.0.csv", "out/data.0.csv"}},
-//       /*keep_existing=*/false);
 absl::Status WriteZipArchive(const std::string& path,
                              const std::vector<ArchiveEntry>& entries,
                              bool keep_existing);

@@ -1,6 +1,6 @@
 // Copyright 2026 The multirun Authors.
 //
-// CSV encoding (RFC 4180), MultiRunnable's save_as_csv format.
+// CSV encoding (RFC 4180), the CSV format of fao.h.
 //
 // Records end with CRLF. A field is quoted when it contains a comma, a double
 // quote, CR or LF, and a double quote inside a quoted field is doubled; every
@@ -13,6 +13,14 @@
 //
 // This file encodes into memory; writing files, atomically and durably, is
 // fao.h's (and durable_file.h's) job.
+//
+// Example:
+//
+//   std::string bytes;
+//   absl::Status s =
+//       multirun::fao::AppendCsv(table, /*include_header=*/true, &bytes);
+//
+// Thread-safety: the functions are pure; call them from any thread at once.
 //
 // Functions: AppendCsv(), EncodeCsv(), AppendCsvField().
 
@@ -32,11 +40,6 @@ namespace fao {
 // Validates `table` (ValidateTable) and appends its CSV records to `*out`:
 // the header first when `include_header` and the table has one, then every
 // row. On InvalidArgument `*out` is unchanged. Never blocks.
-//
-// Example:
-//
-//   std::string bytes;
-//   absl::Status s = fao::AppendCsv(table, /*include_header=*/true, &bytes);
 absl::Status AppendCsv(const Table& table, bool include_header,
                        std::string* out);
 

@@ -1,4 +1,28 @@
 // Copyright 2026 The multirun Authors.
+//
+// Torn appends. A SIGKILL cuts a write() short (the kernel stops copying at
+// the next page), so a killed appender can leave the first part of its
+// record. Before it writes a record, a LockedFile writes an intent next to
+// the file, ".<name>.fao-append" (the record's start and end offsets and the
+// file's device and inode, 32 bytes in host order, mode 0644 less the umask),
+// and removes it once the record is written or truncated back.
+// LockedFile::Open, holding the lock, finds an intent left behind and, if the
+// file is the one named in it and ends inside that record, cuts the file back
+// to the record's start; any other intent (a record that ended, another file,
+// a short intent) is removed and cuts nothing. ReplaceFile removes the intent
+// of the file it replaces. The intent is found by the path's spelling (hence
+// one path per file), is created and removed in the directory (hence write
+// permission on it), and a ReplaceFile that does not hold the lock could
+// remove an intent of the new file's writer.
+//
+// SIGXFSZ. A write past RLIMIT_FSIZE raises SIGXFSZ at the writing thread
+// (its default action kills the process) before failing with EFBIG. A
+// library cannot change the process's signal dispositions, so these
+// functions instead block SIGXFSZ on the calling thread while they write
+// (pthread_sigmask, internal/sigxfsz_guard.h), and when a write failed with
+// EFBIG they take the signal that write raised out of the pending set
+// (sigtimedwait, no wait) before restoring the mask, unless the caller had
+// SIGXFSZ blocked already (then it stays pending for the caller).
 
 #include "multirun/persistence/fao/durable_file.h"
 

@@ -1,7 +1,7 @@
 // Copyright 2026 The multirun Authors.
 //
 // Durable files: replacing a file atomically and appending whole records, so
-// that a Save that returned OK is on disk and a writer that dies half-way
+// that a write that returned OK is on disk and a writer that dies half-way
 // leaves the previous content intact.
 //
 // ReplaceFile() writes the new content to a temporary file in the same
@@ -21,26 +21,26 @@
 // fsyncs, and on any failure truncates the file back to its previous size:
 // a file holds whole records only.
 //
-// A writer killed during an append. A SIGKILL cuts a write() short (the
-// kernel stops copying at the next page), so a killed appender can leave
-// the first part of its record. Before it writes a record, a LockedFile
-// writes an intent next to the file, ".<name>.fao-append" (the record's
-// start and end offsets and the file's device and inode, 32 bytes in host
-// order, mode 0644 less the umask), and removes it once the record is
-// written or truncated back. LockedFile::Open, holding the lock, finds an
-// intent left behind and, if the file is the one named in it and ends
-// inside that record, cuts the file back to the record's start; any other
-// intent (a record that ended, another file, a short intent) is removed
-// and cuts nothing. ReplaceFile removes the intent of the file it
-// replaces. So the next writer, and every reader that opens through
-// LockedFile (fao::Fao::Close does), sees whole records only; a reader
-// that does not (cat, Python) sees the torn tail until then. Limits that
-// follow: appending needs write permission on the directory (the intent
-// is created and removed there); the intent is found by the path's
-// spelling, so every writer must name the file by the same path (not
-// through another hard link or symlink); ReplaceFile while others append
-// must hold the lock (as fao.h does), or it may remove an intent of the
-// new file's writer; and the intent is not fsynced: it is about
+// Example:
+//
+//   absl::Status s = multirun::fao::ReplaceFileContents("out/a.csv", bytes);
+//
+//   absl::StatusOr<multirun::fao::LockedFile> file =
+//       multirun::fao::LockedFile::Open("out/b.csv");
+//   if (!file.ok()) return file.status();
+//   return file->Append(record);  // whole, on disk, or not at all
+//
+// A writer killed during an append: a SIGKILL can cut a write() short and
+// leave the first part of a record at the end of the file. The next
+// LockedFile::Open of the file (by the next writer, or by a reader that opens
+// through LockedFile, as fao::Fao::Close does) cuts that part off, so it sees
+// whole records only; a reader that does not (cat, Python) sees the torn tail
+// until then. For this, an appender records its intent in a file next to the
+// target, ".<name>.fao-append", which the next Open reads (how:
+// durable_file.cc). Limits that follow: appending needs write permission on
+// the directory; every writer must name the file by the same path (not
+// through another hard link or symlink); ReplaceFile while others append must
+// hold the lock (as fao.h does); and the intent is not fsynced: it is about
 // processes dying, not machines (a record whose Append had not returned may
 // be lost in a crash anyway).
 //
@@ -49,14 +49,14 @@
 // EACCES/EPERM/EROFS PermissionDenied; ENOENT/ENOTDIR NotFound; the rest
 // Internal.
 //
-// SIGXFSZ. A write past RLIMIT_FSIZE raises SIGXFSZ at the writing thread
-// (its default action kills the process) before failing with EFBIG. A
-// library cannot change the process's signal dispositions, so these
-// functions instead block SIGXFSZ on the calling thread while they write
-// (pthread_sigmask), and when a write failed with EFBIG they take the signal
-// that write raised out of the pending set (sigtimedwait, no wait) before
-// restoring the mask, unless the caller had SIGXFSZ blocked already (then it
-// stays pending for the caller). The process's disposition is never touched.
+// SIGXFSZ: a write past RLIMIT_FSIZE would kill the process with SIGXFSZ.
+// These functions block SIGXFSZ on the calling thread while they write, so
+// such a write fails with ResourceExhausted instead; the process's signal
+// disposition is never touched, and a SIGXFSZ the caller had blocked already
+// stays pending for it.
+//
+// Thread-safety: the functions may be called from any thread at once; a
+// LockedFile is used by one thread at a time.
 //
 // Classes: LockedFile. Functions: ReplaceFile(), ReplaceFileContents(),
 // ReadFile(), SyncDirectoryOf().
@@ -91,9 +91,9 @@ absl::Status WriteAll(int fd, absl::string_view bytes, const std::string& path);
 //
 // Example:
 //
-//   absl::Status s = fao::ReplaceFile(
+//   absl::Status s = multirun::fao::ReplaceFile(
 //       "out/a.csv", [&](int fd, const std::string& temp) {
-//         return fao::WriteAll(fd, bytes, temp);
+//         return multirun::fao::WriteAll(fd, bytes, temp);
 //       });
 absl::Status ReplaceFile(
     const std::string& path,
@@ -115,7 +115,8 @@ absl::Status SyncDirectoryOf(const std::string& path);
 //
 // Example:
 //
-//   absl::StatusOr<fao::LockedFile> file = fao::LockedFile::Open(path);
+//   absl::StatusOr<multirun::fao::LockedFile> file =
+//       multirun::fao::LockedFile::Open(path);
 //   if (!file.ok()) return file.status();
 //   if (file->size() == 0) bytes = header + bytes;
 //   return file->Append(bytes);

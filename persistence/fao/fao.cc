@@ -314,15 +314,14 @@ absl::Status Fao::SaveWholeFile(int slot, const std::string& path,
   if (status.ok()) {
     // As in SaveStreamable: the new file stays locked until the owner is
     // published.
-    absl::StatusOr<LockedFile> replaced =
-        LockedFile::Replace(path, [&](int fd, const std::string& temp)
-                                      ABSL_EXCLUSIVE_LOCKS_REQUIRED(
-                                          state.lock) {
-          if (options_.format == Format::kXlsx) {
-            return WriteXlsx(temp, kept, options_.sheet_name);
-          }
-          return WriteAll(fd, *text, temp);
-        });
+    absl::StatusOr<LockedFile> replaced = LockedFile::Replace(
+        path, [&](int fd, const std::string& temp)
+                  ABSL_EXCLUSIVE_LOCKS_REQUIRED(state.lock) {
+                    if (options_.format == Format::kXlsx) {
+                      return WriteXlsx(temp, kept, options_.sheet_name);
+                    }
+                    return WriteAll(fd, *text, temp);
+                  });
     status = replaced.status();
     if (replaced.ok()) *file = *std::move(replaced);
   }

@@ -1,8 +1,10 @@
 // Copyright 2026 The multirun Authors.
 //
-// Fao: files written by many workers with a saving strategy, MultiRunnable's
-// FAO (`BaseFao(strategy).save_as_csv / save_as_json / save_as_excel` and
-// `compress_as_zip`).
+// Fao: files written by many workers with a saving strategy.
+//
+// Use it when many workers (threads, or forked processes) produce rows that
+// must end up in CSV, JSON or XLSX files: one file per worker, one shared
+// file, or one file per worker gathered into a ZIP at the end.
 //
 // A Fao is one saving session: a format (CSV, JSON, JSON Lines, XLSX), a
 // strategy, a mode and a path. Workers, threads of this process or forked
@@ -20,6 +22,18 @@
 //                                the ZIP at `path`, one entry
 //                                "<stem>.<w>.<ext>" per worker that saved, and
 //                                removes them. XLSX included.
+//
+// Example:
+//
+//   absl::StatusOr<std::unique_ptr<multirun::fao::Fao>> fao =
+//       multirun::fao::Fao::Create(
+//           {.path = "out/data.csv",
+//            .strategy = multirun::fao::SavingStrategy::kAllWorkersOneFile});
+//   if (!fao.ok()) return fao.status();
+//   // On worker w (a thread, or a forked child), any number of times:
+//   absl::Status saved = (*fao)->Save(w, table);
+//   // When every worker is done:
+//   absl::Status closed = (*fao)->Close();
 //
 // Modes. kWrite: the first Save of the session to a file replaces it (the
 // old content is gone only once the new one is durable); later Saves of the
@@ -47,8 +61,7 @@
 // processes alike and is dropped by the kernel when a holder dies. Which
 // file has been written in this session is kept in memory shared with
 // forked children (mapped at Create()), so children of the creating process
-// see one session, not one per child (the reference's "a child has saved"
-// flag was global and never reset). So forked workers save directly,
+// see one session, not one per child. So forked workers save directly,
 // without sending rows back, for CSV and JSON Lines in every strategy.
 // JSON arrays and XLSX keep the rows of a file in the memory of the process
 // that first wrote it: a Save to such a file from another process returns
@@ -61,6 +74,9 @@
 // SIGXFSZ: writes block it on the writing thread, so a file-size limit makes
 // Save return ResourceExhausted with the previous content intact instead of
 // killing the process (durable_file.h).
+//
+// Thread-safety: Save may be called from any thread of any process that
+// descends from the creator, at once; Close once, in the creating process.
 //
 // Enums: Format, SavingStrategy, SaveMode. Structs: FaoOptions. Classes: Fao.
 
@@ -85,16 +101,22 @@
 namespace multirun {
 namespace fao {
 
+// The file format: CSV (csv.h), a JSON array or JSON Lines (json.h), XLSX
+// (xlsx.h).
 enum class Format { kCsv, kJson, kJsonLines, kXlsx };
 
+// Which files the workers write (see the file comment).
 enum class SavingStrategy {
   kOneWorkerOneFile,
   kAllWorkersOneFile,
   kOneWorkerOneFileThenArchive,
 };
 
+// Whether a session replaces or extends what is on disk (see the file
+// comment).
 enum class SaveMode { kWrite, kAppend };
 
+// What Fao::Create needs.
 struct FaoOptions {
   // The file of kAllWorkersOneFile, the name pattern of kOneWorkerOneFile,
   // the ZIP of kOneWorkerOneFileThenArchive. Its directory must exist.
@@ -108,15 +130,7 @@ struct FaoOptions {
   int max_workers = 256;
 };
 
-// Example:
-//
-//   absl::StatusOr<std::unique_ptr<fao::Fao>> fao = fao::Fao::Create(
-//       {.path = "out/data.csv",
-//        .strategy = fao::SavingStrategy::kAllWorkersOneFile});
-//   ...  // on worker w (a thread, or a forked child):
-//   absl::Status s = (*fao)->Save(w, rows);
-//   ...  // when every worker is done:
-//   absl::Status done = (*fao)->Close();
+// One saving session (see the file comment).
 class Fao {
  public:
   // Validates `options` and maps the session state. InvalidArgument for an

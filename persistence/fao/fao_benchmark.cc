@@ -3,20 +3,18 @@
 // 1M rows x 5 columns (int64, double, two strings, bool; one row in ten
 // needs quoting) to one CSV file from 4 workers (kAllWorkersOneFile, each
 // worker one Save of 250,000 rows), against the limit, a raw fwrite of
-// bytes encoded beforehand, and against the reference, Python's csv.writer
-// (MultiRunnable's save_as_csv), in the same run.
+// bytes encoded beforehand, and against Python's csv.writer, in the same run.
 //
 // Timed: ours: Fao::Create, starting the 4 threads, encoding, the locked
 // appends with their fsyncs, joining. Raw fwrite: fopen, fwrite, fflush,
 // fsync, fclose. Python: open, csv.writer(...).writerows over rows built
 // beforehand, flush, fsync (the script times itself; the interpreter's
 // start is not timed). Not timed: building the rows, and removing the
-// previous iteration's file: every peer writes a new file, as the Python
-// script always did (freeing a 40 MB file costs 25-30 ms on this machine's
-// ext4 with discard, which the other two peers paid inside their timing
-// before). Items are rows (the gate's throughput metric); bytes are the
-// file's (Python writes True/1.0 where we write true/1, so its file is a
-// little larger).
+// previous iteration's file: every peer writes a new file (freeing a large
+// file can take long on some file systems, and no peer should pay for it
+// inside its timing). Items are rows (the gate's throughput metric); bytes
+// are the file's (Python writes True/1.0 where we write true/1, so its file
+// is a little larger).
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,10 +26,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
-#include "multirun/testing/python_peer.h"
 #include "multirun/persistence/fao/csv.h"
 #include "multirun/persistence/fao/durable_file.h"
 #include "multirun/persistence/fao/fao.h"
+#include "multirun/testing/python_peer.h"
 
 namespace multirun {
 namespace fao {
@@ -184,8 +182,8 @@ void BM_CsvAllWorkersOneFile_PythonCsvWriter(benchmark::State& state) {
       absl::StrCat(Directory(), "/fao_benchmark_py.", getpid(), ".csv");
   int64_t bytes = 0;
   for (auto _ : state) {
-    absl::StatusOr<std::string> out = testing_internal::RunPython(
-        kPythonCsv, {std::to_string(kRows), path});
+    absl::StatusOr<std::string> out =
+        testing_internal::RunPython(kPythonCsv, {std::to_string(kRows), path});
     double seconds = 0;
     if (!out.ok() || sscanf(out->c_str(), "%ld %lf", &bytes, &seconds) != 2) {
       state.SkipWithError(out.ok()

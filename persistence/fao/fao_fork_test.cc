@@ -12,13 +12,13 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "multirun/processes/fork_executor.h"
 #include "multirun/futures/future.h"
-#include "multirun/testing/python_peer.h"
 #include "multirun/persistence/fao/durable_file.h"
 #include "multirun/persistence/fao/fao.h"
 #include "multirun/persistence/fao/internal/kill_mid_write.h"
 #include "multirun/persistence/fao/internal/test_dir.h"
+#include "multirun/processes/fork_executor.h"
+#include "multirun/testing/python_peer.h"
 
 namespace multirun {
 namespace fao {
@@ -43,7 +43,7 @@ TEST(FaoForkTest, ForkedWorkersShareOneWriteSession) {
   auto fao = Fao::Create({.path = path});
   ASSERT_TRUE(fao.ok());
   Fao* shared = fao->get();
-  ForkExecutor forks(ForkExecutorOptions{.max_processes = 4});
+  ForkExecutor forks(ForkExecutorOptions{.workers = 4});
   std::vector<Future<void>> done;
   for (int w = 0; w < 4; ++w) {
     done.push_back(forks.Submit([shared, w]() -> absl::Status {
@@ -115,7 +115,7 @@ TEST(FaoForkTest, ForkedXlsxWorkersThenArchive) {
                    .strategy = SavingStrategy::kOneWorkerOneFileThenArchive});
   ASSERT_TRUE(fao.ok());
   Fao* shared = fao->get();
-  ForkExecutor forks(ForkExecutorOptions{.max_processes = 2});
+  ForkExecutor forks(ForkExecutorOptions{.workers = 2});
   std::vector<Future<void>> done;
   for (int w = 0; w < 3; ++w) {
     done.push_back(forks.Submit([shared, w]() -> absl::Status {

@@ -1,6 +1,6 @@
 // Copyright 2026 The multirun Authors.
 //
-// JSON encoding through nlohmann/json, MultiRunnable's save_as_json format.
+// JSON encoding through nlohmann/json, the JSON formats of fao.h.
 //
 // A Table becomes an array of arrays (one per row) or, when it has a header,
 // an array of objects whose keys are the header's names in the header's
@@ -9,9 +9,16 @@
 // record. null, bool, int64, double and string cells become JSON null,
 // true/false, integers, numbers (shortest round-trip form) and strings.
 //
-// ParseJson() reads back what EncodeJson wrote (used to append to an
-// existing JSON array file). Duplicate header names cannot form objects:
+// ParseJson() reads back what EncodeJson wrote (fao.h appends to an existing
+// JSON array file with it). Duplicate header names cannot form objects:
 // InvalidArgument.
+//
+// Example:
+//
+//   absl::StatusOr<std::string> text =
+//       multirun::fao::EncodeJson(table, multirun::fao::JsonStyle::kLines);
+//
+// Thread-safety: the functions are pure; call them from any thread at once.
 //
 // Enums: JsonStyle. Functions: EncodeJson(), ParseJson().
 
@@ -35,11 +42,6 @@ enum class JsonStyle {
 
 // Validates `table` (ValidateTable, and unique header names) and returns its
 // JSON text. Never blocks.
-//
-// Example:
-//
-//   absl::StatusOr<std::string> text =
-//       fao::EncodeJson(table, fao::JsonStyle::kLines);
 absl::StatusOr<std::string> EncodeJson(const Table& table, JsonStyle style);
 
 // Parses `text` written by EncodeJson(…, style) back into a Table (integers

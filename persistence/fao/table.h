@@ -1,8 +1,7 @@
 // Copyright 2026 The multirun Authors.
 //
 // Table: the data the FAO writers save, rows of typed cells with an optional
-// header (MultiRunnable's `data` argument of save_as_csv / save_as_json /
-// save_as_excel).
+// header.
 //
 // A Cell is one of null, bool, int64, double or a UTF-8 string. A Row is a
 // vector of cells; a Table is an optional header (column names) and rows.
@@ -15,6 +14,16 @@
 //     faithfully: JSON has no such numbers, XLSX stores none).
 // A violation is InvalidArgument naming the row and the column, never a
 // silently truncated or dropped row.
+//
+// Example:
+//
+//   multirun::fao::Table table;
+//   table.header = std::vector<std::string>{"id", "name", "score"};
+//   table.rows.push_back({int64_t{1}, std::string("Ada"), 2.5});
+//   table.rows.push_back({int64_t{2}, std::string("x,y"), std::monostate()});
+//   absl::Status valid = multirun::fao::ValidateTable(table);  // OK
+//
+// Thread-safety: Cell, Row and Table are values; the functions are pure.
 //
 // Types: Cell, Row, Table. Functions: ValidateTable(), CellToString().
 
@@ -34,22 +43,12 @@ namespace fao {
 
 // One value. std::monostate is null (an empty CSV field, JSON null, an empty
 // XLSX cell).
-//
-// Example:
-//
-//   fao::Cell a = int64_t{42}, b = 2.5, c = std::string("x,y"), d = true;
-//   fao::Cell none;  // null
 using Cell = std::variant<std::monostate, bool, int64_t, double, std::string>;
 
+// One row of cells.
 using Row = std::vector<Cell>;
 
 // Rows with an optional header.
-//
-// Example:
-//
-//   fao::Table table;
-//   table.header = std::vector<std::string>{"id", "name"};
-//   table.rows.push_back({int64_t{1}, std::string("Ada")});
 struct Table {
   std::optional<std::vector<std::string>> header;
   std::vector<Row> rows;

@@ -1,6 +1,6 @@
 // Copyright 2026 The multirun Authors.
 //
-// XLSX writing through libxlsxwriter, MultiRunnable's save_as_excel format.
+// XLSX writing through libxlsxwriter, the XLSX format of fao.h.
 //
 // One worksheet, named by the caller (Excel's rules: 1 to 31 characters,
 // none of []:*?/\, not starting or ending with an apostrophe). The header,
@@ -16,6 +16,13 @@
 // libxlsxwriter is not thread-safe (it calls gmtime()), so WriteXlsx writes
 // one workbook at a time per process; other code of the process that calls
 // gmtime() while a workbook is written still races with it.
+//
+// Example:
+//
+//   absl::Status s = multirun::fao::ReplaceFile(
+//       "out/report.xlsx", [&](int, const std::string& temp) {
+//         return multirun::fao::WriteXlsx(temp, table, "Report");
+//       });
 //
 // Functions: WriteXlsx(), ValidateSheetName().
 
@@ -38,13 +45,6 @@ absl::Status ValidateSheetName(absl::string_view name);
 // (replacing whatever is there; not atomically: use ReplaceFile for that).
 // I/O failures name the path (ResourceExhausted when the file-size limit was
 // hit). Blocks on I/O.
-//
-// Example:
-//
-//   absl::Status s = fao::ReplaceFile(
-//       "out/report.xlsx", [&](int, const std::string& temp) {
-//         return fao::WriteXlsx(temp, table, "Report");
-//       });
 absl::Status WriteXlsx(const std::string& path, const Table& table,
                        absl::string_view sheet_name);
 

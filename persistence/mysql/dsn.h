@@ -16,6 +16,15 @@
 // Anything malformed or unknown is InvalidArgument naming the part at fault;
 // the password never appears in a message or in ToString().
 //
+// Example:
+//
+//   absl::StatusOr<multirun::mysql::MysqlDsn> dsn =
+//       multirun::mysql::MysqlDsn::Parse(
+//           "mysql://app:s%40cret@127.0.0.1:3306/shop?connect_timeout=5");
+//   // dsn->password == "s@cret"
+//
+// Thread-safety: a MysqlDsn is a value; Parse may be called from any thread.
+//
 // Defines: MysqlDsn.
 
 #ifndef MULTIRUN_PERSISTENCE_MYSQL_DSN_H_
@@ -29,12 +38,7 @@
 namespace multirun {
 namespace mysql {
 
-// Example:
-//
-//   absl::StatusOr<MysqlDsn> dsn =
-//       MysqlDsn::Parse("mysql://app:s%40cret@127.0.0.1:3306/shop?"
-//                       "connect_timeout=5");
-//   // dsn->password == "s@cret"
+// A parsed DSN (see the file comment).
 struct MysqlDsn {
   std::string user;
   std::string password;

@@ -39,7 +39,6 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
-#include "multirun/testing/python_peer.h"
 #include "multirun/persistence/dao/connection_pool.h"
 #include "multirun/persistence/dao/database_operator.h"
 #include "multirun/persistence/dao/single_connection.h"
@@ -48,6 +47,7 @@
 #include "multirun/persistence/mysql/dsn.h"
 #include "multirun/persistence/mysql/mysql_connection.h"
 #include "multirun/persistence/mysql/testing/private_server.h"
+#include "multirun/testing/python_peer.h"
 
 namespace multirun {
 namespace mysql {

@@ -18,7 +18,17 @@
 // reconnect of the library is off: strategies decide (SingleConnection
 // reconnects with backoff, ConnectionPool replaces).
 //
-// Not thread-safe, like any Connection: one thread at a time.
+// Example:
+//
+//   absl::StatusOr<multirun::mysql::MysqlDsn> dsn =
+//       multirun::mysql::MysqlDsn::Parse(text);
+//   if (!dsn.ok()) return dsn.status();
+//   absl::StatusOr<std::unique_ptr<multirun::mysql::MysqlConnection>> c =
+//       multirun::mysql::MysqlConnection::Connect(*dsn);
+//   if (!c.ok()) return c.status();  // e.g. PermissionDenied, Unavailable
+//   multirun::dao::DatabaseOperator op(**c);
+//
+// Thread-safety: none, like any Connection: one thread at a time.
 //
 // Defines: MysqlConnection.
 
@@ -50,13 +60,7 @@ namespace mysql {
 
 class MysqlResultSet;
 
-// Example:
-//
-//   absl::StatusOr<MysqlDsn> dsn = MysqlDsn::Parse(text);
-//   absl::StatusOr<std::unique_ptr<MysqlConnection>> c =
-//       MysqlConnection::Connect(*dsn);
-//   if (!c.ok()) return c.status();  // e.g. PermissionDenied, Unavailable
-//   dao::DatabaseOperator op(**c);
+// A dao::Connection to a MySQL or MariaDB server (see the file comment).
 class MysqlConnection : public dao::Connection {
  public:
   // Opens a session. Unavailable when the server cannot be reached,

@@ -14,6 +14,16 @@
 // time limit → DeadlineExceeded; too many connections → ResourceExhausted;
 // anything else → Unknown.
 //
+// Example:
+//
+//   absl::Status s = multirun::mysql::MysqlStatus(
+//       1062, "23000", "Duplicate entry '1' for key 'PRIMARY'",
+//       "INSERT INTO t(id) VALUES (?)");
+//   // s.code() == absl::StatusCode::kAlreadyExists
+//   bool gone = multirun::mysql::IsConnectionLoss(2013);  // lost: true
+//
+// Thread-safety: the functions are pure; call them from any thread.
+//
 // Defines: MysqlErrorCode, MysqlStatus, IsConnectionLoss.
 
 #ifndef MULTIRUN_PERSISTENCE_MYSQL_MYSQL_ERROR_H_

@@ -55,13 +55,13 @@ absl::Status SharerCore::Validate(const SharerOptions& options) {
           absl::StrCat(who, "options.max_queued must be in [1, ",
                        Semaphore::kMaxPermits, "], got ", bound));
     }
-  } else if (options.when_full != WhenFull::kWait) {
+  } else if (options.when_full != SharerWhenFull::kWait) {
     return absl::InvalidArgumentError(absl::StrCat(
         who, "options.when_full is ",
-        options.when_full == WhenFull::kFail ? "kFail" : "kWaitFor",
+        options.when_full == SharerWhenFull::kFail ? "kFail" : "kWaitFor",
         " but options.max_queued is not set (the queue is never full)"));
   }
-  if (options.when_full == WhenFull::kWaitFor) {
+  if (options.when_full == SharerWhenFull::kWaitFor) {
     if (options.full_timeout <= absl::ZeroDuration() ||
         options.full_timeout == absl::InfiniteDuration()) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -98,7 +98,7 @@ absl::Status SharerCore::Admit(const Strand& strand) {
         absl::StrCat("Sharer ", name_, " is closed")));
   }
   if (places_.has_value() && !places_->TryAcquire()) {
-    if (when_full_ == WhenFull::kFail) {
+    if (when_full_ == SharerWhenFull::kFail) {
       return Refuse(absl::ResourceExhaustedError(
           absl::StrCat("Sharer ", name_, ": the queue is full (", max_queued_,
                        " calls waiting, max_queued = ", max_queued_, ")")));
@@ -110,7 +110,7 @@ absl::Status SharerCore::Admit(const Strand& strand) {
           "calls (waiting for a place would never end; max_queued = ",
           max_queued_, ")")));
     }
-    if (when_full_ == WhenFull::kWait) {
+    if (when_full_ == SharerWhenFull::kWait) {
       places_->Acquire();
     } else if (!places_->AcquireFor(full_timeout_)) {
       return Refuse(absl::DeadlineExceededError(

@@ -24,7 +24,7 @@
 namespace multirun {
 
 // Defined in sharer.h.
-enum class WhenFull;
+enum class SharerWhenFull;
 struct SharerOptions;
 struct SharerStats;
 
@@ -75,7 +75,7 @@ class SharerCore {
 
   const std::string name_;
   const int64_t max_queued_;  // 0: no bound.
-  const WhenFull when_full_;
+  const SharerWhenFull when_full_;
   const absl::Duration full_timeout_;
   // max_queued_ permits when bounded. Inline, so that a test can see a caller
   // asleep in it (testing/test_threads.h's AwaitWaitingOn).

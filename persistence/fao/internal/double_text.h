@@ -6,14 +6,13 @@
 // shorter, fixed on a tie), but faster for the doubles that are short exact
 // decimals.
 //
-// Why: libstdc++ 12's to_chars for double costs 50-90 ns, half of the time
-// a CSV row of five cells takes. A double whose exact value is an integer
-// times 10^-k (counts kept in doubles, halves, quarters, 12345.25) needs no
-// search for its digits: they are that integer, and when the double's ulp is
-// below 2 * 10^-k no string with fewer digits reads back as it, so they are
-// also the shortest. Those are written directly, in place, with constant
-// divisors only (16 ns a value against to_chars's 80-100 ns for quarters,
-// on the 2-core test machine); every other double (0.1, 1e300, subnormals,
+// Why: std::to_chars for double searches for the shortest digits, a large
+// part of the time a CSV row of a few cells takes. A double whose exact value
+// is an integer times 10^-k (counts kept in doubles, halves, quarters,
+// 12345.25) needs no search for its digits: they are that integer, and when
+// the double's ulp is below 2 * 10^-k no string with fewer digits reads back
+// as it, so they are also the shortest. Those are written directly, in place,
+// with constant divisors only; every other double (0.1, 1e300, subnormals,
 // zeros, infinities, NaN) goes to std::to_chars.
 
 #ifndef MULTIRUN_PERSISTENCE_FAO_INTERNAL_DOUBLE_TEXT_H_
