@@ -16,13 +16,13 @@
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "multirun/futures/future.h"
-#include "multirun/processes/running_mode.h"
-#include "multirun/futures/submit.h"
-#include "multirun/futures/task.h"
 #include "multirun/executors/thread_pool.h"
 #include "multirun/futures/as_completed.h"
+#include "multirun/futures/future.h"
+#include "multirun/futures/submit.h"
+#include "multirun/futures/task.h"
 #include "multirun/futures/when.h"
+#include "multirun/processes/running_mode.h"
 
 namespace {
 

@@ -18,11 +18,11 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "multirun/processes/fork_executor.h"
 #include "multirun/futures/future.h"
 #include "multirun/persistence/fao/archive.h"
 #include "multirun/persistence/fao/durable_file.h"
 #include "multirun/persistence/fao/fao.h"
+#include "multirun/processes/fork_executor.h"
 
 namespace {
 

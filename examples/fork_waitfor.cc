@@ -23,9 +23,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "multirun/processes/fork_executor.h"
-#include "multirun/futures/future.h"
 #include "multirun/futures/as_completed.h"
+#include "multirun/futures/future.h"
+#include "multirun/processes/fork_executor.h"
 
 namespace {
 

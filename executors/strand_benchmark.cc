@@ -30,10 +30,10 @@
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/post.hpp"
 #include "boost/asio/strand.hpp"
-#include "multirun/testing/releasable_threads.h"
 #include "multirun/executors/strand.h"
 #include "multirun/executors/thread_pool.h"
 #include "multirun/sync/event.h"
+#include "multirun/testing/releasable_threads.h"
 
 namespace multirun {
 namespace {

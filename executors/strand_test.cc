@@ -25,12 +25,12 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "multirun/base/drop_reason.h"
 #include "multirun/executors/executor.h"
 #include "multirun/executors/inline_executor.h"
-#include "multirun/base/drop_reason.h"
-#include "multirun/testing/test_executors.h"
 #include "multirun/executors/thread_pool.h"
 #include "multirun/sync/event.h"
+#include "multirun/testing/test_executors.h"
 #include "multirun/testing/test_threads.h"
 
 namespace multirun {

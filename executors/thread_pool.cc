@@ -368,9 +368,24 @@ bool ThreadPool::TryTake(PoolWorker& worker, Taken& taken, bool as_thief) {
   // before anything still in the shared queue, so outside tasks still start
   // oldest first.
   if (TrySteal(worker, taken)) return true;
-  if (const int count =
-          injection_.TryPopBatch(worker.batch, PoolWorker::kInjectionBatch);
-      count > 0) {
+  if (!injection_.MaybeNonEmpty()) return false;
+  // Claims from the shared queue are serialized until the rest of each batch
+  // is on its claimer's deque, and the deques are searched again under the
+  // gate: without it, a worker that found the deques empty could claim a
+  // newer task while an older one, claimed just before by another worker,
+  // was not yet on that worker's deque, and run the newer one first (and if
+  // it waits for the older one while the other worker's task waits too,
+  // neither ever runs it). Publishing a batch is a few pushes, so the gate is
+  // held briefly; a claim costs one exchange more.
+  LockClaims();
+  if (TrySteal(worker, taken)) {
+    UnlockClaims();
+    return true;
+  }
+  const int count =
+      injection_.TryPopBatch(worker.batch, PoolWorker::kInjectionBatch);
+  if (count <= 1) UnlockClaims();
+  if (count > 0) {
     worker.injected = std::move(worker.batch[0]);
     if (count == 1) return true;
     // Oldest first: thieves take from the top, so another worker that steals
@@ -382,6 +397,7 @@ bool ThreadPool::TryTake(PoolWorker& worker, Taken& taken, bool as_thief) {
       node->from_batch = true;
       worker.deque.Push(node);
     }
+    UnlockClaims();
     worker.holds_batch = true;
     // Push-then-check against ShutdownNow()'s stop-then-sweep, as in
     // Schedule(): either the sweep sees these tasks (and drops and counts
@@ -406,6 +422,21 @@ bool ThreadPool::TryTake(PoolWorker& worker, Taken& taken, bool as_thief) {
     return true;
   }
   return false;
+}
+
+void ThreadPool::LockClaims() {
+  for (int attempt = 0;; ++attempt) {
+    if (!claim_gate_.load(std::memory_order_relaxed) &&
+        !claim_gate_.exchange(true, std::memory_order_acquire)) {
+      return;
+    }
+    // The holder pushes a few tasks and releases: spin, then let it run.
+    if (!base_internal::SpinPause(attempt)) std::this_thread::yield();
+  }
+}
+
+void ThreadPool::UnlockClaims() {
+  claim_gate_.store(false, std::memory_order_release);
 }
 
 TaskNode* ThreadPool::TakeOldestOwn(PoolWorker& worker) {
@@ -560,7 +591,10 @@ void ThreadPool::Exploit(PoolWorker& worker, Taken& taken) {
     } else {
       if (++own_tasks == kFairnessInterval) {
         own_tasks = 0;
-        if (injection_.TryPop(&worker.injected)) {
+        LockClaims();  // See TryTake.
+        const bool popped = injection_.TryPop(&worker.injected);
+        UnlockClaims();
+        if (popped) {
           RunInjected(worker);
           continue;
         }

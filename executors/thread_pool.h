@@ -193,6 +193,9 @@ class ThreadPool final : public Executor {
   bool Quiescent() const;
   absl::Status ShutDownError() const;
   void DropLeftovers();
+  // Takes and releases claim_gate_.
+  void LockClaims();
+  void UnlockClaims();
 
   const std::string name_;
   std::vector<std::unique_ptr<executors_internal::PoolWorker>> workers_;
@@ -200,6 +203,9 @@ class ThreadPool final : public Executor {
   executors_internal::EventCount event_count_;
   // Workers searching for work (see "Waking" in thread_pool.cc).
   alignas(64) std::atomic<int> thieves_{0};
+  // Held by the worker that claims a batch from the shared queue until the
+  // rest of the batch is on its deque (see TryTake in thread_pool.cc).
+  alignas(64) std::atomic<bool> claim_gate_{false};
   // Schedule() calls from outside the pool still running. A task can complete
   // (and its owner destroy the pool) while the thread that scheduled it is
   // still inside Schedule(), after the push; the destructor waits for those

@@ -17,11 +17,11 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "multirun/futures/future.h"
 #include "multirun/executors/strand.h"
+#include "multirun/executors/thread_pool.h"
+#include "multirun/futures/future.h"
 #include "multirun/futures/submit.h"
 #include "multirun/futures/task.h"
-#include "multirun/executors/thread_pool.h"
 #include "multirun/futures/timer_queue.h"
 #include "multirun/sync/event.h"
 

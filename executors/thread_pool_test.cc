@@ -107,7 +107,8 @@ std::vector<pid_t> WorkerTids(ThreadPool& pool) {
   for (int i = 0; i < workers; ++i) {
     EXPECT_TRUE(pool.Schedule([meeting, workers] {
                       const WorkerInfo* worker = CurrentWorker();
-                      meeting->tids[worker->index].store(testing_internal::CurrentTid());
+                      meeting->tids[worker->index].store(
+                          testing_internal::CurrentTid());
                       meeting->arrived.fetch_add(1);
                       while (meeting->arrived.load() < workers) {
                         std::this_thread::yield();
@@ -337,7 +338,8 @@ TEST(ThreadPoolTest, WorkersHaveDistinctIdentities) {
   ThreadPool pool(3);
   const std::vector<pid_t> tids = WorkerTids(pool);
   EXPECT_EQ(std::set<pid_t>(tids.begin(), tids.end()).size(), 3u);
-  EXPECT_EQ(std::count(tids.begin(), tids.end(), testing_internal::CurrentTid()), 0);
+  EXPECT_EQ(
+      std::count(tids.begin(), tids.end(), testing_internal::CurrentTid()), 0);
 }
 
 TEST(ThreadPoolTest, ScheduleAfterShutdownFails) {

@@ -11,7 +11,6 @@ thread_local const WorkerInfo* current_worker = nullptr;
 
 const WorkerInfo* CurrentWorker() { return current_worker; }
 
-
 ScopedCurrentWorker::ScopedCurrentWorker(const WorkerInfo* worker)
     : previous_(current_worker) {
   current_worker = worker;

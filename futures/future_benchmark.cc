@@ -17,10 +17,10 @@
 #include <vector>
 
 #include "benchmark/benchmark.h"
-#include "multirun/futures/future.h"
 #include "multirun/executors/inline_executor.h"
-#include "multirun/futures/submit.h"
 #include "multirun/executors/thread_pool.h"
+#include "multirun/futures/future.h"
+#include "multirun/futures/submit.h"
 
 namespace multirun {
 namespace {

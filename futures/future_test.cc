@@ -17,13 +17,13 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "multirun/executors/inline_executor.h"
 #include "multirun/base/drop_reason.h"
-#include "multirun/testing/test_executors.h"
+#include "multirun/executors/inline_executor.h"
 #include "multirun/futures/submit.h"
 #include "multirun/futures/task.h"
 #include "multirun/futures/when.h"
 #include "multirun/sync/event.h"
+#include "multirun/testing/test_executors.h"
 
 namespace multirun {
 namespace {

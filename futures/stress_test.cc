@@ -20,11 +20,11 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
-#include "multirun/futures/future.h"
 #include "multirun/executors/inline_executor.h"
 #include "multirun/executors/strand.h"
-#include "multirun/futures/submit.h"
 #include "multirun/executors/thread_pool.h"
+#include "multirun/futures/future.h"
+#include "multirun/futures/submit.h"
 #include "multirun/futures/timer_queue.h"
 
 namespace multirun {

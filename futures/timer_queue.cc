@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "multirun/base/drop_reason.h"
 #include "multirun/base/deadline.h"
+#include "multirun/base/drop_reason.h"
 #include "multirun/base/futex.h"
 #include "multirun/sync/lock_holder.h"
 

@@ -13,9 +13,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "multirun/executors/inline_executor.h"
-#include "multirun/testing/test_executors.h"
 #include "multirun/sync/lock.h"
 #include "multirun/sync/lock_holder.h"
+#include "multirun/testing/test_executors.h"
 
 namespace multirun {
 namespace {

@@ -104,7 +104,7 @@ Future<WhenAnyResult<T>> WhenAny(std::vector<Future<T>> futures) {
     if (!futures[i].valid()) {
       promise->SetValue(
           WhenAnyResult<T>{i, FutureResult<T>(absl::FailedPreconditionError(
-                              "WhenAny: input is not a valid future"))});
+                                  "WhenAny: input is not a valid future"))});
       continue;
     }
     auto state =

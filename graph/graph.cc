@@ -119,12 +119,12 @@ absl::Status RunChild(Invocation& invocation, Graph& graph,
   parent->HoldChain();
   std::shared_ptr<Graph> alive = keep;
   graph.Start(*invocation.executor, {})
-      .Then(InlineGlue(),
-            [parent, child = &graph, keep = std::move(keep),
-             done = std::move(done)](absl::StatusOr<GraphRunReport> report) mutable {
-              parent->RemoveChild(child);
-              done(SummaryOf(report));
-            });
+      .Then(InlineGlue(), [parent, child = &graph, keep = std::move(keep),
+                           done = std::move(done)](
+                              absl::StatusOr<GraphRunReport> report) mutable {
+        parent->RemoveChild(child);
+        done(SummaryOf(report));
+      });
   // A Cancel() between AddChild() and the child's start did not reach it.
   // (If the child already finished, Cancel() is a no-op.)
   if (parent->IsCancelled()) graph.Cancel();
@@ -160,8 +160,8 @@ absl::Status RunInnerGraph(Invocation& invocation, Graph& graph) {
 // GraphRunOptions::timeline.
 
 Future<GraphRunReport> RunState::Prepare(Executor& executor,
-                                    const GraphRunOptions& options,
-                                    std::shared_ptr<Event> finished) {
+                                         const GraphRunOptions& options,
+                                         std::shared_ptr<Event> finished) {
   executor_ = &executor;
   options_ = options;
   const size_t n = graph_->size();
@@ -314,12 +314,13 @@ uint32_t RunState::Step(uint32_t node, bool has_permit, Sink* sink) {
       runtime_[node].failed_root.load(std::memory_order_relaxed);
   if (root >= 0) {
     if (has_permit) ReleasePermit(node, sink);
-    return Release(node, GraphNodeState::kSkipped, SkippedStatus(root), root, sink,
-                   true);
+    return Release(node, GraphNodeState::kSkipped, SkippedStatus(root), root,
+                   sink, true);
   }
   if (cancelled_.load(std::memory_order_acquire)) {
     if (has_permit) ReleasePermit(node, sink);
-    return Release(node, GraphNodeState::kCancelled, cancel_reason_, -1, sink, true);
+    return Release(node, GraphNodeState::kCancelled, cancel_reason_, -1, sink,
+                   true);
   }
   if ((flags_[node] & Graph::kGrouped) && !has_permit && !AcquirePermit(node)) {
     return kMoved;  // Parked: a finishing member of the group resumes it.
@@ -360,8 +361,9 @@ uint32_t RunState::FinishBody(uint32_t node, absl::Status status, Sink* sink,
                  static_cast<int32_t>(node), sink, allow_inline);
 }
 
-uint32_t RunState::Release(uint32_t node, GraphNodeState state, absl::Status status,
-                           int32_t propagate, Sink* sink, bool allow_inline) {
+uint32_t RunState::Release(uint32_t node, GraphNodeState state,
+                           absl::Status status, int32_t propagate, Sink* sink,
+                           bool allow_inline) {
   states_[node] = state;
   if (!status.ok()) statuses_[node] = std::move(status);
   uint32_t next = kNone;
@@ -584,7 +586,8 @@ GraphConcurrencyGroup Graph::NewConcurrencyGroup(int max_concurrent) {
                      max_concurrent)));
   }
   group_limits_.push_back(std::max(max_concurrent, 1));
-  return GraphConcurrencyGroup(this, static_cast<int32_t>(group_limits_.size() - 1));
+  return GraphConcurrencyGroup(this,
+                               static_cast<int32_t>(group_limits_.size() - 1));
 }
 
 GraphNode<void> Graph::AddGraph(std::string name, Graph& inner) {
@@ -695,7 +698,8 @@ absl::Status Graph::FindCycle(const std::vector<uint32_t>& left) const {
                    " node(s): ", absl::StrJoin(names, " -> ")));
 }
 
-Future<GraphRunReport> Graph::Start(Executor& executor, GraphRunOptions options) {
+Future<GraphRunReport> Graph::Start(Executor& executor,
+                                    GraphRunOptions options) {
   if (running_.exchange(true, std::memory_order_acq_rel)) {
     return MakeErrorFuture<GraphRunReport>(absl::FailedPreconditionError(
         "Graph::Run: the graph is already running"));
@@ -716,7 +720,7 @@ Future<GraphRunReport> Graph::Run(Executor& executor, GraphRunOptions options) {
 }
 
 absl::StatusOr<GraphRunReport> Graph::RunAndWait(Executor& executor,
-                                            GraphRunOptions options) {
+                                                 GraphRunOptions options) {
   return Run(executor, options).Get();
 }
 

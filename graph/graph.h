@@ -7,9 +7,9 @@
 // Example:
 //
 //   multirun::Graph graph;
-//   multirun::GraphNode<double> revenue = graph.Add("revenue", [] { return 3.0; });
-//   multirun::GraphNode<double> expenses = graph.Add("costs", [] { return 1.0; });
-//   multirun::GraphNode<double> profit = graph.Add(
+//   multirun::GraphNode<double> revenue = graph.Add("revenue", [] { return 3.0;
+//   }); multirun::GraphNode<double> expenses = graph.Add("costs", [] {
+//   return 1.0; }); multirun::GraphNode<double> profit = graph.Add(
 //       "profit", [](double r, double e) { return r - e; }, revenue, expenses);
 //   multirun::ThreadPool pool(2);
 //   absl::StatusOr<multirun::GraphRunReport> report = graph.RunAndWait(pool);
@@ -17,19 +17,19 @@
 //     double p = *graph.Result(profit);  // 2.0
 //   }
 //
-// Nodes. Add(name, fn, deps...) returns a typed handle, GraphNode<T>, where T is
-// what fn produces:
+// Nodes. Add(name, fn, deps...) returns a typed handle, GraphNode<T>, where T
+// is what fn produces:
 //   fn returns                          the node is a
 //   void or absl::Status                GraphNode<void>
 //   U or absl::StatusOr<U>              GraphNode<U>
 //   multirun::Future<U>                 GraphNode<U>, completed by the future
-// Dependencies are handles, given to Add() or to GraphNode::After(). Dataflow: when
-// fn can be called with its dependencies' results (`const T1&, const T2&...`,
-// in the order given to Add), it is, so results flow from node to node without
-// a shared namespace; otherwise the dependencies only order the calls. A
-// node's callback (GraphNode::OnDone) gets the node's result (absl::StatusOr<T>, or
-// absl::Status for void) after the result is stored and before any dependent
-// starts.
+// Dependencies are handles, given to Add() or to GraphNode::After(). Dataflow:
+// when fn can be called with its dependencies' results (`const T1&, const
+// T2&...`, in the order given to Add), it is, so results flow from node to node
+// without a shared namespace; otherwise the dependencies only order the calls.
+// A node's callback (GraphNode::OnDone) gets the node's result
+// (absl::StatusOr<T>, or absl::Status for void) after the result is stored and
+// before any dependent starts.
 //
 // Asynchronous nodes. A function that returns a multirun::Future<U> starts
 // work that runs elsewhere (another executor, a timer, another process); the
@@ -98,8 +98,8 @@
 // the producer of its future wrote before completing it is visible to the
 // node's callback and its dependents.
 //
-// Defines GraphFailurePolicy, GraphRunOptions, GraphConcurrencyGroup, GraphNode<T> and
-// Graph (alias Subflow).
+// Defines GraphFailurePolicy, GraphRunOptions, GraphConcurrencyGroup,
+// GraphNode<T> and Graph (alias Subflow).
 
 #ifndef MULTIRUN_GRAPH_GRAPH_H_
 #define MULTIRUN_GRAPH_GRAPH_H_
@@ -137,8 +137,8 @@ enum class GraphFailurePolicy {
 // How Graph::Run() runs.
 struct GraphRunOptions {
   GraphFailurePolicy on_failure = GraphFailurePolicy::kSkipDependents;
-  // Record each node's start and end time and worker (GraphNodeTiming). Costs two
-  // clock reads per node.
+  // Record each node's start and end time and worker (GraphNodeTiming). Costs
+  // two clock reads per node.
   bool timeline = false;
 };
 
@@ -267,7 +267,7 @@ class Graph {
   Future<GraphRunReport> Run(Executor& executor, GraphRunOptions options = {});
   // Run() and wait for the report (blocks).
   absl::StatusOr<GraphRunReport> RunAndWait(Executor& executor,
-                                       GraphRunOptions options = {});
+                                            GraphRunOptions options = {});
 
   // Cancels the run in progress: nodes that have not started end Cancelled
   // (running ones finish, and the futures that asynchronous nodes returned
@@ -282,7 +282,8 @@ class Graph {
   // has none (it did not succeed) or the graph is running; InvalidArgument
   // for a handle of another graph.
   template <typename T>
-  requires(!std::is_void_v<T>) absl::StatusOr<T> Result(const GraphNode<T>& node)
+  requires(!std::is_void_v<T>) absl::StatusOr<T> Result(
+      const GraphNode<T>& node)
   const;
 
   // The graph in Graphviz's DOT language: one vertex per node (its name),

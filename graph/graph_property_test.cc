@@ -125,9 +125,9 @@ TEST_P(RandomDagTest, FailuresSkipExactlyTheirDescendants) {
       }
     }
     for (int v = 0; v < dag.n; ++v) {
-      const GraphNodeState want = expected[v] == 0   ? GraphNodeState::kSucceeded
-                             : expected[v] == 1 ? GraphNodeState::kFailed
-                                                : GraphNodeState::kSkipped;
+      const GraphNodeState want = expected[v] == 0 ? GraphNodeState::kSucceeded
+                                  : expected[v] == 1 ? GraphNodeState::kFailed
+                                                     : GraphNodeState::kSkipped;
       ASSERT_EQ(report->state(v), want) << "seed " << seed << " node " << v;
     }
   }

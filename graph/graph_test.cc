@@ -483,9 +483,9 @@ TEST(GraphTest, CancelAllPolicyCancelsTheRest) {
               HasSubstr("node 'a' failed"));
   EXPECT_EQ(report->Count(GraphNodeState::kFailed), 1u);
   // Dependents of the failure are skipped; the rest of the run cancelled.
-  EXPECT_EQ(
-      report->Count(GraphNodeState::kSkipped) + report->Count(GraphNodeState::kCancelled),
-      6u);
+  EXPECT_EQ(report->Count(GraphNodeState::kSkipped) +
+                report->Count(GraphNodeState::kCancelled),
+            6u);
 }
 
 TEST(GraphTest, CancelMidRunStopsNodesThatHaveNotStarted) {
@@ -837,7 +837,8 @@ TEST(GraphTest, TimelineAndChromeTrace) {
   absl::StatusOr<GraphRunReport> plain = graph.RunAndWait(pool);
   ASSERT_TRUE(plain.ok());
   EXPECT_FALSE(plain->has_timeline());
-  absl::StatusOr<GraphRunReport> report = graph.RunAndWait(pool, {.timeline = true});
+  absl::StatusOr<GraphRunReport> report =
+      graph.RunAndWait(pool, {.timeline = true});
   ASSERT_TRUE(report.ok());
   ASSERT_TRUE(report->has_timeline());
   GraphNodeReport first = report->node(0);

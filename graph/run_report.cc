@@ -68,8 +68,8 @@ std::string GraphRunReport::name(size_t index) const {
 }
 
 bool GraphRunReport::has_result(size_t index) const {
-  return states_[index] == GraphNodeState::kSucceeded && index < typed_.size() &&
-         typed_[index];
+  return states_[index] == GraphNodeState::kSucceeded &&
+         index < typed_.size() && typed_[index];
 }
 
 GraphNodeReport GraphRunReport::node(size_t index) const {

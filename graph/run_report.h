@@ -71,7 +71,7 @@ struct GraphNodeReport {
   GraphNodeState state = GraphNodeState::kNotRun;
   absl::Status status;
   bool has_result = false;  // Graph::Result() has a value for it.
-  GraphNodeTiming timing;        // Empty unless GraphRunOptions::timeline.
+  GraphNodeTiming timing;   // Empty unless GraphRunOptions::timeline.
 };
 
 // Example:

@@ -20,10 +20,10 @@
 #include "absl/base/config.h"
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
-#include "multirun/processes/internal/process_io.h"
-#include "multirun/executors/worker.h"
 #include "multirun/base/check.h"
 #include "multirun/base/futex.h"
+#include "multirun/executors/worker.h"
+#include "multirun/processes/internal/process_io.h"
 
 namespace multirun {
 namespace {
@@ -82,9 +82,9 @@ int64_t DeadlineNanos(absl::Duration timeout) {
 
 absl::Status CheckOptions(const ForkExecutorOptions& options) {
   if (options.workers < 0 || options.workers > kMaxProcesses) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "ForkExecutor: workers must be in [0, ", kMaxProcesses,
-        "] (0: one per core), got ", options.workers));
+    return absl::InvalidArgumentError(
+        absl::StrCat("ForkExecutor: workers must be in [0, ", kMaxProcesses,
+                     "] (0: one per core), got ", options.workers));
   }
   if (options.task_timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError(

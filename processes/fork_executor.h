@@ -92,9 +92,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "multirun/base/invoke.h"
 #include "multirun/codec/codec.h"
 #include "multirun/futures/future.h"
-#include "multirun/base/invoke.h"
 #include "multirun/futures/submit.h"
 #include "multirun/sync/lock.h"
 #include "multirun/sync/lock_holder.h"
@@ -170,7 +170,8 @@ class TypedForkCall final : public ForkCall {
     } catch (...) {  // Encoding failed (bad_alloc, a throwing user codec).
       encoded->clear();
       try {
-        EncodeTo(FutureResult<T>(base_internal::StatusFromCurrentException()), encoded);
+        EncodeTo(FutureResult<T>(base_internal::StatusFromCurrentException()),
+                 encoded);
       } catch (...) {
         encoded->clear();  // The child exits without a result.
       }

@@ -23,8 +23,8 @@
 #include <vector>
 
 #include "benchmark/benchmark.h"
-#include "multirun/processes/fork_executor.h"
 #include "multirun/futures/future.h"
+#include "multirun/processes/fork_executor.h"
 #include "multirun/testing/python_peer.h"
 
 namespace multirun {

@@ -28,9 +28,9 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "multirun/futures/future.h"
-#include "multirun/futures/as_completed.h"
 #include "multirun/executors/worker.h"
+#include "multirun/futures/as_completed.h"
+#include "multirun/futures/future.h"
 #include "multirun/sync/lock.h"
 #include "multirun/sync/lock_holder.h"
 
@@ -453,9 +453,10 @@ TEST(ForkExecutorTest, RejectsBadInput) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(ForkExecutor::Create({.workers = 5000}).status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(
-      ForkExecutor::Create({.task_timeout = absl::ZeroDuration()}).status().code(),
-      absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ForkExecutor::Create({.task_timeout = absl::ZeroDuration()})
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
   ForkExecutor forks;
   EXPECT_EQ(forks.Start({.task_timeout = -absl::Seconds(1)}, [] { return 1; })
                 .result.Get()
@@ -515,10 +516,11 @@ TEST(ForkExecutorTest, LifecycleAndSize) {
             std::max(1, static_cast<int>(std::thread::hardware_concurrency())));
   EXPECT_FALSE(forks.IsShutdown());
   EXPECT_EQ(*forks.Submit([] { return 3; }).Get(), 3);
-  EXPECT_EQ(forks.stats().running, 0);
-  EXPECT_EQ(forks.stats().queued, 0u);
   EXPECT_TRUE(forks.Shutdown().ok());
   EXPECT_TRUE(forks.IsShutdown());
+  // Shutdown() waits until every child is reaped.
+  EXPECT_EQ(forks.stats().running, 0);
+  EXPECT_EQ(forks.stats().queued, 0u);
   EXPECT_EQ(forks.Submit([] { return 4; }).Get().status().code(),
             absl::StatusCode::kFailedPrecondition);
 }

@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "multirun/processes/fork_executor.h"
 #include "multirun/futures/future.h"
+#include "multirun/processes/fork_executor.h"
 #include "multirun/sync/lock.h"
 #include "multirun/sync/lock_holder.h"
 

@@ -18,8 +18,8 @@
 #include "absl/status/statusor.h"
 #include "benchmark/benchmark.h"
 #include "multirun/futures/future.h"
-#include "multirun/testing/python_peer.h"
 #include "multirun/processes/process_pool.h"
+#include "multirun/testing/python_peer.h"
 
 namespace multirun {
 namespace {

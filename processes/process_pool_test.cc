@@ -32,9 +32,9 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "multirun/futures/future.h"
 #include "multirun/executors/inline_executor.h"
 #include "multirun/executors/worker.h"
+#include "multirun/futures/future.h"
 
 namespace {
 

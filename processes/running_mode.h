@@ -3,11 +3,11 @@
 // Running modes: the same user code inline, on threads or on processes,
 // chosen by one argument (a port of MultiRunnable's RunningMode).
 //
-// `RunOnWorkers(mode, workers, fn)` calls `fn()` once on each of `workers` workers and
-// returns one WorkerRun per worker: who ran it and what it returned (or the
-// error it returned or threw). `RunMap(mode, fn, inputs)` calls `fn(input)`
-// once per input, each on its own worker, and returns the records in input
-// order. Both block until every call has finished.
+// `RunOnWorkers(mode, workers, fn)` calls `fn()` once on each of `workers`
+// workers and returns one WorkerRun per worker: who ran it and what it returned
+// (or the error it returned or threw). `RunMap(mode, fn, inputs)` calls
+// `fn(input)` once per input, each on its own worker, and returns the records
+// in input order. Both block until every call has finished.
 //
 //   kInline   every call runs on the calling thread, one after the other
 //             (worker names "inline-<index>"); for debugging and tests.
@@ -28,10 +28,9 @@
 
 #include <pthread.h>
 #include <sys/types.h>
-
-#include <algorithm>
 #include <unistd.h>
 
+#include <algorithm>
 #include <optional>
 #include <ranges>
 #include <string>
@@ -44,12 +43,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "multirun/codec/codec.h"
-#include "multirun/processes/fork_executor.h"
-#include "multirun/futures/future.h"
-#include "multirun/base/invoke.h"
-#include "multirun/executors/worker.h"
 #include "multirun/base/futex.h"
+#include "multirun/base/invoke.h"
+#include "multirun/codec/codec.h"
+#include "multirun/executors/worker.h"
+#include "multirun/futures/future.h"
+#include "multirun/processes/fork_executor.h"
 
 namespace multirun {
 
@@ -125,8 +124,8 @@ absl::StatusOr<std::vector<WorkerRun<T>>> RunWorkers(RunningMode mode,
       });
     } catch (const std::system_error& e) {
       started = absl::ResourceExhaustedError(
-          absl::StrCat("RunOnWorkers: could not start worker thread ", i, " of ", count,
-                       ": ", e.what()));
+          absl::StrCat("RunOnWorkers: could not start worker thread ", i,
+                       " of ", count, ": ", e.what()));
       break;
     }
   }
@@ -140,8 +139,8 @@ absl::StatusOr<std::vector<WorkerRun<T>>> RunWorkers(RunningMode mode,
 
 // The value type RunOnWorkers() and RunMap() report for fn returning R.
 template <typename F, typename... Args>
-using WorkerRunValue = typename base_internal::ValueOf<
-    std::invoke_result_t<F&, Args...>>::type;
+using WorkerRunValue =
+    typename base_internal::ValueOf<std::invoke_result_t<F&, Args...>>::type;
 
 // Example:
 //
@@ -156,10 +155,10 @@ absl::StatusOr<std::vector<WorkerRun<WorkerRunValue<F>>>> RunOnWorkers(
   static_assert(!base_internal::kIsFuture<std::invoke_result_t<F&>>,
                 "RunOnWorkers: fn must return a value, not a Future");
   if (workers < 0 || workers > processes_internal::kMaxRunWorkers) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "RunOnWorkers: workers must be in [0, ",
-        processes_internal::kMaxRunWorkers, "] (0: one per core), got ",
-        workers));
+    return absl::InvalidArgumentError(
+        absl::StrCat("RunOnWorkers: workers must be in [0, ",
+                     processes_internal::kMaxRunWorkers,
+                     "] (0: one per core), got ", workers));
   }
   if (workers == 0) {
     workers = static_cast<int>(std::clamp<unsigned>(
@@ -169,9 +168,8 @@ absl::StatusOr<std::vector<WorkerRun<WorkerRunValue<F>>>> RunOnWorkers(
   if (base_internal::IsNullCallable(fn)) {
     return absl::InvalidArgumentError("RunOnWorkers: null callable");
   }
-  return processes_internal::RunWorkers<T>(mode, workers, [&fn](int) {
-    return base_internal::InvokeToResult(fn);
-  });
+  return processes_internal::RunWorkers<T>(
+      mode, workers, [&fn](int) { return base_internal::InvokeToResult(fn); });
 }
 
 // Example:

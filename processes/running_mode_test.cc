@@ -14,9 +14,9 @@
 
 #include "absl/status/status.h"
 #include "gtest/gtest.h"
+#include "multirun/base/futex.h"
 #include "multirun/executors/worker.h"
 #include "multirun/sync/barrier.h"
-#include "multirun/base/futex.h"
 
 namespace multirun {
 namespace {
@@ -109,12 +109,13 @@ struct NoCodec {
 };
 
 TEST(RunTest, ProcessesNeedAResultWithACodec) {
-  absl::StatusOr<std::vector<WorkerRun<NoCodec>>> runs =
-      multirun::RunOnWorkers(RunningMode::kProcesses, 2, [] { return NoCodec{1}; });
+  absl::StatusOr<std::vector<WorkerRun<NoCodec>>> runs = multirun::RunOnWorkers(
+      RunningMode::kProcesses, 2, [] { return NoCodec{1}; });
   EXPECT_EQ(runs.status().code(), absl::StatusCode::kInvalidArgument);
   // The same function runs on threads.
-  EXPECT_TRUE(
-      multirun::RunOnWorkers(RunningMode::kThreads, 2, [] { return NoCodec{1}; }).ok());
+  EXPECT_TRUE(multirun::RunOnWorkers(RunningMode::kThreads, 2, [] {
+                return NoCodec{1};
+              }).ok());
 }
 
 TEST(RunTest, FailuresStayInTheirOwnRecord) {
@@ -136,7 +137,8 @@ TEST(RunTest, FailuresStayInTheirOwnRecord) {
 }
 
 TEST(RunTest, ZeroWorkersMeansOnePerCore) {
-  const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  const int cores =
+      std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   auto runs = multirun::RunOnWorkers(RunningMode::kInline, 0, [] { return 1; });
   ASSERT_TRUE(runs.ok()) << runs.status();
   EXPECT_EQ(static_cast<int>(runs->size()), cores);
@@ -144,15 +146,17 @@ TEST(RunTest, ZeroWorkersMeansOnePerCore) {
 
 TEST(RunTest, BadArguments) {
   for (int workers : {-1, 1025}) {
-    EXPECT_EQ(
-        multirun::RunOnWorkers(RunningMode::kThreads, workers, WhoAmI).status().code(),
-        absl::StatusCode::kInvalidArgument)
+    EXPECT_EQ(multirun::RunOnWorkers(RunningMode::kThreads, workers, WhoAmI)
+                  .status()
+                  .code(),
+              absl::StatusCode::kInvalidArgument)
         << workers;
   }
   int (*null_function)() = nullptr;
-  EXPECT_EQ(
-      multirun::RunOnWorkers(RunningMode::kInline, 1, null_function).status().code(),
-      absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(multirun::RunOnWorkers(RunningMode::kInline, 1, null_function)
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
   std::vector<int> too_many(1025);
   EXPECT_EQ(RunMap(
                 RunningMode::kInline, [](int x) { return x; }, too_many)

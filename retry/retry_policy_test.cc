@@ -49,8 +49,9 @@ TEST(RetryPolicyTest, CopiesAreIndependent) {
 TEST(RetryPolicyTest, ValidateNamesTheBadSetting) {
   EXPECT_EQ(RetryPolicy().WithMaxAttempts(0).Validate().message(),
             "RetryPolicy: max attempts must be >= 1, got 0");
-  EXPECT_EQ(RetryPolicy().WithTimeBudget(absl::Seconds(-2)).Validate().message(),
-            "RetryPolicy: the deadline must be > 0, got -2s");
+  EXPECT_EQ(
+      RetryPolicy().WithTimeBudget(absl::Seconds(-2)).Validate().message(),
+      "RetryPolicy: the deadline must be > 0, got -2s");
   EXPECT_EQ(RetryPolicy().WithClock(nullptr).Validate().message(),
             "RetryPolicy::WithClock: null clock");
   // The first bad setting is the one reported.

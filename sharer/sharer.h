@@ -83,8 +83,8 @@
 // ready; everything the Sharer's calls wrote is visible to the thread whose
 // ~Sharer() returns.
 //
-// Defines Sharer<T>, SharerOptions, SharerStats, SharerWhenFull, SharerFuture and
-// SharerCallFuture.
+// Defines Sharer<T>, SharerOptions, SharerStats, SharerWhenFull, SharerFuture
+// and SharerCallFuture.
 
 #ifndef MULTIRUN_SHARER_SHARER_H_
 #define MULTIRUN_SHARER_SHARER_H_

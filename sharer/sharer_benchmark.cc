@@ -48,11 +48,11 @@
 #include "boost/asio/post.hpp"
 #include "boost/asio/strand.hpp"
 #include "boost/asio/use_future.hpp"
-#include "multirun/futures/future.h"
-#include "multirun/testing/releasable_threads.h"
 #include "multirun/executors/thread_pool.h"
+#include "multirun/futures/future.h"
 #include "multirun/sharer/sharer.h"
 #include "multirun/sync/event.h"
+#include "multirun/testing/releasable_threads.h"
 
 namespace multirun {
 namespace {

@@ -17,11 +17,11 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "multirun/futures/future.h"
 #include "multirun/executors/inline_executor.h"
-#include "multirun/futures/task.h"
 #include "multirun/executors/thread_pool.h"
 #include "multirun/executors/worker.h"
+#include "multirun/futures/future.h"
+#include "multirun/futures/task.h"
 #include "multirun/sync/event.h"
 #include "multirun/testing/test_threads.h"
 
@@ -497,7 +497,9 @@ TEST(SharerTest, InvalidOptionsAreReported) {
       {{.executor = &pool, .max_queued = -3}, "got -3"},
       {{.executor = &pool, .when_full = SharerWhenFull::kFail},
        "max_queued is not set"},
-      {{.executor = &pool, .max_queued = 4, .when_full = SharerWhenFull::kWaitFor},
+      {{.executor = &pool,
+        .max_queued = 4,
+        .when_full = SharerWhenFull::kWaitFor},
        "positive and finite"},
       {{.executor = &pool,
         .max_queued = 4,

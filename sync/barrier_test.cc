@@ -55,7 +55,8 @@ TEST(BarrierTest, EightThreadsManyRoundsExactlyOneLastPerRound) {
 TEST(BarrierTest, TimeoutBreaksTheBarrierForEveryone) {
   Barrier barrier(3);
   absl::Status other_status;
-  testing_internal::TrackedThread other([&] { other_status = barrier.Wait().status(); });
+  testing_internal::TrackedThread other(
+      [&] { other_status = barrier.Wait().status(); });
   other.AwaitWaitingOn(barrier);  // Arrived, so the timeout breaks its round.
   const absl::StatusOr<bool> mine = barrier.WaitFor(absl::Milliseconds(20));
   other.Join();
@@ -69,7 +70,8 @@ TEST(BarrierTest, TimeoutBreaksTheBarrierForEveryone) {
 TEST(BarrierTest, AbortWakesWaiters) {
   Barrier barrier(2);
   absl::Status waiter_status;
-  testing_internal::TrackedThread waiter([&] { waiter_status = barrier.Wait().status(); });
+  testing_internal::TrackedThread waiter(
+      [&] { waiter_status = barrier.Wait().status(); });
   waiter.AwaitWaitingOn(barrier);
   barrier.Abort();
   waiter.Join();
@@ -104,7 +106,8 @@ TEST(BarrierDeathTest, DestroyingABarrierWithWaitersAborts) {
         // A raw pointer, copied into the thread: the test itself must not race
         // on it.
         auto* barrier = new Barrier(2);
-        testing_internal::TrackedThread waiter([barrier] { barrier->Wait().IgnoreError(); });
+        testing_internal::TrackedThread waiter(
+            [barrier] { barrier->Wait().IgnoreError(); });
         waiter.AwaitWaitingOn(*barrier);
         delete barrier;
         _exit(0);  // Not reached: a surviving child must not hang in join.

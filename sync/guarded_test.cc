@@ -15,8 +15,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
-#include "multirun/testing/test_threads.h"
 #include "multirun/sync/rlock.h"
+#include "multirun/testing/test_threads.h"
 
 namespace multirun {
 namespace {

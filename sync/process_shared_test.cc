@@ -26,7 +26,6 @@
 #include "multirun/sync/bounded_semaphore.h"
 #include "multirun/sync/condition.h"
 #include "multirun/sync/event.h"
-#include "multirun/testing/child_process.h"
 #include "multirun/sync/internal/wait_list.h"
 #include "multirun/sync/lock.h"
 #include "multirun/sync/lock_holder.h"
@@ -35,6 +34,7 @@
 #include "multirun/sync/run_with.h"
 #include "multirun/sync/semaphore.h"
 #include "multirun/sync/shared_region.h"
+#include "multirun/testing/child_process.h"
 
 namespace multirun {
 namespace {
@@ -148,7 +148,8 @@ TEST_F(ProcessSharedTest, LockExcludesAcrossFourProcesses) {
   for (int i = 1; i < kProcesses; ++i)
     children.push_back(testing_internal::ChildProcess::Start(work));
   EXPECT_TRUE(work());
-  for (testing_internal::ChildProcess& child : children) EXPECT_TRUE(child.WaitOk().ok());
+  for (testing_internal::ChildProcess& child : children)
+    EXPECT_TRUE(child.WaitOk().ok());
   EXPECT_EQ(*counter, int64_t{kProcesses} * kIncrements);
   EXPECT_FALSE(lock->IsLocked());
 }
@@ -156,10 +157,11 @@ TEST_F(ProcessSharedTest, LockExcludesAcrossFourProcesses) {
 TEST_F(ProcessSharedTest, LockReleaseWakesASleeperInAnotherProcess) {
   Lock* lock = Make<Lock>();
   lock->Acquire();
-  testing_internal::ChildProcess child = testing_internal::ChildProcess::Start([&] {
-    lock->Acquire();
-    return lock->Release().ok();
-  });
+  testing_internal::ChildProcess child =
+      testing_internal::ChildProcess::Start([&] {
+        lock->Acquire();
+        return lock->Release().ok();
+      });
   ASSERT_TRUE(testing_internal::AwaitProcessWaitingOn(child.pid(), *lock));
   ASSERT_TRUE(lock->Release().ok());
   EXPECT_TRUE(child.WaitOk().ok());
@@ -202,7 +204,8 @@ TEST_F(ProcessSharedTest, RLockNestsAndExcludesAcrossProcesses) {
   for (int i = 1; i < kProcesses; ++i)
     children.push_back(testing_internal::ChildProcess::Start(work));
   EXPECT_TRUE(work());
-  for (testing_internal::ChildProcess& child : children) EXPECT_TRUE(child.WaitOk().ok());
+  for (testing_internal::ChildProcess& child : children)
+    EXPECT_TRUE(child.WaitOk().ok());
   EXPECT_EQ(*counter, int64_t{kProcesses} * kRounds);
   EXPECT_EQ(occupancy->most.load(), 1);
   EXPECT_EQ(lock->Depth(), 0);
@@ -215,17 +218,18 @@ TEST_F(ProcessSharedTest, ForkedChildDoesNotAdoptASharedRLock) {
   RLock private_lock;
   shared->Acquire();
   private_lock.Acquire();
-  testing_internal::ChildProcess child = testing_internal::ChildProcess::Start([&]() -> int {
-    if (!private_lock.IsOwnedByCurrentThread()) return 10;
-    if (shared->IsOwnedByCurrentThread() || shared->Depth() != 0) return 11;
-    if (shared->TryAcquire()) return 12;
-    if (shared->Release().code() != absl::StatusCode::kFailedPrecondition) {
-      return 13;
-    }
-    shared->Acquire();  // Sleeps until the parent releases.
-    if (shared->Depth() != 1) return 14;
-    return shared->Release().ok() ? 0 : 15;
-  });
+  testing_internal::ChildProcess child =
+      testing_internal::ChildProcess::Start([&]() -> int {
+        if (!private_lock.IsOwnedByCurrentThread()) return 10;
+        if (shared->IsOwnedByCurrentThread() || shared->Depth() != 0) return 11;
+        if (shared->TryAcquire()) return 12;
+        if (shared->Release().code() != absl::StatusCode::kFailedPrecondition) {
+          return 13;
+        }
+        shared->Acquire();  // Sleeps until the parent releases.
+        if (shared->Depth() != 1) return 14;
+        return shared->Release().ok() ? 0 : 15;
+      });
   ASSERT_TRUE(testing_internal::AwaitProcessWaitingOn(child.pid(), *shared));
   EXPECT_EQ(shared->Depth(), 1);
   ASSERT_TRUE(shared->Release().ok());
@@ -255,7 +259,8 @@ TEST_F(ProcessSharedTest, SemaphoreOccupancyNeverExceedsPermits) {
   for (int i = 1; i < kProcesses; ++i)
     children.push_back(testing_internal::ChildProcess::Start(work));
   EXPECT_TRUE(work());
-  for (testing_internal::ChildProcess& child : children) EXPECT_TRUE(child.WaitOk().ok());
+  for (testing_internal::ChildProcess& child : children)
+    EXPECT_TRUE(child.WaitOk().ok());
   EXPECT_EQ(entries->load(), int64_t{kProcesses} * kRounds);
   EXPECT_LE(occupancy->most.load(), kPermits);
   EXPECT_GE(occupancy->most.load(), 1);
@@ -275,7 +280,8 @@ TEST_F(ProcessSharedTest, SemaphoreReleaseWakesSleepersInOtherProcesses) {
     ASSERT_TRUE(testing_internal::AwaitProcessWaitingOn(child.pid(), *items));
   }
   ASSERT_TRUE(items->Release(2).ok());
-  for (testing_internal::ChildProcess& child : children) EXPECT_TRUE(child.WaitOk().ok());
+  for (testing_internal::ChildProcess& child : children)
+    EXPECT_TRUE(child.WaitOk().ok());
   EXPECT_EQ(items->Available(), 0);
 }
 
@@ -305,10 +311,11 @@ TEST_F(ProcessSharedTest, BoundedSemaphoreBoundsAndReportsAcrossProcesses) {
   // A sleeper in another process wakes on a release here.
   slots->Acquire();
   slots->Acquire();
-  testing_internal::ChildProcess child = testing_internal::ChildProcess::Start([&] {
-    slots->Acquire();
-    return slots->Release().ok();
-  });
+  testing_internal::ChildProcess child =
+      testing_internal::ChildProcess::Start([&] {
+        slots->Acquire();
+        return slots->Release().ok();
+      });
   ASSERT_TRUE(testing_internal::AwaitProcessWaitingOn(child.pid(), *slots));
   ASSERT_TRUE(slots->Release().ok());
   EXPECT_TRUE(child.WaitOk().ok());
@@ -328,18 +335,20 @@ TEST_F(ProcessSharedTest, EventSetInOneProcessWakesWaitersInOthers) {
     ASSERT_TRUE(testing_internal::AwaitProcessWaitingOn(child.pid(), *start));
   }
   start->Set();
-  for (testing_internal::ChildProcess& child : children) EXPECT_TRUE(child.WaitOk().ok());
+  for (testing_internal::ChildProcess& child : children)
+    EXPECT_TRUE(child.WaitOk().ok());
 }
 
 TEST_F(ProcessSharedTest, EventSetInAChildWakesTheParent) {
   Event* done = Make<Event>();
   int64_t* result = Make<int64_t>();
-  testing_internal::ChildProcess child = testing_internal::ChildProcess::Start([&] {
-    absl::SleepFor(absl::Milliseconds(20));
-    *result = 42;  // Published by Set().
-    done->Set();
-    return true;
-  });
+  testing_internal::ChildProcess child =
+      testing_internal::ChildProcess::Start([&] {
+        absl::SleepFor(absl::Milliseconds(20));
+        *result = 42;  // Published by Set().
+        done->Set();
+        return true;
+      });
   EXPECT_TRUE(done->WaitFor(testing_internal::kChildTimeout));
   EXPECT_EQ(*result, 42);
   EXPECT_TRUE(child.WaitOk().ok());
@@ -360,21 +369,22 @@ TEST_F(ProcessSharedTest, ConditionProducerAndConsumersInThreeProcesses) {
   constexpr int64_t kValues = 5'000;
   Condition* ready = Make<Condition>();
   Mailbox* box = Make<Mailbox>();
-  testing_internal::ChildProcess producer = testing_internal::ChildProcess::Start([&]() -> absl::Status {
-    for (int64_t value = 1; value <= kValues; ++value) {
-      LockHolder hold(*ready);
-      absl::Status status =
-          ready->Wait([&] { return box->tail - box->head < Mailbox::kSlots; });
-      if (!status.ok()) return status;
-      box->slots[box->tail % Mailbox::kSlots] = value;
-      ++box->tail;
-      ready->NotifyAll();
-    }
-    LockHolder hold(*ready);
-    box->done = true;
-    ready->NotifyAll();
-    return absl::OkStatus();
-  });
+  testing_internal::ChildProcess producer =
+      testing_internal::ChildProcess::Start([&]() -> absl::Status {
+        for (int64_t value = 1; value <= kValues; ++value) {
+          LockHolder hold(*ready);
+          absl::Status status = ready->Wait(
+              [&] { return box->tail - box->head < Mailbox::kSlots; });
+          if (!status.ok()) return status;
+          box->slots[box->tail % Mailbox::kSlots] = value;
+          ++box->tail;
+          ready->NotifyAll();
+        }
+        LockHolder hold(*ready);
+        box->done = true;
+        ready->NotifyAll();
+        return absl::OkStatus();
+      });
   auto consume = [&](int index) -> absl::Status {
     int64_t last = 0;
     while (true) {
@@ -396,10 +406,12 @@ TEST_F(ProcessSharedTest, ConditionProducerAndConsumersInThreeProcesses) {
   };
   std::vector<testing_internal::ChildProcess> consumers;
   for (int i = 0; i < 2; ++i) {
-    consumers.push_back(testing_internal::ChildProcess::Start([&, i] { return consume(i); }));
+    consumers.push_back(
+        testing_internal::ChildProcess::Start([&, i] { return consume(i); }));
   }
   EXPECT_TRUE(producer.WaitOk().ok());
-  for (testing_internal::ChildProcess& consumer : consumers) EXPECT_TRUE(consumer.WaitOk().ok());
+  for (testing_internal::ChildProcess& consumer : consumers)
+    EXPECT_TRUE(consumer.WaitOk().ok());
   EXPECT_EQ(box->count[0] + box->count[1], kValues);
   EXPECT_EQ(box->sum[0] + box->sum[1], kValues * (kValues + 1) / 2);
 }
@@ -407,11 +419,12 @@ TEST_F(ProcessSharedTest, ConditionProducerAndConsumersInThreeProcesses) {
 TEST_F(ProcessSharedTest, ConditionNotifyWakesAWaiterInAnotherProcess) {
   Condition* ready = Make<Condition>();
   bool* flag = Make<bool>();
-  testing_internal::ChildProcess child = testing_internal::ChildProcess::Start([&] {
-    LockHolder hold(*ready);
-    return ready->Wait([&] { return *flag; }).ok() &&
-           ready->IsOwnedByCurrentThread();
-  });
+  testing_internal::ChildProcess child =
+      testing_internal::ChildProcess::Start([&] {
+        LockHolder hold(*ready);
+        return ready->Wait([&] { return *flag; }).ok() &&
+               ready->IsOwnedByCurrentThread();
+      });
   ASSERT_TRUE(testing_internal::AwaitProcessWaitingOn(child.pid(), *ready));
   {
     LockHolder hold(*ready);
@@ -441,10 +454,12 @@ TEST_F(ProcessSharedTest, BarrierMeetsPartiesFromFourProcesses) {
   };
   std::vector<testing_internal::ChildProcess> children;
   for (int i = 1; i < kParties; ++i) {
-    children.push_back(testing_internal::ChildProcess::Start([&, i] { return party(i); }));
+    children.push_back(
+        testing_internal::ChildProcess::Start([&, i] { return party(i); }));
   }
   EXPECT_TRUE(party(0));
-  for (testing_internal::ChildProcess& child : children) EXPECT_TRUE(child.WaitOk().ok());
+  for (testing_internal::ChildProcess& child : children)
+    EXPECT_TRUE(child.WaitOk().ok());
   EXPECT_EQ(lasts->load(), kRounds);
 }
 
@@ -478,13 +493,14 @@ TEST_F(ProcessSharedTest, RunWithTimeoutGivesUpOnAPrimitiveHeldElsewhere) {
   Semaphore* slots = Make<Semaphore>(1);
   Event* held = Make<Event>();
   Event* release = Make<Event>();
-  testing_internal::ChildProcess child = testing_internal::ChildProcess::Start([&] {
-    lock->Acquire();
-    slots->Acquire();
-    held->Set();
-    release->Wait();
-    return lock->Release().ok() && slots->Release().ok();
-  });
+  testing_internal::ChildProcess child =
+      testing_internal::ChildProcess::Start([&] {
+        lock->Acquire();
+        slots->Acquire();
+        held->Set();
+        release->Wait();
+        return lock->Release().ok() && slots->Release().ok();
+      });
   ASSERT_TRUE(held->WaitFor(testing_internal::kChildTimeout));
   bool ran = false;
   auto on_lock =
@@ -511,17 +527,24 @@ TEST_F(ProcessSharedTest, DestroyingWhileAnotherProcessWaitsDoesNotAbort) {
   Barrier* meet = Make<Barrier>(2);
   lock->Acquire();
   std::vector<testing_internal::ChildProcess> children;
-  children.push_back(testing_internal::ChildProcess::Start([&] { lock->Acquire(); }));
-  children.push_back(testing_internal::ChildProcess::Start([&] { items->Acquire(); }));
+  children.push_back(
+      testing_internal::ChildProcess::Start([&] { lock->Acquire(); }));
+  children.push_back(
+      testing_internal::ChildProcess::Start([&] { items->Acquire(); }));
   children.push_back(testing_internal::ChildProcess::Start([&] {
     LockHolder hold(*ready);
     return ready->Wait().ok();
   }));
-  children.push_back(testing_internal::ChildProcess::Start([&] { return meet->Wait().ok(); }));
-  ASSERT_TRUE(testing_internal::AwaitProcessWaitingOn(children[0].pid(), *lock));
-  ASSERT_TRUE(testing_internal::AwaitProcessWaitingOn(children[1].pid(), *items));
-  ASSERT_TRUE(testing_internal::AwaitProcessWaitingOn(children[2].pid(), *ready));
-  ASSERT_TRUE(testing_internal::AwaitProcessWaitingOn(children[3].pid(), *meet));
+  children.push_back(
+      testing_internal::ChildProcess::Start([&] { return meet->Wait().ok(); }));
+  ASSERT_TRUE(
+      testing_internal::AwaitProcessWaitingOn(children[0].pid(), *lock));
+  ASSERT_TRUE(
+      testing_internal::AwaitProcessWaitingOn(children[1].pid(), *items));
+  ASSERT_TRUE(
+      testing_internal::AwaitProcessWaitingOn(children[2].pid(), *ready));
+  ASSERT_TRUE(
+      testing_internal::AwaitProcessWaitingOn(children[3].pid(), *meet));
   lock->~Lock();
   items->~Semaphore();
   ready->~Condition();

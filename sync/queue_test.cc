@@ -117,7 +117,8 @@ TEST(QueueTest, PopForTimesOutOnEmptyQueue) {
 TEST(QueueTest, PushWaitsForRoomAndResumes) {
   Queue<int> queue(1);
   ASSERT_TRUE(queue.Push(1).ok());
-  testing_internal::TrackedThread producer([&] { EXPECT_TRUE(queue.Push(2).ok()); });
+  testing_internal::TrackedThread producer(
+      [&] { EXPECT_TRUE(queue.Push(2).ok()); });
   producer.AwaitWaitingOn(queue);  // Asleep: the queue is full.
   EXPECT_EQ(*queue.Pop(), 1);
   EXPECT_EQ(*queue.PopFor(absl::Seconds(30)), 2);
@@ -313,7 +314,8 @@ TEST(QueueDeathTest, DestroyingAQueueWithWaitersAborts) {
         // A raw pointer, copied into the thread: the test itself must not race
         // on it.
         auto* queue = new Queue<int>();
-        testing_internal::TrackedThread waiter([queue] { queue->Pop().IgnoreError(); });
+        testing_internal::TrackedThread waiter(
+            [queue] { queue->Pop().IgnoreError(); });
         waiter.AwaitWaitingOn(*queue);
         delete queue;
         _exit(0);  // Not reached: a surviving child must not hang in join.
@@ -326,7 +328,8 @@ TEST(QueueDeathTest, DestroyingAQueueWithWaitersAborts) {
 // abort.
 TEST(QueueTest, ForkedChildMayDestroyItsCopyOfAQueueWithParentWaiters) {
   auto* queue = new Queue<int>();
-  testing_internal::TrackedThread waiter([queue] { EXPECT_TRUE(queue->Pop().ok()); });
+  testing_internal::TrackedThread waiter(
+      [queue] { EXPECT_TRUE(queue->Pop().ok()); });
   waiter.AwaitWaitingOn(*queue);
   const pid_t child = fork();
   ASSERT_NE(child, -1);

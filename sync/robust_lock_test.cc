@@ -24,11 +24,11 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "multirun/sync/event.h"
-#include "multirun/testing/child_process.h"
-#include "multirun/testing/test_threads.h"
 #include "multirun/sync/lock_holder.h"
 #include "multirun/sync/run_with.h"
 #include "multirun/sync/shared_region.h"
+#include "multirun/testing/child_process.h"
+#include "multirun/testing/test_threads.h"
 
 namespace multirun {
 namespace {
@@ -215,12 +215,13 @@ class SharedRobustLockTest : public testing::Test {
   // state, and sleeps holding it until killed; returns once it holds the lock.
   testing_internal::ChildProcess StartHolder(int64_t* state) {
     Event* holding = *region_->New<Event>();
-    testing_internal::ChildProcess child = testing_internal::ChildProcess::Start([this, holding, state] {
-      if (!lock_->Acquire().ok()) return 1;
-      *state = -1;  // Half-way through an update.
-      holding->Set();
-      while (true) pause();
-    });
+    testing_internal::ChildProcess child =
+        testing_internal::ChildProcess::Start([this, holding, state] {
+          if (!lock_->Acquire().ok()) return 1;
+          *state = -1;  // Half-way through an update.
+          holding->Set();
+          while (true) pause();
+        });
     EXPECT_TRUE(holding->WaitFor(testing_internal::kChildTimeout));
     return child;
   }
@@ -273,12 +274,13 @@ TEST_F(SharedRobustLockTest, KilledOwnerIsReportedAndTheLockRecovers) {
 TEST_F(SharedRobustLockTest, WaiterInAnotherProcessWakesWhenTheOwnerIsKilled) {
   int64_t* state = *region_->New<int64_t>(0);
   testing_internal::ChildProcess holder = StartHolder(state);
-  testing_internal::ChildProcess waiter = testing_internal::ChildProcess::Start([&] {
-    const absl::Status status = lock_->Acquire();
-    if (!PreviousOwnerDied(status)) return false;
-    *state = 0;
-    return lock_->MarkConsistent().ok() && lock_->Release().ok();
-  });
+  testing_internal::ChildProcess waiter =
+      testing_internal::ChildProcess::Start([&] {
+        const absl::Status status = lock_->Acquire();
+        if (!PreviousOwnerDied(status)) return false;
+        *state = 0;
+        return lock_->MarkConsistent().ok() && lock_->Release().ok();
+      });
   ASSERT_TRUE(testing_internal::AwaitProcessWaitingOn(waiter.pid(), *lock_));
   KillAndReap(holder);
   EXPECT_TRUE(waiter.WaitOk().ok());
@@ -293,10 +295,11 @@ TEST_F(SharedRobustLockTest, TimedAcquireReportsTheKilledOwner) {
   EXPECT_EQ(lock_->AcquireFor(absl::Milliseconds(20)).code(),
             absl::StatusCode::kDeadlineExceeded);
   // Kill the holder while this process waits in AcquireFor.
-  testing_internal::ChildProcess killer = testing_internal::ChildProcess::Start([pid = holder.pid()] {
-    absl::SleepFor(absl::Milliseconds(50));
-    return kill(pid, SIGKILL) == 0;
-  });
+  testing_internal::ChildProcess killer =
+      testing_internal::ChildProcess::Start([pid = holder.pid()] {
+        absl::SleepFor(absl::Milliseconds(50));
+        return kill(pid, SIGKILL) == 0;
+      });
   const absl::Status died = lock_->AcquireFor(testing_internal::kChildTimeout);
   EXPECT_TRUE(PreviousOwnerDied(died)) << died;
   EXPECT_TRUE(killer.WaitOk().ok());

@@ -149,7 +149,8 @@ TEST(SemaphoreDeathTest, DestroyingASemaphoreWithWaitersAborts) {
         // A raw pointer, copied into the thread: the test itself must not race
         // on it.
         auto* semaphore = new Semaphore(0);
-        testing_internal::TrackedThread waiter([semaphore] { semaphore->Acquire(); });
+        testing_internal::TrackedThread waiter(
+            [semaphore] { semaphore->Acquire(); });
         waiter.AwaitWaitingOn(*semaphore);
         delete semaphore;
         _exit(0);  // Not reached: a surviving child must not hang in join.

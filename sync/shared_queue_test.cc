@@ -18,10 +18,10 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "gtest/gtest.h"
-#include "multirun/testing/child_process.h"
 #include "multirun/sync/run_with.h"
 #include "multirun/sync/semaphore.h"
 #include "multirun/sync/shared_region.h"
+#include "multirun/testing/child_process.h"
 
 namespace multirun {
 namespace {
@@ -164,37 +164,41 @@ TEST_F(SharedQueueTest, TwoProducersTwoConsumersEveryValueOnceInOrder) {
 
   std::vector<testing_internal::ChildProcess> consumers;
   for (int c = 0; c < kConsumers; ++c) {
-    consumers.push_back(testing_internal::ChildProcess::Start([&, c]() -> absl::Status {
-      int32_t last[kProducers] = {-1, -1};
-      while (true) {
-        absl::StatusOr<Job> job = queue->Pop();
-        if (job.status().code() == absl::StatusCode::kOutOfRange) break;
-        if (!job.ok()) return job.status();
-        if (job->producer < 0 || job->producer >= kProducers ||
-            job->sequence <= last[job->producer] ||
-            job->weight != job->sequence * 0.5) {
-          return absl::InternalError("a value out of order, or torn");
-        }
-        last[job->producer] = job->sequence;
-        seen[job->producer * kPerProducer + job->sequence].fetch_add(1);
-        popped[c].fetch_add(1);
-      }
-      return absl::OkStatus();
-    }));
+    consumers.push_back(
+        testing_internal::ChildProcess::Start([&, c]() -> absl::Status {
+          int32_t last[kProducers] = {-1, -1};
+          while (true) {
+            absl::StatusOr<Job> job = queue->Pop();
+            if (job.status().code() == absl::StatusCode::kOutOfRange) break;
+            if (!job.ok()) return job.status();
+            if (job->producer < 0 || job->producer >= kProducers ||
+                job->sequence <= last[job->producer] ||
+                job->weight != job->sequence * 0.5) {
+              return absl::InternalError("a value out of order, or torn");
+            }
+            last[job->producer] = job->sequence;
+            seen[job->producer * kPerProducer + job->sequence].fetch_add(1);
+            popped[c].fetch_add(1);
+          }
+          return absl::OkStatus();
+        }));
   }
   std::vector<testing_internal::ChildProcess> producers;
   for (int32_t p = 0; p < kProducers; ++p) {
-    producers.push_back(testing_internal::ChildProcess::Start([&, p]() -> absl::Status {
-      for (int32_t s = 0; s < kPerProducer; ++s) {
-        absl::Status status = queue->Push(Job{p, s, s * 0.5});
-        if (!status.ok()) return status;
-      }
-      return absl::OkStatus();
-    }));
+    producers.push_back(
+        testing_internal::ChildProcess::Start([&, p]() -> absl::Status {
+          for (int32_t s = 0; s < kPerProducer; ++s) {
+            absl::Status status = queue->Push(Job{p, s, s * 0.5});
+            if (!status.ok()) return status;
+          }
+          return absl::OkStatus();
+        }));
   }
-  for (testing_internal::ChildProcess& producer : producers) EXPECT_TRUE(producer.WaitOk().ok());
+  for (testing_internal::ChildProcess& producer : producers)
+    EXPECT_TRUE(producer.WaitOk().ok());
   EXPECT_TRUE(queue->Close().ok());
-  for (testing_internal::ChildProcess& consumer : consumers) EXPECT_TRUE(consumer.WaitOk().ok());
+  for (testing_internal::ChildProcess& consumer : consumers)
+    EXPECT_TRUE(consumer.WaitOk().ok());
 
   int missing_or_twice = 0;
   for (int i = 0; i < kTotal; ++i) missing_or_twice += seen[i].load() != 1;
@@ -212,18 +216,21 @@ TEST_F(SharedQueueTest, CloseWakesConsumersInOtherProcesses) {
     }));
   }
   for (testing_internal::ChildProcess& consumer : consumers) {
-    ASSERT_TRUE(testing_internal::AwaitProcessWaitingOn(consumer.pid(), *queue));
+    ASSERT_TRUE(
+        testing_internal::AwaitProcessWaitingOn(consumer.pid(), *queue));
   }
   EXPECT_TRUE(queue->Close().ok());
-  for (testing_internal::ChildProcess& consumer : consumers) EXPECT_TRUE(consumer.WaitOk().ok());
+  for (testing_internal::ChildProcess& consumer : consumers)
+    EXPECT_TRUE(consumer.WaitOk().ok());
 }
 
 TEST_F(SharedQueueTest, APopInOneProcessUnblocksAPushInAnother) {
   SharedQueue<int64_t>* queue = MakeQueue<int64_t>(1);
   ASSERT_TRUE(queue->Push(1).ok());
-  testing_internal::ChildProcess producer = testing_internal::ChildProcess::Start([&] {
-    return queue->Push(2).ok();  // Full: sleeps until the parent pops.
-  });
+  testing_internal::ChildProcess producer =
+      testing_internal::ChildProcess::Start([&] {
+        return queue->Push(2).ok();  // Full: sleeps until the parent pops.
+      });
   ASSERT_TRUE(testing_internal::AwaitProcessWaitingOn(producer.pid(), *queue));
   EXPECT_EQ(*queue->Pop(), 1);
   EXPECT_TRUE(producer.WaitOk().ok());
@@ -232,7 +239,8 @@ TEST_F(SharedQueueTest, APopInOneProcessUnblocksAPushInAnother) {
 
 TEST_F(SharedQueueTest, AConsumerKilledWhileWaitingDoesNotBreakTheQueue) {
   SharedQueue<int64_t>* queue = MakeQueue<int64_t>(2);
-  testing_internal::ChildProcess victim = testing_internal::ChildProcess::Start([&] { return queue->Pop().ok(); });
+  testing_internal::ChildProcess victim =
+      testing_internal::ChildProcess::Start([&] { return queue->Pop().ok(); });
   ASSERT_TRUE(testing_internal::AwaitProcessWaitingOn(victim.pid(), *queue));
   victim.Signal(SIGKILL);
   absl::StatusOr<testing_internal::ChildExit> exit = victim.Wait();
@@ -255,11 +263,12 @@ TEST_F(SharedQueueTest, AConsumerKilledWhileWaitingDoesNotBreakTheQueue) {
 TEST_F(SharedQueueTest, ProducersKilledAtRandomNeitherHangNorCorruptIt) {
   SharedQueue<int64_t>* queue = MakeQueue<int64_t>(16);
   for (int round = 0; round < 20; ++round) {
-    testing_internal::ChildProcess producer = testing_internal::ChildProcess::Start([&] {
-      for (int64_t i = 0;; ++i) {
-        if (!queue->Push(i).ok()) return false;
-      }
-    });
+    testing_internal::ChildProcess producer =
+        testing_internal::ChildProcess::Start([&] {
+          for (int64_t i = 0;; ++i) {
+            if (!queue->Push(i).ok()) return false;
+          }
+        });
     int64_t expected = 0;
     const absl::Time kill_at =
         absl::Now() + absl::Microseconds(500 + 300 * round);

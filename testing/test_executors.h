@@ -13,8 +13,8 @@
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
-#include "multirun/executors/executor.h"
 #include "multirun/base/drop_reason.h"
+#include "multirun/executors/executor.h"
 #include "multirun/sync/lock.h"
 #include "multirun/sync/lock_holder.h"
 
@@ -26,7 +26,8 @@ class ManualExecutor final : public Executor {
   absl::Status Schedule(absl::AnyInvocable<void()> task) override {
     if (!task) return absl::InvalidArgumentError("null task");
     LockHolder lock(lock_);
-    if (!rejection_.ok()) return base_internal::RejectTask(std::move(task), rejection_);
+    if (!rejection_.ok())
+      return base_internal::RejectTask(std::move(task), rejection_);
     tasks_.push_back(std::move(task));
     ++scheduled_;
     return absl::OkStatus();

@@ -63,11 +63,12 @@ TEST(EventCountTest, NotifyWakesOneSleeper) {
   std::atomic<int> woken{0};
   std::vector<std::unique_ptr<testing_internal::TrackedThread>> sleepers;
   for (int i = 0; i < 2; ++i) {
-    sleepers.push_back(std::make_unique<testing_internal::TrackedThread>([&, i] {
-      event_count.PrepareWait();
-      event_count.CommitWait(event_count.waiter(i));
-      woken.fetch_add(1);
-    }));
+    sleepers.push_back(
+        std::make_unique<testing_internal::TrackedThread>([&, i] {
+          event_count.PrepareWait();
+          event_count.CommitWait(event_count.waiter(i));
+          woken.fetch_add(1);
+        }));
   }
   for (int i = 0; i < 2; ++i)
     sleepers[i]->AwaitWaitingOn(*event_count.waiter(i));
@@ -86,10 +87,11 @@ TEST(EventCountTest, NotifyAllWakesEverySleeperAndPrewaiter) {
   EventCount event_count(kSleepers + 1);
   std::vector<std::unique_ptr<testing_internal::TrackedThread>> sleepers;
   for (int i = 0; i < kSleepers; ++i) {
-    sleepers.push_back(std::make_unique<testing_internal::TrackedThread>([&, i] {
-      event_count.PrepareWait();
-      event_count.CommitWait(event_count.waiter(i));
-    }));
+    sleepers.push_back(
+        std::make_unique<testing_internal::TrackedThread>([&, i] {
+          event_count.PrepareWait();
+          event_count.CommitWait(event_count.waiter(i));
+        }));
   }
   for (int i = 0; i < kSleepers; ++i) {
     sleepers[i]->AwaitWaitingOn(*event_count.waiter(i));

@@ -27,8 +27,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/functional/any_invocable.h"
-#include "multirun/base/invoke.h"
 #include "multirun/base/deadline.h"
+#include "multirun/base/invoke.h"
 #include "multirun/sync/lock.h"
 #include "multirun/sync/lock_holder.h"
 

@@ -48,8 +48,9 @@ class RunState {
   explicit RunState(Graph* graph) : graph_(graph) {}
 
   // Resets for a run of the (compiled) graph. Returns the run's future.
-  Future<GraphRunReport> Prepare(Executor& executor, const GraphRunOptions& options,
-                            std::shared_ptr<Event> finished);
+  Future<GraphRunReport> Prepare(Executor& executor,
+                                 const GraphRunOptions& options,
+                                 std::shared_ptr<Event> finished);
   // Starts the run prepared last (the caller must not touch this after).
   void Start();
 

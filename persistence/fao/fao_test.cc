@@ -13,11 +13,11 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "multirun/testing/python_peer.h"
 #include "multirun/persistence/fao/archive.h"
 #include "multirun/persistence/fao/durable_file.h"
 #include "multirun/persistence/fao/internal/test_dir.h"
 #include "multirun/persistence/fao/json.h"
+#include "multirun/testing/python_peer.h"
 
 namespace multirun {
 namespace fao {

@@ -96,12 +96,12 @@ Decision RetryCore::OnFailure(CallState& call, const absl::Status& error,
   if (has_deadline_) {
     const absl::Time end = call.start + policy_.time_budget();
     if (policy_.clock().Now() + delay >= end) {
-      d.final_status =
-          GiveUpStatus(error, call.attempt,
-                       absl::StrCat("the next attempt, after a wait of ",
-                                    absl::FormatDuration(delay),
-                                    ", would start past the deadline of ",
-                                    absl::FormatDuration(policy_.time_budget())));
+      d.final_status = GiveUpStatus(
+          error, call.attempt,
+          absl::StrCat("the next attempt, after a wait of ",
+                       absl::FormatDuration(delay),
+                       ", would start past the deadline of ",
+                       absl::FormatDuration(policy_.time_budget())));
       return d;
     }
   }

@@ -15,8 +15,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "multirun/futures/future.h"
 #include "multirun/base/invoke.h"
+#include "multirun/futures/future.h"
 #include "multirun/retry/internal/retry_core.h"
 
 namespace multirun {

@@ -47,18 +47,22 @@ absl::Duration FromChronoDuration(
 }
 
 template <typename Clock, typename Duration>
-base_internal::Deadline ChronoDeadline(const std::chrono::time_point<Clock, Duration>& when) {
+base_internal::Deadline ChronoDeadline(
+    const std::chrono::time_point<Clock, Duration>& when) {
   const long double when_seconds = ChronoSeconds(when.time_since_epoch());
   const long double now_seconds =
       ChronoSeconds(Clock::now().time_since_epoch());
   const long double remaining = when_seconds - now_seconds;
   if (!(remaining > 0)) return base_internal::Deadline::Passed();  // Also NaN.
-  if (remaining > kLongestTimeoutSeconds) return base_internal::Deadline::Never();
+  if (remaining > kLongestTimeoutSeconds)
+    return base_internal::Deadline::Never();
   if constexpr (std::is_same_v<Clock, std::chrono::system_clock>) {
     // Within 31 years of now: the Unix time in nanoseconds fits.
-    return base_internal::Deadline::At(absl::FromUnixNanos(ToNanoseconds(when_seconds)));
+    return base_internal::Deadline::At(
+        absl::FromUnixNanos(ToNanoseconds(when_seconds)));
   } else {
-    return base_internal::Deadline::After(absl::Nanoseconds(ToNanoseconds(remaining)));
+    return base_internal::Deadline::After(
+        absl::Nanoseconds(ToNanoseconds(remaining)));
   }
 }
 

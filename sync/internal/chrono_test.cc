@@ -80,8 +80,8 @@ TEST(ChronoDeadlineTest, OddPeriodsOfTheSystemClockDoNotOverflow) {
 }
 
 TEST(ChronoDeadlineTest, SteadyClockBecomesAMonotonicTimeout) {
-  const base_internal::Deadline deadline = ChronoDeadline(std::chrono::steady_clock::now() +
-                                           std::chrono::seconds(60));
+  const base_internal::Deadline deadline = ChronoDeadline(
+      std::chrono::steady_clock::now() + std::chrono::seconds(60));
   EXPECT_FALSE(deadline.OnRealtimeClock());
   EXPECT_FALSE(deadline.IsNever());
   EXPECT_FALSE(deadline.Expired());

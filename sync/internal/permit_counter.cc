@@ -25,8 +25,8 @@ uint32_t CheckedInitialPermits(absl::string_view owner, int64_t initial) {
 
 PermitCounter::~PermitCounter() {
   if (sleepers_.load(std::memory_order_relaxed) != 0 && !IsProcessShared()) {
-    base_internal::DestroyedWhileInUse(this,
-                        "semaphore destroyed while threads wait for a permit");
+    base_internal::DestroyedWhileInUse(
+        this, "semaphore destroyed while threads wait for a permit");
   }
 }
 
@@ -49,7 +49,8 @@ bool PermitCounter::TakeWaiting(const base_internal::Deadline& deadline) {
       }
       continue;
     }
-    if (base_internal::FutexWait(&permits_, 0, deadline, sharing_) == base_internal::WaitResult::kTimedOut) {
+    if (base_internal::FutexWait(&permits_, 0, deadline, sharing_) ==
+        base_internal::WaitResult::kTimedOut) {
       // A permit may have arrived together with the timeout: take it if so.
       taken = TryAcquire();
       break;
@@ -79,8 +80,9 @@ absl::Status PermitCounter::Give(int64_t count, absl::string_view owner,
       observed, observed + static_cast<uint32_t>(count),
       std::memory_order_seq_cst, std::memory_order_relaxed));
   if (sleepers_.load(std::memory_order_seq_cst) > 0) {
-    base_internal::FutexWake(&permits_,
-              count > INT32_MAX ? INT32_MAX : static_cast<int>(count), sharing);
+    base_internal::FutexWake(
+        &permits_, count > INT32_MAX ? INT32_MAX : static_cast<int>(count),
+        sharing);
   }
   return absl::OkStatus();
 }

@@ -79,7 +79,9 @@ class PermitCounter {
   int64_t Available() const { return permits_.load(std::memory_order_relaxed); }
 
   // Whether the owner was constructed with kProcessShared.
-  bool IsProcessShared() const { return sharing_ == base_internal::Sharing::kProcess; }
+  bool IsProcessShared() const {
+    return sharing_ == base_internal::Sharing::kProcess;
+  }
 
   // Lockable names, so `std::scoped_lock hold(semaphore);` holds one permit
   // (the owner adds unlock()).
@@ -88,7 +90,8 @@ class PermitCounter {
 
  protected:
   // `initial` and `limit` are validated by the owner: 0 <= initial <= limit.
-  PermitCounter(uint32_t initial, uint32_t limit, base_internal::Sharing sharing)
+  PermitCounter(uint32_t initial, uint32_t limit,
+                base_internal::Sharing sharing)
       : permits_(initial), limit_(limit), sharing_(sharing) {}
   // Aborts with a message if a thread sleeps waiting for a permit (not for a
   // process-shared counter: the sleepers may be other processes').

@@ -35,7 +35,9 @@ namespace sync_internal {
 class WaitList {
  public:
   // `sharing` is kProcess for a list in memory shared between processes.
-  explicit WaitList(base_internal::Sharing sharing = base_internal::Sharing::kPrivate) : sharing_(sharing) {}
+  explicit WaitList(
+      base_internal::Sharing sharing = base_internal::Sharing::kPrivate)
+      : sharing_(sharing) {}
   WaitList(const WaitList&) = delete;
   WaitList& operator=(const WaitList&) = delete;
   // Aborts with a message if a thread is still registered (it would wake on
@@ -45,9 +47,10 @@ class WaitList {
   ~WaitList() {
     if (Sleepers(counts_.load(std::memory_order_relaxed)) != 0 &&
         sharing_ == base_internal::Sharing::kPrivate) {
-      base_internal::DestroyedWhileInUse(this,
-                          "destroyed while a thread waits in it (a Queue or "
-                          "Condition must outlive every call on it)");
+      base_internal::DestroyedWhileInUse(
+          this,
+          "destroyed while a thread waits in it (a Queue or "
+          "Condition must outlive every call on it)");
     }
   }
 
@@ -109,9 +112,9 @@ class WaitList {
     } while (!counts_.compare_exchange_weak(observed, observed + waking,
                                             std::memory_order_seq_cst));
     epoch_.fetch_add(1, std::memory_order_seq_cst);
-    base_internal::FutexWake(&epoch_,
-              waking > INT32_MAX ? INT32_MAX : static_cast<int>(waking),
-              sharing);
+    base_internal::FutexWake(
+        &epoch_, waking > INT32_MAX ? INT32_MAX : static_cast<int>(waking),
+        sharing);
   }
 
   std::atomic<uint32_t> epoch_{0};

@@ -21,7 +21,8 @@ TEST(WaitListTest, NotifyBetweenEnterAndSleepIsNotLost) {
   const uint32_t ticket = waiters.Enter();
   waiters.NotifyOne();
   // The notify came after Enter(): the sleep must return at once, not time out.
-  EXPECT_TRUE(waiters.Sleep(ticket, base_internal::Deadline::After(absl::Seconds(30))));
+  EXPECT_TRUE(
+      waiters.Sleep(ticket, base_internal::Deadline::After(absl::Seconds(30))));
   waiters.Leave();
 }
 
@@ -30,7 +31,8 @@ TEST(WaitListTest, NotifyBeforeEnterDoesNotWakeALaterWaiter) {
   waiters.NotifyOne();
   waiters.NotifyAll();
   const uint32_t ticket = waiters.Enter();
-  EXPECT_FALSE(waiters.Sleep(ticket, base_internal::Deadline::After(absl::Milliseconds(20))));
+  EXPECT_FALSE(waiters.Sleep(
+      ticket, base_internal::Deadline::After(absl::Milliseconds(20))));
   waiters.Leave();
 }
 
@@ -38,7 +40,8 @@ TEST(WaitListTest, NotifyOneWakesASleeper) {
   WaitList waiters;
   testing_internal::TrackedThread sleeper([&] {
     const uint32_t ticket = waiters.Enter();
-    EXPECT_TRUE(waiters.Sleep(ticket, base_internal::Deadline::After(absl::Seconds(30))));
+    EXPECT_TRUE(waiters.Sleep(
+        ticket, base_internal::Deadline::After(absl::Seconds(30))));
     waiters.Leave();
   });
   sleeper.AwaitWaitingOn(waiters);
@@ -53,7 +56,8 @@ TEST(WaitListTest, NotifyAllWakesEverySleeper) {
   for (int i = 0; i < kSleepers; ++i) {
     sleepers.push_back(std::make_unique<testing_internal::TrackedThread>([&] {
       const uint32_t ticket = waiters.Enter();
-      EXPECT_TRUE(waiters.Sleep(ticket, base_internal::Deadline::After(absl::Seconds(30))));
+      EXPECT_TRUE(waiters.Sleep(
+          ticket, base_internal::Deadline::After(absl::Seconds(30))));
       waiters.Leave();
     }));
   }
@@ -69,7 +73,8 @@ TEST(WaitListTest, EachNotifyOneWakesAnotherSleeper) {
   std::atomic<int> woken{0};
   auto sleep = [&] {
     const uint32_t ticket = waiters.Enter();
-    if (waiters.Sleep(ticket, base_internal::Deadline::After(absl::Seconds(30)))) {
+    if (waiters.Sleep(ticket,
+                      base_internal::Deadline::After(absl::Seconds(30)))) {
       woken.fetch_add(1);
     }
     waiters.Leave();
