@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -98,11 +99,19 @@ absl::StatusOr<std::unique_ptr<PrivateServer>> PrivateServer::Start() {
   std::unique_ptr<PrivateServer> server(new PrivateServer());
   server->dir_ = tmpl;
   server->socket_ = tmpl + "/mysql.sock";
-  absl::StatusOr<CommandResult> install = RunCommand(
-      {Binary("/usr/bin/mariadb-install-db", "mariadb-install-db"),
-       "--no-defaults", "--auth-root-authentication-method=normal",
-       "--datadir=" + tmpl + "/data", "--user=root", "--skip-test-db",
-       "--innodb-log-file-size=8M", "--innodb-buffer-pool-size=16M"});
+  // The server's temporary files are named after its pid, and tests in
+  // sandboxes of their own (PID namespaces) run servers with the same pid:
+  // each server gets a temporary directory of its own.
+  if (mkdir((tmpl + "/tmp").c_str(), 0700) != 0) {
+    return absl::InternalError(
+        absl::StrCat("mkdir ", tmpl, "/tmp: ", std::strerror(errno)));
+  }
+  absl::StatusOr<CommandResult> install =
+      RunCommand({Binary("/usr/bin/mariadb-install-db", "mariadb-install-db"),
+                  "--no-defaults", "--auth-root-authentication-method=normal",
+                  "--datadir=" + tmpl + "/data", "--tmpdir=" + tmpl + "/tmp",
+                  "--user=root", "--skip-test-db", "--innodb-log-file-size=8M",
+                  "--innodb-buffer-pool-size=16M"});
   if (!install.ok()) return install.status();
   if (install->exit_code != 0) {
     return absl::UnavailableError(
@@ -127,17 +136,18 @@ absl::StatusOr<std::unique_ptr<PrivateServer>> PrivateServer::Start() {
 }
 
 absl::Status PrivateServer::Launch() {
-  absl::StatusOr<pid_t> pid = Spawn(
-      {Binary("/usr/sbin/mariadbd", "mariadbd"), "--no-defaults",
-       "--datadir=" + dir_ + "/data", "--socket=" + socket_,
-       "--skip-networking", "--user=root", "--pid-file=" + dir_ + "/mysqld.pid",
-       "--log-error=" + dir_ + "/error.log", "--innodb-buffer-pool-size=16M",
-       "--innodb-log-file-size=8M", "--innodb-flush-log-at-trx-commit=2",
-       "--innodb-doublewrite=0", "--innodb-use-native-aio=0",
-       "--performance-schema=OFF", "--skip-name-resolve",
-       "--max-connections=200", "--character-set-server=utf8mb4",
-       "--max-allowed-packet=64M"},
-      dir_ + "/mariadbd.out");
+  absl::StatusOr<pid_t> pid =
+      Spawn({Binary("/usr/sbin/mariadbd", "mariadbd"), "--no-defaults",
+             "--datadir=" + dir_ + "/data", "--tmpdir=" + dir_ + "/tmp",
+             "--socket=" + socket_, "--skip-networking", "--user=root",
+             "--pid-file=" + dir_ + "/mysqld.pid",
+             "--log-error=" + dir_ + "/error.log",
+             "--innodb-buffer-pool-size=16M", "--innodb-log-file-size=8M",
+             "--innodb-flush-log-at-trx-commit=2", "--innodb-doublewrite=0",
+             "--innodb-use-native-aio=0", "--performance-schema=OFF",
+             "--skip-name-resolve", "--max-connections=200",
+             "--character-set-server=utf8mb4", "--max-allowed-packet=64M"},
+            dir_ + "/mariadbd.out");
   if (!pid.ok()) return pid.status();
   pid_ = *pid;
   return WaitReady();
