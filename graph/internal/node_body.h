@@ -177,6 +177,7 @@ template <typename T, BodyKind kKind, bool kAsync, typename F, typename... Ts>
 Body MakeDataBody(F fn, Slot<T>* out, Slot<Ts>*... in) {
   return [fn = std::move(fn), out,
           in...](Invocation& invocation) mutable -> absl::Status {
+    static_cast<void>(out);  // Unused by a subflow.
     if constexpr (kKind == BodyKind::kSubflow ||
                   kKind == BodyKind::kSubflowData) {
       auto graph = std::make_shared<Graph>();
