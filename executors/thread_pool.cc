@@ -15,14 +15,15 @@
 // others on its deque, oldest on top, where other workers steal them before
 // they look at the shared queue, and the worker itself takes them from the top
 // too: the claim (a contended head, cache lines that come from the submitting
-// core) is paid once per batch, and outside tasks still start roughly oldest
-// first. (Roughly: a worker that finds the deques empty while another is
-// between claiming a batch and pushing it takes newer tasks from the shared
-// queue.) Every 61 tasks of its own deque a worker runs one from the shared
-// queue, so that work which keeps re-posting itself cannot starve outside
-// submissions. A worker that finds nothing searches kSearchAttempts times
-// (spinning, then yielding), then sleeps on the pool's event count
-// (internal/event_count.h): an idle pool burns no CPU.
+// core) is paid once per batch. Claims are serialized until the rest of the
+// batch is on the claimer's deque, and a claimer searches the deques again
+// first, so a searching worker never starts a newer outside task while an
+// older one is held unseen. Every 61 tasks of its own deque a worker runs one
+// from the shared queue, so that work which keeps re-posting itself cannot
+// starve outside submissions (that one may be newer than the rest of another
+// worker's batch, which the idle workers steal). A worker that finds nothing
+// searches kSearchAttempts times (spinning, then yielding), then sleeps on the
+// pool's event count (internal/event_count.h): an idle pool burns no CPU.
 //
 // Waking. A worker that is searching is a "thief". Scheduling a task wakes a
 // sleeper only if no thief is searching (a thief will find the task), and a
@@ -591,9 +592,12 @@ void ThreadPool::Exploit(PoolWorker& worker, Taken& taken) {
     } else {
       if (++own_tasks == kFairnessInterval) {
         own_tasks = 0;
-        LockClaims();  // See TryTake.
-        const bool popped = injection_.TryPop(&worker.injected);
-        UnlockClaims();
+        bool popped = false;
+        if (injection_.MaybeNonEmpty()) {
+          LockClaims();  // See TryTake.
+          popped = injection_.TryPop(&worker.injected);
+          UnlockClaims();
+        }
         if (popped) {
           RunInjected(worker);
           continue;

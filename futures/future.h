@@ -141,7 +141,8 @@ class Promise {
   bool IsCompleted() const { return state_ == nullptr || state_->IsClaimed(); }
 
   // Calls `callback` once the future of this promise completes: set,
-  // cancelled or abandoned. See Future::OnReady.
+  // cancelled or abandoned. See Future::OnReady. No effect on a moved-from
+  // promise.
   void OnReady(absl::AnyInvocable<void()> callback) const {
     if (state_ != nullptr) state_->OnReady(std::move(callback));
   }
@@ -376,7 +377,8 @@ absl::Status ScheduleOrFail(Executor& executor, absl::AnyInvocable<void()> task,
 // "task rejected: <the executor's error>" (same code); if the executor drops
 // it later without running it (ThreadPool::ShutdownNow), with the reason the
 // executor gives. Without this, a dropped task's future would only say
-// Cancelled("promise abandoned"). Returns what Executor::Schedule returned.
+// Cancelled("promise abandoned"). Returns what Executor::Schedule returned,
+// or InvalidArgument (without scheduling `task`) for an invalid `future`.
 // `future` must stay alive during the call.
 //
 // Example (an executor-agnostic Submit):
@@ -388,6 +390,11 @@ absl::Status ScheduleOrFail(Executor& executor, absl::AnyInvocable<void()> task,
 template <typename T>
 absl::Status ScheduleCompleting(Executor& executor, const Future<T>& future,
                                 absl::AnyInvocable<void()> task) {
+  if (!future.valid()) {
+    return absl::InvalidArgumentError(
+        "ScheduleCompleting: invalid future (default-constructed or moved "
+        "from)");
+  }
   auto& state = *futures_internal::FutureAccess::StateOf(future);
   return futures_internal::ScheduleOrFail(executor, std::move(task), state);
 }

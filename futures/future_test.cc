@@ -48,6 +48,89 @@ class ThreadPerTask final : public Executor {
   std::vector<std::thread> threads_;
 };
 
+TEST(OnReadyTest, RunsAtOnceWhenReadyAndOnCompletionOtherwise) {
+  Promise<int> promise;
+  Future<int> future = promise.GetFuture();
+  int calls = 0;
+  future.OnReady([&] { ++calls; });
+  promise.OnReady([&] { calls += 10; });
+  EXPECT_EQ(calls, 0);
+  promise.Set(7);
+  EXPECT_EQ(calls, 11);
+  future.OnReady([&] { calls += 100; });  // already ready: at once
+  EXPECT_EQ(calls, 111);
+  EXPECT_EQ(*future.Get(), 7);  // OnReady does not consume the future
+}
+
+TEST(OnReadyTest, RunsWhenCancelledOrAbandoned) {
+  Promise<int> cancelled;
+  Future<int> a = cancelled.GetFuture();
+  bool a_ready = false;
+  a.OnReady([&] { a_ready = true; });
+  EXPECT_TRUE(a.Cancel());
+  EXPECT_TRUE(a_ready);
+  Future<int> b;
+  bool b_ready = false;
+  {
+    Promise<int> abandoned;
+    b = abandoned.GetFuture();
+    b.OnReady([&] { b_ready = true; });
+  }
+  EXPECT_TRUE(b_ready);
+  EXPECT_EQ(b.Get().status().code(), absl::StatusCode::kCancelled);
+  Future<int> invalid;
+  invalid.OnReady([] { ADD_FAILURE() << "called for an invalid future"; });
+}
+
+TEST(ScheduleCompletingTest, RunsTheTaskThatCompletesTheFuture) {
+  ManualExecutor executor;
+  Promise<int> promise;
+  Future<int> future = promise.GetFuture();
+  EXPECT_TRUE(
+      ScheduleCompleting(executor, future, [p = std::move(promise)]() mutable {
+        p.Set(42);
+      }).ok());
+  EXPECT_FALSE(future.IsReady());
+  executor.RunAll();
+  EXPECT_EQ(*future.Get(), 42);
+}
+
+TEST(ScheduleCompletingTest, RejectionReachesTheFuture) {
+  ManualExecutor executor;
+  executor.Reject(absl::ResourceExhaustedError("queue full"));
+  Promise<int> promise;
+  Future<int> future = promise.GetFuture();
+  const absl::Status scheduled = ScheduleCompleting(
+      executor, future, [p = std::move(promise)]() mutable { p.Set(1); });
+  EXPECT_EQ(scheduled.code(), absl::StatusCode::kResourceExhausted);
+  ASSERT_TRUE(future.IsReady());
+  EXPECT_EQ(future.Get().status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(future.Get().status().message(),
+              HasSubstr("task rejected: queue full"));
+}
+
+TEST(ScheduleCompletingTest, DropReasonReachesTheFuture) {
+  ManualExecutor executor;
+  Promise<int> promise;
+  Future<int> future = promise.GetFuture();
+  ASSERT_TRUE(
+      ScheduleCompleting(executor, future, [p = std::move(promise)]() mutable {
+        p.Set(1);
+      }).ok());
+  executor.DropAll(absl::AbortedError("executor stopped"));
+  EXPECT_EQ(future.Get().status(), absl::AbortedError("executor stopped"));
+}
+
+TEST(ScheduleCompletingTest, InvalidFutureIsInvalidArgument) {
+  ManualExecutor executor;
+  Future<int> invalid;
+  bool ran = false;
+  EXPECT_EQ(ScheduleCompleting(executor, invalid, [&] { ran = true; }).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(executor.RunAll(), 0u);
+  EXPECT_FALSE(ran);
+}
+
 TEST(PromiseTest, SetThenGet) {
   Promise<int> promise;
   Future<int> future = promise.GetFuture();

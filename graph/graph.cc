@@ -13,10 +13,10 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "graph/internal/run_state.h"
 #include "multirun/base/drop_reason.h"
 #include "multirun/executors/inline_executor.h"
 #include "multirun/executors/worker.h"
-#include "multirun/graph/internal/run_state.h"
 #include "multirun/sync/lock_holder.h"
 
 namespace multirun {
@@ -71,9 +71,13 @@ std::string DotEscape(absl::string_view text) {
 
 Completion::~Completion() {
   if (run_ != nullptr) {
-    run_->FinishAsync(
-        node_, absl::InternalError("graph: an asynchronous node's completion "
-                                   "was dropped without a result"));
+    // Dropped unrun: its executor rejected or dropped the task that held it
+    // (the reason in force on this thread says why), as for a node's task.
+    const absl::Status why = absl::CancelledError(absl::StrCat(
+        "graph: the executor dropped an asynchronous node's completion: ",
+        base_internal::AbandonedStatus().ToString()));
+    run_->CancelWith(why);
+    run_->FinishAsync(node_, why);
   }
 }
 

@@ -22,6 +22,7 @@
 #include "multirun/futures/submit.h"
 #include "multirun/graph/run_report.h"
 #include "multirun/sync/event.h"
+#include "multirun/testing/test_executors.h"
 #include "nlohmann/json.hpp"
 
 namespace multirun {
@@ -107,6 +108,32 @@ TEST(GraphTest, FailingCallbackFailsTheNode) {
   EXPECT_EQ(report->state(a.index()), GraphNodeState::kFailed);
   EXPECT_EQ(report->status(a.index()).code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(report->state(b.index()), GraphNodeState::kSkipped);
+}
+
+TEST(GraphTest, FutureNodeWhoseCompletionIsRejectedCancelsTheRun) {
+  Graph graph;
+  Promise<int> promise;
+  Future<int> future = promise.GetFuture();
+  auto source = graph.Add("source", [&] { return std::move(future); });
+  std::atomic<bool> dependent_ran{false};
+  graph.Add(
+      "dependent", [&](const int&) { dependent_ran.store(true); }, source);
+  testing_internal::ManualExecutor executor;
+  Future<GraphRunReport> run = graph.Run(executor);
+  executor.RunAll();  // "source" returns its pending future.
+  ASSERT_FALSE(run.IsReady());
+  // The executor refuses the completion of "source" once its future is set.
+  executor.Reject(absl::UnavailableError("executor closing"));
+  promise.SetValue(1);
+  ASSERT_TRUE(run.WaitFor(absl::Seconds(60)));
+  absl::StatusOr<GraphRunReport> report = std::move(run).Get();
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->status(0).code(), absl::StatusCode::kCancelled);
+  EXPECT_THAT(std::string(report->status(0).message()),
+              HasSubstr("executor closing"));
+  EXPECT_NE(report->state(1), GraphNodeState::kSucceeded);
+  EXPECT_FALSE(dependent_ran.load());
+  EXPECT_EQ(report->status().code(), absl::StatusCode::kCancelled);
 }
 
 TEST(GraphTest, FutureNodeCompletesWhenAnotherThreadSetsThePromise) {

@@ -356,16 +356,16 @@ template <typename F>
 class InChildProcessCall {
  public:
   InChildProcessCall(ForkExecutor& forks, F fn)
-      : forks_(&forks), fn_(std::move(fn)) {}
+      : forks_(&forks), fn_(std::make_shared<F>(std::move(fn))) {}
 
   template <typename... Args>
   requires std::is_invocable_v<F&, const Args&...>
   auto operator()(const Args&... args) {
-    // The child calls fn_ through the pointer: the fork copies this object
-    // with the rest of the parent's memory.
-    auto call = [fn = &fn_, args...]() { return (*fn)(args...); };
+    // Each call shares fn_: a call queued for a free slot forks later, when
+    // this object may have been moved or destroyed.
+    auto call = [fn = fn_, args...]() { return (*fn)(args...); };
     using Result = decltype(forks_->Submit(std::move(call)));
-    if (base_internal::IsNullCallable(fn_)) {
+    if (base_internal::IsNullCallable(*fn_)) {
       return MakeErrorFuture<typename Result::value_type>(
           absl::InvalidArgumentError("InChildProcess: null callable"));
     }
@@ -374,7 +374,7 @@ class InChildProcessCall {
 
  private:
   ForkExecutor* forks_;
-  F fn_;
+  std::shared_ptr<F> fn_;
 };
 
 }  // namespace processes_internal
@@ -384,14 +384,15 @@ class InChildProcessCall {
 // (ForkExecutor::Submit()): fn's result must have a Codec (a compile-time
 // error otherwise), and a child that throws, is killed or times out fails the
 // future as listed at the top of this file. The arguments are copied before
-// the fork. The callable owns `fn`; it must outlive the futures it returns
-// and, like `forks`, be used in the process that created `forks`.
+// the fork. The callable and its copies share `fn`, which lives until the
+// last call that uses it has forked; use it, like `forks`, in the process
+// that created `forks`.
 //
 // Example: a Graph node (graph/graph.h) running in its own process; the node
 // completes when the child has answered, and a child that is killed fails
 // the node.
 //
-//   multirun::ForkExecutor forks({.max_processes = 2});
+//   multirun::ForkExecutor forks({.workers = 2});
 //   multirun::Graph graph;
 //   auto text = graph.Add("text", [] { return std::string("a b c"); });
 //   auto words = graph.Add(
@@ -401,7 +402,7 @@ class InChildProcessCall {
 //       }),
 //       text);
 //   multirun::ThreadPool pool(2);
-//   absl::StatusOr<multirun::RunReport> report = graph.RunAndWait(pool);
+//   absl::StatusOr<multirun::GraphRunReport> report = graph.RunAndWait(pool);
 template <typename F>
 auto InChildProcess(ForkExecutor& forks, F fn) {
   return processes_internal::InChildProcessCall<F>(forks, std::move(fn));

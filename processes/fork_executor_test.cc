@@ -510,6 +510,18 @@ TEST(ForkExecutorTest, DestructorWaitsForAcceptedCalls) {
   munmap(shared, sizeof(SharedCounters));
 }
 
+TEST(ForkExecutorTest, InChildProcessCallMayGoBeforeItsQueuedCallForks) {
+  ForkExecutor forks({.workers = 1});
+  Future<int> busy = forks.Submit([] {
+    absl::SleepFor(absl::Milliseconds(100));
+    return 1;
+  });
+  // The callable is a temporary: gone long before the queued call forks.
+  Future<int> later = InChildProcess(forks, [](int x) { return x * 2; })(21);
+  EXPECT_EQ(*later.Get(), 42);
+  EXPECT_EQ(*busy.Get(), 1);
+}
+
 TEST(ForkExecutorTest, LifecycleAndSize) {
   ForkExecutor forks({.workers = 0});
   EXPECT_EQ(forks.size(),

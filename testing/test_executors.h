@@ -25,12 +25,18 @@ class ManualExecutor final : public Executor {
  public:
   absl::Status Schedule(absl::AnyInvocable<void()> task) override {
     if (!task) return absl::InvalidArgumentError("null task");
-    LockHolder lock(lock_);
-    if (!rejection_.ok())
-      return base_internal::RejectTask(std::move(task), rejection_);
-    tasks_.push_back(std::move(task));
-    ++scheduled_;
-    return absl::OkStatus();
+    absl::Status rejection;
+    {
+      LockHolder lock(lock_);
+      if (rejection_.ok()) {
+        tasks_.push_back(std::move(task));
+        ++scheduled_;
+        return absl::OkStatus();
+      }
+      rejection = rejection_;
+    }
+    // Destroyed without the lock: what the task owned may schedule again.
+    return base_internal::RejectTask(std::move(task), std::move(rejection));
   }
 
   // Runs queued tasks, including those they schedule, until none is left.
