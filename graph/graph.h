@@ -1,6 +1,6 @@
 // Copyright 2026 The multirun Authors.
 //
-// Graph: a dependency scheduler, a port of semisync. Functions with
+// Graph: a dependency scheduler. Functions with
 // dependencies run as a DAG on any Executor: each function once per run, only
 // after all of its dependencies finished, and independent ones in parallel.
 //

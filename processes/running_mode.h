@@ -1,7 +1,7 @@
 // Copyright 2026 The multirun Authors.
 //
 // Running modes: the same user code inline, on threads or on processes,
-// chosen by one argument (a port of MultiRunnable's RunningMode).
+// chosen by one argument.
 //
 // `RunOnWorkers(mode, workers, fn)` calls `fn()` once on each of `workers`
 // workers and returns one WorkerRun per worker: who ran it and what it returned
