@@ -6,7 +6,11 @@
 // Use it where an Executor is required but the work is too small to be worth
 // a hand-off (a continuation that only converts a value), in tests, and as
 // RunningMode::kInline. A task that schedules another task on the same
-// InlineExecutor runs it nested, on the same stack.
+// InlineExecutor runs it nested, on the same stack, up to
+// base_internal::kMaxInlineDepth (32) levels; a deeper one runs on the same
+// thread once the outermost inline task has returned, before the outermost
+// Schedule() returns (and a blocking wait for a future on that thread runs
+// it first). A chain of any length therefore runs in bounded stack.
 //
 // Example:
 //
@@ -27,6 +31,7 @@
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
+#include "multirun/base/run_inline.h"
 #include "multirun/executors/executor.h"
 
 namespace multirun {
@@ -34,10 +39,11 @@ namespace multirun {
 // Runs each task before Schedule() returns (see the file comment).
 class InlineExecutor final : public Executor {
  public:
-  // Runs `task` now. Returns InvalidArgument for a null task.
+  // Runs `task` now (or, nested deeper than the bound, once the outermost
+  // inline task returns). Returns InvalidArgument for a null task.
   absl::Status Schedule(absl::AnyInvocable<void()> task) override {
     if (!task) return absl::InvalidArgumentError("InlineExecutor: null task");
-    std::move(task)();
+    base_internal::RunInline(std::move(task));
     return absl::OkStatus();
   }
 };

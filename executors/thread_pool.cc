@@ -63,6 +63,7 @@
 #include <utility>
 
 #include "absl/functional/any_invocable.h"
+#include "absl/functional/function_ref.h"
 #include "absl/memory/memory.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -71,6 +72,8 @@
 #include "multirun/base/current_exception.h"
 #include "multirun/base/drop_reason.h"
 #include "multirun/base/futex.h"
+#include "multirun/base/wait_helper.h"
+#include "multirun/executors/internal/fresh_stack.h"
 #include "multirun/executors/internal/work_stealing_deque.h"
 #include "multirun/executors/worker.h"
 #include "multirun/sync/lock_holder.h"
@@ -88,7 +91,7 @@ struct alignas(64) TaskNode {
   bool from_batch = false;  // Taken from the shared queue in a batch.
 };
 
-struct PoolWorker {
+struct PoolWorker final : base_internal::WaitHelper {
   PoolWorker(ThreadPool* pool, int index) : pool(pool), index(index) {}
   ~PoolWorker() {
     while (free_nodes != nullptr)
@@ -117,6 +120,13 @@ struct PoolWorker {
     node->next_free = free_nodes;
     free_nodes = node;
     ++free_count;
+  }
+
+  // A blocking wait for a future on this worker runs the pool's work.
+  bool HelpUntil(absl::FunctionRef<bool()> ready,
+                 absl::FunctionRef<void(absl::AnyInvocable<void()>)> on_ready,
+                 const base_internal::Deadline& deadline) override {
+    return pool->HelpUntil(*this, ready, on_ready, deadline);
   }
 
   // xorshift64: the first victim of a steal round.
@@ -156,6 +166,40 @@ struct PoolWorker {
   // (ThreadPool::Quiescent()).
   alignas(64) std::atomic<uint64_t> spawned{0};  // Pushed on `deque`.
   std::atomic<uint64_t> executed_published{0};   // `executed`, now and then.
+};
+
+// Wakes a worker that sleeps in a helping wait once the awaited result is
+// ready. The callback that does it sits in the future's state and may run
+// after the wait has returned, and after the pool is gone: it holds this by
+// shared_ptr, and the pool clears `pool` before it goes.
+struct PoolWakeToken {
+  Lock lock;
+  EventCount* events ABSL_GUARDED_BY(lock) = nullptr;
+
+  void Wake() {
+    LockHolder hold(lock);
+    if (events != nullptr) events->Notify(true);
+  }
+};
+
+// One sleeping helping wait: the awaited result's callback sets `ready`
+// (seq_cst, before it notifies: the waiter re-checks it between
+// PrepareWait() and CommitWait(), which is the event count's Dekker
+// argument) and wakes the waiter, on the event count for an untimed wait,
+// on `word` for a timed one.
+struct HelpWake {
+  explicit HelpWake(std::shared_ptr<PoolWakeToken> token)
+      : token(std::move(token)) {}
+  std::atomic<bool> ready{false};
+  std::atomic<uint32_t> word{0};
+  const std::shared_ptr<PoolWakeToken> token;
+
+  void Wake() {
+    ready.store(true, std::memory_order_seq_cst);
+    word.store(1, std::memory_order_release);
+    base_internal::FutexWakeAll(&word);
+    token->Wake();
+  }
 };
 
 namespace {
@@ -238,7 +282,13 @@ ThreadPool::ThreadPool(int workers, Options options)
       }()) {}
 
 ThreadPool::ThreadPool(PrivateTag, Options options)
-    : name_(std::move(options.name)), event_count_(WorkerCount(options)) {
+    : name_(std::move(options.name)),
+      event_count_(WorkerCount(options)),
+      wake_token_(std::make_shared<executors_internal::PoolWakeToken>()) {
+  {
+    LockHolder hold(wake_token_->lock);
+    wake_token_->events = &event_count_;
+  }
   const int workers = WorkerCount(options);
   workers_.reserve(workers);
   for (int i = 0; i < workers; ++i) {
@@ -277,6 +327,11 @@ ThreadPool::~ThreadPool() {
   }
   Shutdown().IgnoreError();
   DropLeftovers();
+  {
+    // A future that a helping wait waited for may complete later.
+    LockHolder hold(wake_token_->lock);
+    wake_token_->events = nullptr;
+  }
   // A thread that scheduled a task from outside may still be inside
   // Schedule() (just after the push) although the task has run: wait for it
   // to leave before the memory goes.
@@ -342,6 +397,7 @@ void ThreadPool::WorkerMain(PoolWorker& worker) {
   pthread_setname_np(pthread_self(), thread_name.c_str());
   worker.info.thread_id = base_internal::CurrentThreadId();
   ScopedCurrentWorker scoped_worker(&worker.info);
+  base_internal::ScopedWaitHelper helper(&worker);
   executors_internal::current_pool_worker = &worker;
 
   thieves_.fetch_add(1, std::memory_order_seq_cst);
@@ -554,7 +610,10 @@ void ThreadPool::Invoke(absl::AnyInvocable<void()>& task) {
 }
 
 void ThreadPool::RunInjected(PoolWorker& worker) {
-  Invoke(worker.injected);
+  // Out of `injected` first: the task may wait and help, and the helping
+  // takes the next task from the shared queue into `injected`.
+  absl::AnyInvocable<void()> task = std::move(worker.injected);
+  Invoke(task);
   ++worker.executed;
 }
 
@@ -577,19 +636,7 @@ void ThreadPool::Exploit(PoolWorker& worker, Taken& taken) {
   constexpr int kFairnessInterval = 61;
   int own_tasks = 0;
   while (!stop_.load(std::memory_order_relaxed)) {
-    TaskNode* node;
-    if (worker.holds_batch) {
-      // The rest of a batch from the shared queue is on top of the deque:
-      // run it oldest first, as the shared queue would have (a task may wait
-      // for one scheduled before it), and before anything newer from the
-      // shared queue. What those tasks spawn goes below and waits for them.
-      node = TakeOldestOwn(worker);
-      if (node == nullptr) {
-        worker.holds_batch = false;
-        return;
-      }
-      if (!node->from_batch) worker.holds_batch = false;  // The batch is done.
-    } else {
+    if (!worker.holds_batch) {
       if (++own_tasks == kFairnessInterval) {
         own_tasks = 0;
         bool popped = false;
@@ -603,10 +650,99 @@ void ThreadPool::Exploit(PoolWorker& worker, Taken& taken) {
           continue;
         }
       }
-      node = worker.deque.Pop();
-      if (node == nullptr) return;
     }
+    TaskNode* node = NextOwn(worker);
+    if (node == nullptr) return;
     RunNode(worker, node);
+  }
+}
+
+TaskNode* ThreadPool::NextOwn(PoolWorker& worker) {
+  if (!worker.holds_batch) return worker.deque.Pop();
+  // The rest of a batch from the shared queue is on top of the deque: run it
+  // oldest first, as the shared queue would have (a task may wait for one
+  // scheduled before it), and before anything newer from the shared queue.
+  // What those tasks spawn goes below and waits for them.
+  TaskNode* node = TakeOldestOwn(worker);
+  if (node == nullptr || !node->from_batch) {
+    worker.holds_batch = false;  // The batch is done.
+  }
+  return node;
+}
+
+void ThreadPool::RunHelped(PoolWorker& worker, TaskNode* node) {
+  const auto run = [&] {
+    if (node == nullptr) {
+      RunInjected(worker);
+    } else {
+      RunNode(worker, node);
+    }
+  };
+  // Helping nests: the task may wait and help in turn. Below the reserve, it
+  // runs on a fresh stack segment, so no depth of nesting overflows.
+  if (executors_internal::StackLeft() < executors_internal::kStackReserve) {
+    executors_internal::RunOnFreshStack(run);
+  } else {
+    run();
+  }
+}
+
+bool ThreadPool::HelpUntil(
+    PoolWorker& worker, absl::FunctionRef<bool()> ready,
+    absl::FunctionRef<void(absl::AnyInvocable<void()>)> on_ready,
+    const base_internal::Deadline& deadline) {
+  std::shared_ptr<executors_internal::HelpWake> wake;
+  int idle_rounds = 0;
+  for (;;) {
+    if (ready()) return true;
+    if (!stop_.load(std::memory_order_relaxed)) {
+      // The worker's own tasks first (the newest: most likely what this wait
+      // needs), then what other workers and the shared queue hold.
+      if (TaskNode* node = NextOwn(worker)) {
+        RunHelped(worker, node);
+        idle_rounds = 0;
+        continue;
+      }
+      Taken taken;
+      if (TryTake(worker, taken, /*as_thief=*/false)) {
+        RunHelped(worker, taken.node);
+        idle_rounds = 0;
+        continue;
+      }
+    }
+    if (deadline.Expired()) return ready();
+    if (idle_rounds < executors_internal::kSearchAttempts) {
+      executors_internal::Backoff(idle_rounds++);
+      continue;
+    }
+    if (wake == nullptr) {
+      wake = std::make_shared<executors_internal::HelpWake>(wake_token_);
+      on_ready([wake] { wake->Wake(); });
+      continue;
+    }
+    if (!deadline.IsNever()) {
+      // A timed wait sleeps on its own word: until the result is ready or the
+      // deadline, without taking work that arrives meanwhile.
+      base_internal::FutexWait(&wake->word, 0, deadline);
+      continue;
+    }
+    // Sleep on the pool's event count, as an idle worker does, so that both
+    // new work and the result wake it.
+    event_count_.PrepareWait();
+    if (wake->ready.load(std::memory_order_seq_cst) ||
+        (!stop_.load(std::memory_order_seq_cst) && HasWork())) {
+      event_count_.CancelWait();
+      idle_rounds = 0;
+      continue;
+    }
+    event_count_.CommitWait(event_count_.waiter(worker.index));
+    idle_rounds = 0;
+    // Woken for the result while work is waiting: the wake-up may have been
+    // meant for the work; pass it on.
+    if (ready() && !stop_.load(std::memory_order_relaxed) && HasWork() &&
+        thieves_.load(std::memory_order_seq_cst) == 0) {
+      event_count_.Notify(false);
+    }
   }
 }
 

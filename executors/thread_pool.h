@@ -68,8 +68,10 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/functional/any_invocable.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "multirun/base/deadline.h"
 #include "multirun/executors/executor.h"
 #include "multirun/executors/internal/event_count.h"
 #include "multirun/executors/internal/injection_queue.h"
@@ -77,6 +79,7 @@
 
 namespace multirun {
 namespace executors_internal {
+struct PoolWakeToken;
 struct PoolWorker;
 struct TaskNode;
 }  // namespace executors_internal
@@ -183,6 +186,18 @@ class ThreadPool final : public Executor {
   static executors_internal::TaskNode* TakeOldestOwn(
       executors_internal::PoolWorker& worker);
   void Exploit(executors_internal::PoolWorker& worker, Taken& taken);
+  // The next task of the worker's own deque: the oldest while the rest of a
+  // batch from the shared queue is on it, else the newest. nullptr if none.
+  static executors_internal::TaskNode* NextOwn(
+      executors_internal::PoolWorker& worker);
+  // A blocking wait on `worker` (see "Waits that help" in thread_pool.cc).
+  bool HelpUntil(executors_internal::PoolWorker& worker,
+                 absl::FunctionRef<bool()> ready,
+                 absl::FunctionRef<void(absl::AnyInvocable<void()>)> on_ready,
+                 const base_internal::Deadline& deadline);
+  // Runs what HelpUntil took: `node`'s task, or the one in worker.injected.
+  void RunHelped(executors_internal::PoolWorker& worker,
+                 executors_internal::TaskNode* node);
   void Invoke(absl::AnyInvocable<void()>& task);
   // Runs the task in `worker.injected`, or `node`'s task (then recycles the
   // node), and counts it as executed.
@@ -217,6 +232,8 @@ class ThreadPool final : public Executor {
   std::atomic<bool> draining_{false};            // Shutdown() began.
   std::atomic<bool> finished_{false};            // The drain is complete.
   std::atomic<bool> reported_exception_{false};
+  // Lets the callbacks of helping waits wake the workers (see PoolWakeToken).
+  const std::shared_ptr<executors_internal::PoolWakeToken> wake_token_;
   Lock shutdown_lock_;
   bool joined_ ABSL_GUARDED_BY(shutdown_lock_) = false;
 };

@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "multirun/base/futex.h"
+#include "multirun/base/run_inline.h"
+#include "multirun/base/wait_helper.h"
 
 namespace multirun {
 namespace futures_internal {
@@ -35,6 +37,20 @@ bool StateBase::TryClaimUnstarted() {
 }
 
 bool StateBase::Wait(const base_internal::Deadline& deadline) const {
+  // Functions that nested inline runs queued on this thread (continuations,
+  // inline tasks) may be what completes this result: run them first.
+  while (!IsReady() && base_internal::RunQueuedInline()) {
+  }
+  if (IsReady()) return true;
+  // On a worker of an executor: run its pending work meanwhile.
+  if (base_internal::WaitHelper* helper = base_internal::CurrentWaitHelper()) {
+    auto* self = const_cast<StateBase*>(this);
+    return helper->HelpUntil([self] { return self->IsReady(); },
+                             [self](absl::AnyInvocable<void()> wake) {
+                               self->OnReady(std::move(wake));
+                             },
+                             deadline);
+  }
   uint32_t word = word_.load(std::memory_order_acquire);
   while (!(word & kReady)) {
     if (!(word & kWaiters)) {
@@ -65,7 +81,7 @@ void StateBase::OnReady(absl::AnyInvocable<void()> callback) {
       return;
     }
   }
-  std::move(callback)();
+  base_internal::RunInline(std::move(callback));
 }
 
 void StateBase::MarkReady() {
@@ -79,8 +95,10 @@ void StateBase::MarkReady() {
     more.swap(more_callbacks_);
   }
   if (previous & kWaiters) base_internal::FutexWakeAll(&word_);
-  if (first) std::move(first)();
-  for (auto& callback : more) std::move(callback)();
+  // Through RunInline: a callback that completes the next future of a chain
+  // would otherwise nest one level deeper per link.
+  if (first) base_internal::RunInline(std::move(first));
+  for (auto& callback : more) base_internal::RunInline(std::move(callback));
 }
 
 }  // namespace futures_internal
