@@ -50,11 +50,19 @@
 // from the pool's own tasks, except that Shutdown() from a task of the pool
 // fails and the destructor there aborts (see them).
 //
+// Waiting inside a task. A task that waits for a Future (Get(), Wait(),
+// WaitFor(), WaitUntil()) does not hold its worker idle: the worker runs the
+// pool's other pending tasks until the result is ready, nested on its stack
+// (on a fresh stack segment when little is left), and sleeps when there are
+// none, waking for the result or for new work. So a task may submit subtasks
+// to its own pool and Get() them, at any depth, on any number of workers.
+// Other blocking (a lock, an Event, a Queue) does not help.
+//
 // Guarantees: every accepted task runs exactly once, unless ShutdownNow()
 // drops it (then its destructor runs, under the drop reason). Tasks are not
-// ordered: no FIFO between tasks of one thread either. A task that blocks
-// until another task of the same pool has run can wait forever when every
-// worker is blocked so.
+// ordered: no FIFO between tasks of one thread either. A task that blocks,
+// other than on a Future, until another task of the same pool has run can
+// wait forever when every worker is blocked so.
 
 #ifndef MULTIRUN_EXECUTORS_THREAD_POOL_H_
 #define MULTIRUN_EXECUTORS_THREAD_POOL_H_

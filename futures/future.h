@@ -40,6 +40,28 @@
 //     absl::StatusOr<std::string> text = greeting.Get();
 //   }
 //
+// Waits that help. Get(), Wait(), WaitFor() and WaitUntil() called on a
+// worker of a ThreadPool (inside one of its tasks, a Strand's task over it
+// included) do not block the worker: while the result is not ready, the
+// worker runs the pool's pending tasks (its own newest first, then those of
+// other workers and from outside), so fork-join code written with Submit()
+// and Get() runs at any nesting depth on any number of workers, one
+// included. With nothing to run, an untimed wait sleeps until the result is
+// ready or new work arrives; a timed one sleeps until the result or the
+// deadline. Helping nests (a helped task may wait and help in turn); below
+// 512 KiB of stack left, a helped task runs on a fresh 2 MiB stack segment,
+// so nesting never overflows the stack. A task run by helping must not wait
+// for the waiting task to go on (it runs above it on the same thread and
+// would wait forever). On any other thread a wait sleeps and runs nothing,
+// except the continuations that nested inline runs queued on that thread
+// (see InlineExecutor).
+//
+// Continuations at any length. A future's callbacks run on the completing
+// thread, and a Then() on an InlineExecutor runs inline: beyond 32 nested
+// levels, each further one runs on the same thread once the outer ones have
+// returned, so a chain of a million links completed at once runs in bounded
+// stack on every executor.
+//
 // Thread-safety: a Promise and a Future are each used by one thread at a
 // time (move them to hand them over); the producer and the consumer may run
 // on different threads at once. Set(), Cancel() and a completing executor
@@ -183,8 +205,9 @@ class Future {
   // Whether the result is available. Never blocks.
   bool IsReady() const { return state_ != nullptr && state_->IsReady(); }
 
-  // Blocks until the result is available and returns a copy of it. Can be
-  // called again. FailedPrecondition for an invalid future.
+  // Blocks until the result is available (on a pool worker, running the
+  // pool's work meanwhile: see "Waits that help") and returns a copy of it.
+  // Can be called again. FailedPrecondition for an invalid future.
   Result Get() const& {
     if (state_ == nullptr) return Invalid();
     state_->Wait(base_internal::Deadline::Never());
