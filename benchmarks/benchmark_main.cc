@@ -13,15 +13,25 @@
 // would depend on the order. Real users of a lock are multi-threaded, so every
 // benchmark (ours and its peer) runs after a thread has existed, whatever the
 // order; main() checks that glibc has noticed before anything is measured.
+//
+// It also refuses to run when an argument variable of benchmark_args.h
+// (MULTIRUN_BENCH_THREADS, ...) is invalid, instead of silently measuring the
+// defaults.
 
 #include <sys/single_threaded.h>
 
 #include <cstdio>
+#include <string>
 #include <thread>
 
 #include "benchmark/benchmark.h"
+#include "multirun/benchmarks/benchmark_args.h"
 
 int main(int argc, char** argv) {
+  if (const std::string error = multirun::bench::EnvError(); !error.empty()) {
+    std::fprintf(stderr, "benchmark_main: %s\n", error.c_str());
+    return 2;
+  }
   std::thread([] {}).join();
   if (__libc_single_threaded) {
     std::fputs(

@@ -2,13 +2,16 @@
 //
 // Strand vs Boost.Asio's strand.
 //
-// StrandPost: 4 producer threads post 1M tiny tasks in total (250k each) to
-// one strand; each task increments a plain (non-atomic) counter, which the
-// strand's serialization makes safe, and the task that brings it to 1M sets
-// an Event. Items per second: tasks run per second (real time).
-//   Multirun: multirun::Strand over a 2-worker multirun::ThreadPool.
+// StrandPost: P producer threads post 1M tiny tasks in total (1M / P each)
+// to one strand; each task increments a plain (non-atomic) counter, which
+// the strand's serialization makes safe, and the task that brings it to the
+// total sets an Event. Items per second: tasks run per second (real time).
+//   Multirun: multirun::Strand over a multirun::ThreadPool of N workers.
 //   Asio:     boost::asio::strand<io_context::executor_type> over an
-//             io_context run by 2 threads.
+//             io_context run by N threads.
+// Arguments: "producers" P (MULTIRUN_BENCH_PRODUCERS, default 4) and
+// "threads" N (MULTIRUN_BENCH_THREADS, default 2); see
+// benchmarks/benchmark_args.h.
 //
 // Timed region (one iteration): releasing the producers, their 1M posts, and
 // waiting until the last task has run and every producer has returned from
@@ -30,6 +33,7 @@
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/post.hpp"
 #include "boost/asio/strand.hpp"
+#include "multirun/benchmarks/benchmark_args.h"
 #include "multirun/executors/strand.h"
 #include "multirun/executors/thread_pool.h"
 #include "multirun/sync/event.h"
@@ -38,17 +42,29 @@
 namespace multirun {
 namespace {
 
-constexpr int kProducers = 4;
 constexpr int64_t kTasks = 1'000'000;
-constexpr int64_t kTasksPerProducer = kTasks / kProducers;
-constexpr int kWorkers = 2;
+
+// The arguments of one run.
+struct Shape {
+  explicit Shape(const benchmark::State& state)
+      : producers(static_cast<int>(state.range(0))),
+        workers(static_cast<int>(state.range(1))),
+        per_producer(kTasks / producers),
+        tasks(per_producer * producers) {}
+  int producers;
+  int workers;
+  int64_t per_producer;
+  int64_t tasks;  // kTasks, rounded down to a multiple of producers
+};
 
 // What the tiny tasks touch. Only the strand's tasks write `count`.
 struct Counter {
+  explicit Counter(int64_t total) : total(total) {}
+  const int64_t total;
   int64_t count = 0;
   Event done;
   void Increment() {
-    if (++count == kTasks) done.Set();
+    if (++count == total) done.Set();
   }
 };
 
@@ -63,17 +79,18 @@ void RunIterations(benchmark::State& state,
     counter.count = 0;
     counter.done.Clear();
   }
-  state.SetItemsProcessed(state.iterations() * kTasks);
+  state.SetItemsProcessed(state.iterations() * counter.total);
 }
 
 void BM_StrandPost_Multirun(benchmark::State& state) {
-  ThreadPool pool(kWorkers, {.name = "bench"});
-  Counter counter;
+  const Shape shape(state);
+  ThreadPool pool(shape.workers, {.name = "bench"});
+  Counter counter(shape.tasks);
   std::atomic<bool> failed{false};
   {
     Strand strand(pool);
-    testing_internal::ReleasableThreads producers(kProducers, [&](int) {
-      for (int64_t i = 0; i < kTasksPerProducer; ++i) {
+    testing_internal::ReleasableThreads producers(shape.producers, [&](int) {
+      for (int64_t i = 0; i < shape.per_producer; ++i) {
         if (!strand.Schedule([&counter] { counter.Increment(); }).ok()) {
           failed.store(true);
         }
@@ -86,15 +103,18 @@ void BM_StrandPost_Multirun(benchmark::State& state) {
 }
 
 void BM_StrandPost_Asio(benchmark::State& state) {
-  boost::asio::io_context io(kWorkers);
+  const Shape shape(state);
+  boost::asio::io_context io(shape.workers);
   auto work = boost::asio::make_work_guard(io);
   std::vector<std::thread> runners;
-  for (int i = 0; i < kWorkers; ++i) runners.emplace_back([&io] { io.run(); });
-  Counter counter;
+  for (int i = 0; i < shape.workers; ++i) {
+    runners.emplace_back([&io] { io.run(); });
+  }
+  Counter counter(shape.tasks);
   {
     auto strand = boost::asio::make_strand(io);
-    testing_internal::ReleasableThreads producers(kProducers, [&](int) {
-      for (int64_t i = 0; i < kTasksPerProducer; ++i) {
+    testing_internal::ReleasableThreads producers(shape.producers, [&](int) {
+      for (int64_t i = 0; i < shape.per_producer; ++i) {
         boost::asio::post(strand, [&counter] { counter.Increment(); });
       }
     });
@@ -104,8 +124,20 @@ void BM_StrandPost_Asio(benchmark::State& state) {
   for (auto& runner : runners) runner.join();
 }
 
-BENCHMARK(BM_StrandPost_Multirun)->UseRealTime()->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_StrandPost_Asio)->UseRealTime()->Unit(benchmark::kMillisecond);
+// One run per producer count and thread count.
+void StrandArgs(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"producers", "threads"})
+      ->ArgsProduct({bench::ProducerCounts(), bench::ThreadCounts()});
+}
+
+BENCHMARK(BM_StrandPost_Multirun)
+    ->Apply(StrandArgs)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_StrandPost_Asio)
+    ->Apply(StrandArgs)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace multirun

@@ -1,22 +1,28 @@
 // Copyright 2026 The multirun Authors.
 //
-// ThreadPool vs oneTBB's task_group vs std::async.
+// ThreadPool vs oneTBB (task_group, task_arena::enqueue) vs std::async.
 //
-// Thread counts: 2 threads run tasks in every variant.
-//   - Multirun: a ThreadPool of 2 workers. The benchmark thread only submits
-//     (Schedule()) and then sleeps until the last task is done, so 2 threads
-//     run tasks.
-//   - Tbb: a tbb::task_arena of concurrency 2 under a tbb::global_control of
-//     max_allowed_parallelism 2: the benchmark thread (which runs tasks while
-//     it waits in task_group::wait(), as TBB is meant to be used) plus 1 TBB
-//     worker, so again 2 threads run tasks.
-//   - StdAsync: one new thread per task (std::launch::async).
+// Thread counts: every benchmark but StdAsync takes its count N as the
+// argument "threads" (MULTIRUN_BENCH_THREADS, default 2; see
+// benchmarks/benchmark_args.h), and N threads run tasks in every variant:
+//   - Multirun: a ThreadPool of N workers. The benchmark thread only submits
+//     (Schedule()) and then sleeps until the last task is done.
+//   - Tbb: a tbb::task_arena of concurrency N under a tbb::global_control of
+//     max_allowed_parallelism N: the benchmark thread (which runs tasks while
+//     it waits in task_group::wait(), as TBB is meant to be used) plus N - 1
+//     TBB workers.
+//   - TbbEnqueue: a tbb::task_arena of concurrency N with no slot reserved
+//     for an outside thread, under max_allowed_parallelism N + 1: N TBB
+//     workers run tasks; the benchmark thread only enqueues
+//     (task_arena::enqueue) and then sleeps until the last task is done, as
+//     with ours.
+//   - StdAsync: one new thread per task (std::launch::async); no argument.
 //
-// BM_EmptyTasks_*: the benchmark thread submits N empty tasks and waits for
-// all of them (items = tasks). Ours waits through a counter that each task
-// decrements (the last one sets an Event); TBB through task_group::wait().
-// N = 2^20 for ours and TBB; 2^10 for std::async (it starts a thread per
-// task; items per second is what is compared).
+// BM_EmptyTasks_*: the benchmark thread submits empty tasks and waits for
+// all of them (items = tasks). Ours and TbbEnqueue wait through a counter
+// that each task decrements (the last one sets an Event); Tbb through
+// task_group::wait(). 2^20 tasks for ours and TBB; 2^10 for std::async (it
+// starts a thread per task; items per second is what is compared).
 //
 // BM_Fib_*: fibonacci(25) with one task per call (242785 tasks; items =
 // tasks). TBB: the idiomatic nested task_group (each call runs its two
@@ -24,6 +30,7 @@
 // children from inside the pool and returns; the child that finishes last
 // adds the two results and completes its parent (continuation passing, no
 // blocking wait), with a small heap-allocated join node per inner call.
+// (benchmarks/fork_join has the same recursion written with Submit/Get.)
 //
 // Timed region: submitting and running the tasks. The pool, the arena and
 // their threads are created and warmed up before the timed loop.
@@ -36,6 +43,7 @@
 #include <vector>
 
 #include "benchmark/benchmark.h"
+#include "multirun/benchmarks/benchmark_args.h"
 #include "multirun/executors/thread_pool.h"
 #include "multirun/sync/event.h"
 #include "tbb/global_control.h"
@@ -45,7 +53,6 @@
 namespace multirun {
 namespace {
 
-constexpr int kWorkers = 2;
 constexpr int64_t kEmptyTasks = int64_t{1} << 20;
 constexpr int64_t kAsyncTasks = int64_t{1} << 10;
 constexpr int kFibN = 25;
@@ -53,6 +60,11 @@ constexpr int64_t kFibResult = 75025;
 constexpr int64_t kFibCalls = 242785;  // 2 * fib(26) - 1
 
 using Clock = std::chrono::steady_clock;
+
+// The benchmark's thread count (its "threads" argument).
+int Threads(const benchmark::State& state) {
+  return static_cast<int>(state.range(0));
+}
 
 // Reports how long submitting took, per task: when the workers and the
 // submitting thread outnumber the cores, a pool whose idle workers spun too
@@ -83,7 +95,7 @@ bool RunEmptyTasks(ThreadPool& pool, int64_t count, Clock::duration* submit) {
 }
 
 void BM_EmptyTasks_Multirun(benchmark::State& state) {
-  ThreadPool pool(kWorkers, {.name = "bench"});
+  ThreadPool pool(Threads(state), {.name = "bench"});
   Clock::duration submit{};
   RunEmptyTasks(pool, 1000, &submit);  // Warm-up, untimed.
   submit = {};
@@ -96,7 +108,7 @@ void BM_EmptyTasks_Multirun(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kEmptyTasks);
   ReportSubmitTime(state, submit, state.iterations() * kEmptyTasks);
 }
-BENCHMARK(BM_EmptyTasks_Multirun)->UseRealTime();
+BENCHMARK(BM_EmptyTasks_Multirun)->Apply(bench::ThreadArgs)->UseRealTime();
 
 void RunTbbEmptyTasks(tbb::task_arena& arena, int64_t count,
                       Clock::duration* submit) {
@@ -120,8 +132,8 @@ void LetTbbWorkersSettle() {
 void BM_EmptyTasks_Tbb(benchmark::State& state) {
   {
     tbb::global_control parallelism(
-        tbb::global_control::max_allowed_parallelism, kWorkers);
-    tbb::task_arena arena(kWorkers);
+        tbb::global_control::max_allowed_parallelism, Threads(state));
+    tbb::task_arena arena(Threads(state));
     Clock::duration submit{};
     RunTbbEmptyTasks(arena, 1000, &submit);  // Warm-up, untimed.
     submit = {};
@@ -131,7 +143,41 @@ void BM_EmptyTasks_Tbb(benchmark::State& state) {
   }
   LetTbbWorkersSettle();
 }
-BENCHMARK(BM_EmptyTasks_Tbb)->UseRealTime();
+BENCHMARK(BM_EmptyTasks_Tbb)->Apply(bench::ThreadArgs)->UseRealTime();
+
+// Enqueues `count` empty tasks into `arena` from this (outside) thread and
+// waits until all have run, as RunEmptyTasks does for the pool.
+void RunTbbEnqueuedTasks(tbb::task_arena& arena, int64_t count,
+                         Clock::duration* submit) {
+  std::atomic<int64_t> remaining{count};
+  Event done;
+  const Clock::time_point start = Clock::now();
+  for (int64_t i = 0; i < count; ++i) {
+    arena.enqueue([&remaining, &done] {
+      if (remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) done.Set();
+    });
+  }
+  *submit += Clock::now() - start;
+  done.Wait();
+}
+
+void BM_EmptyTasks_TbbEnqueue(benchmark::State& state) {
+  {
+    // max_allowed_parallelism counts the outside thread: N + 1 lets TBB
+    // start N workers, and the arena reserves no slot for the outside thread.
+    tbb::global_control parallelism(
+        tbb::global_control::max_allowed_parallelism, Threads(state) + 1);
+    tbb::task_arena arena(Threads(state), /*reserved_for_masters=*/0);
+    Clock::duration submit{};
+    RunTbbEnqueuedTasks(arena, 1000, &submit);  // Warm-up, untimed.
+    submit = {};
+    for (auto _ : state) RunTbbEnqueuedTasks(arena, kEmptyTasks, &submit);
+    state.SetItemsProcessed(state.iterations() * kEmptyTasks);
+    ReportSubmitTime(state, submit, state.iterations() * kEmptyTasks);
+  }
+  LetTbbWorkersSettle();
+}
+BENCHMARK(BM_EmptyTasks_TbbEnqueue)->Apply(bench::ThreadArgs)->UseRealTime();
 
 void BM_EmptyTasks_StdAsync(benchmark::State& state) {
   std::vector<std::future<void>> futures;
@@ -209,7 +255,7 @@ int64_t MultirunFib(ThreadPool& pool, int n) {
 }
 
 void BM_Fib_Multirun(benchmark::State& state) {
-  ThreadPool pool(kWorkers, {.name = "bench"});
+  ThreadPool pool(Threads(state), {.name = "bench"});
   MultirunFib(pool, 10);  // Warm-up, untimed.
   for (auto _ : state) {
     if (MultirunFib(pool, kFibN) != kFibResult) {
@@ -219,7 +265,7 @@ void BM_Fib_Multirun(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * kFibCalls);
 }
-BENCHMARK(BM_Fib_Multirun)->UseRealTime();
+BENCHMARK(BM_Fib_Multirun)->Apply(bench::ThreadArgs)->UseRealTime();
 
 // TBB: the nested task_group of TBB's own documentation.
 int64_t TbbFib(int n) {
@@ -236,8 +282,8 @@ int64_t TbbFib(int n) {
 void BM_Fib_Tbb(benchmark::State& state) {
   {
     tbb::global_control parallelism(
-        tbb::global_control::max_allowed_parallelism, kWorkers);
-    tbb::task_arena arena(kWorkers);
+        tbb::global_control::max_allowed_parallelism, Threads(state));
+    tbb::task_arena arena(Threads(state));
     arena.execute([] { TbbFib(10); });  // Warm-up, untimed.
     for (auto _ : state) {
       int64_t result = 0;
@@ -251,7 +297,7 @@ void BM_Fib_Tbb(benchmark::State& state) {
   }
   LetTbbWorkersSettle();
 }
-BENCHMARK(BM_Fib_Tbb)->UseRealTime();
+BENCHMARK(BM_Fib_Tbb)->Apply(bench::ThreadArgs)->UseRealTime();
 
 }  // namespace
 }  // namespace multirun

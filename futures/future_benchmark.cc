@@ -9,14 +9,19 @@
 //                     the timed region (it is the work). Items are
 //                     continuations. No standard peer: std::future has no
 //                     continuations; compare with PromiseRoundTrip's items/s.
-//   SubmitGet         kBatch functions submitted to a 2-worker ThreadPool and
-//                     their futures read, vs std::async(std::launch::async);
-//                     the pool is started outside the timed region.
+//   SubmitGet         kBatch functions submitted to a ThreadPool of N workers
+//                     and their futures read, vs
+//                     std::async(std::launch::async); the pool is started
+//                     outside the timed region. N is the argument "threads"
+//                     (MULTIRUN_BENCH_THREADS, default 2; see
+//                     benchmarks/benchmark_args.h); std::async starts a thread
+//                     per call and takes no argument.
 
 #include <future>
 #include <vector>
 
 #include "benchmark/benchmark.h"
+#include "multirun/benchmarks/benchmark_args.h"
 #include "multirun/executors/inline_executor.h"
 #include "multirun/executors/thread_pool.h"
 #include "multirun/futures/future.h"
@@ -66,7 +71,7 @@ void BM_ThenChain_Multirun(benchmark::State& state) {
 BENCHMARK(BM_ThenChain_Multirun);
 
 void BM_SubmitGet_Multirun(benchmark::State& state) {
-  ThreadPool pool(2);
+  ThreadPool pool(static_cast<int>(state.range(0)));
   std::vector<Future<int>> futures;
   futures.reserve(kBatch);
   for (auto _ : state) {
@@ -80,7 +85,7 @@ void BM_SubmitGet_Multirun(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * kBatch);
 }
-BENCHMARK(BM_SubmitGet_Multirun)->UseRealTime();
+BENCHMARK(BM_SubmitGet_Multirun)->Apply(bench::ThreadArgs)->UseRealTime();
 
 void BM_SubmitGet_StdAsync(benchmark::State& state) {
   std::vector<std::future<int>> futures;

@@ -5,20 +5,24 @@
 // The resource: a plain (non-atomic) counter; each call increments it and
 // returns the new value. The call that brings it to kCalls sets an Event.
 //
-// Calls (throughput): 4 caller threads make 1M calls in total (250k each),
-// without waiting for each result. Items per second: calls run per second
-// (real time). 2 worker threads in every variant that has workers, as in
-// executors/strand_benchmark.cc.
-//   Multirun:   Sharer<Counter>::Run over a 2-worker multirun::ThreadPool; each
-//               call returns a multirun::Future<int64_t> (dropped).
+// Calls (throughput): P caller threads make 1M calls in total (1M / P
+// each), without waiting for each result. Items per second: calls run per
+// second (real time). N worker threads in every variant that has workers, as
+// in executors/strand_benchmark.cc.
+//   Multirun:   Sharer<Counter>::Run over a multirun::ThreadPool of N
+//               workers; each call returns a multirun::Future<int64_t>
+//               (dropped).
 //   AsioFuture: boost::asio::post(strand, use_future(fn)) over an io_context
-//               run by 2 threads: each call returns a std::future<int64_t>
+//               run by N threads: each call returns a std::future<int64_t>
 //               (dropped). The same work as Sharer: the result reaches a
 //               future.
 //   AsioPost:   boost::asio::post(strand, fn): no result is delivered (a
 //               floor for Asio's cost, report-only).
-//   StdMutex:   the 4 callers call the counter themselves under one
-//               std::mutex (synchronous; no hand-off).
+//   StdMutex:   the P callers call the counter themselves under one
+//               std::mutex (synchronous; no hand-off; no workers, so its
+//               only argument is P).
+// Arguments: "callers" P (MULTIRUN_BENCH_PRODUCERS, default 4) and "threads"
+// N (MULTIRUN_BENCH_THREADS, default 2); see benchmarks/benchmark_args.h.
 // Timed region (one iteration): releasing the callers, their 1M calls, and
 // waiting until the last call has run and every caller has returned from its
 // last call. Outside it: the pool's / io_context's start-up and shutdown,
@@ -31,6 +35,7 @@
 //   Multirun:   Sharer::Run(fn).Get().
 //   AsioFuture: post(strand, use_future(fn)).get().
 //   StdMutex:   lock, call, unlock (no hand-off: the floor).
+// Argument: "threads" N, as above (not for StdMutex).
 
 #include <atomic>
 #include <condition_variable>
@@ -48,6 +53,7 @@
 #include "boost/asio/post.hpp"
 #include "boost/asio/strand.hpp"
 #include "boost/asio/use_future.hpp"
+#include "multirun/benchmarks/benchmark_args.h"
 #include "multirun/executors/thread_pool.h"
 #include "multirun/futures/future.h"
 #include "multirun/sharer/sharer.h"
@@ -57,17 +63,30 @@
 namespace multirun {
 namespace {
 
-constexpr int kCallers = 4;
 constexpr int64_t kCalls = 1'000'000;
-constexpr int64_t kCallsPerCaller = kCalls / kCallers;
-constexpr int kWorkers = 2;
+
+// The arguments of one Calls run: callers, then workers (absent for
+// StdMutex, which passes has_workers = false).
+struct Shape {
+  explicit Shape(const benchmark::State& state, bool has_workers = true)
+      : callers(static_cast<int>(state.range(0))),
+        workers(has_workers ? static_cast<int>(state.range(1)) : 0),
+        per_caller(kCalls / callers),
+        calls(per_caller * callers) {}
+  int callers;
+  int workers;
+  int64_t per_caller;
+  int64_t calls;  // kCalls, rounded down to a multiple of callers
+};
 
 // The resource. Only one call at a time touches `count`.
 struct Counter {
+  explicit Counter(int64_t total) : total(total) {}
+  const int64_t total;
   int64_t count = 0;
   Event done;
   int64_t Increment() {
-    if (++count == kCalls) done.Set();
+    if (++count == total) done.Set();
     return count;
   }
 };
@@ -83,17 +102,18 @@ void RunIterations(benchmark::State& state,
     counter.count = 0;
     counter.done.Clear();
   }
-  state.SetItemsProcessed(state.iterations() * kCalls);
+  state.SetItemsProcessed(state.iterations() * counter.total);
 }
 
 void BM_SharerCalls_Multirun(benchmark::State& state) {
-  ThreadPool pool(kWorkers, {.name = "bench"});
-  Counter counter;
+  const Shape shape(state);
+  ThreadPool pool(shape.workers, {.name = "bench"});
+  Counter counter(shape.calls);
   std::atomic<bool> failed{false};
   {
     Sharer<Counter> sharer({.executor = &pool}, std::ref(counter));
-    testing_internal::ReleasableThreads callers(kCallers, [&](int) {
-      for (int64_t i = 0; i < kCallsPerCaller; ++i) {
+    testing_internal::ReleasableThreads callers(shape.callers, [&](int) {
+      for (int64_t i = 0; i < shape.per_caller; ++i) {
         Future<int64_t> result =
             sharer.Run([](Counter& c) { return c.Increment(); });
         // A refused call is ready at once; an accepted one is not yet run.
@@ -106,11 +126,12 @@ void BM_SharerCalls_Multirun(benchmark::State& state) {
   (void)pool.Shutdown();
 }
 
-// An io_context run by kWorkers threads, for the lifetime of the object.
+// An io_context run by `workers` threads, for the lifetime of the object.
 class AsioWorkers {
  public:
-  AsioWorkers() : io_(kWorkers), work_(boost::asio::make_work_guard(io_)) {
-    for (int i = 0; i < kWorkers; ++i) {
+  explicit AsioWorkers(int workers)
+      : io_(workers), work_(boost::asio::make_work_guard(io_)) {
+    for (int i = 0; i < workers; ++i) {
       runners_.emplace_back([this] { io_.run(); });
     }
   }
@@ -128,11 +149,12 @@ class AsioWorkers {
 };
 
 void BM_SharerCalls_AsioFuture(benchmark::State& state) {
-  AsioWorkers workers;
-  Counter counter;
+  const Shape shape(state);
+  AsioWorkers workers(shape.workers);
+  Counter counter(shape.calls);
   auto strand = boost::asio::make_strand(workers.io());
-  testing_internal::ReleasableThreads callers(kCallers, [&](int) {
-    for (int64_t i = 0; i < kCallsPerCaller; ++i) {
+  testing_internal::ReleasableThreads callers(shape.callers, [&](int) {
+    for (int64_t i = 0; i < shape.per_caller; ++i) {
       std::future<int64_t> result = boost::asio::post(
           strand,
           boost::asio::use_future([&counter] { return counter.Increment(); }));
@@ -143,11 +165,12 @@ void BM_SharerCalls_AsioFuture(benchmark::State& state) {
 }
 
 void BM_SharerCalls_AsioPost(benchmark::State& state) {
-  AsioWorkers workers;
-  Counter counter;
+  const Shape shape(state);
+  AsioWorkers workers(shape.workers);
+  Counter counter(shape.calls);
   auto strand = boost::asio::make_strand(workers.io());
-  testing_internal::ReleasableThreads callers(kCallers, [&](int) {
-    for (int64_t i = 0; i < kCallsPerCaller; ++i) {
+  testing_internal::ReleasableThreads callers(shape.callers, [&](int) {
+    for (int64_t i = 0; i < shape.per_caller; ++i) {
       boost::asio::post(strand, [&counter] { counter.Increment(); });
     }
   });
@@ -155,10 +178,11 @@ void BM_SharerCalls_AsioPost(benchmark::State& state) {
 }
 
 void BM_SharerCalls_StdMutex(benchmark::State& state) {
-  Counter counter;
+  const Shape shape(state, /*has_workers=*/false);
+  Counter counter(shape.calls);
   std::mutex mutex;
-  testing_internal::ReleasableThreads callers(kCallers, [&](int) {
-    for (int64_t i = 0; i < kCallsPerCaller; ++i) {
+  testing_internal::ReleasableThreads callers(shape.callers, [&](int) {
+    for (int64_t i = 0; i < shape.per_caller; ++i) {
       std::lock_guard<std::mutex> lock(mutex);
       benchmark::DoNotOptimize(counter.Increment());
     }
@@ -166,23 +190,38 @@ void BM_SharerCalls_StdMutex(benchmark::State& state) {
   RunIterations(state, callers, counter);
 }
 
+// One run per caller count and thread count.
+void CallsArgs(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"callers", "threads"})
+      ->ArgsProduct({bench::ProducerCounts(), bench::ThreadCounts()});
+}
+
+// One run per caller count (no workers).
+void CallersOnlyArgs(benchmark::internal::Benchmark* b) {
+  b->ArgName("callers")->ArgsProduct({bench::ProducerCounts()});
+}
+
 BENCHMARK(BM_SharerCalls_Multirun)
+    ->Apply(CallsArgs)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_SharerCalls_AsioFuture)
+    ->Apply(CallsArgs)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_SharerCalls_AsioPost)
+    ->Apply(CallsArgs)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_SharerCalls_StdMutex)
+    ->Apply(CallersOnlyArgs)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 
 // Latency: one call at a time, each waited for.
 
 void BM_SharerRoundTrip_Multirun(benchmark::State& state) {
-  ThreadPool pool(kWorkers, {.name = "bench"});
+  ThreadPool pool(static_cast<int>(state.range(0)), {.name = "bench"});
   {
     Sharer<int64_t> sharer({.executor = &pool}, std::in_place, 0);
     for (auto _ : state) {
@@ -200,7 +239,7 @@ void BM_SharerRoundTrip_Multirun(benchmark::State& state) {
 }
 
 void BM_SharerRoundTrip_AsioFuture(benchmark::State& state) {
-  AsioWorkers workers;
+  AsioWorkers workers(static_cast<int>(state.range(0)));
   auto strand = boost::asio::make_strand(workers.io());
   int64_t n = 0;
   for (auto _ : state) {
@@ -221,8 +260,10 @@ void BM_SharerRoundTrip_StdMutex(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
-BENCHMARK(BM_SharerRoundTrip_Multirun)->UseRealTime();
-BENCHMARK(BM_SharerRoundTrip_AsioFuture)->UseRealTime();
+BENCHMARK(BM_SharerRoundTrip_Multirun)->Apply(bench::ThreadArgs)->UseRealTime();
+BENCHMARK(BM_SharerRoundTrip_AsioFuture)
+    ->Apply(bench::ThreadArgs)
+    ->UseRealTime();
 BENCHMARK(BM_SharerRoundTrip_StdMutex)->UseRealTime();
 
 }  // namespace

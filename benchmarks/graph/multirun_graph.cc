@@ -1,10 +1,12 @@
 // Copyright 2026 The multirun Authors.
 //
-// The workloads of workloads.h on multirun::Graph over a ThreadPool(2)
-// (created and warmed up outside the timed region).
+// The workloads of workloads.h on multirun::Graph over a ThreadPool of N
+// workers, N the "threads" argument (one pool per N, created and warmed up
+// outside the timed region, kept for the process).
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -17,14 +19,17 @@ namespace multirun {
 namespace graph_benchmark {
 namespace {
 
-ThreadPool& Pool() {
-  static ThreadPool* const pool = [] {
-    auto* p = new ThreadPool(kThreads, {.name = "bench"});
+// The pool of `threads` workers, made on first use. Benchmarks run one at a
+// time on the main thread, so the map needs no lock.
+ThreadPool& Pool(int64_t threads) {
+  static auto* const pools = new std::map<int64_t, ThreadPool*>;
+  ThreadPool*& pool = (*pools)[threads];
+  if (pool == nullptr) {
+    pool = new ThreadPool(static_cast<int>(threads), {.name = "bench"});
     Graph warm;
     for (int i = 0; i < 1000; ++i) warm.Add([] {});
-    (void)warm.RunAndWait(*p);
-    return p;
-  }();
+    (void)warm.RunAndWait(*pool);
+  }
   return *pool;
 }
 
@@ -32,6 +37,7 @@ struct Counters {
   int64_t chain = 0;  // Written by one node at a time (the chain orders them).
   std::atomic<int64_t> relaxed{0};
   std::vector<uint64_t> out;
+  int64_t work = 0;  // BusyWork iterations per node (the *Work builders)
 };
 
 void BuildLinearChain(Graph& graph, int64_t n, Counters& c) {
@@ -55,23 +61,34 @@ void BuildBinaryTree(Graph& graph, int64_t n, Counters& c) {
   }
 }
 
-void BuildEmbarrassing(Graph& graph, int64_t n, Counters& c) {
+template <bool kWork>
+void BuildEmbarrassingT(Graph& graph, int64_t n, Counters& c) {
   graph.Reserve(n, 0);
   c.out.assign(n, 0);
   uint64_t* out = c.out.data();
   for (int64_t i = 0; i < n; ++i) {
-    graph.Add([out, i] { out[i] = SmallWork(i); });
+    if constexpr (kWork) {
+      graph.Add([out, i, work = c.work] {
+        BusyWork(work);
+        out[i] = SmallWork(i);
+      });
+    } else {
+      graph.Add([out, i] { out[i] = SmallWork(i); });
+    }
   }
 }
 
-void BuildWavefront(Graph& graph, int64_t side, Counters& c) {
+template <bool kWork>
+void BuildWavefrontT(Graph& graph, int64_t side, Counters& c) {
   graph.Reserve(side * side, 2 * side * side);
   std::vector<GraphNode<void>> handles;
   handles.reserve(side * side);
   for (int64_t i = 0; i < side; ++i) {
     for (int64_t j = 0; j < side; ++j) {
-      auto node = graph.Add(
-          [&c] { c.relaxed.fetch_add(1, std::memory_order_relaxed); });
+      auto node = graph.Add([&c] {
+        if constexpr (kWork) BusyWork(c.work);
+        c.relaxed.fetch_add(1, std::memory_order_relaxed);
+      });
       if (i > 0) node.After(handles[(i - 1) * side + j]);
       if (j > 0) node.After(handles[i * side + j - 1]);
       handles.push_back(node);
@@ -79,17 +96,39 @@ void BuildWavefront(Graph& graph, int64_t side, Counters& c) {
   }
 }
 
+void BuildEmbarrassing(Graph& graph, int64_t n, Counters& c) {
+  BuildEmbarrassingT<false>(graph, n, c);
+}
+void BuildEmbarrassingWork(Graph& graph, int64_t n, Counters& c) {
+  BuildEmbarrassingT<true>(graph, n, c);
+}
+void BuildWavefront(Graph& graph, int64_t side, Counters& c) {
+  BuildWavefrontT<false>(graph, side, c);
+}
+void BuildWavefrontWork(Graph& graph, int64_t side, Counters& c) {
+  BuildWavefrontT<true>(graph, side, c);
+}
+
 using Builder = void (*)(Graph&, int64_t, Counters&);
 
 int64_t NodesOf(Builder build, int64_t arg) {
   if (build == BuildBinaryTree) return BinaryTreeNodes(arg);
-  if (build == BuildWavefront) return arg * arg;
+  if (build == BuildWavefront || build == BuildWavefrontWork) return arg * arg;
   return arg;
+}
+
+// BusyWork iterations per node: from the third argument (work_ns) for the
+// builders with work per node, 0 for the others.
+int64_t WorkOf(const benchmark::State& state, Builder build) {
+  if (build == BuildEmbarrassingWork || build == BuildWavefrontWork) {
+    return WorkIterations(state.range(2));
+  }
+  return 0;
 }
 
 bool Check(Builder build, int64_t arg, Counters& c, int64_t runs) {
   if (build == BuildLinearChain) return c.chain == arg * runs;
-  if (build == BuildEmbarrassing) {
+  if (build == BuildEmbarrassing || build == BuildEmbarrassingWork) {
     return c.out.back() == SmallWork(arg - 1);
   }
   return c.relaxed.load() == NodesOf(build, arg) * runs;
@@ -97,10 +136,12 @@ bool Check(Builder build, int64_t arg, Counters& c, int64_t runs) {
 
 // Construction and run inside the timed region.
 void RunBuilt(benchmark::State& state, Builder build) {
-  ThreadPool& pool = Pool();
+  ThreadPool& pool = Pool(state.range(1));
   const int64_t arg = state.range(0);
+  const int64_t work = WorkOf(state, build);
   for (auto _ : state) {
     Counters c;
+    c.work = work;
     Graph graph;
     build(graph, arg, c);
     absl::StatusOr<GraphRunReport> report = graph.RunAndWait(pool);
@@ -114,9 +155,10 @@ void RunBuilt(benchmark::State& state, Builder build) {
 
 // Built once outside the timed region; only runs are timed.
 void RunPrebuilt(benchmark::State& state, Builder build) {
-  ThreadPool& pool = Pool();
+  ThreadPool& pool = Pool(state.range(1));
   const int64_t arg = state.range(0);
   Counters c;
+  c.work = WorkOf(state, build);
   Graph graph;
   build(graph, arg, c);
   if (!graph.Validate().ok()) state.SkipWithError("invalid graph");

@@ -3,7 +3,8 @@
 // The workloads of workloads.h on oneTBB's flow graph: one
 // continue_node<continue_msg> per node (in a std::deque, so nodes are not
 // moved), make_edge per dependency, try_put to each source, wait_for_all(),
-// inside a task_arena(2) under global_control(max_allowed_parallelism, 2).
+// inside a task_arena(N) under global_control(max_allowed_parallelism, N),
+// N the "threads" argument.
 
 #include <atomic>
 #include <cstdint>
@@ -27,6 +28,7 @@ struct Counters {
   int64_t chain = 0;
   std::atomic<int64_t> relaxed{0};
   std::vector<uint64_t> out;
+  int64_t work = 0;  // BusyWork iterations per node (the *Work builders)
 };
 
 struct TbbGraph {
@@ -58,20 +60,30 @@ void BuildBinaryTree(TbbGraph& g, int64_t n, Counters& c) {
   g.sources.push_back(&g.nodes[0]);
 }
 
-void BuildEmbarrassing(TbbGraph& g, int64_t n, Counters& c) {
+template <bool kWork>
+void BuildEmbarrassingT(TbbGraph& g, int64_t n, Counters& c) {
   c.out.assign(n, 0);
   uint64_t* out = c.out.data();
   for (int64_t i = 0; i < n; ++i) {
-    g.nodes.emplace_back(g.graph,
-                         [out, i](const Msg&) { out[i] = SmallWork(i); });
+    if constexpr (kWork) {
+      g.nodes.emplace_back(g.graph, [out, i, work = c.work](const Msg&) {
+        BusyWork(work);
+        out[i] = SmallWork(i);
+      });
+    } else {
+      g.nodes.emplace_back(g.graph,
+                           [out, i](const Msg&) { out[i] = SmallWork(i); });
+    }
     g.sources.push_back(&g.nodes.back());
   }
 }
 
-void BuildWavefront(TbbGraph& g, int64_t side, Counters& c) {
+template <bool kWork>
+void BuildWavefrontT(TbbGraph& g, int64_t side, Counters& c) {
   for (int64_t i = 0; i < side; ++i) {
     for (int64_t j = 0; j < side; ++j) {
       g.nodes.emplace_back(g.graph, [&c](const Msg&) {
+        if constexpr (kWork) BusyWork(c.work);
         c.relaxed.fetch_add(1, std::memory_order_relaxed);
       });
       TbbNode& node = g.nodes.back();
@@ -82,25 +94,50 @@ void BuildWavefront(TbbGraph& g, int64_t side, Counters& c) {
   g.sources.push_back(&g.nodes[0]);
 }
 
+void BuildEmbarrassing(TbbGraph& g, int64_t n, Counters& c) {
+  BuildEmbarrassingT<false>(g, n, c);
+}
+void BuildEmbarrassingWork(TbbGraph& g, int64_t n, Counters& c) {
+  BuildEmbarrassingT<true>(g, n, c);
+}
+void BuildWavefront(TbbGraph& g, int64_t side, Counters& c) {
+  BuildWavefrontT<false>(g, side, c);
+}
+void BuildWavefrontWork(TbbGraph& g, int64_t side, Counters& c) {
+  BuildWavefrontT<true>(g, side, c);
+}
+
 using Builder = void (*)(TbbGraph&, int64_t, Counters&);
 
 int64_t NodesOf(Builder build, int64_t arg) {
   if (build == BuildBinaryTree) return BinaryTreeNodes(arg);
-  if (build == BuildWavefront) return arg * arg;
+  if (build == BuildWavefront || build == BuildWavefrontWork) return arg * arg;
   return arg;
+}
+
+// BusyWork iterations per node: from the third argument (work_ns) for the
+// builders with work per node, 0 for the others.
+int64_t WorkOf(const benchmark::State& state, Builder build) {
+  if (build == BuildEmbarrassingWork || build == BuildWavefrontWork) {
+    return WorkIterations(state.range(2));
+  }
+  return 0;
 }
 
 bool Check(Builder build, int64_t arg, Counters& c, int64_t runs) {
   if (build == BuildLinearChain) return c.chain == arg * runs;
-  if (build == BuildEmbarrassing) return c.out.back() == SmallWork(arg - 1);
+  if (build == BuildEmbarrassing || build == BuildEmbarrassingWork) {
+    return c.out.back() == SmallWork(arg - 1);
+  }
   return c.relaxed.load() == NodesOf(build, arg) * runs;
 }
 
 void RunBuilt(benchmark::State& state, Builder build) {
   {
+    const int threads = static_cast<int>(state.range(1));
     tbb::global_control parallelism(
-        tbb::global_control::max_allowed_parallelism, kThreads);
-    tbb::task_arena arena(kThreads);
+        tbb::global_control::max_allowed_parallelism, threads);
+    tbb::task_arena arena(threads);
     arena.execute([] {  // Warm-up, untimed.
       Counters c;
       TbbGraph g;
@@ -108,8 +145,10 @@ void RunBuilt(benchmark::State& state, Builder build) {
       g.Run();
     });
     const int64_t arg = state.range(0);
+    const int64_t work = WorkOf(state, build);
     for (auto _ : state) {
       Counters c;
+      c.work = work;
       bool ok = false;
       arena.execute([&] {
         TbbGraph g;
@@ -129,11 +168,13 @@ void RunBuilt(benchmark::State& state, Builder build) {
 
 void RunPrebuilt(benchmark::State& state, Builder build) {
   {
+    const int threads = static_cast<int>(state.range(1));
     tbb::global_control parallelism(
-        tbb::global_control::max_allowed_parallelism, kThreads);
-    tbb::task_arena arena(kThreads);
+        tbb::global_control::max_allowed_parallelism, threads);
+    tbb::task_arena arena(threads);
     const int64_t arg = state.range(0);
     Counters c;
+    c.work = WorkOf(state, build);
     TbbGraph g;
     arena.execute([&] {
       build(g, arg, c);
