@@ -72,7 +72,12 @@ bool StateBase::Wait(const base_internal::Deadline& deadline) const {
 void StateBase::OnReady(absl::AnyInvocable<void()> callback) {
   {
     LockHolder lock(callbacks_lock_);
-    if (!(word_.load(std::memory_order_acquire) & kReady)) {
+    // Announced in the word before it is stored, under the lock: MarkReady()
+    // takes the lock (and the callbacks) only when it sees the announcement,
+    // and one that sees kReady here runs the callback itself.
+    const uint32_t previous =
+        word_.fetch_or(kCallbacks, std::memory_order_acq_rel);
+    if (!(previous & kReady)) {
       if (!first_callback_) {
         first_callback_ = std::move(callback);
       } else {
@@ -85,16 +90,16 @@ void StateBase::OnReady(absl::AnyInvocable<void()> callback) {
 }
 
 void StateBase::MarkReady() {
+  const uint32_t previous = word_.fetch_or(kReady, std::memory_order_acq_rel);
+  if (previous & kWaiters) base_internal::FutexWakeAll(&word_);
+  if (!(previous & kCallbacks)) return;  // Nobody registered one: no lock.
   absl::AnyInvocable<void()> first;
   std::vector<absl::AnyInvocable<void()>> more;
-  uint32_t previous;
   {
     LockHolder lock(callbacks_lock_);
-    previous = word_.fetch_or(kReady, std::memory_order_acq_rel);
     first = std::move(first_callback_);
     more.swap(more_callbacks_);
   }
-  if (previous & kWaiters) base_internal::FutexWakeAll(&word_);
   // Through RunInline: a callback that completes the next future of a chain
   // would otherwise nest one level deeper per link.
   if (first) base_internal::RunInline(std::move(first));

@@ -8,7 +8,9 @@
 //   kClaimed  someone won the right to write the result (the promise setting
 //             it, or Cancel()); exactly one writer ever claims;
 //   kReady    the result is written and may be read;
-//   kWaiters  a thread sleeps on the word (futex) waiting for kReady.
+//   kWaiters  a thread sleeps on the word (futex) waiting for kReady;
+//   kCallbacks a callback was registered (MarkReady() takes the callbacks'
+//             lock only then).
 // Callbacks registered before kReady run once, on the thread that completes
 // the result, after it is written; registered after, they run at once on the
 // registering thread.
@@ -76,6 +78,7 @@ class StateBase {
   static constexpr uint32_t kClaimed = 2;
   static constexpr uint32_t kReady = 4;
   static constexpr uint32_t kWaiters = 8;
+  static constexpr uint32_t kCallbacks = 16;
 
   mutable std::atomic<uint32_t> word_{0};
   Lock callbacks_lock_;
