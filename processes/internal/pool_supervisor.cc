@@ -520,7 +520,8 @@ void ProcessPool::Supervisor::ProcessResponses(Worker& worker) {
           absl::StrCat("ProcessPool ", pool.name_, ": worker process ",
                        worker.pid, " sent a malformed or unrequested answer"));
       worker.malformed_written = worker.written;
-      Kill(worker, KillReason::kProtocol, nullptr, worker.malformed);
+      // The tasks fail with `malformed` (see StartedAtDeath()).
+      Kill(worker, KillReason::kProtocol, nullptr, absl::OkStatus());
       StopReading(worker);  // Everything after it is suspect.
       break;
     }
@@ -590,7 +591,7 @@ void ProcessPool::Supervisor::HandleExit(Worker& worker) {
   if (reaped == 0) return;  // Not yet.
   // From here on its pid may belong to another process: never signal it.
   worker.reaped = true;
-  const absl::Status death =
+  absl::Status death =
       reaped == worker.pid
           ? processes_internal::StatusFromWaitStatus(worker.pid, wait_status)
           : absl::InternalError(absl::StrCat(
@@ -609,7 +610,7 @@ void ProcessPool::Supervisor::HandleExit(Worker& worker) {
   CloseFd(worker.pidfd);
 
   if (!worker.inflight.empty()) {
-    absl::Status reason = death;
+    absl::Status reason = std::move(death);
     const size_t started =
         StartedAtDeath(worker,
                        reaped == worker.pid && WIFEXITED(wait_status)
@@ -618,7 +619,14 @@ void ProcessPool::Supervisor::HandleExit(Worker& worker) {
                        reason);
     pool.counters_.tasks_killed.fetch_add(started, std::memory_order_relaxed);
     for (size_t i = 0; i < started; ++i) {
-      worker.inflight.front()->Fail(reason);
+      // The last one takes the status itself: the supervisor keeps no copy
+      // that could outlive the futures' (a status shares its message
+      // between copies, with a reference count).
+      if (i + 1 < started) {
+        worker.inflight.front()->Fail(reason);
+      } else {
+        worker.inflight.front()->Fail(std::move(reason));
+      }
       worker.inflight.pop_front();
     }
     // The rest never started: they go first to the other workers.
@@ -638,14 +646,13 @@ void ProcessPool::Supervisor::HandleExit(Worker& worker) {
   PublishPids();
 }
 
-size_t ProcessPool::Supervisor::StartedAtDeath(const Worker& worker,
-                                               int exit_code,
+size_t ProcessPool::Supervisor::StartedAtDeath(Worker& worker, int exit_code,
                                                absl::Status& reason) const {
   const PoolJob& first = *worker.inflight.front();
   if (!worker.malformed.ok()) {
     // What it wrote after the malformed answer was not read: any request
     // that was whole in its pipe then may have started.
-    reason = worker.malformed;
+    reason = std::move(worker.malformed);
     return std::min(worker.malformed_written, worker.inflight.size());
   }
   if (worker.head_started) {
@@ -653,7 +660,7 @@ size_t ProcessPool::Supervisor::StartedAtDeath(const Worker& worker,
     // time); otherwise the death is the task's, whoever caused it.
     if (worker.kill_reason == KillReason::kTimeout &&
         &first == worker.kill_target) {
-      reason = worker.kill_status;
+      reason = std::move(worker.kill_status);
     }
     return 1;
   }

@@ -123,8 +123,9 @@ struct ProcessPool::Supervisor {
   void HandleExit(Worker& worker);
   // How many of the requests of the dead `worker` may have started, from
   // the first: they fail, with `reason` (the cause of death unless this
-  // sets another). `exit_code` is -1 unless the worker exited.
-  size_t StartedAtDeath(const Worker& worker, int exit_code,
+  // moves another in, from `worker`). `exit_code` is -1 unless the worker
+  // exited.
+  size_t StartedAtDeath(Worker& worker, int exit_code,
                         absl::Status& reason) const;
   // SIGKILLs `worker` (once) for `target`, which will fail with `status`.
   void Kill(Worker& worker, processes_internal::PoolKillReason reason,
