@@ -42,7 +42,7 @@
 //   }
 //
 // Errors. Every future completes. A worker that dies fails only the task it
-// was running and is replaced; the pool stays usable:
+// had started and is replaced; the pool stays usable:
 //   - the task throws:              Unknown("<type>: <what>")
 //   - it kills its worker (SIGSEGV, abort(), a SIGKILL from outside):
 //                                   Aborted("task process <pid> killed by
@@ -51,17 +51,29 @@
 //                                   code <n> without a result")
 //   - it runs past task_timeout:    DeadlineExceeded; the worker is SIGKILLed
 //                                   and replaced
+//   - it writes to the worker's result pipe, so the pool cannot read the
+//     answers:                      Internal("... sent a malformed or
+//                                   unrequested answer"), also for the tasks
+//                                   sent to that worker that may have started
+//                                   after it
+//   - its arguments do not fit in the worker's memory:
+//                                   ResourceExhausted
 //   - an unknown name or a signature that does not match the registration
 //     (Submit by name):             NotFound / InvalidArgument, nothing sent
 //   - Cancel() before it is sent:   Cancelled; it never runs
 //   - after Shutdown():             FailedPrecondition
 //   - ShutdownNow():                Cancelled
 // Each worker is sent up to `pipeline_depth` tasks ahead of its answers, and
-// runs them one at a time in order. Tasks sent behind a task whose worker
-// died never started: they go to the other workers and do not fail. A task
-// cannot be stopped once it is sent: Cancel() returns false from then on. (A
-// worker killed from outside while it had not yet read its first request
-// fails that request: the pool cannot tell the difference.)
+// runs them one at a time in order. It acknowledges each task as it starts
+// it, before the task runs. When a worker dies, the task it had acknowledged
+// and not answered fails as listed above; every other task sent to it had
+// not started (it waited in the worker's pipe, was being read, or was sent
+// to a worker that had just died, whenever and however it died): it is sent
+// to another worker or the replacement, and runs there. So a task runs at
+// most once, and a task that had not started never fails because its worker
+// died (only for arguments that do not fit, or a malformed answer, above).
+// A task cannot be stopped once it is sent: Cancel() returns false from then
+// on.
 //
 // Thread-safety. Submit(), Shutdown(), ShutdownNow() and the accessors are
 // thread-safe. In another process than the one that created the pool (a
@@ -172,8 +184,9 @@ struct ProcessPoolOptions {
   // A worker exits after this many tasks and a fresh fork replaces it (to
   // bound leaks); 0 means never.
   int max_tasks_per_worker = 0;
-  // A task that runs longer than this (from when its worker starts it) is
-  // failed with DeadlineExceeded and its worker is SIGKILLed and replaced.
+  // A task that runs longer than this (from when its worker acknowledges
+  // that it starts it) is failed with DeadlineExceeded and its worker is
+  // SIGKILLed and replaced. A task waiting for its worker is not timed.
   absl::Duration task_timeout = absl::InfiniteDuration();
   // The most requests sent to one worker ahead of its answers (see "Errors"
   // at the top of this file); 1 sends the next request only after the
@@ -190,9 +203,9 @@ struct ProcessPoolStats {
   int64_t tasks_submitted = 0;   // accepted by Submit()
   int64_t tasks_answered = 0;    // a worker sent a result (a value or error)
   int64_t tasks_cancelled = 0;   // cancelled before sent, or by ShutdownNow()
-  int64_t tasks_killed = 0;      // failed because their worker died
+  int64_t tasks_killed = 0;      // failed: their worker died after their start
   int64_t tasks_timed_out = 0;   // of those, by task_timeout
-  int64_t tasks_resent = 0;      // sent again after a worker died under them
+  int64_t tasks_resent = 0;      // sent again: worker died before their start
   int64_t workers_started = 0;   // forks, the first ones included
   int64_t workers_replaced = 0;  // after a death or a timeout
   int64_t workers_recycled = 0;  // after max_tasks_per_worker

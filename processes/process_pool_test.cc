@@ -8,7 +8,9 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -61,6 +63,35 @@ int SleepMsImpl(int ms) {
   return getpid();
 }
 MULTIRUN_REGISTER_TASK(SleepMs, SleepMsImpl);
+
+// Writes a byte to `fd` (the task has started), then sleeps `ms`.
+int SignalThenSleepImpl(int fd, int ms) {
+  while (write(fd, "s", 1) < 0 && errno == EINTR) {
+  }
+  absl::SleepFor(absl::Milliseconds(ms));
+  return getpid();
+}
+MULTIRUN_REGISTER_TASK(SignalThenSleep, SignalThenSleepImpl);
+
+// Writes a malformed answer (an unknown kind) to the worker's result pipe,
+// as a task that mistakes that descriptor for its own would: to every
+// write-only pipe opened with O_CLOEXEC in this process, which in a worker
+// of a test that made no pipe is only that one.
+int WriteGarbageImpl() {
+  static constexpr char kFrame[9] = {1, 0, 0, 0, 0, 0, 0, 0, 0x7f};
+  int written = 0;
+  for (int fd = 3; fd < 1024; ++fd) {
+    struct stat info;
+    if (fstat(fd, &info) != 0 || !S_ISFIFO(info.st_mode) ||
+        (fcntl(fd, F_GETFL) & O_ACCMODE) != O_WRONLY ||
+        (fcntl(fd, F_GETFD) & FD_CLOEXEC) == 0) {
+      continue;
+    }
+    written += write(fd, kFrame, sizeof(kFrame)) == sizeof(kFrame);
+  }
+  return written;
+}
+MULTIRUN_REGISTER_TASK(WriteGarbage, WriteGarbageImpl);
 
 int ThrowImpl(std::string what) { throw std::runtime_error(what); }
 MULTIRUN_REGISTER_TASK(Throw, ThrowImpl);
@@ -338,15 +369,18 @@ TEST(ProcessPoolTest, ExitWithoutResultIsInternal) {
 }
 
 TEST(ProcessPoolTest, KilledFromOutsideFailsOnlyItsTask) {
+  int started[2];
+  ASSERT_EQ(pipe(started), 0);
   auto pool = MakePool({.workers = 1});
   ASSERT_NE(pool, nullptr);
   // The worker answers first, so it surely runs the sleeper next.
   const int pid = pool->Submit(GetPid).Get().value_or(-1);
   ASSERT_EQ(std::vector<pid_t>{pid}, pool->WorkerPids());
-  Future<int> sleeper = pool->Submit(SleepMs, 60000);
+  Future<int> sleeper = pool->Submit(SignalThenSleep, started[1], 60000);
   std::vector<Future<int>> queued;
   for (int i = 0; i < 20; ++i) queued.push_back(pool->Submit(Square, i));
-  absl::SleepFor(absl::Milliseconds(50));
+  char byte;
+  ASSERT_EQ(read(started[0], &byte, 1), 1);  // The sleeper runs.
   ASSERT_EQ(kill(pid, SIGKILL), 0);
   absl::StatusOr<int> killed = sleeper.Get();
   EXPECT_EQ(killed.status().code(), absl::StatusCode::kAborted);
@@ -358,6 +392,9 @@ TEST(ProcessPoolTest, KilledFromOutsideFailsOnlyItsTask) {
   ASSERT_EQ(after.size(), 1u);
   EXPECT_NE(after[0], pid);
   EXPECT_EQ(pool->Submit(GetPid).Get().value_or(-1), after[0]);
+  EXPECT_EQ(pool->stats().tasks_killed, 1);
+  close(started[0]);
+  close(started[1]);
 }
 
 TEST(ProcessPoolTest, TasksPipelinedBehindACrashAreSentAgain) {
@@ -388,6 +425,34 @@ TEST(ProcessPoolTest, TasksPipelinedBehindACrashAreSentAgain) {
   EXPECT_GT(stats.tasks_resent, 0);
   std::printf("tasks sent again after the crash: %lld\n",
               static_cast<long long>(stats.tasks_resent));
+}
+
+TEST(ProcessPoolTest, MalformedAnswerFailsTheTasksThatMayHaveStarted) {
+  auto pool = MakePool({.workers = 1});
+  ASSERT_NE(pool, nullptr);
+  const int pid = pool->Submit(GetPid).Get().value_or(-1);
+  Future<int> garbage = pool->Submit(WriteGarbage);
+  std::vector<Future<int>> behind;
+  for (int i = 0; i < 20; ++i) behind.push_back(pool->Submit(Square, i));
+  absl::StatusOr<int> result = garbage.Get();
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(result.status().message(),
+              HasSubstr("sent a malformed or unrequested answer"));
+  // Those the worker had whole may have run after the garbage, unseen: they
+  // fail the same way. The others run on the replacement.
+  int failed = 0;
+  for (int i = 0; i < 20; ++i) {
+    absl::StatusOr<int> square = behind[i].Get();
+    if (square.ok()) {
+      EXPECT_EQ(*square, i * i);
+    } else {
+      ++failed;
+      EXPECT_EQ(square.status(), result.status());
+    }
+  }
+  EXPECT_NE(pool->Submit(GetPid).Get().value_or(pid), pid);
+  EXPECT_EQ(pool->stats().tasks_killed, 1 + failed);
+  EXPECT_EQ(pool->stats().workers_replaced, 1);
 }
 
 TEST(ProcessPoolTest, TimeoutKillsTheWorkerAndReplacesIt) {

@@ -10,10 +10,17 @@
 //   response: [u8 kind][bytes]: kind kPoolResultKind, an encoded
 //             FutureResult<T> of the task; kind kPoolErrorKind, an encoded
 //             absl::Status from the worker itself (an unknown task number, an
-//             exception while encoding).
-// A worker reads requests in batches, runs them one at a time in order, and
-// writes each answer before it starts the next request, so its first
-// unanswered request is always the one it is running.
+//             exception while encoding); kind kPoolStartedKind, no bytes: the
+//             worker starts its first unanswered request now. An answer's kind
+//             may carry kPoolStartsNextFlag: the worker starts the next
+//             request now (the acknowledgement rides on the answer).
+// A worker reads requests in batches and runs them one at a time in order.
+// Before it starts a request it writes the acknowledgement, in the same
+// write as the previous answer when that is still unsent, and it writes each
+// answer before it starts the next request. So the supervisor knows, once it
+// has read everything a dead worker wrote, whether the worker's first
+// unanswered request had started (it was acknowledged) or not; the requests
+// after it never started.
 
 #ifndef MULTIRUN_PROCESSES_INTERNAL_POOL_PROTOCOL_H_
 #define MULTIRUN_PROCESSES_INTERNAL_POOL_PROTOCOL_H_
@@ -37,6 +44,9 @@ static_assert(kPoolRequestPrefix == kPoolFrameHeader + sizeof(uint32_t));
 // The first byte of a response payload.
 inline constexpr char kPoolResultKind = 0;
 inline constexpr char kPoolErrorKind = 1;
+inline constexpr char kPoolStartedKind = 2;
+// Or-ed into the kind of an answer (kPoolResultKind, kPoolErrorKind).
+inline constexpr char kPoolStartsNextFlag = 0x10;
 
 // Fills in the prefix of `frame` (kPoolRequestPrefix bytes, then the
 // arguments).

@@ -12,15 +12,28 @@
 //
 // Pipelining. To keep workers busy on tiny tasks, each worker is sent up to
 // `pipeline_depth` requests ahead of its answers, fewer when its recent
-// tasks were slow (Window()), so that a slow task holds few others back. A
-// worker answers each request before it starts the next (pool_protocol.h),
-// so when a worker dies its first unanswered request is the one that was
-// running: that task fails, unless the pool killed the worker for a task
-// that has answered since (a timeout or a protocol error, `kill_target`). The
-// later requests never started: they go back to the front of the backlog, to
-// the other workers. (A worker killed from outside while it had not yet read
-// its first request fails that request: the supervisor cannot tell the
-// difference.)
+// tasks were slow (Window()), so that a slow task holds few others back.
+//
+// Acknowledgements. A worker acknowledges each request as it starts it, and
+// answers each request before it starts the next (pool_protocol.h). The
+// acknowledgement is written before the task runs, so once a dead worker is
+// reaped, everything it wrote is in its pipe: HandleExit() reads it all, and
+// then `head_started` says whether its first unanswered request had started.
+// If it had, that task fails with the cause of death (or DeadlineExceeded
+// when the pool killed the worker for it). Every other unanswered request
+// had not started: they all go back to the front of the backlog, to the
+// other workers or the replacement, whenever and however the worker died
+// (idle, reading, killed from outside). A request therefore runs at most
+// once, and a task that did not start never fails for its worker's death.
+// Two deaths are told apart from those: a worker that cannot allocate, or
+// parse, the request it reads exits with a code of its own (pool_worker.h),
+// and that request fails (sent again, it would kill the next worker too);
+// and after a malformed answer the rest of the worker's answers are not
+// read, so every request that was whole in its pipe may have started, and
+// fails.
+//
+// task_timeout runs from when the acknowledgement is read: a request waiting
+// in a pipe is not timed.
 //
 // Recycling. A worker with `max_tasks_per_worker` is sent that many requests
 // at most; when its budget is spent its successor is forked at once, and the
@@ -71,6 +84,8 @@ using processes_internal::CloseFd;
 using processes_internal::kPoolErrorKind;
 using processes_internal::kPoolFrameHeader;
 using processes_internal::kPoolResultKind;
+using processes_internal::kPoolStartedKind;
+using processes_internal::kPoolStartsNextFlag;
 using processes_internal::PoolJob;
 using KillReason = processes_internal::PoolKillReason;
 
@@ -489,23 +504,38 @@ void ProcessPool::Supervisor::ProcessResponses(Worker& worker) {
       worker.responses.TakeFrame();  // Its tasks are cancelled already.
       continue;
     }
-    if (worker.written == 0 || frame->empty() ||
-        (frame->front() != kPoolResultKind &&
-         frame->front() != kPoolErrorKind)) {
-      Kill(worker, KillReason::kProtocol,
-           worker.inflight.empty() ? nullptr : worker.inflight.front().get(),
-           absl::InternalError(absl::StrCat(
-               "ProcessPool ", pool.name_, ": worker process ", worker.pid,
-               " sent a malformed or unrequested answer")));
-      // Everything after it is suspect: drop the rest of the buffer.
-      worker.responses = processes_internal::FrameBuffer();
+    const char kind = frame->empty() ? char{-1} : frame->front();
+    const char answer_kind = static_cast<char>(kind & ~kPoolStartsNextFlag);
+    bool valid = false;
+    if (kind == kPoolStartedKind) {
+      // Only a request sent whole can start.
+      valid = frame->size() == 1 && !worker.head_started && worker.written > 0;
+    } else if (answer_kind == kPoolResultKind ||
+               answer_kind == kPoolErrorKind) {
+      valid =
+          worker.head_started && (kind == answer_kind || worker.written > 1);
+    }
+    if (!valid) {
+      worker.malformed = absl::InternalError(
+          absl::StrCat("ProcessPool ", pool.name_, ": worker process ",
+                       worker.pid, " sent a malformed or unrequested answer"));
+      worker.malformed_written = worker.written;
+      // The tasks fail with `malformed` (see StartedAtDeath()).
+      Kill(worker, KillReason::kProtocol, nullptr, absl::OkStatus());
+      StopReading(worker);  // Everything after it is suspect.
       break;
+    }
+    if (kind == kPoolStartedKind) {
+      worker.head_started = true;
+      worker.started_at = now;
+      worker.responses.TakeFrame();
+      continue;
     }
     PoolJob& job = *worker.inflight.front();
     absl::string_view payload = frame->substr(1);
     // Counted first: whoever sees the future ready sees the count.
     pool.counters_.tasks_answered.fetch_add(1, std::memory_order_relaxed);
-    if (frame->front() == kPoolResultKind) {
+    if (answer_kind == kPoolResultKind) {
       job.Complete(payload, worker.pid);
     } else {
       absl::StatusOr<absl::Status> error = Decode<absl::Status>(payload);
@@ -523,6 +553,8 @@ void ProcessPool::Supervisor::ProcessResponses(Worker& worker) {
     worker.inflight.pop_front();
     --worker.written;
     ++answered;
+    worker.head_started = kind != answer_kind;
+    worker.started_at = now;
   }
   if (answered == 0) return;
   const int64_t each = (now - worker.head_start) / answered;
@@ -531,6 +563,13 @@ void ProcessPool::Supervisor::ProcessResponses(Worker& worker) {
   worker.head_start = now;
   // A retiring worker exits by itself after its last answer.
   if (worker.retiring && worker.inflight.empty()) StopWriting(worker);
+}
+
+void ProcessPool::Supervisor::StopReading(Worker& worker) {
+  worker.responses = processes_internal::FrameBuffer();
+  if (worker.response_fd < 0) return;
+  epoll_ctl(pool.epoll_fd_, EPOLL_CTL_DEL, worker.response_fd, nullptr);
+  CloseFd(worker.response_fd);
 }
 
 void ProcessPool::Supervisor::Kill(Worker& worker, KillReason reason,
@@ -552,7 +591,7 @@ void ProcessPool::Supervisor::HandleExit(Worker& worker) {
   if (reaped == 0) return;  // Not yet.
   // From here on its pid may belong to another process: never signal it.
   worker.reaped = true;
-  const absl::Status death =
+  absl::Status death =
       reaped == worker.pid
           ? processes_internal::StatusFromWaitStatus(worker.pid, wait_status)
           : absl::InternalError(absl::StrCat(
@@ -566,27 +605,28 @@ void ProcessPool::Supervisor::HandleExit(Worker& worker) {
     ProcessResponses(worker);
   }
   StopWriting(worker);
-  if (worker.response_fd >= 0) {
-    epoll_ctl(pool.epoll_fd_, EPOLL_CTL_DEL, worker.response_fd, nullptr);
-    CloseFd(worker.response_fd);
-  }
+  StopReading(worker);
   epoll_ctl(pool.epoll_fd_, EPOLL_CTL_DEL, worker.pidfd, nullptr);
   CloseFd(worker.pidfd);
 
   if (!worker.inflight.empty()) {
-    std::unique_ptr<PoolJob>& first = worker.inflight.front();
-    bool blame_first = true;
-    absl::Status reason = death;
-    if (worker.kill_reason == KillReason::kTimeout ||
-        worker.kill_reason == KillReason::kProtocol) {
-      // The pool killed it for `kill_target`; if that one answered in the
-      // meantime, the task now at the head was not at fault.
-      blame_first = first.get() == worker.kill_target;
-      reason = worker.kill_status;
-    }
-    if (blame_first) {
-      pool.counters_.tasks_killed.fetch_add(1, std::memory_order_relaxed);
-      first->Fail(reason);
+    absl::Status reason = std::move(death);
+    const size_t started =
+        StartedAtDeath(worker,
+                       reaped == worker.pid && WIFEXITED(wait_status)
+                           ? WEXITSTATUS(wait_status)
+                           : -1,
+                       reason);
+    pool.counters_.tasks_killed.fetch_add(started, std::memory_order_relaxed);
+    for (size_t i = 0; i < started; ++i) {
+      // The last one takes the status itself: the supervisor keeps no copy
+      // that could outlive the futures' (a status shares its message
+      // between copies, with a reference count).
+      if (i + 1 < started) {
+        worker.inflight.front()->Fail(reason);
+      } else {
+        worker.inflight.front()->Fail(std::move(reason));
+      }
       worker.inflight.pop_front();
     }
     // The rest never started: they go first to the other workers.
@@ -598,6 +638,7 @@ void ProcessPool::Supervisor::HandleExit(Worker& worker) {
     }
   }
   worker.written = worker.offset = 0;
+  worker.head_started = false;
   if (!worker.retiring && !stopping && !exit_sent) {
     to_spawn.push_back(worker.index);
     pool.counters_.workers_replaced.fetch_add(1, std::memory_order_relaxed);
@@ -605,11 +646,47 @@ void ProcessPool::Supervisor::HandleExit(Worker& worker) {
   PublishPids();
 }
 
+size_t ProcessPool::Supervisor::StartedAtDeath(Worker& worker, int exit_code,
+                                               absl::Status& reason) const {
+  const PoolJob& first = *worker.inflight.front();
+  if (!worker.malformed.ok()) {
+    // What it wrote after the malformed answer was not read: any request
+    // that was whole in its pipe then may have started.
+    reason = std::move(worker.malformed);
+    return std::min(worker.malformed_written, worker.inflight.size());
+  }
+  if (worker.head_started) {
+    // The pool killed it for this task (a timeout that it did not answer in
+    // time); otherwise the death is the task's, whoever caused it.
+    if (worker.kill_reason == KillReason::kTimeout &&
+        &first == worker.kill_target) {
+      reason = std::move(worker.kill_status);
+    }
+    return 1;
+  }
+  // It died before it started the first request: sent again, unless it
+  // died of that request, which it says with its exit code.
+  if (exit_code == processes_internal::kRequestTooLargeExitCode) {
+    reason = absl::ResourceExhaustedError(
+        absl::StrCat("task ", first.task_name, ": worker process ", worker.pid,
+                     " could not allocate the memory to read its request of ",
+                     first.frame.size(), " bytes"));
+    return 1;
+  }
+  if (exit_code == processes_internal::kBadRequestExitCode) {
+    reason = absl::InternalError(absl::StrCat("task ", first.task_name,
+                                              ": worker process ", worker.pid,
+                                              " could not parse its request"));
+    return 1;
+  }
+  return 0;
+}
+
 void ProcessPool::Supervisor::CheckDeadlines(int64_t now) {
   if (timeout_ns < 0) return;
   for (auto& worker : workers) {
     if (worker->reaped || worker->kill_reason != KillReason::kNone ||
-        worker->inflight.empty() || now - worker->head_start < timeout_ns) {
+        !worker->head_started || now - worker->started_at < timeout_ns) {
       continue;
     }
     const PoolJob& job = *worker->inflight.front();
@@ -630,10 +707,10 @@ int ProcessPool::Supervisor::NextTimeoutMs(int64_t now) const {
   if (timeout_ns >= 0) {
     for (const auto& worker : workers) {
       if (worker->reaped || worker->kill_reason != KillReason::kNone ||
-          worker->inflight.empty()) {
+          !worker->head_started) {
         continue;
       }
-      next = std::min(next, worker->head_start + timeout_ns);
+      next = std::min(next, worker->started_at + timeout_ns);
     }
   }
   if (next == std::numeric_limits<int64_t>::max()) return -1;

@@ -64,8 +64,13 @@ struct ProcessPool::Worker {
   size_t offset = 0;
   processes_internal::FrameBuffer responses;
 
+  // The worker acknowledged inflight.front(): it started it (it runs it, or
+  // the answer is on its way). The requests after the front never started.
+  bool head_started = false;
+  int64_t started_at = 0;   // When that acknowledgement was read.
   int64_t budget = -1;      // Requests it may still be sent; -1: no limit.
-  int64_t head_start = 0;   // When inflight.front() started (an estimate).
+  int64_t head_start = 0;   // When inflight.front() became the first (for
+                            // the service time).
   int64_t service_ns = -1;  // Average recent task time; -1: not known yet.
   bool retiring = false;    // Budget spent: gets no more; already replaced.
   bool reaped = false;
@@ -75,6 +80,10 @@ struct ProcessPool::Worker {
       processes_internal::PoolKillReason::kNone;
   const processes_internal::PoolJob* kill_target = nullptr;
   absl::Status kill_status;
+  // Set when it sent a malformed answer: the error, and how many requests
+  // were whole in its pipe then. What it sent after is not read.
+  absl::Status malformed;
+  size_t malformed_written = 0;
 };
 
 // The supervisor thread's state and work. Only that thread touches it.
@@ -107,9 +116,17 @@ struct ProcessPool::Supervisor {
   void StopWriting(Worker& worker);
   void ReadResponses(Worker& worker);
   void ProcessResponses(Worker& worker);
-  // The worker's pidfd is readable: reaps it, fails or re-queues its tasks
-  // and schedules its replacement.
+  // Stops reading `worker`'s answers (what follows a malformed one).
+  void StopReading(Worker& worker);
+  // The worker's pidfd is readable: reaps it, fails the task it had started
+  // and re-queues the others, and schedules its replacement.
   void HandleExit(Worker& worker);
+  // How many of the requests of the dead `worker` may have started, from
+  // the first: they fail, with `reason` (the cause of death unless this
+  // moves another in, from `worker`). `exit_code` is -1 unless the worker
+  // exited.
+  size_t StartedAtDeath(Worker& worker, int exit_code,
+                        absl::Status& reason) const;
   // SIGKILLs `worker` (once) for `target`, which will fail with `status`.
   void Kill(Worker& worker, processes_internal::PoolKillReason reason,
             const processes_internal::PoolJob* target, absl::Status status);

@@ -1,6 +1,13 @@
 // Copyright 2026 The multirun Authors.
 //
-// The worker process loop of a ProcessPool: request in, task run, answer out.
+// The worker process loop of a ProcessPool: request in, acknowledgement out,
+// task run, answer out.
+//
+// The acknowledgement costs no write of its own while requests are waiting:
+// the previous answer is still unsent when the next request starts (it is
+// sent just before, so that a task that kills the worker is known), and the
+// acknowledgement is a bit in that answer's kind. Only a request that finds
+// nothing to answer (the first after a wait) gets a frame of its own.
 
 #include "multirun/processes/internal/pool_worker.h"
 
@@ -34,8 +41,8 @@ namespace {
 constexpr size_t kKeepBuffer = size_t{1} << 20;
 
 // Appends the response to `request` (a request payload) to `*out`, running
-// the task.
-void AnswerRequest(absl::string_view request, std::string* out) {
+// the task. Returns the position of the response's kind byte in `*out`.
+size_t AnswerRequest(absl::string_view request, std::string* out) {
   uint32_t id;
   std::memcpy(&id, request.data(), sizeof(id));
   request.remove_prefix(sizeof(id));
@@ -64,6 +71,21 @@ void AnswerRequest(absl::string_view request, std::string* out) {
   }
   (*out)[start + kPoolFrameHeader] = kind;
   const uint64_t size = out->size() - start - kPoolFrameHeader;
+  std::memcpy(out->data() + start, &size, kPoolFrameHeader);
+  return start + kPoolFrameHeader;
+}
+
+// Appends to `*out` the acknowledgement that the worker starts its next
+// request: a bit in the answer whose kind byte is at `answer_kind` when
+// there is one (npos: none), a frame of its own otherwise.
+void AcknowledgeStart(size_t answer_kind, std::string* out) {
+  if (answer_kind != std::string::npos) {
+    (*out)[answer_kind] |= kPoolStartsNextFlag;
+    return;
+  }
+  const size_t start = out->size();
+  out->append(kPoolFrameHeader + 1, kPoolStartedKind);
+  const uint64_t size = 1;
   std::memcpy(out->data() + start, &size, kPoolFrameHeader);
 }
 
@@ -100,15 +122,22 @@ void Flush(int response_fd, std::string* out) {
 
   FrameBuffer requests;
   std::string out;
+  // Where the kind byte of the unsent answer in `out` is (npos: none).
+  size_t answer_kind = std::string::npos;
   int64_t done = 0;
   while (true) {
     while (std::optional<absl::string_view> request = requests.PeekFrame()) {
-      // The previous answer leaves before the next task starts: if this
-      // task kills the worker, the supervisor knows which one it was.
+      if (request->size() < sizeof(uint32_t)) {
+        Flush(response_fd, &out);
+        // An empty request is Shutdown.
+        ExitChild(request->empty() ? 0 : kBadRequestExitCode);
+      }
+      // The previous answer and the acknowledgement leave before the task
+      // starts: if it kills the worker, the supervisor knows which one it
+      // was, and that the requests after it never started.
+      AcknowledgeStart(answer_kind, &out);
       Flush(response_fd, &out);
-      if (request->empty()) ExitChild(0);  // Shutdown.
-      if (request->size() < sizeof(uint32_t)) ExitChild(kBadRequestExitCode);
-      AnswerRequest(*request, &out);
+      answer_kind = AnswerRequest(*request, &out);
       requests.TakeFrame();
       if (++done == max_tasks) {
         Flush(response_fd, &out);
@@ -116,7 +145,13 @@ void Flush(int response_fd, std::string* out) {
       }
     }
     Flush(response_fd, &out);
-    const int64_t got = requests.ReadAvailable(request_fd);  // Blocks.
+    answer_kind = std::string::npos;
+    int64_t got;
+    try {
+      got = requests.ReadAvailable(request_fd);  // Blocks.
+    } catch (...) {  // bad_alloc: the request does not fit in memory.
+      ExitChild(kRequestTooLargeExitCode);
+    }
     if (got == 0 || got == -2) ExitChild(0);
   }
 }

@@ -18,9 +18,13 @@ namespace processes_internal {
 
 // The exit code of a worker that received a request it cannot parse.
 inline constexpr int kBadRequestExitCode = 122;
+// The exit code of a worker that could not allocate the memory to read a
+// request.
+inline constexpr int kRequestTooLargeExitCode = 123;
 
-// Runs a worker in the child of a fork(): reads requests from `request_fd`
-// and answers on `response_fd` until the request pipe closes or asks it to
+// Runs a worker in the child of a fork(): reads requests from `request_fd`,
+// acknowledges each one as it starts it and answers on `response_fd`
+// (pool_protocol.h) until the request pipe closes or asks it to
 // exit, or after `max_tasks` tasks (0: no limit). Closes `close_fds` (the
 // pool's descriptors it must not keep open) first, names the process and
 // the worker after `info` (whose pid and thread id it fills in), and dies
