@@ -30,7 +30,11 @@
 // - No lock is held while a task runs: a task may block on a thread that
 //   schedules onto the same strand.
 // - A task scheduled from inside the strand runs after the current task has
-//   returned, never nested inside it (even over an InlineExecutor).
+//   returned, never nested inside it (even over an InlineExecutor). So a
+//   task that waits for a later task of its own strand waits forever. A
+//   task that waits for a Future of other work on the strand's ThreadPool
+//   helps the pool meanwhile (futures/future.h, "Waits that help"), but
+//   never runs the strand's own tasks.
 // - Fairness: the strand hands the executor one "drain" task at a time, which
 //   runs at most kBatchSize tasks and then schedules itself again, so a busy
 //   strand gives the executor's thread back between batches instead of

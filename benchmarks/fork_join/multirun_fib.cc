@@ -3,14 +3,14 @@
 // The fork-join fibonacci of workloads.h with multirun's futures, written the
 // natural way: submit one half, compute the other, Get() the first.
 //
-// Future::Get() on a pool worker must not leave the worker idle while the
-// task it waits for sits in the pool's queue: with blocking waits, N workers
-// that all wait on queued children deadlock (fib(25) on 2 workers does). The
-// benchmark therefore waits for each root with a timeout (kStallTimeout):
-// a run that does not finish in time is reported as an error, its pool is
-// leaked (its workers are blocked for good, on frames that stay alive), and
-// every later run in the process is skipped, so that the binary, its smoke
-// test and the gate finish instead of hanging.
+// Future::Get() on a pool worker runs the pool's pending work while it waits
+// (futures/future.h, "Waits that help"), so the recursion runs on any number
+// of workers. Should a wait ever block its worker instead, N workers that all
+// wait on queued children would deadlock: the benchmark therefore waits for
+// each root with a timeout (kStallTimeout), reports a run that does not
+// finish in time as an error, leaks its pool (its workers are blocked for
+// good, on frames that stay alive) and skips every later run in the process,
+// so that the binary, its smoke test and the gate finish instead of hanging.
 
 #include <cstdint>
 #include <memory>
@@ -51,9 +51,8 @@ int64_t RunRoot(ThreadPool& pool, int n, int threads) {
     Stalled() = "fib(" + std::to_string(n) + ") on a ThreadPool of " +
                 std::to_string(threads) + " did not finish within " +
                 absl::FormatDuration(kStallTimeout) +
-                ": Future::Get() on a pool worker blocks it while the task "
-                "it waits for is queued (the recursion needs waits that run "
-                "the pool's pending work); later runs are skipped";
+                ": a Future::Get() on a pool worker blocked it while the "
+                "task it waits for was queued; later runs are skipped";
     return -1;
   }
   absl::StatusOr<int> result = std::move(root).Get();
