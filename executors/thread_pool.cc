@@ -695,6 +695,9 @@ bool ThreadPool::HelpUntil(
   int idle_rounds = 0;
   for (;;) {
     if (ready()) return true;
+    // A timed wait helps only until its deadline (a task it runs may take it
+    // past the deadline: a task is not interrupted).
+    if (deadline.Expired()) return false;
     if (!stop_.load(std::memory_order_relaxed)) {
       // The worker's own tasks first (the newest: most likely what this wait
       // needs), then what other workers and the shared queue hold.
@@ -710,7 +713,6 @@ bool ThreadPool::HelpUntil(
         continue;
       }
     }
-    if (deadline.Expired()) return ready();
     if (idle_rounds < executors_internal::kSearchAttempts) {
       executors_internal::Backoff(idle_rounds++);
       continue;

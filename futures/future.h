@@ -48,10 +48,13 @@
 // and Get() runs at any nesting depth on any number of workers, one
 // included. With nothing to run, an untimed wait sleeps until the result is
 // ready or new work arrives; a timed one sleeps until the result or the
-// deadline. Helping nests (a helped task may wait and help in turn); below
-// 512 KiB of stack left, a helped task runs on a fresh 2 MiB stack segment,
-// so nesting never overflows the stack. A task run by helping must not wait
-// for the waiting task to go on (it runs above it on the same thread and
+// deadline, and takes no task once the deadline has passed (a task it is
+// running when the deadline passes finishes first, so WaitFor() on a worker
+// can return late by up to one task's time; WaitFor(absl::ZeroDuration())
+// never runs one). Helping nests (a helped task may wait and help in turn);
+// below 512 KiB of stack left, a helped task runs on a fresh 2 MiB stack
+// segment, so nesting never overflows the stack. A task run by helping must not
+// wait for the waiting task to go on (it runs above it on the same thread and
 // would wait forever). On any other thread a wait sleeps and runs nothing,
 // except the continuations that nested inline runs queued on that thread
 // (see InlineExecutor).

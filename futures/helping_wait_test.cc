@@ -172,6 +172,21 @@ TEST(HelpingWaitTest, ATimedWaitOnAWorkerHelpsAndTimesOut) {
   EXPECT_TRUE(*ok);
 }
 
+TEST(HelpingWaitTest, AZeroTimeoutPollOnAWorkerRunsNothing) {
+  ThreadPool pool(1);
+  Future<bool> polled = Submit(pool, [&pool] {
+    std::atomic<bool> sub_ran{false};
+    Future<void> sub = Submit(pool, [&sub_ran] { sub_ran = true; });
+    const bool ready = sub.WaitFor(absl::ZeroDuration());
+    const bool ran_during_poll = sub_ran.load();
+    sub.Wait();  // Helps: runs it now.
+    return !ready && !ran_during_poll && sub_ran.load();
+  });
+  absl::StatusOr<bool> ok = std::move(polled).Get();
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_TRUE(*ok);
+}
+
 TEST(HelpingWaitTest, AFutureThatCompletesAfterThePoolIsGoneIsSafe) {
   Promise<int> late;
   Future<int> late_future = late.GetFuture();
