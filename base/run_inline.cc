@@ -2,6 +2,8 @@
 
 #include "multirun/base/run_inline.h"
 
+#include <pthread.h>
+
 #include <cstdio>
 #include <deque>
 #include <string>
@@ -15,16 +17,45 @@ namespace multirun {
 namespace base_internal {
 namespace {
 
+using Queue = std::deque<absl::AnyInvocable<void()>>;
+
 struct InlineState {
   int depth = 0;
   bool reported_exception = false;
-  std::deque<absl::AnyInvocable<void()>> queue;
+  Queue* queue = nullptr;  // Made on first use.
 };
 
-InlineState& ThisThread() {
-  thread_local InlineState state;
-  return state;
+thread_local InlineState state_of_thread;
+
+InlineState& ThisThread() { return state_of_thread; }
+
+// Frees the thread's queue when the thread exits.
+struct QueueOwner {
+  ~QueueOwner() {
+    delete state_of_thread.queue;
+    state_of_thread.queue = nullptr;
+  }
+};
+
+Queue& QueueOf(InlineState& state) {
+  if (state.queue == nullptr) {
+    thread_local QueueOwner owner;
+    (void)owner;
+    state.queue = new Queue;
+  }
+  return *state.queue;
 }
+
+// In a forked child: the functions the parent's thread had queued belong to
+// the parent (they are leaked here, not run or destroyed: destroying one
+// could complete a future of the parent's in the child).
+void ResetInChild() {
+  state_of_thread.depth = 0;
+  state_of_thread.queue = nullptr;
+}
+
+[[maybe_unused]] const int reset_in_child_registered =
+    pthread_atfork(nullptr, nullptr, &ResetInChild);
 
 // Counts one level of nesting for its lifetime.
 class DepthScope {
@@ -57,9 +88,10 @@ void RunQueuedOne(InlineState& state, absl::AnyInvocable<void()>& fn) {
 
 bool DrainQueue(InlineState& state) {
   bool ran = false;
-  while (!state.queue.empty()) {
-    absl::AnyInvocable<void()> fn = std::move(state.queue.front());
-    state.queue.pop_front();
+  // Re-read the queue each time: a function may set a fresh context aside.
+  while (state.queue != nullptr && !state.queue->empty()) {
+    absl::AnyInvocable<void()> fn = std::move(state.queue->front());
+    state.queue->pop_front();
     RunQueuedOne(state, fn);
     ran = true;
   }
@@ -71,7 +103,7 @@ bool DrainQueue(InlineState& state) {
 void RunInline(absl::AnyInvocable<void()> fn) {
   InlineState& state = ThisThread();
   if (state.depth >= kMaxInlineDepth) {
-    state.queue.push_back(std::move(fn));
+    QueueOf(state).push_back(std::move(fn));
     return;
   }
   // The outermost run drains the queue after its function, also when the
@@ -92,7 +124,26 @@ bool RunQueuedInline() {
   return DrainQueue(state);
 }
 
-bool HasQueuedInline() { return !ThisThread().queue.empty(); }
+bool HasQueuedInline() {
+  const InlineState& state = ThisThread();
+  return state.queue != nullptr && !state.queue->empty();
+}
+
+ScopedInlineContext::ScopedInlineContext() {
+  InlineState& state = ThisThread();
+  depth_ = std::exchange(state.depth, 0);
+  queue_ = std::exchange(state.queue, nullptr);
+}
+
+ScopedInlineContext::~ScopedInlineContext() {
+  InlineState& state = ThisThread();
+  // Everything queued in the scope ran when its outermost run returned;
+  // what a function that threw left behind runs now.
+  DrainQueue(state);
+  delete state.queue;
+  state.depth = depth_;
+  state.queue = static_cast<Queue*>(queue_);
+}
 
 }  // namespace base_internal
 }  // namespace multirun

@@ -17,6 +17,9 @@
 // (RunQueuedInline()): code that waits for something a queued function
 // produces does not wait forever.
 //
+// A process forked from a thread starts with a fresh context: what the
+// parent had queued stays with the parent.
+//
 // Exceptions: one thrown by a function run now propagates to the caller of
 // RunInline(); one thrown by a queued function is caught, written to stderr
 // (the first one per thread only) and dropped: whoever queued it has
@@ -43,6 +46,23 @@ bool RunQueuedInline();
 
 // Whether this thread has queued functions.
 bool HasQueuedInline();
+
+// Gives the code in its scope a fresh inline context on this thread: depth
+// 0 and an empty queue, so that it drains what it queues itself; restores
+// the outer context afterwards. For a task that a waiting thread runs on top
+// of its own work (a helping wait): the task must not wait for functions the
+// waiter's frames below it queued, nor leave its own in their queue.
+class ScopedInlineContext {
+ public:
+  ScopedInlineContext();
+  ScopedInlineContext(const ScopedInlineContext&) = delete;
+  ScopedInlineContext& operator=(const ScopedInlineContext&) = delete;
+  ~ScopedInlineContext();
+
+ private:
+  int depth_;
+  void* queue_;  // The outer queue, set aside.
+};
 
 }  // namespace base_internal
 }  // namespace multirun

@@ -2,6 +2,9 @@
 
 #include "multirun/base/run_inline.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <functional>
 #include <stdexcept>
 #include <vector>
@@ -115,6 +118,49 @@ TEST(RunInlineTest, AnExceptionAtOnceReachesTheCallerAndTheQueueStillRuns) {
   EXPECT_THROW(nest(0), std::runtime_error);
   EXPECT_TRUE(queued_ran);
   EXPECT_FALSE(HasQueuedInline());
+}
+
+TEST(RunInlineTest, AForkedChildStartsWithAFreshContext) {
+  std::function<void(int)> nest = [&](int depth) {
+    if (depth < kMaxInlineDepth) {
+      RunInline([&, depth] { nest(depth + 1); });
+      return;
+    }
+    RunInline([] {});  // Queued in the parent.
+    ASSERT_TRUE(HasQueuedInline());
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      // Nothing of the parent's queue, and depth 0: a run happens at once.
+      bool ran = false;
+      RunInline([&ran] { ran = true; });
+      _exit(!HasQueuedInline() && ran ? 0 : 1);
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  };
+  nest(0);
+  EXPECT_FALSE(HasQueuedInline());
+}
+
+TEST(RunInlineTest, AFreshContextDrainsItsOwnQueue) {
+  std::vector<int> order;
+  std::function<void(int)> nest = [&](int depth) {
+    if (depth < kMaxInlineDepth) {
+      RunInline([&, depth] { nest(depth + 1); });
+      return;
+    }
+    RunInline([&order] { order.push_back(2); });  // The outer context's.
+    {
+      ScopedInlineContext fresh;
+      EXPECT_FALSE(HasQueuedInline());
+      RunInline([&order] { order.push_back(1); });  // Runs at once.
+    }
+    EXPECT_TRUE(HasQueuedInline());  // The outer one is back.
+  };
+  nest(0);
+  EXPECT_EQ(order, (std::vector<int>{1, 2}));
 }
 
 }  // namespace

@@ -8,7 +8,8 @@
 // wait never ends. An executor that owns threads installs a WaitHelper on
 // each of them (ScopedWaitHelper); a blocking wait (Future::Get() and its
 // kin) asks CurrentWaitHelper() and, when there is one, lets it run the
-// executor's pending work until the result is ready.
+// executor's pending work until the result is ready. A process forked from
+// such a thread starts with no helper.
 
 #ifndef MULTIRUN_BASE_WAIT_HELPER_H_
 #define MULTIRUN_BASE_WAIT_HELPER_H_
@@ -22,12 +23,21 @@ namespace base_internal {
 
 class WaitHelper {
  public:
-  // Runs pending work until `ready()` returns true, or `deadline` passes,
-  // sleeping when there is no work. `on_ready(wake)` registers `wake` to be
-  // called once the awaited result is ready (at once if it is); `wake` must
-  // stay callable after HelpUntil() has returned, and is cheap. Returns
-  // whether `ready()` became true.
-  virtual bool HelpUntil(
+  enum class Outcome {
+    kReady,    // `ready()` returned true.
+    kExpired,  // The deadline passed first.
+    kIdle,     // A timed wait found no work: the caller sleeps on its own
+               // until the result or the deadline.
+  };
+
+  // Runs pending work until `ready()` returns true or `deadline` passes. An
+  // untimed wait (Deadline::Never()) then sleeps until the result is ready
+  // or new work arrives, and never returns kIdle: `on_ready(wake)` registers
+  // `wake` to be called once the awaited result is ready (at once if it
+  // is); `wake` must stay callable after HelpUntil() has returned, and is
+  // cheap. A timed wait returns kIdle when it finds no work, without
+  // registering anything.
+  virtual Outcome HelpUntil(
       absl::FunctionRef<bool()> ready,
       absl::FunctionRef<void(absl::AnyInvocable<void()>)> on_ready,
       const Deadline& deadline) = 0;

@@ -55,7 +55,7 @@ class Executor {
   virtual ~Executor() = default;
 
   // Accepts `task` to run once, later or now (InlineExecutor runs it before
-  // returning). Returns OK when accepted. Otherwise returns InvalidArgument for
+  // returning, unless nested deeper than its bound: see inline_executor.h). Returns OK when accepted. Otherwise returns InvalidArgument for
   // a null task, FailedPrecondition when the executor has been shut down, or
   // another code its implementation documents; a rejected task is destroyed
   // without running. Thread-safe.

@@ -10,7 +10,10 @@
 // base_internal::kMaxInlineDepth (32) levels; a deeper one runs on the same
 // thread once the outermost inline task has returned, before the outermost
 // Schedule() returns (and a blocking wait for a future on that thread runs
-// it first). A chain of any length therefore runs in bounded stack.
+// it first). A chain of any length therefore runs in bounded stack. Code
+// that deep must not block on such a task by other means than a Future (an
+// Event, a Strand's destructor): the task runs only once it returns. An
+// exception from a task run later is reported on stderr and dropped.
 //
 // Example:
 //

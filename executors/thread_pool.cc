@@ -72,6 +72,7 @@
 #include "multirun/base/current_exception.h"
 #include "multirun/base/drop_reason.h"
 #include "multirun/base/futex.h"
+#include "multirun/base/run_inline.h"
 #include "multirun/base/wait_helper.h"
 #include "multirun/executors/internal/fresh_stack.h"
 #include "multirun/executors/internal/work_stealing_deque.h"
@@ -123,9 +124,10 @@ struct PoolWorker final : base_internal::WaitHelper {
   }
 
   // A blocking wait for a future on this worker runs the pool's work.
-  bool HelpUntil(absl::FunctionRef<bool()> ready,
-                 absl::FunctionRef<void(absl::AnyInvocable<void()>)> on_ready,
-                 const base_internal::Deadline& deadline) override {
+  Outcome HelpUntil(
+      absl::FunctionRef<bool()> ready,
+      absl::FunctionRef<void(absl::AnyInvocable<void()>)> on_ready,
+      const base_internal::Deadline& deadline) override {
     return pool->HelpUntil(*this, ready, on_ready, deadline);
   }
 
@@ -182,22 +184,18 @@ struct PoolWakeToken {
   }
 };
 
-// One sleeping helping wait: the awaited result's callback sets `ready`
-// (seq_cst, before it notifies: the waiter re-checks it between
+// One untimed helping wait that sleeps: the awaited result's callback sets
+// `ready` (seq_cst, before it notifies: the waiter re-checks it between
 // PrepareWait() and CommitWait(), which is the event count's Dekker
-// argument) and wakes the waiter, on the event count for an untimed wait,
-// on `word` for a timed one.
+// argument) and wakes the sleeping workers.
 struct HelpWake {
   explicit HelpWake(std::shared_ptr<PoolWakeToken> token)
       : token(std::move(token)) {}
   std::atomic<bool> ready{false};
-  std::atomic<uint32_t> word{0};
   const std::shared_ptr<PoolWakeToken> token;
 
   void Wake() {
     ready.store(true, std::memory_order_seq_cst);
-    word.store(1, std::memory_order_release);
-    base_internal::FutexWakeAll(&word);
     token->Wake();
   }
 };
@@ -206,6 +204,12 @@ namespace {
 
 // The pool worker running on this thread, if any.
 thread_local PoolWorker* current_pool_worker = nullptr;
+
+// A process forked from a worker is not one.
+void ResetInChild() { current_pool_worker = nullptr; }
+
+[[maybe_unused]] const int reset_in_child_registered =
+    pthread_atfork(nullptr, nullptr, &ResetInChild);
 
 // Tries to find work this many times before sleeping: 12 rounds spinning
 // with pauses (a few microseconds in all, base_internal::SpinPause()), then
@@ -283,6 +287,7 @@ ThreadPool::ThreadPool(int workers, Options options)
 
 ThreadPool::ThreadPool(PrivateTag, Options options)
     : name_(std::move(options.name)),
+      wait_helps_(options.wait_helps),
       event_count_(WorkerCount(options)),
       wake_token_(std::make_shared<executors_internal::PoolWakeToken>()) {
   {
@@ -397,7 +402,7 @@ void ThreadPool::WorkerMain(PoolWorker& worker) {
   pthread_setname_np(pthread_self(), thread_name.c_str());
   worker.info.thread_id = base_internal::CurrentThreadId();
   ScopedCurrentWorker scoped_worker(&worker.info);
-  base_internal::ScopedWaitHelper helper(&worker);
+  base_internal::ScopedWaitHelper helper(wait_helps_ ? &worker : nullptr);
   executors_internal::current_pool_worker = &worker;
 
   thieves_.fetch_add(1, std::memory_order_seq_cst);
@@ -672,6 +677,9 @@ TaskNode* ThreadPool::NextOwn(PoolWorker& worker) {
 
 void ThreadPool::RunHelped(PoolWorker& worker, TaskNode* node) {
   const auto run = [&] {
+    // On top of the waiter's frames, but not part of them: what the task
+    // queues inline it runs itself (base/run_inline.h).
+    base_internal::ScopedInlineContext inline_context;
     if (node == nullptr) {
       RunInjected(worker);
     } else {
@@ -687,17 +695,26 @@ void ThreadPool::RunHelped(PoolWorker& worker, TaskNode* node) {
   }
 }
 
-bool ThreadPool::HelpUntil(
+base_internal::WaitHelper::Outcome ThreadPool::HelpUntil(
     PoolWorker& worker, absl::FunctionRef<bool()> ready,
     absl::FunctionRef<void(absl::AnyInvocable<void()>)> on_ready,
     const base_internal::Deadline& deadline) {
+  using Outcome = base_internal::WaitHelper::Outcome;
   std::shared_ptr<executors_internal::HelpWake> wake;
   int idle_rounds = 0;
   for (;;) {
-    if (ready()) return true;
+    if (ready()) {
+      // A wait that slept may have taken a wake-up meant for new work (a
+      // Notify(false) that chose it): pass it on.
+      if (wake != nullptr && !stop_.load(std::memory_order_relaxed) &&
+          HasWork() && thieves_.load(std::memory_order_seq_cst) == 0) {
+        event_count_.Notify(false);
+      }
+      return Outcome::kReady;
+    }
     // A timed wait helps only until its deadline (a task it runs may take it
     // past the deadline: a task is not interrupted).
-    if (deadline.Expired()) return false;
+    if (deadline.Expired()) return Outcome::kExpired;
     if (!stop_.load(std::memory_order_relaxed)) {
       // The worker's own tasks first (the newest: most likely what this wait
       // needs), then what other workers and the shared queue hold.
@@ -717,15 +734,11 @@ bool ThreadPool::HelpUntil(
       executors_internal::Backoff(idle_rounds++);
       continue;
     }
+    // A timed wait sleeps on the result alone, until it or the deadline.
+    if (!deadline.IsNever()) return Outcome::kIdle;
     if (wake == nullptr) {
       wake = std::make_shared<executors_internal::HelpWake>(wake_token_);
       on_ready([wake] { wake->Wake(); });
-      continue;
-    }
-    if (!deadline.IsNever()) {
-      // A timed wait sleeps on its own word: until the result is ready or the
-      // deadline, without taking work that arrives meanwhile.
-      base_internal::FutexWait(&wake->word, 0, deadline);
       continue;
     }
     // Sleep on the pool's event count, as an idle worker does, so that both
@@ -739,12 +752,6 @@ bool ThreadPool::HelpUntil(
     }
     event_count_.CommitWait(event_count_.waiter(worker.index));
     idle_rounds = 0;
-    // Woken for the result while work is waiting: the wake-up may have been
-    // meant for the work; pass it on.
-    if (ready() && !stop_.load(std::memory_order_relaxed) && HasWork() &&
-        thieves_.load(std::memory_order_seq_cst) == 0) {
-      event_count_.Notify(false);
-    }
   }
 }
 

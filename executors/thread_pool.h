@@ -52,11 +52,22 @@
 //
 // Waiting inside a task. A task that waits for a Future (Get(), Wait(),
 // WaitFor(), WaitUntil()) does not hold its worker idle: the worker runs the
-// pool's other pending tasks until the result is ready, nested on its stack
-// (on a fresh stack segment when little is left), and sleeps when there are
-// none, waking for the result or for new work. So a task may submit subtasks
-// to its own pool and Get() them, at any depth, on any number of workers.
-// Other blocking (a lock, an Event, a Queue) does not help.
+// pool's other pending tasks until the result is ready (its own first, then
+// other workers' and outside ones), nested on its stack (on a fresh stack
+// segment when little is left), and sleeps when there are none: an untimed
+// wait wakes for the result or for new work, a timed one for the result or
+// its deadline. So a task may submit subtasks to its own pool and Get()
+// them, at any depth, on any number of workers. Other blocking (a lock, an
+// Event, a Queue) does not help.
+//
+// The price of helping: a task run by a waiting task runs on top of it and
+// must finish before the waiting task can go on. A task that the waiting
+// task blocks (it takes a lock the waiting task holds across the wait, or
+// waits for something the waiting task does after its wait) then waits
+// forever. Do not hold a lock across a wait that other tasks of the pool
+// take, or create the pool with `wait_helps = false`, where a wait blocks
+// its worker (and a task that waits for a task of its own pool can then
+// wait forever when every worker waits so).
 //
 // Guarantees: every accepted task runs exactly once, unless ShutdownNow()
 // drops it (then its destructor runs, under the drop reason). Tasks are not
@@ -80,6 +91,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "multirun/base/deadline.h"
+#include "multirun/base/wait_helper.h"
 #include "multirun/executors/executor.h"
 #include "multirun/executors/internal/event_count.h"
 #include "multirun/executors/internal/injection_queue.h"
@@ -102,6 +114,11 @@ struct ThreadPoolOptions {
   // The pool's name, in error messages and in worker names "<name>-<index>"
   // (also the threads' names, cut to 15 characters by the kernel).
   std::string name = "pool";
+  // Whether a Future wait inside a task runs the pool's pending tasks (see
+  // "Waiting inside a task"). Set it to false for a pool whose tasks hold a
+  // lock across a wait that other tasks of the pool take, or wait for what
+  // a waiting task does after its wait: a wait then blocks its worker.
+  bool wait_helps = true;
 };
 
 // A fixed set of worker threads with work stealing (see the file comment).
@@ -198,12 +215,13 @@ class ThreadPool final : public Executor {
   // batch from the shared queue is on it, else the newest. nullptr if none.
   static executors_internal::TaskNode* NextOwn(
       executors_internal::PoolWorker& worker);
-  // A blocking wait on `worker` (see "Waits that help" in thread_pool.cc).
-  bool HelpUntil(executors_internal::PoolWorker& worker,
-                 absl::FunctionRef<bool()> ready,
-                 absl::FunctionRef<void(absl::AnyInvocable<void()>)> on_ready,
-                 const base_internal::Deadline& deadline);
-  // Runs what HelpUntil took: `node`'s task, or the one in worker.injected.
+  // A blocking wait on `worker` (see "Waiting inside a task" above).
+  base_internal::WaitHelper::Outcome HelpUntil(
+      executors_internal::PoolWorker& worker, absl::FunctionRef<bool()> ready,
+      absl::FunctionRef<void(absl::AnyInvocable<void()>)> on_ready,
+      const base_internal::Deadline& deadline);
+  // Runs what HelpUntil took: `node`'s task, or (`node` null) the one in
+  // worker.injected.
   void RunHelped(executors_internal::PoolWorker& worker,
                  executors_internal::TaskNode* node);
   void Invoke(absl::AnyInvocable<void()>& task);
@@ -221,6 +239,7 @@ class ThreadPool final : public Executor {
   void UnlockClaims();
 
   const std::string name_;
+  const bool wait_helps_;
   std::vector<std::unique_ptr<executors_internal::PoolWorker>> workers_;
   executors_internal::InjectionQueue<absl::AnyInvocable<void()>> injection_;
   executors_internal::EventCount event_count_;

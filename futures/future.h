@@ -43,21 +43,22 @@
 // Waits that help. Get(), Wait(), WaitFor() and WaitUntil() called on a
 // worker of a ThreadPool (inside one of its tasks, a Strand's task over it
 // included) do not block the worker: while the result is not ready, the
-// worker runs the pool's pending tasks (its own newest first, then those of
-// other workers and from outside), so fork-join code written with Submit()
-// and Get() runs at any nesting depth on any number of workers, one
-// included. With nothing to run, an untimed wait sleeps until the result is
-// ready or new work arrives; a timed one sleeps until the result or the
-// deadline, and takes no task once the deadline has passed (a task it is
-// running when the deadline passes finishes first, so WaitFor() on a worker
-// can return late by up to one task's time; WaitFor(absl::ZeroDuration())
-// never runs one). Helping nests (a helped task may wait and help in turn);
-// below 512 KiB of stack left, a helped task runs on a fresh 2 MiB stack
-// segment, so nesting never overflows the stack. A task run by helping must not
-// wait for the waiting task to go on (it runs above it on the same thread and
-// would wait forever). On any other thread a wait sleeps and runs nothing,
-// except the continuations that nested inline runs queued on that thread
-// (see InlineExecutor).
+// worker runs the pool's pending tasks (its own first, then those of other
+// workers and from outside), so fork-join code written with Submit() and
+// Get() runs at any nesting depth on any number of workers, one included.
+// With nothing to run, an untimed wait sleeps until the result is ready or
+// new work arrives; a timed one sleeps until the result or the deadline, and
+// takes no task once the deadline has passed. A task the wait runs finishes
+// before the wait returns, so any wait on a worker can return later than
+// its result by up to one task's time (WaitFor(absl::ZeroDuration()) never
+// runs one). Helping nests (a helped task may wait and help in turn); below
+// 512 KiB of stack left, a helped task runs on a fresh 2 MiB stack segment,
+// so nesting never overflows the stack. A task run by helping must not
+// block on the waiting task (a lock it holds across the wait, or something
+// it does after the wait): see ThreadPool's "Waiting inside a task", and
+// ThreadPool::Options::wait_helps to turn helping off. On any other thread a
+// wait sleeps and runs nothing, except the continuations that nested inline
+// runs queued on that thread (see InlineExecutor).
 //
 // Continuations at any length. A future's callbacks run on the completing
 // thread, and a Then() on an InlineExecutor runs inline: beyond 32 nested

@@ -15,6 +15,8 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "multirun/base/run_inline.h"
+#include "multirun/executors/inline_executor.h"
 #include "multirun/executors/strand.h"
 #include "multirun/executors/thread_pool.h"
 #include "multirun/futures/future.h"
@@ -50,9 +52,9 @@ INSTANTIATE_TEST_SUITE_P(Workers, HelpingWaitTest, testing::Values(1, 2, 4),
                          });
 
 // ThreadSanitizer keeps every distinct call stack it sees at a lock in its
-// stack depot: nesting n levels deep costs it memory quadratic in n (about
-// 20 GiB at 10,000), so under it the nesting is 1,000 deep; the test below
-// with large frames still crosses stack segments there.
+// stack depot: nesting n levels deep costs it memory quadratic in n, more
+// than a test machine has at 10,000, so under it the nesting is 1,000 deep;
+// the test below with large frames still crosses stack segments there.
 #if defined(__SANITIZE_THREAD__)
 constexpr int kNestingDepth = 1'000;
 #else
@@ -185,6 +187,57 @@ TEST(HelpingWaitTest, AZeroTimeoutPollOnAWorkerRunsNothing) {
   absl::StatusOr<bool> ok = std::move(polled).Get();
   ASSERT_TRUE(ok.ok()) << ok.status();
   EXPECT_TRUE(*ok);
+}
+
+TEST(HelpingWaitTest, WithoutHelpingAWaitBlocksItsWorker) {
+  ThreadPool pool({.workers = 1, .wait_helps = false});
+  std::atomic<bool> sub_ran{false};
+  Future<bool> waited = Submit(pool, [&pool, &sub_ran] {
+    Future<void> sub = Submit(pool, [&sub_ran] { sub_ran = true; });
+    // Not helped: the only worker is this one, so the subtask cannot run.
+    return sub.WaitFor(absl::Milliseconds(20)) || sub_ran.load();
+  });
+  absl::StatusOr<bool> ready = std::move(waited).Get();
+  ASSERT_TRUE(ready.ok()) << ready.status();
+  EXPECT_FALSE(*ready);
+  ASSERT_TRUE(pool.Shutdown().ok());
+  EXPECT_TRUE(sub_ran.load());
+}
+
+// A wait deep inside an inline chain (where continuations are queued rather
+// than nested) for work whose own inline continuation must run: the helped
+// task runs in a fresh inline context and drains what it queues itself.
+TEST(HelpingWaitTest, AWaitDeepInAnInlineChainForAnInlineContinuation) {
+  ThreadPool pool(1);
+  InlineExecutor inline_executor;
+  // Chains of every length up to past the inline bound, so that the waiting
+  // link runs at every nesting depth, the bound included.
+  for (int links = 0; links < 2 * base_internal::kMaxInlineDepth; ++links) {
+    Future<int> result = Submit(pool, [&pool, &inline_executor, links] {
+      Promise<int> head;
+      Future<int> tail = head.GetFuture();
+      for (int i = 0; i < links; ++i) {
+        tail =
+            std::move(tail).Then(inline_executor, [](int n) { return n + 1; });
+      }
+      // The last link waits for a pool task and an inline continuation of
+      // it.
+      Future<int> last = std::move(tail).Then(
+          inline_executor, [&pool, &inline_executor](int n) {
+            Future<int> sub =
+                Submit(pool, [n] {
+                  return n;
+                }).Then(inline_executor, [](int m) { return m * 2; });
+            return *std::move(sub).Get();
+          });
+      head.SetValue(0);
+      return *std::move(last).Get();
+    });
+    ASSERT_TRUE(result.WaitFor(absl::Seconds(60))) << links << " links";
+    absl::StatusOr<int> value = std::move(result).Get();
+    ASSERT_TRUE(value.ok()) << value.status();
+    EXPECT_EQ(*value, 2 * links);
+  }
 }
 
 TEST(HelpingWaitTest, AFutureThatCompletesAfterThePoolIsGoneIsSafe) {

@@ -65,7 +65,7 @@ using SubmitFuture = futures_internal::FutureFor<
 
 // Schedules fn(args...) on `executor` and returns the future of its result
 // (see the file comment). Does not wait for fn (over an InlineExecutor, fn
-// runs before Submit returns).
+// runs before Submit returns, unless nested deeper than its bound).
 template <typename F, typename... Args>
 SubmitFuture<F, Args...> Submit(Executor& executor, F&& fn, Args&&... args) {
   using Out = SubmitFuture<F, Args...>;

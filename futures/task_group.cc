@@ -36,14 +36,12 @@ absl::Status TaskGroup::Wait() {
 void TaskGroup::Cancel() { cancelled_.store(true, std::memory_order_release); }
 
 void TaskGroup::RecordError(const absl::Status& status) {
-  {
-    LockHolder hold(lock_);
-    // The Cancelled of a child that did not start only repeats the error
-    // that cancelled it (or a Cancel()).
-    if (error_.ok() &&
-        !(IsCancelled() && status.code() == absl::StatusCode::kCancelled)) {
-      error_ = status;
-    }
+  LockHolder hold(lock_);
+  // The Cancelled of a child that did not start only repeats the error that
+  // cancelled it (or a Cancel()).
+  if (error_.ok() &&
+      !(IsCancelled() && status.code() == absl::StatusCode::kCancelled)) {
+    error_ = status;
   }
   cancelled_.store(true, std::memory_order_release);
 }

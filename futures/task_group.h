@@ -75,8 +75,9 @@ class TaskGroup {
   ~TaskGroup() { Wait().IgnoreError(); }
 
   // Runs `fn()` on the executor as a child of this group, unless the group
-  // is cancelled by the time it would start. Never blocks. A child the
-  // executor rejects counts as a failed child (Wait() returns the error).
+  // is cancelled by the time it would start. Does not wait for `fn` (over
+  // an InlineExecutor it runs before Spawn() returns). A child the executor
+  // rejects is a failed child: its error cancels the group at once.
   template <typename F>
   void Spawn(F fn) {
     using R = std::invoke_result_t<F&>;
@@ -92,6 +93,11 @@ class TaskGroup {
           if (!status.ok()) RecordError(status);
           return status;
         });
+    // Rejected by the executor (or run inline and failed: then already
+    // recorded, and recording again keeps the first error).
+    if (child.IsReady()) {
+      if (absl::Status status = child.Get(); !status.ok()) RecordError(status);
+    }
     LockHolder hold(lock_);
     children_.push_back(std::move(child));
   }

@@ -81,7 +81,8 @@ struct AsyncRetryOptions {
 
 // Retries `fn()` on `executor` under `policy` and returns the future of its
 // value (see the file comment). Does not wait for the attempts (over an
-// InlineExecutor the first attempt runs before it returns).
+// InlineExecutor the first attempt runs before it returns, unless nested
+// deeper than the executor's bound).
 template <typename F>
 Future<retry_internal::RetryValue<std::invoke_result_t<std::decay_t<F>&>>>
 RetryAsync(Executor& executor, const RetryPolicy& policy, F&& fn,

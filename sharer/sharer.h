@@ -248,7 +248,8 @@ class Sharer {
   //   the executor's error (with context) when it rejects the Sharer's work
   //     (FailedPrecondition after a ThreadPool was shut down).
   // Blocks only for a place in a full queue (kWait, kWaitFor); over an
-  // InlineExecutor, the call runs before Run() returns. Thread-safe.
+  // InlineExecutor, the call runs before Run() returns (unless nested deeper
+  // than its bound: see inline_executor.h). Thread-safe.
   template <typename F>
   SharerFuture<T, F> Run(F fn) {
     using R = std::invoke_result_t<std::decay_t<F>&, T&>;

@@ -45,11 +45,18 @@ bool StateBase::Wait(const base_internal::Deadline& deadline) const {
   // On a worker of an executor: run its pending work meanwhile.
   if (base_internal::WaitHelper* helper = base_internal::CurrentWaitHelper()) {
     auto* self = const_cast<StateBase*>(this);
-    return helper->HelpUntil([self] { return self->IsReady(); },
-                             [self](absl::AnyInvocable<void()> wake) {
-                               self->OnReady(std::move(wake));
-                             },
-                             deadline);
+    switch (helper->HelpUntil([self] { return self->IsReady(); },
+                              [self](absl::AnyInvocable<void()> wake) {
+                                self->OnReady(std::move(wake));
+                              },
+                              deadline)) {
+      case base_internal::WaitHelper::Outcome::kReady:
+        return true;
+      case base_internal::WaitHelper::Outcome::kExpired:
+        return IsReady();
+      case base_internal::WaitHelper::Outcome::kIdle:
+        break;  // A timed wait with no work left: sleep below.
+    }
   }
   uint32_t word = word_.load(std::memory_order_acquire);
   while (!(word & kReady)) {
