@@ -162,12 +162,29 @@ TEST(ThreadPoolFuturesTest, TasksOfOneBatchThatWaitForEachOtherFinish) {
 // waits for it) is run by the other worker even while outside work keeps
 // arriving, which the other worker could otherwise take forever.
 TEST(ThreadPoolFuturesTest, ABatchHeldUnderABlockedTaskRunsDespiteAStream) {
+  // The stream's tasks waiting in the pool; outlives the pool, whose
+  // destructor runs what a round left behind.
+  std::atomic<int> pending{0};
   ThreadPool pool(2);
   for (int round = 0; round < 50; ++round) {
     Event b_ran;
     std::atomic<bool> stop{false};
+    // The stream never stops while the round lasts, but keeps at most
+    // kBacklog of its tasks waiting: a stream faster than the workers (a
+    // thread with more of the CPU than they get, on a loaded machine) would
+    // otherwise bury `a` and `b` under a backlog that only grows.
+    constexpr int kBacklog = 10'000;
     std::thread stream([&] {
-      while (!stop.load()) pool.Schedule([] {}).IgnoreError();
+      while (!stop.load()) {
+        if (pending.load() >= kBacklog) {
+          std::this_thread::yield();
+          continue;
+        }
+        pending.fetch_add(1);
+        if (!pool.Schedule([&pending] { pending.fetch_sub(1); }).ok()) {
+          pending.fetch_sub(1);
+        }
+      }
     });
     Future<bool> a =
         Submit(pool, [&] { return b_ran.WaitFor(absl::Seconds(60)); });
