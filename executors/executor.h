@@ -55,10 +55,11 @@ class Executor {
   virtual ~Executor() = default;
 
   // Accepts `task` to run once, later or now (InlineExecutor runs it before
-  // returning, unless nested deeper than its bound: see inline_executor.h). Returns OK when accepted. Otherwise returns InvalidArgument for
-  // a null task, FailedPrecondition when the executor has been shut down, or
-  // another code its implementation documents; a rejected task is destroyed
-  // without running. Thread-safe.
+  // returning, unless nested deeper than its bound: see inline_executor.h).
+  // Returns OK when accepted. Otherwise returns InvalidArgument for a null
+  // task, FailedPrecondition when the executor has been shut down, or another
+  // code its implementation documents; a rejected task is destroyed without
+  // running. Thread-safe.
   virtual absl::Status Schedule(absl::AnyInvocable<void()> task) = 0;
 };
 
