@@ -2,7 +2,7 @@
 
 load("//bazel:copts.bzl", "MULTIRUN_TEST_COPTS")
 
-def multirun_benchmark(name, srcs, deps, size = "small"):
+def multirun_benchmark(name, srcs, deps, size = "small", smoke_filter = None):
     """Declares `name` (the benchmark, run by tools/bench and benchmarks/gate)
     and `name + "_smoke_test"`, which runs every benchmark of it once, briefly,
     in `bazel test //...`, so that none rots unnoticed.
@@ -12,6 +12,9 @@ def multirun_benchmark(name, srcs, deps, size = "small"):
       srcs: its sources.
       deps: its dependencies (//benchmarks:benchmark_main included).
       size: the smoke test's size.
+      smoke_filter: a --benchmark_filter for the smoke test, for a binary
+        whose largest arguments are too slow for a test in an unoptimized
+        build; None runs every benchmark.
     """
     native.cc_binary(
         name = name,
@@ -25,7 +28,9 @@ def multirun_benchmark(name, srcs, deps, size = "small"):
         name = name + "_smoke_test",
         size = size,
         srcs = srcs,
-        args = ["--benchmark_min_time=0.001"],
+        args = ["--benchmark_min_time=0.001"] + (
+            ["--benchmark_filter=" + smoke_filter] if smoke_filter else []
+        ),
         copts = MULTIRUN_TEST_COPTS,
         tags = ["benchmark"],
         deps = deps,
