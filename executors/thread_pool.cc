@@ -622,6 +622,14 @@ void ThreadPool::RunInjected(PoolWorker& worker) {
   ++worker.executed;
 }
 
+void ThreadPool::RunTaken(PoolWorker& worker, TaskNode* node) {
+  if (node == nullptr) {
+    RunInjected(worker);
+  } else {
+    RunNode(worker, node);
+  }
+}
+
 void ThreadPool::RunNode(PoolWorker& worker, TaskNode* node) {
   Invoke(node->task);
   worker.FreeNode(node);
@@ -629,11 +637,7 @@ void ThreadPool::RunNode(PoolWorker& worker, TaskNode* node) {
 }
 
 void ThreadPool::Exploit(PoolWorker& worker, Taken& taken) {
-  if (taken.node == nullptr) {
-    RunInjected(worker);
-  } else {
-    RunNode(worker, taken.node);
-  }
+  RunTaken(worker, taken.node);
   // Every kFairnessInterval tasks from its own deque, the worker takes one
   // from the shared queue, so that work which keeps re-posting itself (a busy
   // strand's drain lands on the deque of the worker running it) cannot starve
@@ -680,11 +684,7 @@ void ThreadPool::RunHelped(PoolWorker& worker, TaskNode* node) {
     // On top of the waiter's frames, but not part of them: what the task
     // queues inline it runs itself (base/run_inline.h).
     base_internal::ScopedInlineContext inline_context;
-    if (node == nullptr) {
-      RunInjected(worker);
-    } else {
-      RunNode(worker, node);
-    }
+    RunTaken(worker, node);
   };
   // Helping nests: the task may wait and help in turn. Below the reserve, it
   // runs on a fresh stack segment, so no depth of nesting overflows.
@@ -714,7 +714,7 @@ base_internal::WaitHelper::Outcome ThreadPool::HelpUntil(
     }
     // A timed wait helps only until its deadline (a task it runs may take it
     // past the deadline: a task is not interrupted).
-    if (deadline.Expired()) return Outcome::kExpired;
+    if (!deadline.IsNever() && deadline.Expired()) return Outcome::kExpired;
     if (!stop_.load(std::memory_order_relaxed)) {
       // The worker's own tasks first (the newest: most likely what this wait
       // needs), then what other workers and the shared queue hold.

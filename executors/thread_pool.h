@@ -220,8 +220,8 @@ class ThreadPool final : public Executor {
       executors_internal::PoolWorker& worker, absl::FunctionRef<bool()> ready,
       absl::FunctionRef<void(absl::AnyInvocable<void()>)> on_ready,
       const base_internal::Deadline& deadline);
-  // Runs what HelpUntil took: `node`'s task, or (`node` null) the one in
-  // worker.injected.
+  // Runs what HelpUntil took (as RunTaken), on a fresh stack segment when
+  // little stack is left.
   void RunHelped(executors_internal::PoolWorker& worker,
                  executors_internal::TaskNode* node);
   void Invoke(absl::AnyInvocable<void()>& task);
@@ -230,6 +230,10 @@ class ThreadPool final : public Executor {
   void RunInjected(executors_internal::PoolWorker& worker);
   void RunNode(executors_internal::PoolWorker& worker,
                executors_internal::TaskNode* node);
+  // Runs what a search took: `node`'s task, or (`node` null) the one in
+  // worker.injected.
+  void RunTaken(executors_internal::PoolWorker& worker,
+                executors_internal::TaskNode* node);
   bool HasWork() const;
   bool Quiescent() const;
   absl::Status ShutDownError() const;
