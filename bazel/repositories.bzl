@@ -42,6 +42,41 @@ def _system_library(name, build_file):
             build_file = str(Label("//third_party:%s" % build_file)),
         )
 
+# Where Debian's MPI packages put their headers (the multiarch directory is filled in),
+# and the library each one links.
+_MPI_FLAVOURS = {
+    "openmpi": ("/usr/lib/{arch}/openmpi/include", ["-lmpi"]),
+    "mpich": ("/usr/include/{arch}/mpich", ["-lmpich"]),
+}
+
+def _system_mpi_impl(ctx):
+    arch = ctx.execute(["gcc", "-print-multiarch"]).stdout.strip() or "x86_64-linux-gnu"
+    wanted = ctx.os.environ.get("MULTIRUN_MPI", "")
+    if wanted and wanted not in _MPI_FLAVOURS:
+        fail("MULTIRUN_MPI=%s: expected one of %s" % (wanted, ", ".join(_MPI_FLAVOURS)))
+    for flavour in ([wanted] if wanted else ["openmpi", "mpich"]):
+        include, linkopts = _MPI_FLAVOURS[flavour]
+        include = include.format(arch = arch)
+        if ctx.path(include + "/mpi.h").exists:
+            ctx.symlink(include, "include")
+            ctx.template("BUILD", ctx.attr.build_file, {
+                "%{flavour}": flavour,
+                "%{linkopts}": repr(linkopts),
+            })
+            return
+    fail("no MPI found (looked for mpi.h of %s): install Debian's libopenmpi-dev " %
+         ", ".join(_MPI_FLAVOURS) + "and openmpi-bin (tools/test does), or libmpich-dev")
+
+# MPI from Debian's libopenmpi-dev, or libmpich-dev (MULTIRUN_MPI=mpich picks it when both
+# are installed). Only //cluster depends on it, and Bazel fetches a repository only when
+# a target being built needs it.
+_system_mpi = repository_rule(
+    implementation = _system_mpi_impl,
+    attrs = {"build_file": attr.label(mandatory = True)},
+    environ = ["MULTIRUN_MPI"],
+    local = True,
+)
+
 def multirun_dependencies():
     """Declares the repositories multirun needs that the WORKSPACE does not have yet."""
     for name in ["rules_cc", "rules_java", "remote_coverage_tools"]:
@@ -61,3 +96,5 @@ def multirun_dependencies():
     _system_library("nlohmann_json", "nlohmann_json.BUILD")
     _system_library("libxlsxwriter", "libxlsxwriter.BUILD")
     _system_library("libzip", "libzip.BUILD")
+    if not _declared("mpi"):
+        _system_mpi(name = "mpi", build_file = Label("//third_party:mpi.BUILD.tpl"))

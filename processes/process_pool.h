@@ -346,6 +346,8 @@ class ProcessPool {
     processes_internal::SealPoolRequest(task, &frame);
   }
 
+  friend struct processes_internal::PoolAccess;
+
   void Enqueue(std::unique_ptr<processes_internal::PoolJob> job);
   bool OnSupervisorThread() const;
   void Wake();
@@ -397,6 +399,18 @@ class ProcessPool {
   std::thread supervisor_ ABSL_GUARDED_BY(join_lock_);
 };
 
+namespace processes_internal {
+
+// For the executors that run registered tasks on a ProcessPool of their own
+// and move requests and answers as bytes (the cluster's ranks): submits a
+// job whose frame is already sealed (SealPoolRequest()).
+struct PoolAccess {
+  static void Enqueue(ProcessPool& pool, std::unique_ptr<PoolJob> job) {
+    pool.Enqueue(std::move(job));
+  }
+};
+
+}  // namespace processes_internal
 }  // namespace multirun
 
 #endif  // MULTIRUN_PROCESSES_PROCESS_POOL_H_

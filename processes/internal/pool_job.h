@@ -31,8 +31,11 @@ namespace multirun {
 // Defined in process_pool.h.
 template <typename Signature>
 class RegisteredTask;
+class ProcessPool;
 
 namespace processes_internal {
+
+struct PoolAccess;
 
 // The signature a task is registered with: its future's value type and its
 // parameters, decayed.

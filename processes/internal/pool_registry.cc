@@ -97,5 +97,16 @@ absl::StatusOr<PoolTaskKey> FindPoolTask(absl::string_view name,
       absl::StrCat("no task is registered as \"", name, "\""));
 }
 
+std::string DescribePoolTasks() {
+  std::string out;
+  const uint32_t count = g_task_count.load(std::memory_order_acquire);
+  for (uint32_t id = 0; id < count; ++id) {
+    const PoolTaskEntry* entry = g_tasks[id].load(std::memory_order_acquire);
+    absl::StrAppend(&out, id, " ", entry->name, " ",
+                    Demangle(*entry->signature), "\n");
+  }
+  return out;
+}
+
 }  // namespace processes_internal
 }  // namespace multirun

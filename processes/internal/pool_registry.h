@@ -59,6 +59,10 @@ absl::StatusOr<PoolTaskKey> FindPoolTask(absl::string_view name,
 // and allocates nothing: safe in a worker.
 const PoolTaskEntry* PoolTaskById(uint32_t id);
 
+// Every registration in number order, one "<number> <name> <signature>" line
+// each: two processes of the same program print the same text. Thread-safe.
+std::string DescribePoolTasks();
+
 }  // namespace processes_internal
 }  // namespace multirun
 

@@ -1,0 +1,699 @@
+// Copyright 2026 The multirun Authors.
+
+#include "multirun/cluster/cluster.h"
+
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "multirun/base/check.h"
+#include "multirun/base/current_exception.h"
+#include "multirun/cluster/internal/cluster_job.h"
+#include "multirun/cluster/internal/cluster_protocol.h"
+#include "multirun/cluster/internal/mpi_transport.h"
+#include "multirun/cluster/internal/rank_server.h"
+#include "multirun/codec/codec.h"
+#include "multirun/processes/internal/pool_job.h"
+#include "multirun/processes/internal/pool_registry.h"
+#include "multirun/processes/process_pool.h"
+#include "multirun/sync/lock_holder.h"
+
+namespace multirun {
+namespace cluster_internal {
+namespace {
+
+std::atomic<int> g_current_rank{-1};
+
+// A request frame's bytes besides the arguments' (the u64 job number).
+constexpr size_t kRequestOverhead = sizeof(uint64_t);
+
+// What the driver's SIGTERM handler reads: per rank, the tasks in flight and
+// the name of the last one sent (static storage, NUL-terminated).
+struct SignalView {
+  int size = 0;
+  std::unique_ptr<std::atomic<int64_t>[]> in_flight;
+  std::unique_ptr<std::atomic<const char*>[]> last_task;
+  std::unique_ptr<pid_t[]> pids;
+};
+std::atomic<SignalView*> g_signal_view{nullptr};
+
+// Async-signal-safe output.
+void WriteText(const char* text) {
+  ssize_t ignored = write(STDERR_FILENO, text, strlen(text));
+  (void)ignored;
+}
+void WriteNumber(int64_t value) {
+  char digits[24];
+  int n = 0;
+  bool negative = value < 0;
+  uint64_t magnitude = negative ? 0 - static_cast<uint64_t>(value)
+                                : static_cast<uint64_t>(value);
+  do {
+    digits[n++] = static_cast<char>('0' + magnitude % 10);
+    magnitude /= 10;
+  } while (magnitude != 0);
+  char text[26];
+  int at = 0;
+  if (negative) text[at++] = '-';
+  while (n > 0) text[at++] = digits[--n];
+  text[at] = '\0';
+  WriteText(text);
+}
+
+void OnTerminate(int signal_number) {
+  SignalView* view = g_signal_view.load(std::memory_order_acquire);
+  WriteText("multirun cluster: the driver (rank 0) got signal ");
+  WriteNumber(signal_number);
+  WriteText(
+      " (mpirun sends it when a rank dies or the job is stopped); tasks in "
+      "flight:");
+  bool any = false;
+  if (view != nullptr) {
+    for (int rank = 1; rank < view->size; ++rank) {
+      const int64_t count =
+          view->in_flight[rank].load(std::memory_order_relaxed);
+      if (count == 0) continue;
+      any = true;
+      WriteText("\n  rank ");
+      WriteNumber(rank);
+      WriteText(" (pid ");
+      WriteNumber(view->pids[rank]);
+      WriteText(kill(view->pids[rank], 0) == 0 ? ", running" : ", gone");
+      WriteText("): ");
+      WriteNumber(count);
+      WriteText(" task(s), the last sent '");
+      const char* name = view->last_task[rank].load(std::memory_order_relaxed);
+      WriteText(name != nullptr ? name : "?");
+      WriteText("'");
+    }
+  }
+  if (!any) WriteText(" none");
+  WriteText("\n");
+  signal(signal_number, SIG_DFL);
+  raise(signal_number);
+}
+
+}  // namespace
+
+// The driver's communication thread's state.
+struct DriverState {
+  struct Rank {
+    int64_t capacity = 0;
+    int64_t in_flight = 0;
+    std::string batch;
+    bool stopped = false;
+  };
+  struct Sent {
+    std::unique_ptr<ClusterJob> job;
+    int rank = 0;
+  };
+
+  explicit DriverState(int size)
+      : ranks(size), answered(new std::atomic<int64_t>[size]) {
+    for (int i = 0; i < size; ++i) answered[i].store(0);
+  }
+
+  std::vector<Rank> ranks;
+  absl::flat_hash_map<uint64_t, Sent> sent;
+  uint64_t next_job = 1;
+  std::unique_ptr<std::atomic<int64_t>[]> answered;
+  SignalView signal_view;
+  // The transport's counts, published for stats().
+  std::atomic<int64_t> messages_sent{0};
+  std::atomic<int64_t> messages_received{0};
+  std::atomic<int64_t> bytes_sent{0};
+  std::atomic<int64_t> bytes_received{0};
+};
+
+namespace {
+
+// A cluster of size 1: a task's answer from the local pool goes straight to
+// its driver-side job.
+class LocalJob final : public processes_internal::PoolJob {
+ public:
+  LocalJob(std::unique_ptr<ClusterJob> job, std::atomic<int64_t>* answered)
+      : job_(std::move(job)), answered_(answered) {
+    frame = std::move(job_->frame);
+    task_name = job_->task_name;
+  }
+  bool TryStart() override { return job_->TryStart(); }
+  void Complete(absl::string_view encoded, pid_t) override {
+    answered_->fetch_add(1, std::memory_order_relaxed);
+    job_->Complete(encoded, 0);
+  }
+  bool Fail(absl::Status status) override {
+    return job_->Fail(std::move(status));
+  }
+
+ private:
+  std::unique_ptr<ClusterJob> job_;
+  std::atomic<int64_t>* answered_;
+};
+
+absl::Status ValidateOptions(const ClusterOptions& options) {
+  if (options.workers_per_rank < 0 ||
+      options.workers_per_rank > Cluster::kMaxWorkersPerRank) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Cluster: workers_per_rank must be in [0, ",
+        Cluster::kMaxWorkersPerRank, "], got ", options.workers_per_rank));
+  }
+  if (options.task_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("Cluster: task_timeout must be positive");
+  }
+  if (options.pipeline_depth < 1 ||
+      options.pipeline_depth > ProcessPool::kMaxPipelineDepth) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Cluster: pipeline_depth must be in [1, ",
+        ProcessPool::kMaxPipelineDepth, "], got ", options.pipeline_depth));
+  }
+  if (options.name.empty()) {
+    return absl::InvalidArgumentError("Cluster: name must not be empty");
+  }
+  return absl::OkStatus();
+}
+
+int DefaultWorkers(int ranks_on_host) {
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  return std::max(1, std::max(1, cores) / std::max(1, ranks_on_host));
+}
+
+absl::StatusOr<std::unique_ptr<ProcessPool>> MakePool(
+    const ClusterOptions& options, int workers, int rank) {
+  return ProcessPool::Create({.workers = workers,
+                              .task_timeout = options.task_timeout,
+                              .pipeline_depth = options.pipeline_depth,
+                              .name = absl::StrCat(options.name, "-r", rank)});
+}
+
+[[noreturn]] void CommunicationFailed(MpiTransport& transport,
+                                      const absl::Status& status) {
+  const std::string text = absl::StrCat(
+      "multirun cluster: rank ", transport.rank(),
+      ": communication failed, ending the job: ", status.ToString(), "\n");
+  ssize_t ignored = write(STDERR_FILENO, text.data(), text.size());
+  (void)ignored;
+  transport.Abort(1);
+}
+
+}  // namespace
+}  // namespace cluster_internal
+
+using cluster_internal::AnswerKind;
+using cluster_internal::ClusterJob;
+using cluster_internal::DriverState;
+using cluster_internal::MpiTransport;
+
+int Cluster::CurrentRank() {
+  return cluster_internal::g_current_rank.load(std::memory_order_relaxed);
+}
+
+Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {}
+
+absl::StatusOr<std::unique_ptr<Cluster>> Cluster::Start(
+    int* argc, char*** argv, ClusterOptions options) {
+  absl::Status valid = cluster_internal::ValidateOptions(options);
+  std::unique_ptr<Cluster> cluster(new Cluster(std::move(options)));
+  const ClusterOptions& o = cluster->options_;
+  if (!cluster_internal::LaunchedByMpi()) {
+    if (!valid.ok()) return valid;
+    cluster_internal::g_current_rank.store(0);
+    const int workers = o.workers_per_rank > 0
+                            ? o.workers_per_rank
+                            : cluster_internal::DefaultWorkers(1);
+    absl::StatusOr<std::unique_ptr<ProcessPool>> pool =
+        cluster_internal::MakePool(o, workers, 0);
+    if (!pool.ok()) return pool.status();
+    cluster->pool_ = *std::move(pool);
+    cluster->workers_by_rank_ = {workers};
+    cluster->state_ = std::make_unique<DriverState>(1);
+    return cluster;
+  }
+
+  absl::StatusOr<std::unique_ptr<MpiTransport>> transport =
+      MpiTransport::Init(argc, argv);
+  if (!transport.ok()) return transport.status();
+  cluster->transport_ = *std::move(transport);
+  MpiTransport& mpi = *cluster->transport_;
+  cluster->rank_ = mpi.rank();
+  cluster->size_ = mpi.size();
+  cluster_internal::g_current_rank.store(cluster->rank_);
+
+  // Every rank says what it has: its status, workers, pid and registry.
+  int workers = 0;
+  absl::Status mine = valid;
+  if (mine.ok() && cluster->rank_ != 0) {
+    workers = o.workers_per_rank > 0
+                  ? o.workers_per_rank
+                  : cluster_internal::DefaultWorkers(mpi.ranks_on_host());
+    absl::StatusOr<std::unique_ptr<ProcessPool>> pool =
+        cluster_internal::MakePool(o, workers, cluster->rank_);
+    if (pool.ok()) {
+      cluster->pool_ = *std::move(pool);
+    } else {
+      mine = pool.status();
+    }
+  }
+  const std::string registry = processes_internal::DescribePoolTasks();
+  absl::StatusOr<std::vector<std::string>> all =
+      mpi.AllGather(Encode(std::make_tuple(
+          mine, workers, static_cast<int64_t>(getpid()), registry)));
+  absl::Status verdict = all.status();
+  std::vector<int64_t> pids(cluster->size_);
+  if (verdict.ok()) {
+    cluster->workers_by_rank_.resize(cluster->size_);
+    for (int r = 0; r < cluster->size_ && verdict.ok(); ++r) {
+      auto said = Decode<std::tuple<absl::Status, int, int64_t, std::string>>(
+          (*all)[r]);
+      if (!said.ok()) {
+        verdict = absl::DataLossError(absl::StrCat(
+            "Cluster: rank ", r, "'s start-up message does not decode"));
+        break;
+      }
+      const auto& [status, rank_workers, pid, tasks] = *said;
+      if (!status.ok()) {
+        verdict = absl::Status(
+            status.code(),
+            absl::StrCat("Cluster: rank ", r, ": ", status.message()));
+      } else if (tasks != registry) {
+        verdict = absl::FailedPreconditionError(absl::StrCat(
+            "Cluster: rank ", r, " registered other tasks than rank ",
+            cluster->rank_, " (run the same program on every rank):\n", tasks,
+            "against\n", registry));
+      }
+      cluster->workers_by_rank_[r] = rank_workers;
+      pids[r] = pid;
+    }
+  }
+  if (!verdict.ok()) {
+    if (cluster->pool_ != nullptr) (void)cluster->pool_->Shutdown();
+    (void)mpi.Finalize();
+    LockHolder hold(cluster->shutdown_lock_);
+    cluster->shut_down_ = true;
+    cluster->served_ = true;
+    return verdict;
+  }
+  if (cluster->rank_ != 0) return cluster;
+
+  // The driver: its communication thread, and what its SIGTERM handler
+  // reports.
+  cluster->state_ = std::make_unique<DriverState>(cluster->size_);
+  DriverState& state = *cluster->state_;
+  for (int r = 1; r < cluster->size_; ++r) {
+    state.ranks[r].capacity =
+        int64_t{cluster->workers_by_rank_[r]} * o.pipeline_depth;
+  }
+  cluster_internal::SignalView& view = state.signal_view;
+  view.size = cluster->size_;
+  view.in_flight.reset(new std::atomic<int64_t>[cluster->size_]);
+  view.last_task.reset(new std::atomic<const char*>[cluster->size_]);
+  view.pids.reset(new pid_t[cluster->size_]);
+  for (int r = 0; r < cluster->size_; ++r) {
+    view.in_flight[r].store(0);
+    view.last_task[r].store(nullptr);
+    view.pids[r] = static_cast<pid_t>(pids[r]);
+  }
+  cluster_internal::g_signal_view.store(&view, std::memory_order_release);
+  struct sigaction action = {};
+  action.sa_handler = &cluster_internal::OnTerminate;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGTERM, &action, nullptr);
+  cluster->driver_ = std::thread([c = cluster.get()] { c->Drive(); });
+  return cluster;
+}
+
+Cluster::~Cluster() {
+  if (is_driver()) {
+    (void)Shutdown();
+  } else if (!served_) {
+    (void)Serve();
+  }
+}
+
+void Cluster::Enqueue(std::unique_ptr<ClusterJob> job) {
+  if (!is_driver()) {
+    job->Fail(absl::FailedPreconditionError(
+        absl::StrCat("Cluster ", options_.name, ": Submit on rank ", rank_,
+                     "; only the driver (rank 0) submits tasks")));
+    return;
+  }
+  if (job->frame.size() >
+      kMaxMessageBytes - cluster_internal::kRequestOverhead) {
+    job->Fail(absl::ResourceExhaustedError(
+        absl::StrCat("Cluster ", options_.name, ": task ", job->task_name, ": ",
+                     job->frame.size(),
+                     " bytes of arguments are more than one MPI message "
+                     "carries (",
+                     kMaxMessageBytes, ")")));
+    return;
+  }
+  if (pool_ != nullptr) {  // A cluster of size 1.
+    {
+      LockHolder hold(queue_lock_);
+      if (closed_) {
+        job->Fail(absl::FailedPreconditionError(
+            absl::StrCat("Cluster ", options_.name, " is shut down")));
+        return;
+      }
+    }
+    submitted_.fetch_add(1, std::memory_order_relaxed);
+    processes_internal::PoolAccess::Enqueue(
+        *pool_, std::make_unique<cluster_internal::LocalJob>(
+                    std::move(job), &state_->answered[0]));
+    return;
+  }
+  {
+    LockHolder hold(queue_lock_);
+    if (!closed_) queue_.push_back(std::move(job));
+  }
+  if (job != nullptr) {
+    job->Fail(absl::FailedPreconditionError(
+        absl::StrCat("Cluster ", options_.name, " is shut down")));
+    return;
+  }
+  submitted_.fetch_add(1, std::memory_order_relaxed);
+  wake_.Wake();
+}
+
+void Cluster::Drive() {
+  DriverState& state = *state_;
+  MpiTransport& mpi = *transport_;
+  cluster_internal::SignalView& view = state.signal_view;
+  std::deque<std::unique_ptr<ClusterJob>> taken;
+  bool now = false;
+  bool stop_sent = false;
+  const absl::Status cancelled = absl::CancelledError(
+      absl::StrCat("cancelled by Cluster::ShutdownNow (", options_.name, ")"));
+
+  auto fail_all_sent = [&] {
+    for (auto& [id, sent] : state.sent) {
+      if (sent.job->Fail(cancelled)) {
+        cancelled_.fetch_add(1, std::memory_order_relaxed);
+        stopped_now_.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+    state.sent.clear();
+    for (int r = 1; r < size_; ++r) {
+      state.ranks[r].in_flight = 0;
+      view.in_flight[r].store(0, std::memory_order_relaxed);
+    }
+  };
+
+  auto on_answer = [&](int rank, uint64_t id, AnswerKind kind,
+                       absl::string_view bytes) {
+    auto it = state.sent.find(id);
+    if (it == state.sent.end()) return;  // Cancelled by ShutdownNow().
+    std::unique_ptr<ClusterJob> job = std::move(it->second.job);
+    state.sent.erase(it);
+    --state.ranks[rank].in_flight;
+    view.in_flight[rank].fetch_sub(1, std::memory_order_relaxed);
+    state.answered[rank].fetch_add(1, std::memory_order_relaxed);
+    if (kind == AnswerKind::kResult) {
+      job->Complete(bytes, rank);
+      return;
+    }
+    absl::StatusOr<absl::Status> error = Decode<absl::Status>(bytes);
+    if (!error.ok()) {
+      job->Fail(absl::DataLossError(
+          absl::StrCat("task ", job->task_name, ": the error from rank ", rank,
+                       " does not decode: ", error.status().message())));
+    } else {
+      job->Fail(absl::Status(error->code(),
+                             absl::StrCat("task ", job->task_name, " on rank ",
+                                          rank, ": ", error->message())));
+    }
+  };
+
+  auto flush = [&](int rank) {
+    std::string& batch = state.ranks[rank].batch;
+    if (batch.empty()) return;
+    absl::Status sent =
+        mpi.Send(rank, cluster_internal::kRequestTag, std::move(batch));
+    batch.clear();
+    if (!sent.ok()) cluster_internal::CommunicationFailed(mpi, sent);
+  };
+
+  for (;;) {
+    bool progress = false;
+    for (int round = 0; round < 64; ++round) {
+      absl::StatusOr<std::optional<cluster_internal::MpiMessage>> message =
+          mpi.TryReceive();
+      if (!message.ok()) {
+        cluster_internal::CommunicationFailed(mpi, message.status());
+      }
+      if (!message->has_value()) break;
+      progress = true;
+      cluster_internal::MpiMessage& m = **message;
+      absl::Status handled;
+      if (m.source <= 0 || m.source >= size_) {
+        handled =
+            absl::InternalError(absl::StrCat("a message from rank ", m.source));
+      } else if (m.tag == cluster_internal::kAnswerTag) {
+        handled = cluster_internal::ForEachAnswer(
+            m.bytes, [&](uint64_t id, AnswerKind kind, absl::string_view b) {
+              on_answer(m.source, id, kind, b);
+            });
+      } else if (m.tag == cluster_internal::kStoppedTag) {
+        state.ranks[m.source].stopped = true;
+      } else {
+        handled = absl::InternalError(absl::StrCat(
+            "an unexpected message (tag ", m.tag, ") from rank ", m.source));
+      }
+      if (!handled.ok()) cluster_internal::CommunicationFailed(mpi, handled);
+    }
+
+    int64_t room = 0;
+    for (int r = 1; r < size_; ++r) {
+      room += std::max<int64_t>(
+          0, state.ranks[r].capacity - state.ranks[r].in_flight);
+    }
+    room -= static_cast<int64_t>(taken.size());
+    bool closed = false;
+    bool stop_now = false;
+    bool queue_empty = false;
+    {
+      LockHolder hold(queue_lock_);
+      while (room > 0 && !queue_.empty()) {
+        taken.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+        --room;
+      }
+      closed = closed_;
+      stop_now = stop_now_;
+      queue_empty = queue_.empty();
+    }
+    if (stop_now && !now) {
+      now = true;
+      for (auto& job : taken) {
+        if (job->Fail(cancelled)) {
+          cancelled_.fetch_add(1, std::memory_order_relaxed);
+          stopped_now_.fetch_add(1, std::memory_order_relaxed);
+        }
+      }
+      taken.clear();
+      fail_all_sent();
+    }
+
+    // Each request to the rank with the most room.
+    while (!taken.empty()) {
+      int best = -1;
+      int64_t best_room = 0;
+      for (int r = 1; r < size_; ++r) {
+        const int64_t r_room =
+            state.ranks[r].capacity - state.ranks[r].in_flight;
+        if (r_room > best_room) {
+          best = r;
+          best_room = r_room;
+        }
+      }
+      if (best < 0) break;
+      progress = true;
+      std::unique_ptr<ClusterJob> job = std::move(taken.front());
+      taken.pop_front();
+      if (!job->TryStart()) {  // Cancelled: its future is complete.
+        cancelled_.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      const uint64_t id = state.next_job++;
+      DriverState::Rank& rank = state.ranks[best];
+      if (!rank.batch.empty() && rank.batch.size() +
+                                         cluster_internal::kRequestOverhead +
+                                         job->frame.size() >
+                                     kMaxMessageBytes) {
+        flush(best);
+      }
+      cluster_internal::AppendRequest(id, job->frame, &rank.batch);
+      ++rank.in_flight;
+      view.in_flight[best].fetch_add(1, std::memory_order_relaxed);
+      view.last_task[best].store(job->task_name.data(),
+                                 std::memory_order_relaxed);
+      job->frame = std::string();  // Sent: the bytes are in the batch.
+      state.sent.emplace(id, DriverState::Sent{std::move(job), best});
+      if (rank.batch.size() >= cluster_internal::kBatchBytes) flush(best);
+    }
+    for (int r = 1; r < size_; ++r) flush(r);
+
+    absl::StatusOr<size_t> pending = mpi.ProgressSends();
+    if (!pending.ok())
+      cluster_internal::CommunicationFailed(mpi, pending.status());
+    state.messages_sent.store(mpi.messages_sent(), std::memory_order_relaxed);
+    state.messages_received.store(mpi.messages_received(),
+                                  std::memory_order_relaxed);
+    state.bytes_sent.store(mpi.bytes_sent(), std::memory_order_relaxed);
+    state.bytes_received.store(mpi.bytes_received(), std::memory_order_relaxed);
+
+    if (closed && !stop_sent && queue_empty && taken.empty() &&
+        state.sent.empty()) {
+      for (int r = 1; r < size_; ++r) {
+        absl::Status sent = mpi.Send(r, cluster_internal::kStopTag,
+                                     std::string(1, now ? 1 : 0));
+        if (!sent.ok()) cluster_internal::CommunicationFailed(mpi, sent);
+      }
+      stop_sent = true;
+      progress = true;
+    }
+    if (stop_sent && *pending == 0 &&
+        std::all_of(state.ranks.begin() + 1, state.ranks.end(),
+                    [](const DriverState::Rank& r) { return r.stopped; })) {
+      return;
+    }
+    if (progress) {
+      wake_.Busy();
+    } else {
+      wake_.Idle();
+    }
+  }
+}
+
+absl::Status Cluster::Serve() {
+  if (is_driver()) {
+    return absl::FailedPreconditionError(
+        "Cluster::Serve: rank 0 drives; only the other ranks serve");
+  }
+  if (served_) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("Cluster::Serve: rank ", rank_, " has served already"));
+  }
+  served_ = true;
+  absl::Status status = cluster_internal::ServeRequests(*transport_, *pool_);
+  if (!status.ok()) cluster_internal::CommunicationFailed(*transport_, status);
+  absl::Status pool = pool_->Shutdown();
+  absl::Status finalized = transport_->Finalize();
+  if (!pool.ok()) return pool;
+  return finalized;
+}
+
+absl::Status Cluster::StopDriver(bool now, size_t* cancelled) {
+  if (!is_driver()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("Cluster::Shutdown on rank ", rank_,
+                     ": only the driver (rank 0) shuts the cluster down"));
+  }
+  LockHolder hold(shutdown_lock_);
+  std::deque<std::unique_ptr<ClusterJob>> dropped;
+  {
+    LockHolder queue(queue_lock_);
+    closed_ = true;
+    if (now && !stop_now_) {
+      stop_now_ = true;
+      dropped.swap(queue_);
+    }
+  }
+  const absl::Status reason = absl::CancelledError(
+      absl::StrCat("cancelled by Cluster::ShutdownNow (", options_.name, ")"));
+  for (auto& job : dropped) {
+    if (job->Fail(reason)) {
+      cancelled_.fetch_add(1, std::memory_order_relaxed);
+      if (cancelled != nullptr) ++*cancelled;
+    }
+  }
+  if (shut_down_) return end_status_;
+  if (pool_ != nullptr) {  // A cluster of size 1.
+    if (now) {
+      const size_t stopped = pool_->ShutdownNow();
+      cancelled_.fetch_add(static_cast<int64_t>(stopped),
+                           std::memory_order_relaxed);
+      if (cancelled != nullptr) *cancelled += stopped;
+    }
+    end_status_ = pool_->Shutdown();
+  } else {
+    wake_.Wake();
+    const int64_t before = stopped_now_.load(std::memory_order_relaxed);
+    if (driver_.joinable()) driver_.join();
+    if (cancelled != nullptr) {
+      *cancelled += static_cast<size_t>(
+          stopped_now_.load(std::memory_order_relaxed) - before);
+    }
+    cluster_internal::g_signal_view.store(nullptr, std::memory_order_release);
+    end_status_ = transport_->Finalize();
+  }
+  shut_down_ = true;
+  return end_status_;
+}
+
+absl::Status Cluster::Shutdown() { return StopDriver(false, nullptr); }
+
+size_t Cluster::ShutdownNow() {
+  size_t cancelled = 0;
+  (void)StopDriver(true, &cancelled);
+  return cancelled;
+}
+
+ClusterStats Cluster::stats() const {
+  ClusterStats stats;
+  stats.tasks_submitted = submitted_.load(std::memory_order_relaxed);
+  stats.tasks_cancelled = cancelled_.load(std::memory_order_relaxed);
+  if (state_ != nullptr) {
+    stats.answered_by_rank.resize(size_);
+    for (int r = 0; r < size_; ++r) {
+      stats.answered_by_rank[r] =
+          state_->answered[r].load(std::memory_order_relaxed);
+      stats.tasks_answered += stats.answered_by_rank[r];
+    }
+    stats.messages_sent = state_->messages_sent.load(std::memory_order_relaxed);
+    stats.messages_received =
+        state_->messages_received.load(std::memory_order_relaxed);
+    stats.bytes_sent = state_->bytes_sent.load(std::memory_order_relaxed);
+    stats.bytes_received =
+        state_->bytes_received.load(std::memory_order_relaxed);
+  }
+  return stats;
+}
+
+absl::Status RunCluster(int* argc, char*** argv, ClusterOptions options,
+                        absl::FunctionRef<absl::Status(Cluster&)> driver) {
+  absl::StatusOr<std::unique_ptr<Cluster>> cluster =
+      Cluster::Start(argc, argv, std::move(options));
+  if (!cluster.ok()) return cluster.status();
+  if (!(*cluster)->is_driver()) return (*cluster)->Serve();
+  absl::Status status;
+  try {
+    status = driver(**cluster);
+  } catch (...) {
+    status = absl::UnknownError(absl::StrCat(
+        "the driver threw ", base_internal::CurrentExceptionDescription()));
+  }
+  if (!status.ok()) (*cluster)->ShutdownNow();
+  absl::Status ended = (*cluster)->Shutdown();
+  return status.ok() ? ended : status;
+}
+
+}  // namespace multirun

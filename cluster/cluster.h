@@ -1,0 +1,318 @@
+// Copyright 2026 The multirun Authors.
+//
+// Cluster: registered tasks run on the ranks of an MPI job (mpirun, srun),
+// across machines, through the same Future<T> every multirun executor gives.
+//
+// A program is started as an MPI job, e.g. `mpirun -np 16 --hostfile hosts
+// ./prog`. Every rank calls RunCluster() (or Cluster::Start()): rank 0, the
+// driver, runs the caller's code and submits tasks; every other rank serves
+// them until the driver shuts the cluster down. Tasks are functions
+// registered with MULTIRUN_REGISTER_TASK (processes/process_pool.h, the same
+// registry the ProcessPool uses); arguments and results cross ranks as Codec
+// bytes (codec/codec.h). Each serving rank runs its tasks on a ProcessPool of
+// its own (one forked worker per core it has), so a rank uses all its cores,
+// and a task that crashes, throws or runs past its time limit fails alone:
+// the rank lives on.
+//
+// Started without an MPI launcher, Start() gives a cluster of size 1 that runs
+// the tasks on a local ProcessPool and never calls MPI: the same program, and
+// its unit tests, run on one machine unchanged.
+//
+// Example:
+//
+//   int SquareImpl(int x) { return x * x; }
+//   MULTIRUN_REGISTER_TASK(Square, SquareImpl);  // At namespace scope.
+//
+//   int main(int argc, char** argv) {
+//     absl::Status status = multirun::RunCluster(
+//         &argc, &argv, {}, [](multirun::Cluster& cluster) -> absl::Status {
+//           multirun::Future<int> nine = cluster.Submit(Square, 3);
+//           std::vector<absl::StatusOr<int>> squares =
+//               cluster.Map(Square, std::vector<int>{1, 2, 3});  // 1, 4, 9
+//           absl::StatusOr<int> result = nine.Get();
+//           return result.status();
+//         });
+//     if (!status.ok()) std::cerr << status << "\n";
+//     return status.ok() ? 0 : 1;
+//   }
+//
+// Guarantees and errors. Every future completes, with:
+//   - the task's value or error (code, message and payloads intact);
+//   - Unknown("<type>: <what>") when the task throws;
+//   - DeadlineExceeded when it runs past task_timeout (its process on the
+//     rank is killed, the rank serves on); Aborted / Internal when it kills or
+//     exits its process (see process_pool.h, "Errors"; the message names the
+//     rank);
+//   - DataLoss when its result does not decode as the task's result type;
+//   - NotFound / InvalidArgument (Submit by name) for an unknown task or
+//     another signature, nothing sent;
+//   - ResourceExhausted when its arguments, or its result, are more than one
+//     MPI message carries (2 GiB - 1 bytes);
+//   - FailedPrecondition after Shutdown(), or when submitted on a serving
+//     rank; Cancelled by ShutdownNow() or Future::Cancel() before it is sent.
+// Load balancing: each rank is sent up to `pipeline_depth` requests per
+// worker ahead of its answers, and new requests go to the rank with the most
+// room, so a slow rank gets fewer.
+// A rank that dies (its process killed, the machine lost) ends the whole job:
+// MPI (Open MPI 4.1, MPICH 4.0) has no communicator that survives a lost
+// rank. mpirun then stops every other rank; the driver writes, on the signal
+// mpirun sends it, which ranks had tasks in flight and which task each was
+// last sent, and mpirun exits non-zero naming the rank that died. Run mpirun
+// with stdin from /dev/null (or --stdin none) in scripts: Open MPI 4.1's
+// mpirun can hang after a rank dies while it forwards a pipe to rank 0.
+// Termination: Shutdown() waits for every answer, then tells each rank to
+// stop; a rank stops its pool and sends its last message; the driver
+// finalises MPI once every rank has said so, and so does every rank after
+// its last message. No message is left unreceived at MPI_Finalize.
+//
+// Threads. MPI is initialised with MPI_THREAD_SERIALIZED: one communication
+// thread per rank makes every MPI call after Start() (on the driver a thread
+// of the cluster's own; on a serving rank the thread in Serve()). Submit(),
+// Map(), Shutdown(), ShutdownNow() and stats() are thread-safe. Futures
+// complete on the driver's communication thread: a callback that blocks
+// stalls every answer (Then() moves work to an executor).
+//
+// Defines ClusterOptions, ClusterStats, Cluster and RunCluster().
+
+#ifndef MULTIRUN_CLUSTER_CLUSTER_H_
+#define MULTIRUN_CLUSTER_CLUSTER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <type_traits>
+#include <typeinfo>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "multirun/base/invoke.h"
+#include "multirun/cluster/internal/cluster_job.h"
+#include "multirun/cluster/internal/wake_word.h"
+#include "multirun/codec/codec.h"
+#include "multirun/futures/future.h"
+#include "multirun/processes/process_pool.h"
+#include "multirun/sync/lock.h"
+
+namespace multirun {
+
+namespace cluster_internal {
+class MpiTransport;
+struct DriverState;
+}  // namespace cluster_internal
+
+// What Cluster::Start() and RunCluster() take. Every rank must pass the same.
+struct ClusterOptions {
+  // Task processes per serving rank (the ProcessPool it runs them on); 0
+  // means the host's cores divided among the ranks on that host, at least 1.
+  int workers_per_rank = 0;
+  // A task that runs longer than this on its rank fails with
+  // DeadlineExceeded; its process is killed and replaced.
+  absl::Duration task_timeout = absl::InfiniteDuration();
+  // Requests sent to a rank ahead of its answers, per worker of the rank.
+  int pipeline_depth = 32;
+  // In messages, and the name of each rank's ProcessPool.
+  std::string name = "cluster";
+};
+
+// Counts since the cluster started, on the driver (exact after Shutdown()).
+struct ClusterStats {
+  int64_t tasks_submitted = 0;  // accepted by Submit()
+  int64_t tasks_answered = 0;   // a rank answered (a value or an error)
+  int64_t tasks_cancelled = 0;  // cancelled before sent, or by ShutdownNow()
+  // Answers by rank (index 0 counts the tasks of a cluster of size 1).
+  std::vector<int64_t> answered_by_rank;
+  // The driver's MPI messages and their bytes (0 for a cluster of size 1).
+  int64_t messages_sent = 0;
+  int64_t messages_received = 0;
+  int64_t bytes_sent = 0;
+  int64_t bytes_received = 0;
+};
+
+class Cluster {
+ public:
+  // 2 GiB - 1: the most bytes of arguments, or of a result, one task moves.
+  static constexpr size_t kMaxMessageBytes = (size_t{1} << 31) - 1;
+  static constexpr int kMaxWorkersPerRank = ProcessPool::kMaxWorkers;
+
+  // Joins the MPI job this process was started in (every rank must call it),
+  // or makes a cluster of size 1 when no MPI launcher started the process.
+  // Collective: returns on every rank, or fails on every rank, with
+  // InvalidArgument for options out of range (workers_per_rank outside [0,
+  // kMaxWorkersPerRank], a task_timeout that is not positive,
+  // pipeline_depth outside [1, ProcessPool::kMaxPipelineDepth], an empty
+  // name); FailedPrecondition when the ranks run programs whose registered
+  // tasks differ, when MPI was initialised before in this process, or lacks
+  // MPI_THREAD_SERIALIZED; what ProcessPool::Create() returns when a rank's
+  // pool does not start.
+  static absl::StatusOr<std::unique_ptr<Cluster>> Start(
+      int* argc, char*** argv, ClusterOptions options = {});
+
+  Cluster(const Cluster&) = delete;
+  Cluster& operator=(const Cluster&) = delete;
+  // The driver: Shutdown(). A serving rank that has not served: Serve().
+  ~Cluster();
+
+  // This process's rank, 0 .. size() - 1, and the number of ranks.
+  int rank() const { return rank_; }
+  int size() const { return size_; }
+  bool is_driver() const { return rank_ == 0; }
+  // Whether the cluster runs on MPI (false for a cluster of size 1 started
+  // without a launcher).
+  bool uses_mpi() const { return transport_ != nullptr; }
+  // The task processes of each rank, by rank (for rank 0 of an MPI cluster
+  // of more than one rank: 0, it does not run tasks).
+  const std::vector<int>& workers_by_rank() const { return workers_by_rank_; }
+
+  // A serving rank: runs the driver's requests until the driver shuts the
+  // cluster down, then stops its pool and finalises MPI. Returns OK then, or
+  // the MPI error that ended it. FailedPrecondition on the driver.
+  absl::Status Serve();
+
+  // Runs `task(args...)` on a rank. The arguments are converted to the
+  // task's parameter types and encoded on the calling thread. Never blocks;
+  // the future always completes (see the top of this file). Thread-safe.
+  template <typename R, typename... Params, typename... Args>
+  requires(sizeof...(Params) == sizeof...(Args) &&
+           (std::is_constructible_v<std::decay_t<Params>, Args&&> && ...))
+      Future<typename base_internal::ValueOf<R>::type> Submit(
+          const RegisteredTask<R(Params...)>& task, Args&&... args) {
+    using T = typename base_internal::ValueOf<R>::type;
+    auto job = std::make_unique<cluster_internal::TypedClusterJob<T>>();
+    Future<T> future = job->GetFuture();
+    job->task_name = task.name();
+    EncodeRequest<std::decay_t<Params>...>(task.id(), job->frame,
+                                           std::forward<Args>(args)...);
+    Enqueue(std::move(job));
+    return future;
+  }
+
+  // Runs the task registered as `name`; as ProcessPool::Submit(name, ...):
+  // T is the future's value type and the arguments' decayed types are the
+  // parameters. NotFound / InvalidArgument without sending anything.
+  template <typename T, typename... Args>
+  Future<T> Submit(absl::string_view name, Args&&... args) {
+    static_assert(Encodable<std::tuple<std::decay_t<Args>...>>,
+                  "Cluster::Submit: an argument type has no multirun::Codec");
+    static_assert(Encodable<FutureResult<T>>,
+                  "Cluster::Submit: the result type has no multirun::Codec");
+    auto job = std::make_unique<cluster_internal::TypedClusterJob<T>>();
+    Future<T> future = job->GetFuture();
+    auto found = processes_internal::FindPoolTask(
+        name,
+        typeid(processes_internal::PoolSignature<T, std::decay_t<Args>...>));
+    if (!found.ok()) {
+      job->Fail(absl::Status(found.status().code(),
+                             absl::StrCat("Cluster ", options_.name, ": ",
+                                          found.status().message())));
+      return future;
+    }
+    job->task_name = found->name;
+    EncodeRequest<std::decay_t<Args>...>(found->id, job->frame,
+                                         std::forward<Args>(args)...);
+    Enqueue(std::move(job));
+    return future;
+  }
+
+  // Runs `task(input)` for every element of `inputs` on the ranks and
+  // returns the outcomes in input order, each a FutureResult (StatusOr<T>,
+  // or Status for a task without a value). Blocks until every task has an
+  // outcome. Thread-safe.
+  template <typename R, typename Param, typename Range>
+  std::vector<FutureResult<typename base_internal::ValueOf<R>::type>> Map(
+      const RegisteredTask<R(Param)>& task, const Range& inputs) {
+    using T = typename base_internal::ValueOf<R>::type;
+    std::vector<Future<T>> futures;
+    for (const auto& input : inputs) futures.push_back(Submit(task, input));
+    std::vector<FutureResult<T>> results;
+    results.reserve(futures.size());
+    for (Future<T>& future : futures) results.push_back(future.Get());
+    return results;
+  }
+
+  // The driver: stops accepting tasks, waits until every accepted task has
+  // an answer, stops every rank and finalises MPI. Blocks. OK, also when
+  // called again; the first MPI error otherwise. On a serving rank:
+  // FailedPrecondition (Serve() ends when the driver shuts down).
+  absl::Status Shutdown();
+
+  // The driver: stops accepting tasks, fails every task without an answer
+  // with Cancelled (queued, sent, running: the ranks kill their task
+  // processes), then shuts down as Shutdown() does. Returns how many tasks
+  // it cancelled.
+  size_t ShutdownNow();
+
+  ClusterStats stats() const;
+
+  // The rank of the cluster this code runs in: in a task, the rank that runs
+  // it; on a rank's own threads, that rank; -1 outside a cluster.
+  static int CurrentRank();
+
+ private:
+  friend struct cluster_internal::DriverState;
+
+  Cluster(ClusterOptions options);
+
+  template <typename... Params, typename... Args>
+  static void EncodeRequest(uint32_t task, std::string& frame, Args&&... args) {
+    frame.resize(processes_internal::kPoolRequestPrefix);
+    EncodeTo(std::tuple<Params...>(std::forward<Args>(args)...), &frame);
+    processes_internal::SealPoolRequest(task, &frame);
+  }
+
+  void Enqueue(std::unique_ptr<cluster_internal::ClusterJob> job);
+  absl::Status StopDriver(bool now, size_t* cancelled);
+  void Drive();
+
+  const ClusterOptions options_;
+  int rank_ = 0;
+  int size_ = 1;
+  std::vector<int> workers_by_rank_;
+  std::unique_ptr<cluster_internal::MpiTransport> transport_;
+  // A cluster of size 1: where its tasks run. A serving rank: made by
+  // Serve().
+  std::unique_ptr<ProcessPool> pool_;
+
+  mutable Lock queue_lock_;
+  std::deque<std::unique_ptr<cluster_internal::ClusterJob>> queue_
+      ABSL_GUARDED_BY(queue_lock_);
+  bool closed_ ABSL_GUARDED_BY(queue_lock_) = false;
+  bool stop_now_ ABSL_GUARDED_BY(queue_lock_) = false;
+  cluster_internal::WakeWord wake_;
+
+  // The driver's communication thread and what it shares.
+  std::thread driver_;
+  std::unique_ptr<cluster_internal::DriverState> state_;
+  std::atomic<int64_t> submitted_{0};
+  std::atomic<int64_t> cancelled_{0};
+  std::atomic<int64_t> stopped_now_{0};
+
+  Lock shutdown_lock_;
+  bool shut_down_ ABSL_GUARDED_BY(shutdown_lock_) = false;
+  bool served_ = false;
+  absl::Status end_status_ ABSL_GUARDED_BY(shutdown_lock_);
+};
+
+// Runs a program on the cluster: starts it (Cluster::Start()), then on rank 0
+// runs `driver(cluster)` and shuts the cluster down; on every other rank
+// serves until then. Returns, on rank 0, the driver's status (Unknown with
+// the type and message when it throws; the cluster is stopped with
+// ShutdownNow() then, and after an error) or the first error of shutting
+// down; on the other ranks, the status of serving. MPI is finalised on every
+// path.
+absl::Status RunCluster(int* argc, char*** argv, ClusterOptions options,
+                        absl::FunctionRef<absl::Status(Cluster&)> driver);
+
+}  // namespace multirun
+
+#endif  // MULTIRUN_CLUSTER_CLUSTER_H_

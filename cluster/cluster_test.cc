@@ -1,0 +1,287 @@
+// Copyright 2026 The multirun Authors.
+//
+// The cluster's tests. The same program runs alone (a cluster of size 1, no
+// MPI) and as an MPI job (cluster_mpi_test: `mpirun -np 4`), where rank 0
+// runs the tests and the other ranks serve.
+
+#include "multirun/cluster/cluster.h"
+
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <iostream>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/cord.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "multirun/executors/inline_executor.h"
+#include "multirun/futures/future.h"
+
+namespace multirun {
+
+// A type whose codec writes values its decoder rejects: a result that does
+// not decode on the driver.
+struct Fragile {
+  int value = 0;
+};
+
+template <>
+struct Codec<Fragile> {
+  static void Encode(const Fragile& f, CodecWriter& out) { out.Write(f.value); }
+  static absl::StatusOr<Fragile> Decode(CodecReader& in) {
+    absl::StatusOr<int> value = in.Read<int>();
+    if (!value.ok()) return value.status();
+    if (*value < 0) return absl::DataLossError("a negative Fragile");
+    return Fragile{*value};
+  }
+};
+
+namespace {
+
+Cluster* g_cluster = nullptr;
+
+int SquareImpl(int x) { return x * x; }
+MULTIRUN_REGISTER_TASK(Square, SquareImpl);
+
+int WhereAmIImpl() { return Cluster::CurrentRank(); }
+MULTIRUN_REGISTER_TASK(WhereAmI, WhereAmIImpl);
+
+int64_t MixImpl(int64_t i) { return i * 2654435761LL + 12345; }
+MULTIRUN_REGISTER_TASK(Mix, MixImpl);
+
+// Size and a position-weighted sum of `bytes`.
+std::pair<int64_t, uint64_t> ChecksumImpl(const std::string& bytes) {
+  uint64_t sum = 0;
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    sum += static_cast<uint64_t>(static_cast<unsigned char>(bytes[i])) *
+           (i % 251 + 1);
+  }
+  return {static_cast<int64_t>(bytes.size()), sum};
+}
+MULTIRUN_REGISTER_TASK(Checksum, ChecksumImpl);
+
+std::string MakeBytesImpl(int64_t size, int seed) {
+  std::string bytes(static_cast<size_t>(size), '\0');
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    bytes[i] = static_cast<char>((i * 131 + static_cast<size_t>(seed)) % 256);
+  }
+  return bytes;
+}
+MULTIRUN_REGISTER_TASK(MakeBytes, MakeBytesImpl);
+
+int ThrowsImpl(int x) { throw std::runtime_error(absl::StrCat("boom ", x)); }
+MULTIRUN_REGISTER_TASK(Throws, ThrowsImpl);
+
+absl::Status FailsImpl(int x) {
+  absl::Status error(absl::StatusCode::kFailedPrecondition,
+                     absl::StrCat("bad input ", x));
+  error.SetPayload("type.multirun.test/detail",
+                   absl::Cord(absl::StrCat(x * 2)));
+  return error;
+}
+MULTIRUN_REGISTER_TASK(Fails, FailsImpl);
+
+// Sleeps `millis`, returns the rank.
+int NapImpl(int millis) {
+  absl::SleepFor(absl::Milliseconds(millis));
+  return Cluster::CurrentRank();
+}
+MULTIRUN_REGISTER_TASK(Nap, NapImpl);
+
+// Sleeps `slow` ms on rank 1 and `fast` ms elsewhere; returns the rank.
+int UnevenImpl(int slow, int fast) {
+  absl::SleepFor(absl::Milliseconds(Cluster::CurrentRank() == 1 ? slow : fast));
+  return Cluster::CurrentRank();
+}
+MULTIRUN_REGISTER_TASK(Uneven, UnevenImpl);
+
+int AbortsImpl(int) { std::abort(); }
+MULTIRUN_REGISTER_TASK(Aborts, AbortsImpl);
+
+Fragile FragileImpl(int value) { return Fragile{value}; }
+MULTIRUN_REGISTER_TASK(MakeFragile, FragileImpl);
+
+Cluster& cluster() { return *g_cluster; }
+
+TEST(ClusterTest, SubmitAndGet) {
+  Future<int> future = cluster().Submit(Square, 7);
+  absl::StatusOr<int> result = future.Get();
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(*result, 49);
+}
+
+TEST(ClusterTest, SubmitByName) {
+  absl::StatusOr<int> result = cluster().Submit<int>("Square", 12).Get();
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(*result, 144);
+}
+
+TEST(ClusterTest, SubmitByNameErrors) {
+  absl::StatusOr<int> unknown = cluster().Submit<int>("NoSuchTask", 1).Get();
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound);
+  absl::StatusOr<std::string> wrong =
+      cluster().Submit<std::string>("Square", 1).Get();
+  EXPECT_EQ(wrong.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ClusterTest, EveryServingRankRunsTasks) {
+  std::vector<Future<int>> futures;
+  for (int i = 0; i < 300; ++i) futures.push_back(cluster().Submit(Nap, 2));
+  std::set<int> ranks;
+  for (Future<int>& future : futures) {
+    absl::StatusOr<int> rank = future.Get();
+    ASSERT_TRUE(rank.ok()) << rank.status();
+    ranks.insert(*rank);
+  }
+  std::set<int> expected;
+  if (cluster().size() == 1) expected.insert(0);
+  for (int r = 1; r < cluster().size(); ++r) expected.insert(r);
+  EXPECT_EQ(ranks, expected);
+}
+
+TEST(ClusterTest, MapOfAHundredThousandTasksInOrder) {
+  const ClusterStats before = cluster().stats();
+  std::vector<int64_t> inputs(100000);
+  for (size_t i = 0; i < inputs.size(); ++i)
+    inputs[i] = static_cast<int64_t>(i);
+  std::vector<absl::StatusOr<int64_t>> results = cluster().Map(Mix, inputs);
+  ASSERT_EQ(results.size(), inputs.size());
+  for (size_t i = 0; i < results.size(); ++i) {
+    ASSERT_TRUE(results[i].ok()) << i << ": " << results[i].status();
+    ASSERT_EQ(*results[i], MixImpl(inputs[i])) << i;
+  }
+  const ClusterStats after = cluster().stats();
+  EXPECT_EQ(after.tasks_answered - before.tasks_answered, 100000);
+  EXPECT_EQ(after.tasks_submitted - before.tasks_submitted, 100000);
+}
+
+TEST(ClusterTest, HundredMegabyteArgument) {
+  const std::string bytes = MakeBytesImpl(100 << 20, 3);
+  absl::StatusOr<std::pair<int64_t, uint64_t>> sum =
+      cluster().Submit(Checksum, bytes).Get();
+  ASSERT_TRUE(sum.ok()) << sum.status();
+  EXPECT_EQ(*sum, ChecksumImpl(bytes));
+}
+
+TEST(ClusterTest, HundredMegabyteResult) {
+  absl::StatusOr<std::string> bytes =
+      cluster().Submit(MakeBytes, int64_t{100 << 20}, 5).Get();
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  EXPECT_TRUE(*bytes == MakeBytesImpl(100 << 20, 5));
+}
+
+TEST(ClusterTest, ThrowingTaskIsUnknownWithTypeAndMessage) {
+  absl::StatusOr<int> result = cluster().Submit(Throws, 7).Get();
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kUnknown);
+  EXPECT_TRUE(absl::StrContains(result.status().message(), "runtime_error"))
+      << result.status();
+  EXPECT_TRUE(absl::StrContains(result.status().message(), "boom 7"))
+      << result.status();
+}
+
+TEST(ClusterTest, ErrorKeepsCodeMessageAndPayload) {
+  absl::Status status = cluster().Submit(Fails, 21).Get();
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(status.message(), "bad input 21");
+  absl::optional<absl::Cord> payload =
+      status.GetPayload("type.multirun.test/detail");
+  ASSERT_TRUE(payload.has_value());
+  EXPECT_EQ(std::string(*payload), "42");
+}
+
+TEST(ClusterTest, TaskPastItsTimeLimitIsKilledAndTheRankServesOn) {
+  absl::StatusOr<int> stuck = cluster().Submit(Nap, 600000).Get();
+  EXPECT_EQ(stuck.status().code(), absl::StatusCode::kDeadlineExceeded)
+      << stuck.status();
+  if (cluster().size() > 1) {
+    EXPECT_TRUE(absl::StrContains(stuck.status().message(), "on rank "))
+        << stuck.status();
+  }
+  // Every rank still serves.
+  absl::StatusOr<int> after = cluster().Submit(Square, 3).Get();
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(*after, 9);
+}
+
+TEST(ClusterTest, CrashingTaskFailsAloneWithAborted) {
+  absl::StatusOr<int> crashed = cluster().Submit(Aborts, 1).Get();
+  EXPECT_EQ(crashed.status().code(), absl::StatusCode::kAborted)
+      << crashed.status();
+  EXPECT_TRUE(absl::StrContains(crashed.status().message(), "SIGABRT"))
+      << crashed.status();
+  absl::StatusOr<int> after = cluster().Submit(Square, 4).Get();
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(*after, 16);
+}
+
+TEST(ClusterTest, ResultThatDoesNotDecodeIsDataLoss) {
+  absl::StatusOr<Fragile> good = cluster().Submit(MakeFragile, 5).Get();
+  ASSERT_TRUE(good.ok()) << good.status();
+  EXPECT_EQ(good->value, 5);
+  absl::StatusOr<Fragile> bad = cluster().Submit(MakeFragile, -5).Get();
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kDataLoss) << bad.status();
+}
+
+TEST(ClusterTest, FuturesComposeAsEverywhere) {
+  // A continuation that submits again: a chain across ranks.
+  InlineExecutor inline_executor;
+  Future<int> chained = cluster().Submit(Square, 2).Then(
+      inline_executor,
+      [](int four) { return g_cluster->Submit(Square, four + 1); });
+  absl::StatusOr<int> result = chained.Get();
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(*result, 25);
+  EXPECT_TRUE(cluster().Submit(Square, 5).WaitFor(absl::Seconds(60)));
+}
+
+TEST(ClusterTest, SlowRankGetsFewerTasks) {
+  if (cluster().size() < 3) GTEST_SKIP() << "needs two serving ranks";
+  const ClusterStats before = cluster().stats();
+  std::vector<Future<int>> futures;
+  for (int i = 0; i < 400; ++i)
+    futures.push_back(cluster().Submit(Uneven, 40, 2));
+  for (Future<int>& future : futures) ASSERT_TRUE(future.Get().ok());
+  const ClusterStats after = cluster().stats();
+  const int64_t slow = after.answered_by_rank[1] - before.answered_by_rank[1];
+  const int64_t fast = after.answered_by_rank[2] - before.answered_by_rank[2];
+  EXPECT_LT(slow * 2, fast) << "slow rank " << slow << ", fast rank " << fast;
+}
+
+}  // namespace
+}  // namespace multirun
+
+int main(int argc, char** argv) {
+  absl::StatusOr<std::unique_ptr<multirun::Cluster>> cluster =
+      multirun::Cluster::Start(
+          &argc, &argv,
+          {.task_timeout = absl::Seconds(20), .name = "cluster-test"});
+  if (!cluster.ok()) {
+    std::cerr << "Cluster::Start: " << cluster.status() << "\n";
+    return 1;
+  }
+  if (!(*cluster)->is_driver()) {
+    absl::Status served = (*cluster)->Serve();
+    if (!served.ok()) std::cerr << "Serve: " << served << "\n";
+    return served.ok() ? 0 : 1;
+  }
+  multirun::g_cluster = cluster->get();
+  testing::InitGoogleTest(&argc, argv);
+  int rc = RUN_ALL_TESTS();
+  absl::Status ended = (*cluster)->Shutdown();
+  if (!ended.ok()) {
+    std::cerr << "Shutdown: " << ended << "\n";
+    rc = 1;
+  }
+  return rc;
+}
