@@ -12,6 +12,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -47,11 +48,11 @@ std::atomic<int> g_current_rank{-1};
 constexpr size_t kRequestOverhead = sizeof(uint64_t);
 
 // What the driver's SIGTERM handler reads: per rank, the tasks in flight and
-// the name of the last one sent (static storage, NUL-terminated).
+// the name of the oldest of them (static storage, NUL-terminated).
 struct SignalView {
   int size = 0;
   std::unique_ptr<std::atomic<int64_t>[]> in_flight;
-  std::unique_ptr<std::atomic<const char*>[]> last_task;
+  std::unique_ptr<std::atomic<const char*>[]> oldest_task;
   std::unique_ptr<pid_t[]> pids;
 };
 std::atomic<SignalView*> g_signal_view{nullptr};
@@ -100,8 +101,9 @@ void OnTerminate(int signal_number) {
       WriteText(kill(view->pids[rank], 0) == 0 ? ", running" : ", gone");
       WriteText("): ");
       WriteNumber(count);
-      WriteText(" task(s), the last sent '");
-      const char* name = view->last_task[rank].load(std::memory_order_relaxed);
+      WriteText(" task(s) in flight, the oldest '");
+      const char* name =
+          view->oldest_task[rank].load(std::memory_order_relaxed);
       WriteText(name != nullptr ? name : "?");
       WriteText("'");
     }
@@ -119,6 +121,8 @@ struct DriverState {
   struct Rank {
     int64_t capacity = 0;
     int64_t in_flight = 0;
+    // The jobs sent and not answered, in the order sent.
+    std::set<uint64_t> unanswered;
     std::string batch;
     bool stopped = false;
   };
@@ -200,7 +204,6 @@ absl::StatusOr<std::unique_ptr<ProcessPool>> MakePool(
     const ClusterOptions& options, int workers, int rank) {
   return ProcessPool::Create({.workers = workers,
                               .task_timeout = options.task_timeout,
-                              .pipeline_depth = options.pipeline_depth,
                               .name = absl::StrCat(options.name, "-r", rank)});
 }
 
@@ -221,6 +224,8 @@ using cluster_internal::AnswerKind;
 using cluster_internal::ClusterJob;
 using cluster_internal::DriverState;
 using cluster_internal::MpiTransport;
+
+bool Cluster::LaunchedByMpi() { return cluster_internal::LaunchedByMpi(); }
 
 int Cluster::CurrentRank() {
   return cluster_internal::g_current_rank.load(std::memory_order_relaxed);
@@ -324,11 +329,11 @@ absl::StatusOr<std::unique_ptr<Cluster>> Cluster::Start(
   cluster_internal::SignalView& view = state.signal_view;
   view.size = cluster->size_;
   view.in_flight.reset(new std::atomic<int64_t>[cluster->size_]);
-  view.last_task.reset(new std::atomic<const char*>[cluster->size_]);
+  view.oldest_task.reset(new std::atomic<const char*>[cluster->size_]);
   view.pids.reset(new pid_t[cluster->size_]);
   for (int r = 0; r < cluster->size_; ++r) {
     view.in_flight[r].store(0);
-    view.last_task[r].store(nullptr);
+    view.oldest_task[r].store(nullptr);
     view.pids[r] = static_cast<pid_t>(pids[r]);
   }
   cluster_internal::g_signal_view.store(&view, std::memory_order_release);
@@ -413,7 +418,9 @@ void Cluster::Drive() {
     state.sent.clear();
     for (int r = 1; r < size_; ++r) {
       state.ranks[r].in_flight = 0;
+      state.ranks[r].unanswered.clear();
       view.in_flight[r].store(0, std::memory_order_relaxed);
+      view.oldest_task[r].store(nullptr, std::memory_order_relaxed);
     }
   };
 
@@ -423,8 +430,19 @@ void Cluster::Drive() {
     if (it == state.sent.end()) return;  // Cancelled by ShutdownNow().
     std::unique_ptr<ClusterJob> job = std::move(it->second.job);
     state.sent.erase(it);
-    --state.ranks[rank].in_flight;
+    DriverState::Rank& from = state.ranks[rank];
+    --from.in_flight;
     view.in_flight[rank].fetch_sub(1, std::memory_order_relaxed);
+    const bool was_oldest =
+        !from.unanswered.empty() && *from.unanswered.begin() == id;
+    from.unanswered.erase(id);
+    if (was_oldest) {
+      view.oldest_task[rank].store(
+          from.unanswered.empty()
+              ? nullptr
+              : state.sent[*from.unanswered.begin()].job->task_name.data(),
+          std::memory_order_relaxed);
+    }
     state.answered[rank].fetch_add(1, std::memory_order_relaxed);
     if (kind == AnswerKind::kResult) {
       job->Complete(bytes, rank);
@@ -543,8 +561,11 @@ void Cluster::Drive() {
       cluster_internal::AppendRequest(id, job->frame, &rank.batch);
       ++rank.in_flight;
       view.in_flight[best].fetch_add(1, std::memory_order_relaxed);
-      view.last_task[best].store(job->task_name.data(),
-                                 std::memory_order_relaxed);
+      if (rank.unanswered.empty()) {
+        view.oldest_task[best].store(job->task_name.data(),
+                                     std::memory_order_relaxed);
+      }
+      rank.unanswered.insert(id);
       job->frame = std::string();  // Sent: the bytes are in the batch.
       state.sent.emplace(id, DriverState::Sent{std::move(job), best});
       if (rank.batch.size() >= cluster_internal::kBatchBytes) flush(best);
@@ -578,7 +599,7 @@ void Cluster::Drive() {
     if (progress) {
       wake_.Busy();
     } else {
-      wake_.Idle();
+      wake_.Idle(!state.sent.empty() || stop_sent);
     }
   }
 }

@@ -120,7 +120,8 @@ struct ClusterOptions {
   // DeadlineExceeded; its process is killed and replaced.
   absl::Duration task_timeout = absl::InfiniteDuration();
   // Requests sent to a rank ahead of its answers, per worker of the rank.
-  int pipeline_depth = 32;
+  // Enough to cover a round trip; fewer spread work more evenly.
+  int pipeline_depth = 256;
   // In messages, and the name of each rank's ProcessPool.
   std::string name = "cluster";
 };
@@ -253,6 +254,10 @@ class Cluster {
   size_t ShutdownNow();
 
   ClusterStats stats() const;
+
+  // Whether a launcher of MPI jobs (mpirun, mpiexec, srun) started this
+  // process, so that Start() joins an MPI job.
+  static bool LaunchedByMpi();
 
   // The rank of the cluster this code runs in: in a task, the rank that runs
   // it; on a rank's own threads, that rank; -1 outside a cluster.

@@ -50,6 +50,9 @@ struct Codec<Fragile> {
 namespace {
 
 Cluster* g_cluster = nullptr;
+// Small enough that SlowRankGetsFewerTasks submits several times what the
+// ranks hold at once.
+constexpr int kPipelineDepth = 16;
 
 int SquareImpl(int x) { return x * x; }
 MULTIRUN_REGISTER_TASK(Square, SquareImpl);
@@ -265,7 +268,9 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<multirun::Cluster>> cluster =
       multirun::Cluster::Start(
           &argc, &argv,
-          {.task_timeout = absl::Seconds(20), .name = "cluster-test"});
+          {.task_timeout = absl::Seconds(20),
+           .pipeline_depth = multirun::kPipelineDepth,
+           .name = "cluster-test"});
   if (!cluster.ok()) {
     std::cerr << "Cluster::Start: " << cluster.status() << "\n";
     return 1;

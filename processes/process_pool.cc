@@ -188,6 +188,33 @@ void ProcessPool::Enqueue(std::unique_ptr<PoolJob> job) {
   }
 }
 
+void ProcessPool::EnqueueAll(std::vector<std::unique_ptr<PoolJob>> jobs) {
+  if (CurrentPid() != owner_pid_) {
+    for (auto& job : jobs) Enqueue(std::move(job));  // Each fails.
+    return;
+  }
+  bool accepted = false;
+  {
+    LockHolder hold(queue_lock_);
+    if (!closed_) {
+      for (auto& job : jobs) queue_.push_back(std::move(job));
+      accepted = true;
+    }
+  }
+  if (!accepted) {
+    for (auto& job : jobs) {
+      job->Fail(absl::FailedPreconditionError(
+          absl::StrCat("ProcessPool ", name_, " is shut down")));
+    }
+    return;
+  }
+  counters_.tasks_submitted.fetch_add(static_cast<int64_t>(jobs.size()),
+                                      std::memory_order_relaxed);
+  if (sleeping_.load(std::memory_order_relaxed) && sleeping_.exchange(false)) {
+    Wake();
+  }
+}
+
 absl::Status ProcessPool::Shutdown() {
   {
     LockHolder hold(queue_lock_);

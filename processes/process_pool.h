@@ -349,6 +349,9 @@ class ProcessPool {
   friend struct processes_internal::PoolAccess;
 
   void Enqueue(std::unique_ptr<processes_internal::PoolJob> job);
+  // Enqueue() of each job, under one lock and with at most one wake-up.
+  void EnqueueAll(
+      std::vector<std::unique_ptr<processes_internal::PoolJob>> jobs);
   bool OnSupervisorThread() const;
   void Wake();
   void Supervise();
@@ -403,10 +406,14 @@ namespace processes_internal {
 
 // For the executors that run registered tasks on a ProcessPool of their own
 // and move requests and answers as bytes (the cluster's ranks): submits a
-// job whose frame is already sealed (SealPoolRequest()).
+// job whose frame is already sealed (SealPoolRequest()), or several.
 struct PoolAccess {
   static void Enqueue(ProcessPool& pool, std::unique_ptr<PoolJob> job) {
     pool.Enqueue(std::move(job));
+  }
+  static void EnqueueAll(ProcessPool& pool,
+                         std::vector<std::unique_ptr<PoolJob>> jobs) {
+    pool.EnqueueAll(std::move(jobs));
   }
 };
 

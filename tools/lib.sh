@@ -6,8 +6,8 @@
 # Everything a fresh Debian 12 machine needs to build, test and benchmark multirun:
 # Bazel and its offline rule repositories, the system libraries the targets link, the
 # MariaDB server the MySQL tests start, the benchmark peers (oneTBB, Boost, Python and
-# PyMySQL), the independent readers of the file tests (Python's openpyxl), and clang for
-# the thread-safety analysis of the headers.
+# PyMySQL), the independent readers of the file tests (Python's openpyxl), clang for
+# the thread-safety analysis of the headers, and Open MPI for the cluster package.
 MULTIRUN_PACKAGES=(
   bazel-bootstrap
   bazel-platforms
@@ -28,6 +28,8 @@ MULTIRUN_PACKAGES=(
   python3-openpyxl
   python3-pymysql
   clang
+  libopenmpi-dev
+  openmpi-bin
 )
 
 # Plain output: CI has no terminal, and the summary lines are parsed.

@@ -112,14 +112,16 @@ absl::Status ServeRequests(MpiTransport& transport, ProcessPool& pool) {
                                   "; only the driver (rank 0) sends here"));
       }
       if (m.tag == kRequestTag && !stop) {
+        std::vector<std::unique_ptr<processes_internal::PoolJob>> jobs;
         absl::Status parsed =
             ForEachRequest(m.bytes, [&](uint64_t job, absl::string_view frame) {
               auto forward = std::make_unique<ForwardingJob>(job, &outbox);
               forward->frame.assign(frame.data(), frame.size());
-              ++in_flight;
-              processes_internal::PoolAccess::Enqueue(pool, std::move(forward));
+              jobs.push_back(std::move(forward));
             });
         if (!parsed.ok()) return Fault(transport.rank(), parsed.message());
+        in_flight += static_cast<int64_t>(jobs.size());
+        processes_internal::PoolAccess::EnqueueAll(pool, std::move(jobs));
       } else if (m.tag == kStopTag && m.bytes.size() == 1 && !stop) {
         stop = true;
         // The pool fails what it has not answered with Cancelled; the
@@ -156,7 +158,7 @@ absl::Status ServeRequests(MpiTransport& transport, ProcessPool& pool) {
     if (progress) {
       outbox.wake.Busy();
     } else {
-      outbox.wake.Idle();
+      outbox.wake.Idle(in_flight > 0);
     }
   }
 }

@@ -2,14 +2,17 @@
 //
 // WakeWord: how a cluster's communication thread sleeps while it has nothing
 // to do. MPI offers nothing to sleep on, so the thread polls MPI with a
-// backoff (yields, then sleeps of 20 us doubling to 1 ms); work from this
-// process (a submission, an answer of the rank's pool) wakes it at once.
+// backoff: yields, then sleeps of 20 us doubling up to 80 us while it expects
+// a message (answers it is owed), up to 1 ms while it does not. Work from
+// this process (a submission, an answer of the rank's pool) wakes it at
+// once.
 
 #ifndef MULTIRUN_CLUSTER_INTERNAL_WAKE_WORD_H_
 #define MULTIRUN_CLUSTER_INTERNAL_WAKE_WORD_H_
 
 #include <sched.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 
@@ -34,8 +37,9 @@ class WakeWord {
   void Busy() { idle_rounds_ = 0; }
 
   // The communication thread, after a round that did nothing: yields or
-  // sleeps, longer the more idle rounds in a row, until Wake().
-  void Idle() {
+  // sleeps, longer the more idle rounds in a row, until Wake(). `expecting`:
+  // a message from another rank is due.
+  void Idle(bool expecting) {
     const uint32_t seen = seen_;
     seen_ = word_.load(std::memory_order_seq_cst);
     if (seen_ != seen) {  // Woken since the last round.
@@ -48,9 +52,9 @@ class WakeWord {
       return;
     }
     const int shift = idle_rounds_ - kYieldRounds - 1;
-    const absl::Duration nap = shift >= 6
-                                   ? absl::Milliseconds(1)
-                                   : absl::Microseconds(20) * (1 << shift);
+    const int most = expecting ? 2 : 6;  // 80 us or 1.28 ms
+    const absl::Duration nap =
+        absl::Microseconds(20) * (1 << std::min(shift, most));
     sleeping_.store(true, std::memory_order_seq_cst);
     if (word_.load(std::memory_order_seq_cst) == seen_) {
       base_internal::FutexWait(&word_, seen_,
@@ -60,7 +64,7 @@ class WakeWord {
   }
 
  private:
-  static constexpr int kYieldRounds = 16;
+  static constexpr int kYieldRounds = 4;
 
   std::atomic<uint32_t> word_{0};
   std::atomic<bool> sleeping_{false};
