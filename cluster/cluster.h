@@ -109,6 +109,15 @@ namespace multirun {
 namespace cluster_internal {
 class MpiTransport;
 struct DriverState;
+
+// Whether arguments of the types `Args` convert to parameters `Params`.
+template <typename Params, typename Args>
+inline constexpr bool kCanPass = false;
+template <typename... Params, typename... Args>
+requires(
+    sizeof...(Params) ==
+    sizeof...(Args)) inline constexpr bool kCanPass<std::tuple<Params...>, std::tuple<Args...>> =
+    (std::is_constructible_v<std::decay_t<Params>, const Args&> && ...);
 }  // namespace cluster_internal
 
 // What Cluster::Start() and RunCluster() take. Every rank must pass the same.
@@ -156,8 +165,8 @@ class Cluster {
   // tasks differ, when MPI was initialised before in this process, or lacks
   // MPI_THREAD_SERIALIZED; what ProcessPool::Create() returns when a rank's
   // pool does not start.
-  static absl::StatusOr<std::unique_ptr<Cluster>> Start(
-      int* argc, char*** argv, ClusterOptions options = {});
+  static absl::StatusOr<std::unique_ptr<Cluster>> Start(int* argc, char*** argv,
+                                                        ClusterOptions options = {});
 
   Cluster(const Cluster&) = delete;
   Cluster& operator=(const Cluster&) = delete;
@@ -192,8 +201,7 @@ class Cluster {
     auto job = std::make_unique<cluster_internal::TypedClusterJob<T>>();
     Future<T> future = job->GetFuture();
     job->task_name = task.name();
-    EncodeRequest<std::decay_t<Params>...>(task.id(), job->frame,
-                                           std::forward<Args>(args)...);
+    EncodeRequest<std::decay_t<Params>...>(task.id(), job->frame, std::forward<Args>(args)...);
     Enqueue(std::move(job));
     return future;
   }
@@ -210,17 +218,14 @@ class Cluster {
     auto job = std::make_unique<cluster_internal::TypedClusterJob<T>>();
     Future<T> future = job->GetFuture();
     auto found = processes_internal::FindPoolTask(
-        name,
-        typeid(processes_internal::PoolSignature<T, std::decay_t<Args>...>));
+        name, typeid(processes_internal::PoolSignature<T, std::decay_t<Args>...>));
     if (!found.ok()) {
-      job->Fail(absl::Status(found.status().code(),
-                             absl::StrCat("Cluster ", options_.name, ": ",
-                                          found.status().message())));
+      job->Fail(absl::Status(found.status().code(), absl::StrCat("Cluster ", options_.name, ": ",
+                                                                 found.status().message())));
       return future;
     }
     job->task_name = found->name;
-    EncodeRequest<std::decay_t<Args>...>(found->id, job->frame,
-                                         std::forward<Args>(args)...);
+    EncodeRequest<std::decay_t<Args>...>(found->id, job->frame, std::forward<Args>(args)...);
     Enqueue(std::move(job));
     return future;
   }
@@ -289,8 +294,7 @@ class Cluster {
   std::unique_ptr<ProcessPool> pool_;
 
   mutable Lock queue_lock_;
-  std::deque<std::unique_ptr<cluster_internal::ClusterJob>> queue_
-      ABSL_GUARDED_BY(queue_lock_);
+  std::deque<std::unique_ptr<cluster_internal::ClusterJob>> queue_ ABSL_GUARDED_BY(queue_lock_);
   bool closed_ ABSL_GUARDED_BY(queue_lock_) = false;
   bool stop_now_ ABSL_GUARDED_BY(queue_lock_) = false;
   cluster_internal::WakeWord wake_;
@@ -307,6 +311,40 @@ class Cluster {
   bool served_ = false;
   absl::Status end_status_ ABSL_GUARDED_BY(shutdown_lock_);
 };
+
+// Returns a function that runs registered task `task` on `cluster` with
+// `bound...` followed by its own arguments, and returns the task's Future: a
+// Graph node (graph/graph.h) whose work runs on a rank. The graph runs on the
+// driver, on any executor; each node's dependency results are sent as Codec
+// bytes to the rank that runs the node, and its result comes back to the
+// driver, which completes the node. A node whose task fails, throws, is
+// killed or times out on its rank fails with that error, under the graph's
+// failure policy; Graph::Cancel() stops the nodes that have not started.
+//
+// Example: the profit of semisync's example, each step on a rank.
+//
+//   double Revenue(int year);                // Registered with
+//   double Expenses(int year);               // MULTIRUN_REGISTER_TASK as
+//   double Profit(double r, double e);       // RevenueTask, ... .
+//
+//   multirun::Graph graph;
+//   auto revenue = graph.Add("revenue", multirun::OnCluster(cluster,
+//                                                           RevenueTask, 2026));
+//   auto expenses = graph.Add("expenses",
+//                             multirun::OnCluster(cluster, ExpensesTask, 2026));
+//   auto profit = graph.Add("profit", multirun::OnCluster(cluster, ProfitTask),
+//                           revenue, expenses);
+//   multirun::ThreadPool pool(2);
+//   absl::StatusOr<multirun::GraphRunReport> report = graph.RunAndWait(pool);
+template <typename R, typename... Params, typename... Bound>
+auto OnCluster(Cluster& cluster, const RegisteredTask<R(Params...)>& task, Bound... bound) {
+  static_assert(sizeof...(Bound) <= sizeof...(Params),
+                "OnCluster: more bound arguments than the task has parameters");
+  return [ cluster = &cluster, task, bound... ]<typename... Rest>(const Rest&... rest) requires(
+      cluster_internal::kCanPass<std::tuple<Params...>, std::tuple<Bound..., Rest...>>) {
+    return cluster->Submit(task, bound..., rest...);
+  };
+}
 
 // Runs a program on the cluster: starts it (Cluster::Start()), then on rank 0
 // runs `driver(cluster)` and shuts the cluster down; on every other rank

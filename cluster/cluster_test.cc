@@ -8,9 +8,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <initializer_list>
 #include <iostream>
+#include <random>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -26,7 +29,9 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "multirun/executors/inline_executor.h"
+#include "multirun/executors/thread_pool.h"
 #include "multirun/futures/future.h"
+#include "multirun/graph/graph.h"
 
 namespace multirun {
 
@@ -114,6 +119,35 @@ MULTIRUN_REGISTER_TASK(Aborts, AbortsImpl);
 
 Fragile FragileImpl(int value) { return Fragile{value}; }
 MULTIRUN_REGISTER_TASK(MakeFragile, FragileImpl);
+
+// A node of the random graphs: its value mixes a seed with its dependencies'
+// values in order; it also says which rank computed it.
+using NodeOut = std::pair<int64_t, int>;
+
+int64_t MixValues(int64_t seed, std::initializer_list<int64_t> inputs) {
+  uint64_t h = static_cast<uint64_t>(seed) * 0x9E3779B97F4A7C15ULL + 1;
+  for (int64_t input : inputs) {
+    h = (h ^ static_cast<uint64_t>(input)) * 0x100000001B3ULL;
+  }
+  return static_cast<int64_t>(h);
+}
+
+NodeOut Combine0Impl(int64_t seed) {
+  return {MixValues(seed, {}), Cluster::CurrentRank()};
+}
+NodeOut Combine1Impl(int64_t seed, NodeOut a) {
+  return {MixValues(seed, {a.first}), Cluster::CurrentRank()};
+}
+NodeOut Combine2Impl(int64_t seed, NodeOut a, NodeOut b) {
+  return {MixValues(seed, {a.first, b.first}), Cluster::CurrentRank()};
+}
+NodeOut Combine3Impl(int64_t seed, NodeOut a, NodeOut b, NodeOut c) {
+  return {MixValues(seed, {a.first, b.first, c.first}), Cluster::CurrentRank()};
+}
+MULTIRUN_REGISTER_TASK(Combine0, Combine0Impl);
+MULTIRUN_REGISTER_TASK(Combine1, Combine1Impl);
+MULTIRUN_REGISTER_TASK(Combine2, Combine2Impl);
+MULTIRUN_REGISTER_TASK(Combine3, Combine3Impl);
 
 Cluster& cluster() { return *g_cluster; }
 
@@ -261,16 +295,104 @@ TEST(ClusterTest, SlowRankGetsFewerTasks) {
   EXPECT_LT(slow * 2, fast) << "slow rank " << slow << ", fast rank " << fast;
 }
 
+// Random DAGs whose nodes run on the ranks: every node runs once, on a
+// serving rank, with its dependencies' values (so after them), and computes
+// what the same graph computes locally.
+TEST(ClusterGraphTest, RandomDataflowGraphsAcrossRanks) {
+  std::mt19937 random(20261205);
+  ThreadPool pool(2);
+  std::set<int> ranks_used;
+  for (int round = 0; round < 8; ++round) {
+    const int n = 20 + static_cast<int>(random() % 60);
+    Graph graph;
+    std::vector<GraphNode<NodeOut>> nodes;
+    std::vector<int64_t> expected;
+    for (int i = 0; i < n; ++i) {
+      const int64_t seed = static_cast<int64_t>(random());
+      const int k = std::min<int>(i, static_cast<int>(random() % 4));
+      std::vector<int> deps;
+      while (static_cast<int>(deps.size()) < k) {
+        const int d = static_cast<int>(random() % i);
+        if (std::find(deps.begin(), deps.end(), d) == deps.end()) {
+          deps.push_back(d);
+        }
+      }
+      const std::string name = absl::StrCat("n", i);
+      switch (k) {
+        case 0:
+          nodes.push_back(
+              graph.Add(name, OnCluster(cluster(), Combine0, seed)));
+          expected.push_back(MixValues(seed, {}));
+          break;
+        case 1:
+          nodes.push_back(graph.Add(name, OnCluster(cluster(), Combine1, seed),
+                                    nodes[deps[0]]));
+          expected.push_back(MixValues(seed, {expected[deps[0]]}));
+          break;
+        case 2:
+          nodes.push_back(graph.Add(name, OnCluster(cluster(), Combine2, seed),
+                                    nodes[deps[0]], nodes[deps[1]]));
+          expected.push_back(
+              MixValues(seed, {expected[deps[0]], expected[deps[1]]}));
+          break;
+        default:
+          nodes.push_back(graph.Add(name, OnCluster(cluster(), Combine3, seed),
+                                    nodes[deps[0]], nodes[deps[1]],
+                                    nodes[deps[2]]));
+          expected.push_back(MixValues(
+              seed, {expected[deps[0]], expected[deps[1]], expected[deps[2]]}));
+          break;
+      }
+    }
+    const ClusterStats before = cluster().stats();
+    absl::StatusOr<GraphRunReport> report = graph.RunAndWait(pool);
+    ASSERT_TRUE(report.ok()) << report.status();
+    ASSERT_TRUE(report->status().ok()) << report->status();
+    EXPECT_EQ(report->Count(GraphNodeState::kSucceeded),
+              static_cast<size_t>(n));
+    const ClusterStats after = cluster().stats();
+    EXPECT_EQ(after.tasks_answered - before.tasks_answered, n);
+    for (int i = 0; i < n; ++i) {
+      absl::StatusOr<NodeOut> out = graph.Result(nodes[i]);
+      ASSERT_TRUE(out.ok()) << i << ": " << out.status();
+      EXPECT_EQ(out->first, expected[i]) << "node " << i;
+      ranks_used.insert(out->second);
+    }
+  }
+  std::set<int> serving;
+  if (cluster().size() == 1) serving.insert(0);
+  for (int r = 1; r < cluster().size(); ++r) serving.insert(r);
+  EXPECT_EQ(ranks_used, serving);
+}
+
+// A node whose task throws on its rank fails; its dependents are skipped and
+// the independent branch runs.
+TEST(ClusterGraphTest, FailedRemoteNodeSkipsItsDependents) {
+  ThreadPool pool(2);
+  Graph graph;
+  auto bad = graph.Add("bad", OnCluster(cluster(), Throws, 3));
+  auto after = graph.Add("after", OnCluster(cluster(), Square), bad);
+  auto good = graph.Add("good", OnCluster(cluster(), Square, 6));
+  absl::StatusOr<GraphRunReport> report = graph.RunAndWait(pool);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->state(bad.index()), GraphNodeState::kFailed);
+  EXPECT_EQ(report->status(bad.index()).code(), absl::StatusCode::kUnknown);
+  EXPECT_TRUE(
+      absl::StrContains(report->status(bad.index()).message(), "boom 3"));
+  EXPECT_EQ(report->state(after.index()), GraphNodeState::kSkipped);
+  EXPECT_EQ(report->state(good.index()), GraphNodeState::kSucceeded);
+  EXPECT_EQ(*graph.Result(good), 36);
+}
+
 }  // namespace
 }  // namespace multirun
 
 int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<multirun::Cluster>> cluster =
-      multirun::Cluster::Start(
-          &argc, &argv,
-          {.task_timeout = absl::Seconds(20),
-           .pipeline_depth = multirun::kPipelineDepth,
-           .name = "cluster-test"});
+      multirun::Cluster::Start(&argc, &argv,
+                               {.task_timeout = absl::Seconds(20),
+                                .pipeline_depth = multirun::kPipelineDepth,
+                                .name = "cluster-test"});
   if (!cluster.ok()) {
     std::cerr << "Cluster::Start: " << cluster.status() << "\n";
     return 1;
