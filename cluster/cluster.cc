@@ -9,7 +9,9 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <cstdlib>
 #include <deque>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <set>
@@ -195,6 +197,16 @@ absl::Status ValidateOptions(const ClusterOptions& options) {
   return absl::OkStatus();
 }
 
+// The first of the environment variables `names` that is set, as an int.
+std::optional<int> EnvInt(std::initializer_list<const char*> names) {
+  for (const char* name : names) {
+    const char* value = std::getenv(name);
+    int parsed = 0;
+    if (value != nullptr && absl::SimpleAtoi(value, &parsed)) return parsed;
+  }
+  return std::nullopt;
+}
+
 int DefaultWorkers(int ranks_on_host) {
   const int cores = static_cast<int>(std::thread::hardware_concurrency());
   return std::max(1, std::max(1, cores) / std::max(1, ranks_on_host));
@@ -253,6 +265,37 @@ absl::StatusOr<std::unique_ptr<Cluster>> Cluster::Start(
     return cluster;
   }
 
+  // A serving rank forks its pool's workers before MPI starts threads of its
+  // own, so no fork copies a thread of MPI's in the middle of an allocation.
+  // The launcher's environment says the rank and the ranks on this host;
+  // after MPI_Init the rank is checked, and the pool made again if it was
+  // wrong.
+  const std::optional<int> launched_rank = cluster_internal::EnvInt(
+      {"OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK", "SLURM_PROCID"});
+  const int ranks_on_host =
+      cluster_internal::EnvInt({"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS",
+                                "PMI_LOCAL_SIZE"})
+          .value_or(1);
+  int workers = 0;
+  absl::Status mine = valid;
+  auto make_pool = [&](int rank, int on_host) {
+    cluster->pool_.reset();
+    cluster_internal::g_current_rank.store(rank);
+    workers = o.workers_per_rank > 0
+                  ? o.workers_per_rank
+                  : cluster_internal::DefaultWorkers(on_host);
+    absl::StatusOr<std::unique_ptr<ProcessPool>> pool =
+        cluster_internal::MakePool(o, workers, rank);
+    if (pool.ok()) {
+      cluster->pool_ = *std::move(pool);
+    } else {
+      mine = pool.status();
+    }
+  };
+  if (mine.ok() && launched_rank.has_value() && *launched_rank != 0) {
+    make_pool(*launched_rank, ranks_on_host);
+  }
+
   absl::StatusOr<std::unique_ptr<MpiTransport>> transport =
       MpiTransport::Init(argc, argv);
   if (!transport.ok()) return transport.status();
@@ -261,22 +304,16 @@ absl::StatusOr<std::unique_ptr<Cluster>> Cluster::Start(
   cluster->rank_ = mpi.rank();
   cluster->size_ = mpi.size();
   cluster_internal::g_current_rank.store(cluster->rank_);
+  if (mine.ok() && cluster->rank_ != 0 &&
+      (launched_rank != cluster->rank_ || cluster->pool_ == nullptr)) {
+    make_pool(cluster->rank_, mpi.ranks_on_host());
+  } else if (cluster->rank_ == 0 && cluster->pool_ != nullptr) {
+    (void)cluster->pool_->Shutdown();
+    cluster->pool_.reset();
+    workers = 0;
+  }
 
   // Every rank says what it has: its status, workers, pid and registry.
-  int workers = 0;
-  absl::Status mine = valid;
-  if (mine.ok() && cluster->rank_ != 0) {
-    workers = o.workers_per_rank > 0
-                  ? o.workers_per_rank
-                  : cluster_internal::DefaultWorkers(mpi.ranks_on_host());
-    absl::StatusOr<std::unique_ptr<ProcessPool>> pool =
-        cluster_internal::MakePool(o, workers, cluster->rank_);
-    if (pool.ok()) {
-      cluster->pool_ = *std::move(pool);
-    } else {
-      mine = pool.status();
-    }
-  }
   const std::string registry = processes_internal::DescribePoolTasks();
   absl::StatusOr<std::vector<std::string>> all =
       mpi.AllGather(Encode(std::make_tuple(
