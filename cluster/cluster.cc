@@ -164,6 +164,7 @@ class LocalJob final : public processes_internal::PoolJob {
   bool TryStart() override { return job_->TryStart(); }
   void Complete(absl::string_view encoded, pid_t) override {
     answered_->fetch_add(1, std::memory_order_relaxed);
+    job_->SetOrigin(0);
     job_->Complete(encoded, 0);
   }
   bool Fail(absl::Status status) override {
@@ -273,8 +274,8 @@ absl::StatusOr<std::unique_ptr<Cluster>> Cluster::Start(
   const std::optional<int> launched_rank = cluster_internal::EnvInt(
       {"OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK", "SLURM_PROCID"});
   const int ranks_on_host =
-      cluster_internal::EnvInt({"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS",
-                                "PMI_LOCAL_SIZE"})
+      cluster_internal::EnvInt(
+          {"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "PMI_LOCAL_SIZE"})
           .value_or(1);
   int workers = 0;
   absl::Status mine = valid;
@@ -481,6 +482,7 @@ void Cluster::Drive() {
           std::memory_order_relaxed);
     }
     state.answered[rank].fetch_add(1, std::memory_order_relaxed);
+    job->SetOrigin(rank);
     if (kind == AnswerKind::kResult) {
       job->Complete(bytes, rank);
       return;

@@ -317,7 +317,9 @@ class Cluster {
 // Graph node (graph/graph.h) whose work runs on a rank. The graph runs on the
 // driver, on any executor; each node's dependency results are sent as Codec
 // bytes to the rank that runs the node, and its result comes back to the
-// driver, which completes the node. A node whose task fails, throws, is
+// driver, which completes the node; with GraphRunOptions::timeline, the
+// report's GraphNodeTiming::origin of each node is the rank that ran it. A
+// node whose task fails, throws, is
 // killed or times out on its rank fails with that error, under the graph's
 // failure policy; Graph::Cancel() stops the nodes that have not started.
 //

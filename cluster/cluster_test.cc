@@ -279,6 +279,15 @@ TEST(ClusterTest, FuturesComposeAsEverywhere) {
   absl::StatusOr<int> result = chained.Get();
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ(*result, 25);
+  // A continuation knows the rank that answered.
+  absl::StatusOr<std::pair<int, int>> where =
+      cluster()
+          .Submit(WhereAmI)
+          .Then(inline_executor,
+                [](int rank) { return std::make_pair(rank, CurrentOrigin()); })
+          .Get();
+  ASSERT_TRUE(where.ok()) << where.status();
+  EXPECT_EQ(where->first, where->second);
   EXPECT_TRUE(cluster().Submit(Square, 5).WaitFor(absl::Seconds(60)));
 }
 
@@ -345,7 +354,8 @@ TEST(ClusterGraphTest, RandomDataflowGraphsAcrossRanks) {
       }
     }
     const ClusterStats before = cluster().stats();
-    absl::StatusOr<GraphRunReport> report = graph.RunAndWait(pool);
+    absl::StatusOr<GraphRunReport> report =
+        graph.RunAndWait(pool, {.timeline = true});
     ASSERT_TRUE(report.ok()) << report.status();
     ASSERT_TRUE(report->status().ok()) << report->status();
     EXPECT_EQ(report->Count(GraphNodeState::kSucceeded),
@@ -356,6 +366,8 @@ TEST(ClusterGraphTest, RandomDataflowGraphsAcrossRanks) {
       absl::StatusOr<NodeOut> out = graph.Result(nodes[i]);
       ASSERT_TRUE(out.ok()) << i << ": " << out.status();
       EXPECT_EQ(out->first, expected[i]) << "node " << i;
+      // The report names the rank that ran the node.
+      EXPECT_EQ(report->node(i).timing.origin, out->second) << "node " << i;
       ranks_used.insert(out->second);
     }
   }

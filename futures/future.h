@@ -76,12 +76,13 @@
 // true, a Then continuation, a resumed coroutine).
 //
 // Defines FutureResult<T>, Promise<T>, Future<T>, ScheduleCompleting(),
-// MakeReadyFuture() and MakeErrorFuture<T>().
+// CurrentOrigin(), MakeReadyFuture() and MakeErrorFuture<T>().
 
 #ifndef MULTIRUN_FUTURES_FUTURE_H_
 #define MULTIRUN_FUTURES_FUTURE_H_
 
 #include <coroutine>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <type_traits>
@@ -111,6 +112,12 @@ class Future;
 namespace futures_internal {
 struct FutureAccess;  // Below.
 }  // namespace futures_internal
+
+// In a continuation (the function given to Future::Then()), the origin the
+// producer of the completed future attached (Promise::SetOrigin(): for a
+// Cluster's future, the rank that ran the task); -1 when it attached none,
+// and outside a continuation.
+int32_t CurrentOrigin();
 
 // The producer's end of a future (see the file comment).
 template <typename T>
@@ -156,6 +163,14 @@ class Promise {
   bool SetError(absl::Status status) {
     return Set(
         Result(base_internal::ErrorOrInternal(std::move(status), "SetError")));
+  }
+
+  // Says where the result comes from, for the future's continuations to read
+  // with CurrentOrigin(): a number the producer defines (a Cluster sets the
+  // rank that ran the task). Call before Set() / SetError(). No effect on a
+  // moved-from promise.
+  void SetOrigin(int32_t origin) const {
+    if (state_ != nullptr) state_->set_origin(origin);
   }
 
   // For the code that runs the work: marks it as started, after which
@@ -467,6 +482,7 @@ auto Future<T>::Then(Executor& executor, F fn) && -> futures_internal::
         [state = std::move(state), fn = std::move(fn),
          next = std::move(next)]() mutable {
           if (!next.TryStart()) return;
+          futures_internal::ScopedOrigin origin(state->origin());
           FutureResult<T>& result = state->result();
           if constexpr (futures_internal::kTakesResult<F, T>) {
             futures_internal::InvokeInto(next, fn, std::move(result));

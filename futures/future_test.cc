@@ -82,6 +82,41 @@ TEST(OnReadyTest, RunsWhenCancelledOrAbandoned) {
   invalid.OnReady([] { ADD_FAILURE() << "called for an invalid future"; });
 }
 
+// A continuation reads the origin its future's producer attached; a future
+// without one reads -1, and so does code outside any continuation, also
+// after a continuation ran on this thread.
+TEST(OriginTest, ContinuationsReadTheProducersOrigin) {
+  InlineExecutor inline_executor;
+  EXPECT_EQ(CurrentOrigin(), -1);
+  Promise<int> tagged;
+  Future<int> seen = tagged.GetFuture().Then(
+      inline_executor, [](int value) { return value * 100 + CurrentOrigin(); });
+  tagged.SetOrigin(7);
+  tagged.Set(3);
+  EXPECT_EQ(seen.Get().value(), 307);
+  EXPECT_EQ(CurrentOrigin(), -1);
+
+  Promise<int> plain;
+  Future<int> unseen = plain.GetFuture().Then(
+      inline_executor, [](int) { return CurrentOrigin(); });
+  plain.Set(1);
+  EXPECT_EQ(unseen.Get().value(), -1);
+
+  // An error carries the origin too, and a chain reads each link's own.
+  Promise<int> failing;
+  Future<int> error_origin = failing.GetFuture()
+                                 .Then(inline_executor,
+                                       [](absl::StatusOr<int> r) {
+                                         return r.ok() ? -2 : CurrentOrigin();
+                                       })
+                                 .Then(inline_executor, [](int first) {
+                                   return first * 10 + CurrentOrigin() + 1;
+                                 });
+  failing.SetOrigin(4);
+  failing.SetError(absl::UnavailableError("gone"));
+  EXPECT_EQ(error_origin.Get().value(), 40);
+}
+
 TEST(ScheduleCompletingTest, RunsTheTaskThatCompletesTheFuture) {
   ManualExecutor executor;
   Promise<int> promise;

@@ -81,6 +81,10 @@ Completion::~Completion() {
   }
 }
 
+void Completion::SetOrigin(int32_t origin) {
+  if (run_ != nullptr) run_->StampOrigin(node_, origin);
+}
+
 void Completion::operator()(absl::Status status) {
   RunState* run = std::exchange(run_, nullptr);
   if (run != nullptr) run->FinishAsync(node_, std::move(status));
@@ -301,6 +305,10 @@ int64_t RunState::Now() const {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now() - start_)
       .count();
+}
+
+void RunState::StampOrigin(uint32_t node, int32_t origin) {
+  if (!timeline_.empty()) timeline_[node].origin = origin;
 }
 
 void RunState::StampStart(uint32_t node) {

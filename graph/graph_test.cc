@@ -12,6 +12,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "multirun/executors/inline_executor.h"
@@ -134,6 +136,28 @@ TEST(GraphTest, FutureNodeWhoseCompletionIsRejectedCancelsTheRun) {
   EXPECT_NE(report->state(1), GraphNodeState::kSucceeded);
   EXPECT_FALSE(dependent_ran.load());
   EXPECT_EQ(report->status().code(), absl::StatusCode::kCancelled);
+}
+
+// The timeline records where a future node's result came from, as its
+// producer said (Promise::SetOrigin); -1 for a node without one.
+TEST(GraphTest, TimelineRecordsTheOriginOfAFutureNode) {
+  ThreadPool pool(2);
+  Graph graph;
+  Promise<int> tagged;
+  Future<int> tagged_future = tagged.GetFuture();
+  auto remote = graph.Add("remote", [&] { return std::move(tagged_future); });
+  auto local = graph.Add("local", [] { return 1; });
+  std::thread producer([&] {
+    absl::SleepFor(absl::Milliseconds(20));
+    tagged.SetOrigin(5);
+    tagged.Set(2);
+  });
+  absl::StatusOr<GraphRunReport> report =
+      graph.RunAndWait(pool, {.timeline = true});
+  producer.join();
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->node(remote.index()).timing.origin, 5);
+  EXPECT_EQ(report->node(local.index()).timing.origin, -1);
 }
 
 TEST(GraphTest, FutureNodeCompletesWhenAnotherThreadSetsThePromise) {

@@ -63,6 +63,10 @@ struct GraphNodeTiming {
   // The kernel thread id that started the node, and its process.
   uint32_t thread_id = 0;
   pid_t pid = 0;
+  // For a node whose function returned a Future: where its result came from,
+  // as the future's producer says (CurrentOrigin(), futures/future.h): for a
+  // node run on a Cluster (OnCluster), the rank that ran it. -1 otherwise.
+  int32_t origin = -1;
 };
 
 // One node's entry, as GraphRunReport::node() returns it.

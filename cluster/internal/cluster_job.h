@@ -35,6 +35,9 @@ class ClusterJob {
   virtual void Complete(absl::string_view encoded, int rank) = 0;
   // Fails the task; false when its result was set already.
   virtual bool Fail(absl::Status status) = 0;
+  // Names the rank that answered, for the future's continuations
+  // (CurrentOrigin()); before Complete() or Fail().
+  virtual void SetOrigin(int rank) = 0;
 
   // The request: a sealed pool request frame.
   std::string frame;
@@ -60,6 +63,7 @@ class TypedClusterJob final : public ClusterJob {
   bool Fail(absl::Status status) override {
     return promise_.SetError(std::move(status));
   }
+  void SetOrigin(int rank) override { promise_.SetOrigin(rank); }
 
  private:
   Promise<T> promise_;

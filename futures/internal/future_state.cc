@@ -11,6 +11,17 @@
 
 namespace multirun {
 namespace futures_internal {
+namespace {
+
+thread_local int32_t current_origin = -1;
+
+}  // namespace
+
+ScopedOrigin::ScopedOrigin(int32_t origin) : previous_(current_origin) {
+  current_origin = origin;
+}
+
+ScopedOrigin::~ScopedOrigin() { current_origin = previous_; }
 
 bool StateBase::TryStart() {
   uint32_t word = word_.load(std::memory_order_relaxed);
@@ -114,4 +125,7 @@ void StateBase::MarkReady() {
 }
 
 }  // namespace futures_internal
+
+int32_t CurrentOrigin() { return futures_internal::current_origin; }
+
 }  // namespace multirun

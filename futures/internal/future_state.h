@@ -37,6 +37,19 @@
 namespace multirun {
 namespace futures_internal {
 
+// Makes `origin` what CurrentOrigin() (future.h) returns on this thread for
+// its lifetime; restores the previous value afterwards.
+class ScopedOrigin {
+ public:
+  explicit ScopedOrigin(int32_t origin);
+  ScopedOrigin(const ScopedOrigin&) = delete;
+  ScopedOrigin& operator=(const ScopedOrigin&) = delete;
+  ~ScopedOrigin();
+
+ private:
+  int32_t previous_;
+};
+
 class StateBase {
  public:
   StateBase() = default;
@@ -67,6 +80,13 @@ class StateBase {
   // already is; otherwise on the thread that completes it.
   void OnReady(absl::AnyInvocable<void()> callback);
 
+  // Where the result comes from, as its producer says (Promise::SetOrigin);
+  // -1 when it says nothing. Set before the result, read after it.
+  void set_origin(int32_t origin) {
+    origin_.store(origin, std::memory_order_relaxed);
+  }
+  int32_t origin() const { return origin_.load(std::memory_order_relaxed); }
+
  protected:
   ~StateBase() = default;
 
@@ -81,6 +101,7 @@ class StateBase {
   static constexpr uint32_t kCallbacks = 16;
 
   mutable std::atomic<uint32_t> word_{0};
+  std::atomic<int32_t> origin_{-1};
   Lock callbacks_lock_;
   // The first callback inline: most futures get at most one (Then, WaitFor).
   absl::AnyInvocable<void()> first_callback_ ABSL_GUARDED_BY(callbacks_lock_);

@@ -58,6 +58,8 @@ class Completion {
       : run_(std::exchange(other.run_, nullptr)), node_(other.node_) {}
   Completion& operator=(Completion&&) = delete;
   ~Completion();
+  // Records where the node's result came from (see RunState::StampOrigin).
+  void SetOrigin(int32_t origin);
   void operator()(absl::Status status);
 
  private:
@@ -167,6 +169,7 @@ absl::Status CallAsync(Invocation& invocation, Slot<T>* out, F& fn,
   std::move(future).Then(
       *invocation.executor,
       [out, done = Completion(invocation)](FutureResult<T> outcome) mutable {
+        done.SetOrigin(CurrentOrigin());
         done(Store<T>(out, std::move(outcome)));
       });
   return absl::OkStatus();

@@ -61,6 +61,9 @@ class RunState {
   void Dropped(uint32_t a, uint32_t b);
   // An asynchronous node finished.
   void FinishAsync(uint32_t node, absl::Status status);
+  // Records, when there is a timeline, where an asynchronous node's result
+  // came from (GraphNodeTiming::origin).
+  void StampOrigin(uint32_t node, int32_t origin);
 
   // Cancels the run (the first reason wins) and the subgraphs it runs.
   void CancelWith(absl::Status reason);
