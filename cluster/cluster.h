@@ -319,9 +319,9 @@ class Cluster {
 // bytes to the rank that runs the node, and its result comes back to the
 // driver, which completes the node; with GraphRunOptions::timeline, the
 // report's GraphNodeTiming::origin of each node is the rank that ran it. A
-// node whose task fails, throws, is
-// killed or times out on its rank fails with that error, under the graph's
-// failure policy; Graph::Cancel() stops the nodes that have not started.
+// node whose task fails, throws, is killed or times out on its rank fails
+// with that error, under the graph's failure policy; Graph::Cancel() stops
+// the nodes that have not started.
 //
 // Example: the profit of semisync's example, each step on a rank.
 //
