@@ -2,7 +2,7 @@
 
 load("//bazel:copts.bzl", "MULTIRUN_TEST_COPTS")
 
-def multirun_benchmark(name, srcs, deps, size = "small", smoke_filter = None):
+def multirun_benchmark(name, srcs, deps, size = "small", smoke_filter = None, smoke_tags = []):
     """Declares `name` (the benchmark, run by tools/bench and benchmarks/gate)
     and `name + "_smoke_test"`, which runs every benchmark of it once, briefly,
     in `bazel test //...`, so that none rots unnoticed.
@@ -15,6 +15,8 @@ def multirun_benchmark(name, srcs, deps, size = "small", smoke_filter = None):
       smoke_filter: a --benchmark_filter for the smoke test, for a binary
         whose largest arguments are too slow for a test in an unoptimized
         build; None runs every benchmark.
+      smoke_tags: more tags for the smoke test (e.g. "exclusive" for a
+        binary that starts an MPI job).
     """
     native.cc_binary(
         name = name,
@@ -32,6 +34,6 @@ def multirun_benchmark(name, srcs, deps, size = "small", smoke_filter = None):
             ["--benchmark_filter=" + smoke_filter] if smoke_filter else []
         ),
         copts = MULTIRUN_TEST_COPTS,
-        tags = ["benchmark"],
+        tags = ["benchmark"] + smoke_tags,
         deps = deps,
     )

@@ -2,6 +2,7 @@
 
 #include "multirun/cluster/cluster.h"
 
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,14 +27,12 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
-#include "multirun/base/check.h"
+#include "cluster/internal/rank_server.h"
 #include "multirun/base/current_exception.h"
 #include "multirun/cluster/internal/cluster_job.h"
 #include "multirun/cluster/internal/cluster_protocol.h"
 #include "multirun/cluster/internal/mpi_transport.h"
-#include "multirun/cluster/internal/rank_server.h"
 #include "multirun/codec/codec.h"
 #include "multirun/processes/internal/pool_job.h"
 #include "multirun/processes/internal/pool_registry.h"
@@ -46,6 +45,23 @@ namespace {
 
 std::atomic<int> g_current_rank{-1};
 
+// The cluster whose futures the calling thread is completing (a callback
+// runs inside), or nullptr.
+thread_local const void* t_completing = nullptr;
+
+class ScopedCompleting {
+ public:
+  explicit ScopedCompleting(const void* cluster) : previous_(t_completing) {
+    t_completing = cluster;
+  }
+  ScopedCompleting(const ScopedCompleting&) = delete;
+  ScopedCompleting& operator=(const ScopedCompleting&) = delete;
+  ~ScopedCompleting() { t_completing = previous_; }
+
+ private:
+  const void* previous_;
+};
+
 // A request frame's bytes besides the arguments' (the u64 job number).
 constexpr size_t kRequestOverhead = sizeof(uint64_t);
 
@@ -56,6 +72,9 @@ struct SignalView {
   std::unique_ptr<std::atomic<int64_t>[]> in_flight;
   std::unique_ptr<std::atomic<const char*>[]> oldest_task;
   std::unique_ptr<pid_t[]> pids;
+  // Each rank's host name (NUL-terminated), and whether it is the driver's.
+  std::vector<std::string> hosts;
+  std::unique_ptr<bool[]> on_driver_host;
 };
 std::atomic<SignalView*> g_signal_view{nullptr};
 
@@ -100,7 +119,13 @@ void OnTerminate(int signal_number) {
       WriteNumber(rank);
       WriteText(" (pid ");
       WriteNumber(view->pids[rank]);
-      WriteText(kill(view->pids[rank], 0) == 0 ? ", running" : ", gone");
+      if (view->on_driver_host[rank]) {
+        // A process of this host can be asked whether it still exists.
+        WriteText(kill(view->pids[rank], 0) == 0 ? ", running" : ", gone");
+      } else {
+        WriteText(" on ");
+        WriteText(view->hosts[rank].c_str());
+      }
       WriteText("): ");
       WriteNumber(count);
       WriteText(" task(s) in flight, the oldest '");
@@ -117,6 +142,11 @@ void OnTerminate(int signal_number) {
 }
 
 }  // namespace
+
+// The SIGTERM action the driver replaced, restored when it shuts down.
+struct SavedSignal {
+  struct sigaction action = {};
+};
 
 // The driver's communication thread's state.
 struct DriverState {
@@ -156,24 +186,29 @@ namespace {
 // its driver-side job.
 class LocalJob final : public processes_internal::PoolJob {
  public:
-  LocalJob(std::unique_ptr<ClusterJob> job, std::atomic<int64_t>* answered)
-      : job_(std::move(job)), answered_(answered) {
+  LocalJob(std::unique_ptr<ClusterJob> job, std::atomic<int64_t>* answered,
+           const void* cluster)
+      : job_(std::move(job)), answered_(answered), cluster_(cluster) {
     frame = std::move(job_->frame);
     task_name = job_->task_name;
   }
   bool TryStart() override { return job_->TryStart(); }
   void Complete(absl::string_view encoded, pid_t) override {
     answered_->fetch_add(1, std::memory_order_relaxed);
+    ScopedCompleting completing(cluster_);
     job_->SetOrigin(0);
     job_->Complete(encoded, 0);
   }
   bool Fail(absl::Status status) override {
+    ScopedCompleting completing(cluster_);
+    job_->SetOrigin(0);
     return job_->Fail(std::move(status));
   }
 
  private:
   std::unique_ptr<ClusterJob> job_;
   std::atomic<int64_t>* answered_;
+  const void* cluster_;
 };
 
 absl::Status ValidateOptions(const ClusterOptions& options) {
@@ -208,9 +243,19 @@ std::optional<int> EnvInt(std::initializer_list<const char*> names) {
   return std::nullopt;
 }
 
+// A rank's share of its host's cores. When the launcher bound the rank to
+// fewer cores than the host has, those cores are its share; otherwise the
+// host's cores divided among the ranks on it.
 int DefaultWorkers(int ranks_on_host) {
-  const int cores = static_cast<int>(std::thread::hardware_concurrency());
-  return std::max(1, std::max(1, cores) / std::max(1, ranks_on_host));
+  const int host =
+      std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (sched_getaffinity(0, sizeof(allowed), &allowed) == 0) {
+    const int bound = CPU_COUNT(&allowed);
+    if (bound > 0 && bound < host) return bound;
+  }
+  return std::max(1, host / std::max(1, ranks_on_host));
 }
 
 absl::StatusOr<std::unique_ptr<ProcessPool>> MakePool(
@@ -305,6 +350,27 @@ absl::StatusOr<std::unique_ptr<Cluster>> Cluster::Start(
   cluster->rank_ = mpi.rank();
   cluster->size_ = mpi.size();
   cluster_internal::g_current_rank.store(cluster->rank_);
+  if (cluster->size_ == 1) {
+    // An MPI job of one rank: the driver runs the tasks on a pool of its own,
+    // as a cluster started without a launcher does.
+    if (!valid.ok()) {
+      (void)mpi.Finalize();
+      return valid;
+    }
+    const int local = o.workers_per_rank > 0
+                          ? o.workers_per_rank
+                          : cluster_internal::DefaultWorkers(1);
+    absl::StatusOr<std::unique_ptr<ProcessPool>> pool =
+        cluster_internal::MakePool(o, local, 0);
+    if (!pool.ok()) {
+      (void)mpi.Finalize();
+      return pool.status();
+    }
+    cluster->pool_ = *std::move(pool);
+    cluster->workers_by_rank_ = {local};
+    cluster->state_ = std::make_unique<DriverState>(1);
+    return cluster;
+  }
   if (mine.ok() && cluster->rank_ != 0 &&
       (launched_rank != cluster->rank_ || cluster->pool_ == nullptr)) {
     make_pool(cluster->rank_, mpi.ranks_on_host());
@@ -314,28 +380,42 @@ absl::StatusOr<std::unique_ptr<Cluster>> Cluster::Start(
     workers = 0;
   }
 
-  // Every rank says what it has: its status, workers, pid and registry.
+  // Every rank says what it has: its status, workers, pid, host, options and
+  // registry.
   const std::string registry = processes_internal::DescribePoolTasks();
-  absl::StatusOr<std::vector<std::string>> all =
-      mpi.AllGather(Encode(std::make_tuple(
-          mine, workers, static_cast<int64_t>(getpid()), registry)));
+  const std::string options_said =
+      absl::StrCat("workers_per_rank ", o.workers_per_rank, ", task_timeout ",
+                   absl::FormatDuration(o.task_timeout), ", pipeline_depth ",
+                   o.pipeline_depth, ", name \"", o.name, "\"");
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
+  absl::StatusOr<std::vector<std::string>> all = mpi.AllGather(
+      Encode(std::make_tuple(mine, workers, static_cast<int64_t>(getpid()),
+                             std::string(host), options_said, registry)));
   absl::Status verdict = all.status();
   std::vector<int64_t> pids(cluster->size_);
+  std::vector<std::string> hosts(cluster->size_);
   if (verdict.ok()) {
     cluster->workers_by_rank_.resize(cluster->size_);
     for (int r = 0; r < cluster->size_ && verdict.ok(); ++r) {
-      auto said = Decode<std::tuple<absl::Status, int, int64_t, std::string>>(
-          (*all)[r]);
+      auto said = Decode<std::tuple<absl::Status, int, int64_t, std::string,
+                                    std::string, std::string>>((*all)[r]);
       if (!said.ok()) {
         verdict = absl::DataLossError(absl::StrCat(
             "Cluster: rank ", r, "'s start-up message does not decode"));
         break;
       }
-      const auto& [status, rank_workers, pid, tasks] = *said;
+      const auto& [status, rank_workers, pid, rank_host, rank_options, tasks] =
+          *said;
       if (!status.ok()) {
         verdict = absl::Status(
             status.code(),
             absl::StrCat("Cluster: rank ", r, ": ", status.message()));
+      } else if (rank_options != options_said) {
+        verdict = absl::InvalidArgumentError(
+            absl::StrCat("Cluster: rank ", r, " has other options than rank ",
+                         cluster->rank_, " (", rank_options, " against ",
+                         options_said, "); every rank must pass the same"));
       } else if (tasks != registry) {
         verdict = absl::FailedPreconditionError(absl::StrCat(
             "Cluster: rank ", r, " registered other tasks than rank ",
@@ -344,6 +424,7 @@ absl::StatusOr<std::unique_ptr<Cluster>> Cluster::Start(
       }
       cluster->workers_by_rank_[r] = rank_workers;
       pids[r] = pid;
+      hosts[r] = rank_host;
     }
   }
   if (!verdict.ok()) {
@@ -369,16 +450,21 @@ absl::StatusOr<std::unique_ptr<Cluster>> Cluster::Start(
   view.in_flight.reset(new std::atomic<int64_t>[cluster->size_]);
   view.oldest_task.reset(new std::atomic<const char*>[cluster->size_]);
   view.pids.reset(new pid_t[cluster->size_]);
+  view.hosts = std::move(hosts);
+  view.on_driver_host.reset(new bool[cluster->size_]);
   for (int r = 0; r < cluster->size_; ++r) {
     view.in_flight[r].store(0);
     view.oldest_task[r].store(nullptr);
     view.pids[r] = static_cast<pid_t>(pids[r]);
+    view.on_driver_host[r] = view.hosts[r] == view.hosts[0];
   }
   cluster_internal::g_signal_view.store(&view, std::memory_order_release);
   struct sigaction action = {};
   action.sa_handler = &cluster_internal::OnTerminate;
   sigemptyset(&action.sa_mask);
-  sigaction(SIGTERM, &action, nullptr);
+  cluster->previous_sigterm_ =
+      std::make_unique<cluster_internal::SavedSignal>();
+  sigaction(SIGTERM, &action, &cluster->previous_sigterm_->action);
   cluster->driver_ = std::thread([c = cluster.get()] { c->Drive(); });
   return cluster;
 }
@@ -420,7 +506,7 @@ void Cluster::Enqueue(std::unique_ptr<ClusterJob> job) {
     submitted_.fetch_add(1, std::memory_order_relaxed);
     processes_internal::PoolAccess::Enqueue(
         *pool_, std::make_unique<cluster_internal::LocalJob>(
-                    std::move(job), &state_->answered[0]));
+                    std::move(job), &state_->answered[0], this));
     return;
   }
   {
@@ -437,6 +523,8 @@ void Cluster::Enqueue(std::unique_ptr<ClusterJob> job) {
 }
 
 void Cluster::Drive() {
+  // Every callback of the cluster's futures runs on this thread.
+  cluster_internal::ScopedCompleting completing(this);
   DriverState& state = *state_;
   MpiTransport& mpi = *transport_;
   cluster_internal::SignalView& view = state.signal_view;
@@ -667,14 +755,19 @@ absl::Status Cluster::StopDriver(bool now, size_t* cancelled) {
         absl::StrCat("Cluster::Shutdown on rank ", rank_,
                      ": only the driver (rank 0) shuts the cluster down"));
   }
-  LockHolder hold(shutdown_lock_);
+  if (transport_ == nullptr && pool_ == nullptr) {
+    return absl::OkStatus();  // Start() failed: nothing runs.
+  }
+  // Stopping starts at once, whoever else is shutting down.
   std::deque<std::unique_ptr<ClusterJob>> dropped;
+  int64_t stopped_before = -1;
   {
     LockHolder queue(queue_lock_);
     closed_ = true;
     if (now && !stop_now_) {
       stop_now_ = true;
       dropped.swap(queue_);
+      stopped_before = stopped_now_.load(std::memory_order_relaxed);
     }
   }
   const absl::Status reason = absl::CancelledError(
@@ -685,28 +778,50 @@ absl::Status Cluster::StopDriver(bool now, size_t* cancelled) {
       if (cancelled != nullptr) ++*cancelled;
     }
   }
+  if (pool_ != nullptr && stopped_before >= 0) {  // A cluster of size 1.
+    const size_t stopped = pool_->ShutdownNow();
+    cancelled_.fetch_add(static_cast<int64_t>(stopped),
+                         std::memory_order_relaxed);
+    if (cancelled != nullptr) *cancelled += stopped;
+  } else if (stopped_before >= 0) {
+    wake_.Wake();
+  }
+  if (cluster_internal::t_completing == this) {
+    // A callback of this cluster's futures: waiting here would wait for
+    // itself. The stop goes on when the callback returns.
+    return absl::FailedPreconditionError(absl::StrCat(
+        "Cluster ", options_.name,
+        ": Shutdown() in a callback of one of its futures does not wait; "
+        "call it from another thread"));
+  }
+  LockHolder hold(shutdown_lock_);
   if (shut_down_) return end_status_;
-  if (pool_ != nullptr) {  // A cluster of size 1.
-    if (now) {
-      const size_t stopped = pool_->ShutdownNow();
-      cancelled_.fetch_add(static_cast<int64_t>(stopped),
-                           std::memory_order_relaxed);
-      if (cancelled != nullptr) *cancelled += stopped;
-    }
+  if (pool_ != nullptr) {
     end_status_ = pool_->Shutdown();
+    if (transport_ != nullptr) {
+      absl::Status finalized = transport_->Finalize();
+      if (end_status_.ok()) end_status_ = finalized;
+    }
   } else {
     wake_.Wake();
-    const int64_t before = stopped_now_.load(std::memory_order_relaxed);
     if (driver_.joinable()) driver_.join();
-    if (cancelled != nullptr) {
+    if (cancelled != nullptr && stopped_before >= 0) {
       *cancelled += static_cast<size_t>(
-          stopped_now_.load(std::memory_order_relaxed) - before);
+          stopped_now_.load(std::memory_order_relaxed) - stopped_before);
     }
     cluster_internal::g_signal_view.store(nullptr, std::memory_order_release);
+    if (previous_sigterm_ != nullptr) {
+      sigaction(SIGTERM, &previous_sigterm_->action, nullptr);
+    }
     end_status_ = transport_->Finalize();
   }
   shut_down_ = true;
   return end_status_;
+}
+
+bool Cluster::IsShutdown() const {
+  LockHolder hold(queue_lock_);
+  return closed_;
 }
 
 absl::Status Cluster::Shutdown() { return StopDriver(false, nullptr); }
@@ -748,8 +863,7 @@ absl::Status RunCluster(int* argc, char*** argv, ClusterOptions options,
   try {
     status = driver(**cluster);
   } catch (...) {
-    status = absl::UnknownError(absl::StrCat(
-        "the driver threw ", base_internal::CurrentExceptionDescription()));
+    status = absl::UnknownError(base_internal::CurrentExceptionDescription());
   }
   if (!status.ok()) (*cluster)->ShutdownNow();
   absl::Status ended = (*cluster)->Shutdown();

@@ -65,12 +65,33 @@
 // finalises MPI once every rank has said so, and so does every rank after
 // its last message. No message is left unreceived at MPI_Finalize.
 //
+// MPI failures: a failed MPI call after Start() (a broken network, a peer
+// that vanished without the launcher noticing) ends the whole job with
+// MPI_Abort and a message naming the rank and the call; no status could
+// report it to every rank.
+//
 // Threads. MPI is initialised with MPI_THREAD_SERIALIZED: one communication
 // thread per rank makes every MPI call after Start() (on the driver a thread
-// of the cluster's own; on a serving rank the thread in Serve()). Submit(),
-// Map(), Shutdown(), ShutdownNow() and stats() are thread-safe. Futures
-// complete on the driver's communication thread: a callback that blocks
-// stalls every answer (Then() moves work to an executor).
+// of the cluster's own; on a serving rank the thread in Serve()). Start()
+// and the call that finalises MPI (Shutdown() on the driver, Serve() on the
+// others, or the destructor) belong on the same thread, as MPI asks;
+// RunCluster() does that. Submit(), Map(), Shutdown(), ShutdownNow(),
+// IsShutdown() and stats() are thread-safe. Futures complete on the
+// driver's communication thread (on the local pool's thread for a cluster
+// of size 1; at once on the submitting thread when Submit() rejects the
+// task): a callback that blocks stalls every answer, and one that waits for
+// another future of the cluster (Get(), Map()) waits forever; Then() moves
+// work to an executor. Shutdown() and ShutdownNow() in such a callback
+// start the stop and return FailedPrecondition without waiting.
+//
+// Memory ordering: ranks share no memory with the driver. A task sees only
+// its arguments, as they were when Submit() encoded them; what it computes
+// reaches the driver only through its result, which is set before the
+// future is ready (a Get() that returns sees it).
+//
+// Processes. A serving rank forks its pool's task processes before MPI
+// starts its own threads; a task process that dies or times out is replaced
+// by a fork made while MPI runs. The task processes never call MPI.
 //
 // Defines ClusterOptions, ClusterStats, Cluster and RunCluster().
 
@@ -109,6 +130,7 @@ namespace multirun {
 namespace cluster_internal {
 class MpiTransport;
 struct DriverState;
+struct SavedSignal;
 
 // Whether arguments of the types `Args` convert to parameters `Params`.
 template <typename Params, typename Args>
@@ -156,15 +178,17 @@ class Cluster {
   static constexpr int kMaxWorkersPerRank = ProcessPool::kMaxWorkers;
 
   // Joins the MPI job this process was started in (every rank must call it),
-  // or makes a cluster of size 1 when no MPI launcher started the process.
-  // Collective: returns on every rank, or fails on every rank, with
+  // or makes a cluster of size 1 when no MPI launcher started the process
+  // (an MPI job of one rank is one too). Collective: returns on every rank,
+  // or fails on every rank (unless MPI_Init itself fails on a rank; MPI then
+  // usually ends the job), with
   // InvalidArgument for options out of range (workers_per_rank outside [0,
   // kMaxWorkersPerRank], a task_timeout that is not positive,
   // pipeline_depth outside [1, ProcessPool::kMaxPipelineDepth], an empty
-  // name); FailedPrecondition when the ranks run programs whose registered
-  // tasks differ, when MPI was initialised before in this process, or lacks
-  // MPI_THREAD_SERIALIZED; what ProcessPool::Create() returns when a rank's
-  // pool does not start.
+  // name, or options that differ between ranks); FailedPrecondition when the
+  // ranks run programs whose registered tasks differ, when MPI was initialised before in this
+  // process, or lacks MPI_THREAD_SERIALIZED; what ProcessPool::Create() returns when a rank's pool
+  // does not start.
   static absl::StatusOr<std::unique_ptr<Cluster>> Start(int* argc, char*** argv,
                                                         ClusterOptions options = {});
 
@@ -186,7 +210,9 @@ class Cluster {
 
   // A serving rank: runs the driver's requests until the driver shuts the
   // cluster down, then stops its pool and finalises MPI. Returns OK then, or
-  // the MPI error that ended it. FailedPrecondition on the driver.
+  // the error of stopping the pool or finalising MPI (an MPI failure while
+  // serving ends the job, see the top of this file). FailedPrecondition on
+  // the driver, and when called again.
   absl::Status Serve();
 
   // Runs `task(args...)` on a rank. The arguments are converted to the
@@ -248,17 +274,24 @@ class Cluster {
 
   // The driver: stops accepting tasks, waits until every accepted task has
   // an answer, stops every rank and finalises MPI. Blocks. OK, also when
-  // called again; the first MPI error otherwise. On a serving rank:
+  // called again; the error of finalising MPI (or, for a cluster of size 1,
+  // of stopping its pool) otherwise. In a callback of the cluster's futures:
+  // FailedPrecondition, without waiting. On a serving rank:
   // FailedPrecondition (Serve() ends when the driver shuts down).
   absl::Status Shutdown();
 
   // The driver: stops accepting tasks, fails every task without an answer
   // with Cancelled (queued, sent, running: the ranks kill their task
-  // processes), then shuts down as Shutdown() does. Returns how many tasks
-  // it cancelled.
+  // processes), then shuts down as Shutdown() does; also while another
+  // thread waits in Shutdown(). Returns how many tasks it cancelled (in a
+  // callback of the cluster's futures: those still queued; the rest are
+  // cancelled when the callback returns).
   size_t ShutdownNow();
 
   ClusterStats stats() const;
+
+  // Whether Shutdown() or ShutdownNow() has begun (the driver).
+  bool IsShutdown() const;
 
   // Whether a launcher of MPI jobs (mpirun, mpiexec, srun) started this
   // process, so that Start() joins an MPI job.
@@ -302,6 +335,7 @@ class Cluster {
   // The driver's communication thread and what it shares.
   std::thread driver_;
   std::unique_ptr<cluster_internal::DriverState> state_;
+  std::unique_ptr<cluster_internal::SavedSignal> previous_sigterm_;
   std::atomic<int64_t> submitted_{0};
   std::atomic<int64_t> cancelled_{0};
   std::atomic<int64_t> stopped_now_{0};

@@ -41,7 +41,7 @@ namespace {
 constexpr int kRanks = 4;
 constexpr int kTrivialTasks = 100000;
 constexpr int kMapTasks = 10000;
-// Rounds of SpinWork that take about 1 ms on a current x86 core at -O2.
+// Rounds of SpinWork: about a millisecond of arithmetic with -c opt.
 constexpr int64_t kMillisecondRounds = 700000;
 
 Cluster* g_cluster = nullptr;

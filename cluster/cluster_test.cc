@@ -17,6 +17,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -165,11 +166,16 @@ TEST(ClusterTest, SubmitByName) {
 }
 
 TEST(ClusterTest, SubmitByNameErrors) {
+  const ClusterStats before = cluster().stats();
   absl::StatusOr<int> unknown = cluster().Submit<int>("NoSuchTask", 1).Get();
   EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound);
   absl::StatusOr<std::string> wrong =
       cluster().Submit<std::string>("Square", 1).Get();
   EXPECT_EQ(wrong.status().code(), absl::StatusCode::kInvalidArgument);
+  // Nothing was sent.
+  const ClusterStats after = cluster().stats();
+  EXPECT_EQ(after.tasks_submitted, before.tasks_submitted);
+  EXPECT_EQ(after.messages_sent, before.messages_sent);
 }
 
 TEST(ClusterTest, EveryServingRankRunsTasks) {
@@ -302,6 +308,103 @@ TEST(ClusterTest, SlowRankGetsFewerTasks) {
   const int64_t slow = after.answered_by_rank[1] - before.answered_by_rank[1];
   const int64_t fast = after.answered_by_rank[2] - before.answered_by_rank[2];
   EXPECT_LT(slow * 2, fast) << "slow rank " << slow << ", fast rank " << fast;
+}
+
+// Clusters of their own, of size 1: only where no MPI launcher started the
+// test (MPI allows one cluster per process).
+class ClusterLocalTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    if (Cluster::LaunchedByMpi()) GTEST_SKIP() << "one cluster per MPI process";
+  }
+  static std::unique_ptr<Cluster> Make(ClusterOptions options) {
+    absl::StatusOr<std::unique_ptr<Cluster>> made =
+        Cluster::Start(nullptr, nullptr, std::move(options));
+    EXPECT_TRUE(made.ok()) << made.status();
+    return made.ok() ? *std::move(made) : nullptr;
+  }
+};
+
+TEST_F(ClusterLocalTest, OptionsOutOfRangeAreInvalidArgument) {
+  for (ClusterOptions bad :
+       {ClusterOptions{.workers_per_rank = -1},
+        ClusterOptions{.workers_per_rank = 100000},
+        ClusterOptions{.task_timeout = absl::ZeroDuration()},
+        ClusterOptions{.pipeline_depth = 0},
+        ClusterOptions{.pipeline_depth = 5000}, ClusterOptions{.name = ""}}) {
+    absl::StatusOr<std::unique_ptr<Cluster>> made =
+        Cluster::Start(nullptr, nullptr, bad);
+    EXPECT_EQ(made.status().code(), absl::StatusCode::kInvalidArgument)
+        << made.status();
+  }
+}
+
+TEST_F(ClusterLocalTest, ShutdownStopsAcceptingAndIsIdempotent) {
+  std::unique_ptr<Cluster> local = Make({.workers_per_rank = 1, .name = "l1"});
+  ASSERT_NE(local, nullptr);
+  EXPECT_EQ(local->Submit(Square, 5).Get().value_or(0), 25);
+  EXPECT_FALSE(local->IsShutdown());
+  EXPECT_TRUE(local->Shutdown().ok());
+  EXPECT_TRUE(local->IsShutdown());
+  EXPECT_EQ(local->Submit(Square, 5).Get().status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(local->Shutdown().ok());
+  EXPECT_EQ(local->Serve().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(ClusterLocalTest, ShutdownNowCancelsQueuedAndRunningTasks) {
+  std::unique_ptr<Cluster> local = Make({.workers_per_rank = 1, .name = "l2"});
+  ASSERT_NE(local, nullptr);
+  std::vector<Future<int>> naps;
+  for (int i = 0; i < 50; ++i) naps.push_back(local->Submit(Nap, 200));
+  absl::SleepFor(absl::Milliseconds(50));
+  const size_t cancelled = local->ShutdownNow();
+  size_t seen = 0;
+  for (Future<int>& nap : naps) {
+    absl::StatusOr<int> result = nap.Get();
+    if (!result.ok()) {
+      EXPECT_EQ(result.status().code(), absl::StatusCode::kCancelled)
+          << result.status();
+      ++seen;
+    }
+  }
+  EXPECT_EQ(seen, cancelled);
+  EXPECT_GE(cancelled, 45u);
+}
+
+// ShutdownNow() in a callback of the cluster's own future neither waits for
+// itself nor deadlocks; a later Shutdown() from outside ends the cluster.
+TEST_F(ClusterLocalTest, ShutdownNowInACallbackDoesNotWaitForItself) {
+  std::unique_ptr<Cluster> local = Make({.workers_per_rank = 1, .name = "l3"});
+  ASSERT_NE(local, nullptr);
+  Future<int> first = local->Submit(Square, 2);
+  std::vector<Future<int>> rest;
+  for (int i = 0; i < 20; ++i) rest.push_back(local->Submit(Nap, 100));
+  std::atomic<bool> called{false};
+  first.OnReady([&] {
+    local->ShutdownNow();
+    EXPECT_EQ(local->Shutdown().code(), absl::StatusCode::kFailedPrecondition);
+    called = true;
+  });
+  for (Future<int>& nap : rest) (void)nap.Get();
+  EXPECT_TRUE(called.load());
+  EXPECT_TRUE(local->Shutdown().ok());
+}
+
+// ShutdownNow() from one thread stops a Shutdown() another thread waits in,
+// instead of waiting for every queued task.
+TEST_F(ClusterLocalTest, ShutdownNowInterruptsAWaitingShutdown) {
+  std::unique_ptr<Cluster> local = Make({.workers_per_rank = 1, .name = "l4"});
+  ASSERT_NE(local, nullptr);
+  std::vector<Future<int>> naps;
+  for (int i = 0; i < 40; ++i) naps.push_back(local->Submit(Nap, 250));
+  const absl::Time start = absl::Now();
+  std::thread draining([&] { EXPECT_TRUE(local->Shutdown().ok()); });
+  absl::SleepFor(absl::Milliseconds(100));
+  EXPECT_GE(local->ShutdownNow(), 30u);
+  draining.join();
+  // Draining all 40 would take 10 s.
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
 }
 
 // Random DAGs whose nodes run on the ranks: every node runs once, on a

@@ -1,6 +1,6 @@
 // Copyright 2026 The multirun Authors.
 
-#include "multirun/cluster/internal/rank_server.h"
+#include "cluster/internal/rank_server.h"
 
 #include <sys/types.h>
 
@@ -65,7 +65,8 @@ struct Outbox {
 // One request as the rank's pool sees it: its answer goes to the outbox.
 class ForwardingJob final : public processes_internal::PoolJob {
  public:
-  ForwardingJob(uint64_t job, Outbox* outbox) : job_(job), outbox_(outbox) {}
+  ForwardingJob(uint64_t job, std::shared_ptr<Outbox> outbox)
+      : job_(job), outbox_(std::move(outbox)) {}
 
   bool TryStart() override { return true; }
   void Complete(absl::string_view encoded, pid_t) override {
@@ -82,7 +83,8 @@ class ForwardingJob final : public processes_internal::PoolJob {
 
  private:
   const uint64_t job_;
-  Outbox* const outbox_;
+  // Shared: the pool may finish with a job after the server has returned.
+  const std::shared_ptr<Outbox> outbox_;
   // Set once: the pool completes a job on one thread at a time.
   bool done_ = false;
 };
@@ -94,7 +96,8 @@ absl::Status Fault(int rank, absl::string_view what) {
 }  // namespace
 
 absl::Status ServeRequests(MpiTransport& transport, ProcessPool& pool) {
-  Outbox outbox;
+  auto outbox_owner = std::make_shared<Outbox>();
+  Outbox& outbox = *outbox_owner;
   int64_t in_flight = 0;
   bool stop = false;
   for (;;) {
@@ -115,7 +118,7 @@ absl::Status ServeRequests(MpiTransport& transport, ProcessPool& pool) {
         std::vector<std::unique_ptr<processes_internal::PoolJob>> jobs;
         absl::Status parsed =
             ForEachRequest(m.bytes, [&](uint64_t job, absl::string_view frame) {
-              auto forward = std::make_unique<ForwardingJob>(job, &outbox);
+              auto forward = std::make_unique<ForwardingJob>(job, outbox_owner);
               forward->frame.assign(frame.data(), frame.size());
               jobs.push_back(std::move(forward));
             });

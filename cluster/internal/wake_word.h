@@ -3,7 +3,7 @@
 // WakeWord: how a cluster's communication thread sleeps while it has nothing
 // to do. MPI offers nothing to sleep on, so the thread polls MPI with a
 // backoff: yields, then sleeps of 20 us doubling up to 80 us while it expects
-// a message (answers it is owed), up to 1 ms while it does not. Work from
+// a message (answers it is owed), up to 1.28 ms while it does not. Work from
 // this process (a submission, an answer of the rank's pool) wakes it at
 // once.
 
@@ -46,7 +46,7 @@ class WakeWord {
       idle_rounds_ = 0;
       return;
     }
-    ++idle_rounds_;
+    if (idle_rounds_ < kYieldRounds + 8) ++idle_rounds_;  // The longest nap.
     if (idle_rounds_ <= kYieldRounds) {
       sched_yield();
       return;

@@ -40,7 +40,7 @@ expect() {
 # The in-flight tasks sleep 60 s: ending within 30 s shows that ShutdownNow()
 # killed them rather than waiting. (When rank 0 exits non-zero, mpirun stops
 # the other ranks, finalised or not, so only rank 0's line is certain.)
-expect throw 3 30 "the driver threw std::logic_error: driver bug" \
+expect throw 3 30 "UNKNOWN: std::logic_error: driver bug" \
   "rank 0 exits 3"
 expect error 4 30 "driver gave up" "rank 0 exits 4"
 expect shutdown_now 0 60 "shutdown_now: [0-9]+ answered, [0-9]+ cancelled" \
