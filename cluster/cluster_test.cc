@@ -377,7 +377,9 @@ TEST_F(ClusterLocalTest, ShutdownNowCancelsQueuedAndRunningTasks) {
 TEST_F(ClusterLocalTest, ShutdownNowInACallbackDoesNotWaitForItself) {
   std::unique_ptr<Cluster> local = Make({.workers_per_rank = 1, .name = "l3"});
   ASSERT_NE(local, nullptr);
-  Future<int> first = local->Submit(Square, 2);
+  // Slow enough that its callback is attached before it completes, so the
+  // callback runs on the thread that completes it.
+  Future<int> first = local->Submit(Nap, 300);
   std::vector<Future<int>> rest;
   for (int i = 0; i < 20; ++i) rest.push_back(local->Submit(Nap, 100));
   std::atomic<bool> called{false};
