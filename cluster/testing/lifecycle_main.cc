@@ -11,6 +11,8 @@
 //   kill_rank     a task SIGKILLs the rank that runs it: mpirun ends the job.
 //   mismatch      rank 2 registers a task the others do not: Start() fails
 //                 on every rank, exit 5.
+//   options       rank 1 passes other options: Start() fails on every rank
+//                 with InvalidArgument, exit 6.
 // Every rank prints "rank <r> exits <code>" as it leaves main().
 
 #include <signal.h>
@@ -65,7 +67,11 @@ int Main(int argc, char** argv) {
   }
   int rank = -1;
   absl::Status status = RunCluster(
-      &argc, &argv, {.name = "lifecycle"},
+      &argc, &argv,
+      {.name = mode == "options" && world_rank != nullptr &&
+                       std::string(world_rank) == "1"
+                   ? "lifecycle-other"
+                   : "lifecycle"},
       [&](Cluster& cluster) -> absl::Status {
         rank = cluster.rank();
         if (mode == "throw" || mode == "error") {
@@ -132,6 +138,8 @@ int Main(int argc, char** argv) {
       return Exit(rank, 4);
     case absl::StatusCode::kFailedPrecondition:
       return Exit(rank, 5);
+    case absl::StatusCode::kInvalidArgument:
+      return Exit(rank, 6);
     default:
       return Exit(rank, 1);
   }

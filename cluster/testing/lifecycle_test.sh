@@ -52,6 +52,8 @@ expect kill_rank 137 60 "exited on signal 9" \
   "rank [1-3] \(pid [0-9]+, gone\): [0-9]+ task\(s\) in flight, the oldest 'KillMyRank'"
 expect mismatch 5 30 "rank 2 registered other tasks" "ExtraOnRankTwo" \
   "rank [0-3] exits 5"
+expect options 6 30 "rank 1 has other options than rank" \
+  "name \"lifecycle-other\"" "rank [0-3] exits 6"
 
 if ((failures > 0)); then
   echo "${failures} check(s) failed"
