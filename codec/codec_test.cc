@@ -461,6 +461,41 @@ TEST(ArithmeticCodecTest, FloatingPointRoundTripsBitForBit) {
   EXPECT_TRUE(std::isinf(inf));
 }
 
+// A long double whose value bytes are those of `value` and whose padding
+// bytes are `fill`, as memory that an x87 store wrote over leaves them.
+long double WithPadding(long double value, unsigned char fill) {
+  alignas(long double) unsigned char bytes[sizeof(long double)];
+  std::memset(bytes, fill, sizeof(bytes));
+  std::memcpy(bytes, &value, 10);
+  long double out;
+  std::memcpy(&out, bytes, sizeof(out));
+  return out;
+}
+
+TEST(ArithmeticCodecTest, LongDoublePaddingIsWrittenAsZeros) {
+  if (std::numeric_limits<long double>::digits != 64 ||
+      sizeof(long double) <= 10) {
+    GTEST_SKIP() << "long double is not the padded x87 format here";
+  }
+  const long double a = WithPadding(-3.25L, 0xAB);
+  const long double b = WithPadding(-3.25L, 0x5C);
+  const std::string bytes = Encode(a);
+  ASSERT_EQ(bytes.size(), sizeof(long double));
+  EXPECT_EQ(bytes.substr(10), std::string(sizeof(long double) - 10, '\0'));
+  EXPECT_EQ(Encode(b), bytes);
+  // Containers copy elements one by one, not the padded array.
+  const std::vector<long double> values = {a, b};
+  const std::string vector_bytes = Encode(values);
+  EXPECT_EQ(vector_bytes, Varint(2) + bytes + bytes);
+  EXPECT_EQ(Encode(std::array<long double, 2>{a, b}), bytes + bytes);
+  // Padding on the wire is ignored.
+  std::string dirty = bytes;
+  dirty[sizeof(long double) - 1] = '\x7f';
+  const absl::StatusOr<long double> decoded = Decode<long double>(dirty);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(*decoded, -3.25L);
+}
+
 TEST(ArithmeticCodecTest, BoolIsOneByteAndRejectsOtherValues) {
   EXPECT_EQ(Encode(true), std::string(1, '\x01'));
   EXPECT_EQ(Encode(false), std::string(1, '\x00'));
