@@ -182,12 +182,15 @@ absl::StatusOr<MysqlDsn> MysqlDsn::Parse(absl::string_view text) {
           "percent-encoded)");
     }
     password = pw;
-    // No userinfo, yet an '@': a password with a '/', '?' or '#' that was
-    // not percent-encoded may have been split into a host, a port, a
-    // database or options. Before the options such a DSN is refused; in
-    // them, no message quotes the DSN's text.
-    const size_t at = rest.find('@');
-    quiet = at != std::string::npos && at > rest.find_first_of("/?#");
+    // An '@' after the authority: a user or password with a '@', '/', '?'
+    // or '#' that was not percent-encoded may have been split into a host,
+    // a port, a database or options. Before the options such a DSN is
+    // refused; in them, no message quotes the DSN's text.
+    const size_t authority_end = rest.find_first_of("/?#");
+    const size_t at = authority_end == std::string::npos
+                          ? std::string::npos
+                          : rest.find('@', authority_end);
+    quiet = at != std::string::npos;
     if (quiet && at < rest.find_first_of("?#")) {
       return Malformed(
           "a '@' after the host (a '@', ':', '/', '?' or '#' in the user or "

@@ -101,7 +101,8 @@ TEST(MysqlDsnTest, UnencodedSeparatorInPasswordNeverInMessages) {
   for (const char* dsn :
        {"mysql://app:QXZ/x@db:3306/shop", "mysql://app:1234/QXZ@db",
         "mysql://app:QXZ?ss@db/x", "mysql://app:1?QXZ@db/x",
-        "mysql://app:1?c=QXZ@db", "mysql://app:1/QXZ?x=@db"}) {
+        "mysql://app:1?c=QXZ@db", "mysql://app:1/QXZ?x=@db",
+        "mysql://@9ba:QXZ&a=?a@", "mysql://u@h:p:QXZ?x@db"}) {
     absl::StatusOr<MysqlDsn> d = MysqlDsn::Parse(dsn);
     ASSERT_FALSE(d.ok()) << dsn << " parsed as database '" << d->database
                          << "', host '" << d->host << "'";
