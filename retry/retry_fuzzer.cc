@@ -10,8 +10,8 @@
 // pattern of arbitrary bytes) and the failures the retried function returns
 // (codes, messages, and retry-after payloads of arbitrary bytes). The oracle:
 //   - nothing crashes; a pattern RE2 refuses is InvalidArgument;
-//   - RetryAfterOf reads a payload as this file's reference does (1 to 19
-//     ASCII digits of a number that fits in int64, as milliseconds), and
+//   - RetryAfterOf reads a payload as this file's reference does (ASCII
+//     digits of a number that fits in int64, as milliseconds), and
 //     SetRetryAfter's payload reads back as the wait rounded down to
 //     milliseconds;
 //   - a pattern quoted with RE2::QuoteMeta matches a message containing its
@@ -58,16 +58,18 @@ using multirun::RetryPolicy;
 // The longest delay a Backoff returns (backoff.h: 100 years).
 const absl::Duration kLongest = absl::Hours(24 * 365 * 100);
 
-// The reference reading of a retry-after payload.
+// The reference reading of a retry-after payload: ASCII digits, at least
+// one, of a number that fits in int64.
 std::optional<absl::Duration> ReferenceRetryAfter(const std::string& text) {
-  if (text.empty() || text.size() > 19) return std::nullopt;
-  uint64_t ms = 0;
+  if (text.empty()) return std::nullopt;
+  int64_t ms = 0;
   for (const char c : text) {
     if (c < '0' || c > '9') return std::nullopt;
-    ms = ms * 10 + static_cast<uint64_t>(c - '0');
+    const int digit = c - '0';
+    if (ms > (INT64_MAX - digit) / 10) return std::nullopt;
+    ms = ms * 10 + digit;
   }
-  if (ms > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
-  return absl::Milliseconds(static_cast<int64_t>(ms));
+  return absl::Milliseconds(ms);
 }
 
 absl::Duration FuzzDuration(FuzzInput& in) {

@@ -50,7 +50,8 @@ using multirun::fao::Table;
 struct Value {
   enum Kind { kNull, kBool, kNumber, kString, kArray, kObject } kind = kNull;
   std::string text;  // "true"/"false", the number's token, the string.
-  std::vector<std::pair<std::string, Value>> members;  // keys empty in arrays
+  std::vector<std::string> keys;  // an object's, one per item
+  std::vector<Value> items;       // an array's or an object's
 };
 
 class Reader {
@@ -112,7 +113,8 @@ class Reader {
         }
         std::optional<Value> member = Parse(depth + 1);
         if (!member.has_value()) return std::nullopt;
-        value.members.emplace_back(std::move(key), *std::move(member));
+        if (value.kind == Value::kObject) value.keys.push_back(std::move(key));
+        value.items.push_back(*std::move(member));
         SkipSpace();
         if (Literal(",")) continue;
         if (!Literal(absl::string_view(&close, 1))) return std::nullopt;
@@ -282,12 +284,12 @@ bool RowMatches(const Value& value, const Table& table,
                 const multirun::fao::Row& row) {
   const bool object = table.header.has_value();
   if (value.kind != (object ? Value::kObject : Value::kArray) ||
-      value.members.size() != row.size()) {
+      value.items.size() != row.size()) {
     return false;
   }
   for (size_t c = 0; c < row.size(); ++c) {
-    if (object && value.members[c].first != (*table.header)[c]) return false;
-    if (!CellMatches(value.members[c].second, row[c])) return false;
+    if (object && value.keys[c] != (*table.header)[c]) return false;
+    if (!CellMatches(value.items[c], row[c])) return false;
   }
   return true;
 }
@@ -328,7 +330,7 @@ void CheckWriter(FuzzInput& in) {
     std::optional<Value> document = Reader(*text).Document();
     FuzzRequire(document.has_value() && document->kind == Value::kArray,
                 "the output is not a JSON array", *text);
-    for (auto& [unused, row] : document->members) rows.push_back(row);
+    rows = document->items;
   } else {
     absl::string_view rest = *text;
     while (!rest.empty()) {
