@@ -202,6 +202,13 @@ absl::StatusOr<MysqlDsn> MysqlDsn::Parse(absl::string_view text) {
     absl::StatusOr<std::string> h = Decode(host, "host", quiet);
     if (!h.ok()) return h.status();
     dsn.host = *h;
+    if (port.find('@') != std::string::npos) {
+      // A '@' the userinfo did not take: the password had a character
+      // the userinfo cannot hold, and what follows the user's ':' is it.
+      return Malformed(
+          "a '@' after the host (a '@', ':', '/', '?' or '#' in the user or "
+          "password must be percent-encoded)");
+    }
     if (!port.empty()) {
       port.erase(0, 1);  // the ':'
       if (!absl::SimpleAtoi(port, &dsn.port) || dsn.port < 1 ||

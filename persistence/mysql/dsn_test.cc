@@ -102,7 +102,8 @@ TEST(MysqlDsnTest, UnencodedSeparatorInPasswordNeverInMessages) {
        {"mysql://app:QXZ/x@db:3306/shop", "mysql://app:1234/QXZ@db",
         "mysql://app:QXZ?ss@db/x", "mysql://app:1?QXZ@db/x",
         "mysql://app:1?c=QXZ@db", "mysql://app:1/QXZ?x=@db",
-        "mysql://@9ba:QXZ&a=?a@", "mysql://u@h:p:QXZ?x@db"}) {
+        "mysql://@9ba:QXZ&a=?a@", "mysql://u@h:p:QXZ?x@db",
+        "mysql://+.b b:QXZbaaa0 aa@["}) {
     absl::StatusOr<MysqlDsn> d = MysqlDsn::Parse(dsn);
     ASSERT_FALSE(d.ok()) << dsn << " parsed as database '" << d->database
                          << "', host '" << d->host << "'";
