@@ -250,7 +250,8 @@ absl::Status MakeStatus(FuzzInput& in) {
   absl::Status status(code, SmallString(in));
   const size_t payloads = in.Pick(4);
   for (size_t i = 0; i < payloads; ++i) {
-    status.SetPayload(SmallString(in), absl::Cord(SmallString(in)));
+    const std::string type_url = SmallString(in);
+    status.SetPayload(type_url, absl::Cord(SmallString(in)));
   }
   return status;
 }
@@ -273,7 +274,8 @@ Sample MakeSample(FuzzInput& in) {
   for (size_t n = in.Pick(4); n > 0; --n) {
     std::optional<double> score;
     if (in.Bool()) score = in.RawDouble();
-    s.scores[SmallString(in)] = score;
+    const std::string key = SmallString(in);
+    s.scores[key] = score;
   }
   switch (in.Pick(5)) {
     case 0:
@@ -299,9 +301,9 @@ Sample MakeSample(FuzzInput& in) {
     for (size_t n = in.Pick(4); n > 0; --n) {
       text.push_back(static_cast<char16_t>(in.Bits<uint16_t>()));
     }
-    s.extra.emplace(static_cast<int8_t>(in.Byte()),
-                    static_cast<char32_t>(in.Bits<uint32_t>()),
-                    std::move(text));
+    const auto small = static_cast<int8_t>(in.Byte());
+    const auto wide = static_cast<char32_t>(in.Bits<uint32_t>());
+    s.extra.emplace(small, wide, std::move(text));
   }
   s.status = MakeStatus(in);
   if (absl::Status error = MakeStatus(in); !error.ok()) {
@@ -313,7 +315,8 @@ Sample MakeSample(FuzzInput& in) {
   }
   for (size_t n = in.Pick(3); n > 0; --n) s.tree.push_back(MakeNode(in, 3));
   for (size_t n = in.Pick(4); n > 0; --n) {
-    s.names[static_cast<int32_t>(in.Bits<uint32_t>())] = SmallString(in);
+    const auto key = static_cast<int32_t>(in.Bits<uint32_t>());
+    s.names[key] = SmallString(in);
   }
   for (size_t n = in.Pick(4); n > 0; --n) s.tags.insert(SmallString(in));
   switch (in.Pick(3)) {
@@ -338,10 +341,12 @@ Sample MakeSample(FuzzInput& in) {
     for (size_t m = in.Pick(3); m > 0; --m) {
       std::optional<std::tuple<int, double, std::string>> value;
       if (in.Bool()) {
-        value.emplace(static_cast<int>(in.Bits<uint32_t>()), in.RawDouble(),
-                      SmallString(in));
+        const auto number = static_cast<int>(in.Bits<uint32_t>());
+        const double real = in.RawDouble();
+        value.emplace(number, real, SmallString(in));
       }
-      entry[SmallString(in)] = std::move(value);
+      const std::string key = SmallString(in);
+      entry[key] = std::move(value);
     }
     s.nested.push_back(std::move(entry));
   }

@@ -21,7 +21,8 @@
 //   - otherwise Retry makes at most max attempts calls, sleeps once per
 //     retry, and each sleep is the failure's retry-after wait when it has
 //     one (and gives up rather than wait longer than the max pushback), or
-//     a backoff delay within [0, cap]; the sleeps stay within the time
+//     a backoff delay within [0, cap] (and 100 years but for a constant
+//     delay, backoff.h); the sleeps stay within the time
 //     budget; the result is the first success, or the last failure with its
 //     code.
 
@@ -220,7 +221,8 @@ void CheckRetry(FuzzInput& in) {
       results.push_back(absl::OkStatus());
       continue;
     }
-    absl::Status error(FuzzCode(in), in.String(8));
+    const absl::StatusCode code = FuzzCode(in);
+    absl::Status error(code, in.String(8));
     if (in.Bool()) {
       error.SetPayload(multirun::kRetryAfterTypeUrl,
                        absl::Cord(FuzzPayload(in)));
@@ -257,8 +259,11 @@ void CheckRetry(FuzzInput& in) {
       FuzzRequire(*pushback <= max_pushback,
                   "a retry waited longer than the max pushback");
     } else {
-      FuzzRequire(sleeps[k] >= absl::ZeroDuration() &&
-                      sleeps[k] <= std::min(backoff.cap(), kLongest),
+      // A constant delay is its own cap; the others saturate at 100 years.
+      const absl::Duration most = backoff.kind() == Backoff::Kind::kConstant
+                                      ? backoff.cap()
+                                      : std::min(backoff.cap(), kLongest);
+      FuzzRequire(sleeps[k] >= absl::ZeroDuration() && sleeps[k] <= most,
                   "a backoff delay is outside [0, cap]",
                   absl::FormatDuration(sleeps[k]));
     }

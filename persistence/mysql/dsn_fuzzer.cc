@@ -150,8 +150,8 @@ std::string BuildDsn(FuzzInput& in, std::string* password) {
                                              "init_command",    "bogus"};
     absl::StrAppend(&text, "?");
     for (size_t n = in.Pick(3) + 1; n > 0; --n) {
-      absl::StrAppend(&text, kNames[in.Pick(6)], "=", Part(in, 6),
-                      n > 1 ? "&" : "");
+      const char* name = kNames[in.Pick(6)];
+      absl::StrAppend(&text, name, "=", Part(in, 6), n > 1 ? "&" : "");
     }
   }
   return text;
