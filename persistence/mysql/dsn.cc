@@ -168,9 +168,23 @@ absl::StatusOr<MysqlDsn> MysqlDsn::Parse(absl::string_view text) {
           "be percent-encoded)");
     }
   }
+  // A '@' after the first '/', '?' or '#': a user or password with a '@',
+  // '/', '?' or '#' that was not percent-encoded may have been split into a
+  // host, a port, a socket path, a database or options. Before the options
+  // such a DSN is refused; in them, no message quotes the DSN's text.
+  const size_t userinfo_end = rest.find_first_of("/?#");
+  const size_t stray_at = userinfo_end == std::string::npos
+                              ? std::string::npos
+                              : rest.find('@', userinfo_end);
+  const bool quiet = stray_at != std::string::npos;
+  if (quiet && stray_at < rest.find_first_of("?#")) {
+    return Malformed(
+        "a '@' after the host or in the socket path (a '@', ':', '/', '?' or "
+        "'#' in the user or password, or a '@' elsewhere, must be "
+        "percent-encoded)");
+  }
   MysqlDsn dsn;
   std::string user, password, query;
-  bool quiet = false;
   if (scheme == "mysql") {
     std::string host, port, database;
     std::string pw;
@@ -182,20 +196,6 @@ absl::StatusOr<MysqlDsn> MysqlDsn::Parse(absl::string_view text) {
           "percent-encoded)");
     }
     password = pw;
-    // An '@' after the authority: a user or password with a '@', '/', '?'
-    // or '#' that was not percent-encoded may have been split into a host,
-    // a port, a database or options. Before the options such a DSN is
-    // refused; in them, no message quotes the DSN's text.
-    const size_t authority_end = rest.find_first_of("/?#");
-    const size_t at = authority_end == std::string::npos
-                          ? std::string::npos
-                          : rest.find('@', authority_end);
-    quiet = at != std::string::npos;
-    if (quiet && at < rest.find_first_of("?#")) {
-      return Malformed(
-          "a '@' after the host (a '@', ':', '/', '?' or '#' in the user or "
-          "password must be percent-encoded)");
-    }
     if (host.empty())
       return Malformed("no host (use mysql+unix:// for a socket)");
     if (host.front() == '[') host = host.substr(1, host.size() - 2);
@@ -236,14 +236,14 @@ absl::StatusOr<MysqlDsn> MysqlDsn::Parse(absl::string_view text) {
     std::string socket = path.substr(0, slash);
     if (socket.empty()) {
       return Malformed(absl::StrCat(
-          "'", path,
-          "' has no socket path before the database (the last path segment "
+          "the path", Quoted(path, quiet),
+          " has no socket path before the database (the last path segment "
           "is the database)"));
     }
-    absl::StatusOr<std::string> s = Decode(socket, "socket path", false);
+    absl::StatusOr<std::string> s = Decode(socket, "socket path", quiet);
     if (!s.ok()) return s.status();
     absl::StatusOr<std::string> db =
-        Decode(path.substr(slash + 1), "database", false);
+        Decode(path.substr(slash + 1), "database", quiet);
     if (!db.ok()) return db.status();
     dsn.unix_socket = *s;
     dsn.database = *db;

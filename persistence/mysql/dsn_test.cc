@@ -103,7 +103,8 @@ TEST(MysqlDsnTest, UnencodedSeparatorInPasswordNeverInMessages) {
         "mysql://app:QXZ?ss@db/x", "mysql://app:1?QXZ@db/x",
         "mysql://app:1?c=QXZ@db", "mysql://app:1/QXZ?x=@db",
         "mysql://@9ba:QXZ&a=?a@", "mysql://u@h:p:QXZ?x@db",
-        "mysql://+.b b:QXZbaaa0 aa@["}) {
+        "mysql://+.b b:QXZbaaa0 aa@[", "mysql+unix:///a%:QXZa@/",
+        "mysql+unix://u/x:QXZ@/s/db", "mysql+unix:///b:QXZa?a@/"}) {
     absl::StatusOr<MysqlDsn> d = MysqlDsn::Parse(dsn);
     ASSERT_FALSE(d.ok()) << dsn << " parsed as database '" << d->database
                          << "', host '" << d->host << "'";
