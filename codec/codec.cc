@@ -121,10 +121,22 @@ absl::StatusOr<uint64_t> CodecReader::ReadCount(absl::string_view what,
   if (!count.ok()) return count.status();
   const size_t left = remaining();
   const bool fits = min_element_size == 0
-                        ? *count <= left + kMaxCountBeyondInput
+                        ? *count <= left + kMaxCountBeyondInput &&
+                              *count <= empty_elements_left_
                         : *count <= left / min_element_size;
   if (!fits) {
     offset_ = offset;  // A failed read consumes nothing.
+    if (min_element_size == 0 && *count <= left + kMaxCountBeyondInput) {
+      return codec_internal::InvalidValueError(
+          absl::StrCat(what, " size"), offset,
+          absl::StrCat("claims ", *count,
+                       " elements that may be empty, more "
+                       "than the ",
+                       empty_elements_left_,
+                       " this input has left for such elements (its size "
+                       "plus ",
+                       kMaxCountBeyondInput, " for all of them)"));
+    }
     if (min_element_size == 0) {
       return codec_internal::InvalidValueError(
           absl::StrCat(what, " size"), offset,
@@ -138,6 +150,7 @@ absl::StatusOr<uint64_t> CodecReader::ReadCount(absl::string_view what,
                      min_element_size, " bytes each, but only ", left,
                      " bytes are left"));
   }
+  if (min_element_size == 0) empty_elements_left_ -= *count;
   return count;
 }
 

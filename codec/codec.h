@@ -223,7 +223,9 @@ class CodecReader {
   // against the input before anything is allocated: DataLoss when
   // count * min_element_size exceeds remaining(). When min_element_size is
   // 0 (elements that may encode to nothing) the count may exceed remaining()
-  // by at most kMaxCountBeyondInput.
+  // by at most kMaxCountBeyondInput, and all such counts a reader accepts
+  // add up to at most the input's size plus kMaxCountBeyondInput (so that
+  // nested containers of empty elements cannot multiply the allowance).
   absl::StatusOr<uint64_t> ReadCount(absl::string_view what,
                                      size_t min_element_size);
 
@@ -244,6 +246,8 @@ class CodecReader {
  private:
   absl::string_view in_;
   size_t offset_ = 0;
+  // How many more elements that may encode to nothing ReadCount() accepts.
+  uint64_t empty_elements_left_ = in_.size() + kMaxCountBeyondInput;
 };
 
 // Whether T has a usable codec: Codec<T> defines Encode and Decode.

@@ -386,6 +386,26 @@ TEST(CodecReaderTest, ReadCountChecksAgainstRemainingBytes) {
             absl::StatusCode::kDataLoss);
 }
 
+TEST(CodecReaderTest, EmptyElementsShareOneAllowancePerInput) {
+  // 1000 vectors, each claiming 2^20 empty elements: each claim alone is
+  // within the allowance, but together they would be 2^30 elements from
+  // 3 KB. The second claim already exceeds what is left.
+  const uint64_t claim = CodecReader::kMaxCountBeyondInput;
+  std::string bytes = Varint(1000);
+  for (int i = 0; i < 1000; ++i) bytes += Varint(claim);
+  const std::string message =
+      ExpectDataLoss<std::vector<std::vector<geo::Empty>>>(bytes);
+  EXPECT_TRUE(absl::StrContains(message, "elements that may be empty"))
+      << message;
+  EXPECT_TRUE(absl::StrContains(message, "std::vector element 1")) << message;
+  // What one claim may take is unchanged.
+  const std::string one = Varint(1) + Varint(claim);
+  const absl::StatusOr<std::vector<std::vector<geo::Empty>>> decoded =
+      Decode<std::vector<std::vector<geo::Empty>>>(one);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ((*decoded)[0].size(), claim);
+}
+
 // --- arithmetic types ---
 
 template <typename T>
