@@ -154,6 +154,16 @@ absl::StatusOr<uint64_t> CodecReader::ReadCount(absl::string_view what,
   return count;
 }
 
+absl::Status CodecReader::EnterNesting(absl::string_view what) {
+  if (nesting_ >= kMaxNesting) {
+    return codec_internal::InvalidValueError(
+        what, offset_,
+        absl::StrCat("nests deeper than ", kMaxNesting, " levels"));
+  }
+  ++nesting_;
+  return absl::OkStatus();
+}
+
 namespace codec_internal {
 
 absl::Status Annotate(const absl::Status& status, absl::string_view context) {

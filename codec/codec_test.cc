@@ -406,6 +406,34 @@ TEST(CodecReaderTest, EmptyElementsShareOneAllowancePerInput) {
   EXPECT_EQ((*decoded)[0].size(), claim);
 }
 
+TEST(FieldsCodecTest, RecursionDeeperThanTheLimitIsDataLoss) {
+  // Each level: value (4 bytes), then one child.
+  auto nested = [](size_t levels) {
+    std::string bytes;
+    for (size_t i = 0; i < levels; ++i) {
+      bytes += std::string(4, '\0') + Varint(1);
+    }
+    return bytes + std::string(4, '\0') + Varint(0);
+  };
+  // kMaxNesting levels in all: the outer node and kMaxNesting - 1 below it.
+  const absl::StatusOr<Node> deepest =
+      Decode<Node>(nested(CodecReader::kMaxNesting - 1));
+  ASSERT_TRUE(deepest.ok()) << deepest.status();
+  const std::string message =
+      ExpectDataLoss<Node>(nested(CodecReader::kMaxNesting));
+  EXPECT_TRUE(absl::StrContains(message, "Node at offset")) << message;
+  EXPECT_TRUE(absl::StrContains(message, "nests deeper than 256 levels"))
+      << message;
+  // Far deeper input (100000 levels, 500 KB) fails the same way instead of
+  // exhausting the stack.
+  ExpectDataLoss<Node>(nested(100000));
+  // The count is per decode: a reader decodes siblings at full depth.
+  const absl::StatusOr<std::vector<Node>> siblings = Decode<std::vector<Node>>(
+      Varint(2) + nested(CodecReader::kMaxNesting - 1) +
+      nested(CodecReader::kMaxNesting - 1));
+  EXPECT_TRUE(siblings.ok()) << siblings.status();
+}
+
 // --- arithmetic types ---
 
 template <typename T>
