@@ -2,6 +2,7 @@
 
 #include "multirun/codec/codec.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -215,15 +216,22 @@ void Codec<absl::Status>::Encode(const absl::Status& value, CodecWriter& out) {
   out.WriteSize(static_cast<uint64_t>(value.code()));
   if (value.ok()) return;
   WriteSizedBytes(value.message(), out);
-  size_t payloads = 0;
+  // ForEachPayload's order is unspecified (absl varies it with the
+  // payloads' address): sorted by type URL, equal statuses encode equally.
+  // The visitor's arguments need not outlive its call: copies (a Cord copy
+  // shares its data).
+  std::vector<std::pair<std::string, absl::Cord>> payloads;
   value.ForEachPayload(
-      [&payloads](absl::string_view, const absl::Cord&) { ++payloads; });
-  out.WriteSize(payloads);
-  value.ForEachPayload(
-      [&out](absl::string_view type_url, const absl::Cord& payload) {
-        WriteSizedBytes(type_url, out);
-        WriteCord(payload, out);
+      [&payloads](absl::string_view type_url, const absl::Cord& payload) {
+        payloads.emplace_back(std::string(type_url), payload);
       });
+  std::sort(payloads.begin(), payloads.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  out.WriteSize(payloads.size());
+  for (const auto& [type_url, payload] : payloads) {
+    WriteSizedBytes(type_url, out);
+    WriteCord(payload, out);
+  }
 }
 
 absl::StatusOr<absl::Status> Codec<absl::Status>::Decode(CodecReader& in) {

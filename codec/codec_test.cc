@@ -10,6 +10,7 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <memory>
 #include <new>
 #include <optional>
 #include <random>
@@ -809,6 +810,31 @@ TEST(StatusCodecTest, PayloadsCrossIntact) {
   decoded.ForEachPayload(
       [&](absl::string_view, const absl::Cord&) { ++payloads; });
   EXPECT_EQ(payloads, 3);
+}
+
+TEST(StatusCodecTest, PayloadsAreWrittenInTypeUrlOrder) {
+  // absl's payload order depends on where the payloads live; the encoding
+  // must not. The same payloads, set in both orders, on statuses copied to
+  // other addresses, always give the same bytes.
+  std::vector<std::string> encodings;
+  for (int copy = 0; copy < 16; ++copy) {
+    absl::Status forward = absl::UnavailableError("busy");
+    forward.SetPayload("b", absl::Cord("2"));
+    forward.SetPayload("a", absl::Cord("1"));
+    forward.SetPayload("c", absl::Cord("3"));
+    absl::Status backward = absl::UnavailableError("busy");
+    backward.SetPayload("c", absl::Cord("3"));
+    backward.SetPayload("a", absl::Cord("1"));
+    backward.SetPayload("b", absl::Cord("2"));
+    auto moved = std::make_unique<absl::Status>(backward);
+    encodings.push_back(Encode(forward));
+    encodings.push_back(Encode(*moved));
+  }
+  const std::string expected = Varint(14) + Varint(4) + "busy" + Varint(3) +
+                               Varint(1) + "a" + Varint(1) + "1" + Varint(1) +
+                               "b" + Varint(1) + "2" + Varint(1) + "c" +
+                               Varint(1) + "3";
+  for (const std::string& bytes : encodings) EXPECT_EQ(bytes, expected);
 }
 
 TEST(StatusCodecTest, DecodeFailureIsTheOuterStatus) {
