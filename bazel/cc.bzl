@@ -55,3 +55,45 @@ def multirun_cc_binary(name, copts = [], **kwargs):
         copts = MULTIRUN_TEST_COPTS + copts,
         **kwargs
     )
+
+def multirun_cc_fuzzer(name, srcs, corpus, deps = [], copts = [], size = "small", **kwargs):
+    """A libFuzzer target and a test that replays its corpus.
+
+    Defines two targets:
+      - `name`: the libFuzzer binary, tagged "fuzzer" and "manual" (only
+        clang links -fsanitize=fuzzer, so `bazel build //...` skips it). Build
+        it with `--config=fuzz` under CC=clang; tools/fuzz does.
+      - `name + "_replay_test"`: a cc_test that calls the target's
+        LLVMFuzzerTestOneInput() with each file of `corpus`, in every
+        configuration (GCC, clang, the sanitizers).
+
+    Args:
+      name: the fuzzer's name (its source is usually `<name>.cc`).
+      srcs: the sources; one defines LLVMFuzzerTestOneInput.
+      corpus: the directory of the seed corpus, relative to the package.
+      deps: the dependencies of the sources.
+      copts: options added after multirun's own.
+      size: the replay test's size.
+      **kwargs: passed to both rules.
+    """
+    corpus_files = native.glob([corpus + "/**"])
+    native.cc_binary(
+        name = name,
+        srcs = srcs,
+        copts = MULTIRUN_TEST_COPTS + copts,
+        linkopts = ["-fsanitize=fuzzer"],
+        testonly = True,
+        tags = ["fuzzer", "manual"],
+        deps = deps,
+        **kwargs
+    )
+    native.cc_test(
+        name = name + "_replay_test",
+        size = size,
+        srcs = srcs,
+        copts = MULTIRUN_TEST_COPTS + copts,
+        args = [native.package_name() + "/" + corpus],
+        data = corpus_files,
+        deps = deps + ["//testing/fuzz:replay_main"],
+        **kwargs
+    )

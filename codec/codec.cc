@@ -2,6 +2,7 @@
 
 #include "multirun/codec/codec.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -121,10 +122,22 @@ absl::StatusOr<uint64_t> CodecReader::ReadCount(absl::string_view what,
   if (!count.ok()) return count.status();
   const size_t left = remaining();
   const bool fits = min_element_size == 0
-                        ? *count <= left + kMaxCountBeyondInput
+                        ? *count <= left + kMaxCountBeyondInput &&
+                              *count <= empty_elements_left_
                         : *count <= left / min_element_size;
   if (!fits) {
     offset_ = offset;  // A failed read consumes nothing.
+    if (min_element_size == 0 && *count <= left + kMaxCountBeyondInput) {
+      return codec_internal::InvalidValueError(
+          absl::StrCat(what, " size"), offset,
+          absl::StrCat("claims ", *count,
+                       " elements that may be empty, more "
+                       "than the ",
+                       empty_elements_left_,
+                       " this input has left for such elements (its size "
+                       "plus ",
+                       kMaxCountBeyondInput, " for all of them)"));
+    }
     if (min_element_size == 0) {
       return codec_internal::InvalidValueError(
           absl::StrCat(what, " size"), offset,
@@ -138,7 +151,18 @@ absl::StatusOr<uint64_t> CodecReader::ReadCount(absl::string_view what,
                      min_element_size, " bytes each, but only ", left,
                      " bytes are left"));
   }
+  if (min_element_size == 0) empty_elements_left_ -= *count;
   return count;
+}
+
+absl::Status CodecReader::EnterNesting(absl::string_view what) {
+  if (nesting_ >= kMaxNesting) {
+    return codec_internal::InvalidValueError(
+        what, offset_,
+        absl::StrCat("nests deeper than ", kMaxNesting, " levels"));
+  }
+  ++nesting_;
+  return absl::OkStatus();
 }
 
 namespace codec_internal {
@@ -192,15 +216,22 @@ void Codec<absl::Status>::Encode(const absl::Status& value, CodecWriter& out) {
   out.WriteSize(static_cast<uint64_t>(value.code()));
   if (value.ok()) return;
   WriteSizedBytes(value.message(), out);
-  size_t payloads = 0;
+  // ForEachPayload's order is unspecified (absl varies it with the
+  // payloads' address): sorted by type URL, equal statuses encode equally.
+  // The visitor's arguments need not outlive its call: copies (a Cord copy
+  // shares its data).
+  std::vector<std::pair<std::string, absl::Cord>> payloads;
   value.ForEachPayload(
-      [&payloads](absl::string_view, const absl::Cord&) { ++payloads; });
-  out.WriteSize(payloads);
-  value.ForEachPayload(
-      [&out](absl::string_view type_url, const absl::Cord& payload) {
-        WriteSizedBytes(type_url, out);
-        WriteCord(payload, out);
+      [&payloads](absl::string_view type_url, const absl::Cord& payload) {
+        payloads.emplace_back(std::string(type_url), payload);
       });
+  std::sort(payloads.begin(), payloads.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  out.WriteSize(payloads.size());
+  for (const auto& [type_url, payload] : payloads) {
+    WriteSizedBytes(type_url, out);
+    WriteCord(payload, out);
+  }
 }
 
 absl::StatusOr<absl::Status> Codec<absl::Status>::Decode(CodecReader& in) {

@@ -60,7 +60,8 @@
 // allocated), and rejects bytes that are no valid value (a bool byte other
 // than 0 or 1, an enum outside its declared range, a status code absl does
 // not define, an optional tag other than 0 or 1, a variant index out of
-// range, a map whose keys are not strictly increasing). Every such failure
+// range, a map whose keys are not strictly increasing, types with fields
+// nested more than CodecReader::kMaxNesting deep). Every such failure
 // is absl::StatusCode::kDataLoss with a message that says what was being
 // decoded, where, and inside what:
 //   "Codec: truncated input reading std::string size at offset 9 (needs at
@@ -223,7 +224,9 @@ class CodecReader {
   // against the input before anything is allocated: DataLoss when
   // count * min_element_size exceeds remaining(). When min_element_size is
   // 0 (elements that may encode to nothing) the count may exceed remaining()
-  // by at most kMaxCountBeyondInput.
+  // by at most kMaxCountBeyondInput, and all such counts a reader accepts
+  // add up to at most the input's size plus kMaxCountBeyondInput (so that
+  // nested containers of empty elements cannot multiply the allowance).
   absl::StatusOr<uint64_t> ReadCount(absl::string_view what,
                                      size_t min_element_size);
 
@@ -237,13 +240,26 @@ class CodecReader {
   // Bytes read so far: the offset of the next byte in the input.
   size_t offset() const { return offset_; }
 
+  // For the codecs of types that may contain themselves (the fields codec
+  // of a recursive type): one more level of nesting, `what`, or DataLoss
+  // when that makes more than kMaxNesting levels, so that hostile input
+  // cannot exhaust the stack. Pair each OK call with LeaveNesting().
+  absl::Status EnterNesting(absl::string_view what);
+  void LeaveNesting() { --nesting_; }
+
   // How many elements that may encode to nothing ReadCount() accepts beyond
   // the bytes that remain.
   static constexpr uint64_t kMaxCountBeyondInput = uint64_t{1} << 20;
 
+  // The deepest nesting of types with fields that Decode accepts.
+  static constexpr size_t kMaxNesting = 256;
+
  private:
   absl::string_view in_;
   size_t offset_ = 0;
+  // How many more elements that may encode to nothing ReadCount() accepts.
+  uint64_t empty_elements_left_ = in_.size() + kMaxCountBeyondInput;
+  size_t nesting_ = 0;
 };
 
 // Whether T has a usable codec: Codec<T> defines Encode and Decode.

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <memory>
 #include <new>
 #include <optional>
 #include <random>
@@ -386,6 +387,54 @@ TEST(CodecReaderTest, ReadCountChecksAgainstRemainingBytes) {
             absl::StatusCode::kDataLoss);
 }
 
+TEST(CodecReaderTest, EmptyElementsShareOneAllowancePerInput) {
+  // 1000 vectors, each claiming 2^20 empty elements: each claim alone is
+  // within the allowance, but together they would be 2^30 elements from
+  // 3 KB. The second claim already exceeds what is left.
+  const uint64_t claim = CodecReader::kMaxCountBeyondInput;
+  std::string bytes = Varint(1000);
+  for (int i = 0; i < 1000; ++i) bytes += Varint(claim);
+  const std::string message =
+      ExpectDataLoss<std::vector<std::vector<geo::Empty>>>(bytes);
+  EXPECT_TRUE(absl::StrContains(message, "elements that may be empty"))
+      << message;
+  EXPECT_TRUE(absl::StrContains(message, "std::vector element 1")) << message;
+  // What one claim may take is unchanged.
+  const std::string one = Varint(1) + Varint(claim);
+  const absl::StatusOr<std::vector<std::vector<geo::Empty>>> decoded =
+      Decode<std::vector<std::vector<geo::Empty>>>(one);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ((*decoded)[0].size(), claim);
+}
+
+TEST(FieldsCodecTest, RecursionDeeperThanTheLimitIsDataLoss) {
+  // Each level: value (4 bytes), then one child.
+  auto nested = [](size_t levels) {
+    std::string bytes;
+    for (size_t i = 0; i < levels; ++i) {
+      bytes += std::string(4, '\0') + Varint(1);
+    }
+    return bytes + std::string(4, '\0') + Varint(0);
+  };
+  // kMaxNesting levels in all: the outer node and kMaxNesting - 1 below it.
+  const absl::StatusOr<Node> deepest =
+      Decode<Node>(nested(CodecReader::kMaxNesting - 1));
+  ASSERT_TRUE(deepest.ok()) << deepest.status();
+  const std::string message =
+      ExpectDataLoss<Node>(nested(CodecReader::kMaxNesting));
+  EXPECT_TRUE(absl::StrContains(message, "Node at offset")) << message;
+  EXPECT_TRUE(absl::StrContains(message, "nests deeper than 256 levels"))
+      << message;
+  // Far deeper input (100000 levels, 500 KB) fails the same way instead of
+  // exhausting the stack.
+  ExpectDataLoss<Node>(nested(100000));
+  // The count is per decode: a reader decodes siblings at full depth.
+  const absl::StatusOr<std::vector<Node>> siblings = Decode<std::vector<Node>>(
+      Varint(2) + nested(CodecReader::kMaxNesting - 1) +
+      nested(CodecReader::kMaxNesting - 1));
+  EXPECT_TRUE(siblings.ok()) << siblings.status();
+}
+
 // --- arithmetic types ---
 
 template <typename T>
@@ -459,6 +508,41 @@ TEST(ArithmeticCodecTest, FloatingPointRoundTripsBitForBit) {
   const long double inf =
       RoundTrip(std::numeric_limits<long double>::infinity());
   EXPECT_TRUE(std::isinf(inf));
+}
+
+// A long double whose value bytes are those of `value` and whose padding
+// bytes are `fill`, as memory that an x87 store wrote over leaves them.
+long double WithPadding(long double value, unsigned char fill) {
+  alignas(long double) unsigned char bytes[sizeof(long double)];
+  std::memset(bytes, fill, sizeof(bytes));
+  std::memcpy(bytes, &value, 10);
+  long double out;
+  std::memcpy(&out, bytes, sizeof(out));
+  return out;
+}
+
+TEST(ArithmeticCodecTest, LongDoublePaddingIsWrittenAsZeros) {
+  if (std::numeric_limits<long double>::digits != 64 ||
+      sizeof(long double) <= 10) {
+    GTEST_SKIP() << "long double is not the padded x87 format here";
+  }
+  const long double a = WithPadding(-3.25L, 0xAB);
+  const long double b = WithPadding(-3.25L, 0x5C);
+  const std::string bytes = Encode(a);
+  ASSERT_EQ(bytes.size(), sizeof(long double));
+  EXPECT_EQ(bytes.substr(10), std::string(sizeof(long double) - 10, '\0'));
+  EXPECT_EQ(Encode(b), bytes);
+  // Containers copy elements one by one, not the padded array.
+  const std::vector<long double> values = {a, b};
+  const std::string vector_bytes = Encode(values);
+  EXPECT_EQ(vector_bytes, Varint(2) + bytes + bytes);
+  EXPECT_EQ(Encode(std::array<long double, 2>{a, b}), bytes + bytes);
+  // Padding on the wire is ignored.
+  std::string dirty = bytes;
+  dirty[sizeof(long double) - 1] = '\x7f';
+  const absl::StatusOr<long double> decoded = Decode<long double>(dirty);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(*decoded, -3.25L);
 }
 
 TEST(ArithmeticCodecTest, BoolIsOneByteAndRejectsOtherValues) {
@@ -726,6 +810,31 @@ TEST(StatusCodecTest, PayloadsCrossIntact) {
   decoded.ForEachPayload(
       [&](absl::string_view, const absl::Cord&) { ++payloads; });
   EXPECT_EQ(payloads, 3);
+}
+
+TEST(StatusCodecTest, PayloadsAreWrittenInTypeUrlOrder) {
+  // absl's payload order depends on where the payloads live; the encoding
+  // must not. The same payloads, set in both orders, on statuses copied to
+  // other addresses, always give the same bytes.
+  std::vector<std::string> encodings;
+  for (int copy = 0; copy < 16; ++copy) {
+    absl::Status forward = absl::UnavailableError("busy");
+    forward.SetPayload("b", absl::Cord("2"));
+    forward.SetPayload("a", absl::Cord("1"));
+    forward.SetPayload("c", absl::Cord("3"));
+    absl::Status backward = absl::UnavailableError("busy");
+    backward.SetPayload("c", absl::Cord("3"));
+    backward.SetPayload("a", absl::Cord("1"));
+    backward.SetPayload("b", absl::Cord("2"));
+    auto moved = std::make_unique<absl::Status>(backward);
+    encodings.push_back(Encode(forward));
+    encodings.push_back(Encode(*moved));
+  }
+  const std::string expected = Varint(14) + Varint(4) + "busy" + Varint(3) +
+                               Varint(1) + "a" + Varint(1) + "1" + Varint(1) +
+                               "b" + Varint(1) + "2" + Varint(1) + "c" +
+                               Varint(1) + "3";
+  for (const std::string& bytes : encodings) EXPECT_EQ(bytes, expected);
 }
 
 TEST(StatusCodecTest, DecodeFailureIsTheOuterStatus) {

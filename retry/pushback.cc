@@ -28,10 +28,12 @@ std::optional<absl::Duration> RetryAfterOf(const absl::Status& status) {
   auto payload = status.GetPayload(kRetryAfterTypeUrl);
   if (!payload.has_value()) return std::nullopt;
   const std::string text(*payload);
-  if (text.empty() || text.size() > 18) return std::nullopt;
+  if (text.empty()) return std::nullopt;
   for (char c : text) {
     if (c < '0' || c > '9') return std::nullopt;
   }
+  // Any number of digits that fits in int64 (SimpleAtoi refuses more),
+  // so that every payload SetRetryAfter writes reads back.
   int64_t ms = 0;
   if (!absl::SimpleAtoi(text, &ms)) return std::nullopt;
   return absl::Milliseconds(ms);

@@ -48,7 +48,8 @@ inline constexpr absl::string_view kRetryAfterTypeUrl =
 absl::Status SetRetryAfter(absl::Status status, absl::Duration wait);
 
 // The retry-after wait `status` carries, or nullopt when it carries none or
-// the payload is not a non-negative decimal number of milliseconds.
+// the payload is not a non-negative decimal number of milliseconds (ASCII
+// digits only) that fits in an int64.
 std::optional<absl::Duration> RetryAfterOf(const absl::Status& status);
 
 }  // namespace multirun

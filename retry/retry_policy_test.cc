@@ -4,7 +4,11 @@
 
 #include "multirun/retry/retry_policy.h"
 
+#include <cstdint>
+#include <limits>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/cord.h"
@@ -83,6 +87,30 @@ TEST(PushbackTest, BadInputIsIgnored) {
     s.SetPayload(kRetryAfterTypeUrl, absl::Cord(bad));
     EXPECT_EQ(RetryAfterOf(s), std::nullopt) << bad;
   }
+}
+
+TEST(PushbackTest, EveryWaitSetReadsBack) {
+  // Waits of 10^18 ms and more take 19 digits; the longest finite ones
+  // saturate at the largest int64.
+  for (absl::Duration wait :
+       {absl::Milliseconds(int64_t{1000000000000000000}),
+        absl::Milliseconds(std::numeric_limits<int64_t>::max()),
+        absl::Seconds(std::numeric_limits<int64_t>::max())}) {
+    const absl::Status s = SetRetryAfter(absl::UnavailableError("x"), wait);
+    EXPECT_EQ(RetryAfterOf(s),
+              absl::Milliseconds(absl::ToInt64Milliseconds(wait)))
+        << *s.GetPayload(kRetryAfterTypeUrl);
+  }
+  for (const char* digits :
+       {"7313684151629100000", "0000000000000000000001500"}) {
+    absl::Status s = absl::UnavailableError("x");
+    s.SetPayload(kRetryAfterTypeUrl, absl::Cord(digits));
+    EXPECT_NE(RetryAfterOf(s), std::nullopt) << digits;
+  }
+  // One past the largest int64 does not fit.
+  absl::Status s = absl::UnavailableError("x");
+  s.SetPayload(kRetryAfterTypeUrl, absl::Cord("9223372036854775808"));
+  EXPECT_EQ(RetryAfterOf(s), std::nullopt);
 }
 
 TEST(RetryBudgetTest, CreateRejectsBadParameters) {

@@ -29,8 +29,9 @@ namespace multirun {
 
 // absl::Status: the code as a size; for an error also the message (size,
 // bytes), the number of payloads, and each payload's type URL and bytes
-// (size, bytes each). Decode rejects codes absl does not define (above
-// kUnauthenticated = 16) and duplicate type URLs.
+// (size, bytes each), in increasing type URL order (Decode takes any). Decode
+// rejects codes absl does not define (above kUnauthenticated = 16) and
+// duplicate type URLs.
 template <>
 struct Codec<absl::Status> {
   static constexpr size_t kMinEncodedSize = 1;

@@ -109,11 +109,17 @@ struct Codec<T> {
   }
 
   static absl::StatusOr<T> Decode(CodecReader& in) {
+    // A type with fields may contain itself: bound the recursion.
+    const codec_internal::FieldNames* names = codec_internal::FieldNamesOf<T>();
+    absl::Status status =
+        in.EnterNesting(names != nullptr ? names->type : "a type with fields");
+    if (!status.ok()) return codec_internal::Error<T>(std::move(status));
     absl::StatusOr<T> result(absl::in_place);
     Fields fields =
         MultirunCodecFields(*result, codec_internal::FieldsTag<T>());
-    absl::Status status = DecodeFields(
+    status = DecodeFields(
         in, fields, std::make_index_sequence<std::tuple_size_v<Fields>>{});
+    in.LeaveNesting();
     if (!status.ok()) return codec_internal::Error<T>(std::move(status));
     return result;
   }

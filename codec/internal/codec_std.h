@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <cstring>
 #include <iterator>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -85,11 +86,23 @@ constexpr absl::string_view ArithmeticName() {
   }
 }
 
+// The bytes of an arithmetic T that hold its value: sizeof(T), but for the
+// x87 extended-precision long double, whose 10 bytes are padded to 12 or 16
+// with bytes that no store writes (they hold whatever was in memory).
+template <typename T>
+inline constexpr size_t kValueBytes =
+    std::is_same_v<T, long double>&& std::numeric_limits<long double>::digits ==
+                64 &&
+            sizeof(long double) > 10
+        ? 10
+        : sizeof(T);
+
 // Elements copied with one memcpy: arithmetic types but bool, whose bytes
-// must be checked.
+// must be checked, and a padded long double, whose padding must not be.
 template <typename T>
 inline constexpr bool kBulk =
-    std::is_arithmetic_v<T> && !std::is_same_v<T, bool>;
+    std::is_arithmetic_v<T> && !std::is_same_v<T, bool> &&
+    kValueBytes<T> == sizeof(T);
 
 // Decodes a T into `slot`; on failure returns the error annotated with
 // "<context> <index>".
@@ -177,7 +190,9 @@ absl::StatusOr<std::pair<K, V>> DecodeMapEntry(CodecReader& in,
 }  // namespace codec_internal
 
 // Arithmetic types: their sizeof(T) bytes as the host lays them out. A bool
-// is one byte, 0 or 1.
+// is one byte, 0 or 1. A padded long double writes its value bytes and
+// zeros for the padding (so equal values encode equally and no stray memory
+// leaves the process); Decode ignores the padding.
 template <typename T>
 requires std::is_arithmetic_v<T>
 struct Codec<T> {
@@ -188,6 +203,10 @@ struct Codec<T> {
     if constexpr (std::is_same_v<T, bool>) {
       const unsigned char byte = value ? 1 : 0;
       out.WriteBytes(&byte, 1);
+    } else if constexpr (codec_internal::kValueBytes<T> != sizeof(T)) {
+      unsigned char bytes[sizeof(T)] = {};
+      std::memcpy(bytes, &value, codec_internal::kValueBytes<T>);
+      out.WriteBytes(bytes, sizeof(T));
     } else {
       out.WriteBytes(&value, sizeof(T));
     }

@@ -14,7 +14,10 @@
 // Options: connect_timeout, read_timeout, write_timeout (seconds, > 0),
 // charset (default utf8mb4), init_command (SQL run on every new session).
 // Anything malformed or unknown is InvalidArgument naming the part at fault;
-// the password never appears in a message or in ToString().
+// the password never appears in a message or in ToString(). A raw '@'
+// outside the userinfo and before the options is refused (it is what a
+// password with an unencoded '/' looks like; write %40), and when the
+// options hold one, no message quotes the DSN's text.
 //
 // Example:
 //
@@ -54,7 +57,9 @@ struct MysqlDsn {
 
   static absl::StatusOr<MysqlDsn> Parse(absl::string_view dsn);
 
-  // The DSN back as text, with the password replaced by "***".
+  // The DSN back as text, with the password replaced by "***" and without
+  // the options; percent-encoded, so that it parses to the same user, host,
+  // port, socket and database.
   std::string ToString() const;
 };
 

@@ -95,6 +95,50 @@ TEST(MysqlDsnTest, PasswordNeverInMessages) {
   }
 }
 
+// A password with a separator that is not percent-encoded splits into
+// what looks like a port, a database or options; none of it is quoted.
+TEST(MysqlDsnTest, UnencodedSeparatorInPasswordNeverInMessages) {
+  for (const char* dsn :
+       {"mysql://app:QXZ/x@db:3306/shop", "mysql://app:1234/QXZ@db",
+        "mysql://app:QXZ?ss@db/x", "mysql://app:1?QXZ@db/x",
+        "mysql://app:1?c=QXZ@db", "mysql://app:1/QXZ?x=@db",
+        "mysql://@9ba:QXZ&a=?a@", "mysql://u@h:p:QXZ?x@db",
+        "mysql://+.b b:QXZbaaa0 aa@[", "mysql+unix:///a%:QXZa@/",
+        "mysql+unix://u/x:QXZ@/s/db", "mysql+unix:///b:QXZa?a@/"}) {
+    absl::StatusOr<MysqlDsn> d = MysqlDsn::Parse(dsn);
+    ASSERT_FALSE(d.ok()) << dsn << " parsed as database '" << d->database
+                         << "', host '" << d->host << "'";
+    EXPECT_EQ(d.status().code(), absl::StatusCode::kInvalidArgument) << dsn;
+    EXPECT_EQ(d.status().message().find("QXZ"), std::string::npos)
+        << dsn << " -> " << d.status();
+  }
+  // An '@' in an option value is no password: still accepted.
+  absl::StatusOr<MysqlDsn> d =
+      MysqlDsn::Parse("mysql://h/db?init_command=SET%20@a=1");
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->init_command, "SET @a=1");
+}
+
+TEST(MysqlDsnTest, ToStringParsesBackToTheSameFields) {
+  for (const char* dsn :
+       {"mysql://a%40b:pw@x%3Ay:1/d%2Fe", "mysql://u@[::1]:3307/db",
+        "mysql://%3A:p@h%20%25/%3F%23",
+        "mysql+unix://r%2Fs:pw@/run/my%20sql/x%3F.sock/d%2Fb",
+        "mysql://h%C3%A9/%00"}) {
+    absl::StatusOr<MysqlDsn> d = MysqlDsn::Parse(dsn);
+    ASSERT_TRUE(d.ok()) << dsn << ": " << d.status();
+    absl::StatusOr<MysqlDsn> back = MysqlDsn::Parse(d->ToString());
+    ASSERT_TRUE(back.ok()) << dsn << " -> " << d->ToString() << ": "
+                           << back.status();
+    EXPECT_EQ(back->user, d->user) << d->ToString();
+    EXPECT_EQ(back->host, d->host) << d->ToString();
+    EXPECT_EQ(back->port, d->port) << d->ToString();
+    EXPECT_EQ(back->unix_socket, d->unix_socket) << d->ToString();
+    EXPECT_EQ(back->database, d->database) << d->ToString();
+    EXPECT_EQ(back->password, d->password.empty() ? "" : "***");
+  }
+}
+
 TEST(MysqlErrorTest, MapsNumbersToCodesAndKeepsThem) {
   EXPECT_EQ(MysqlErrorCode(1045), absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(MysqlErrorCode(2013), absl::StatusCode::kUnavailable);
