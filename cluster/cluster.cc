@@ -2,6 +2,7 @@
 
 #include "multirun/cluster/cluster.h"
 
+#include <errno.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <deque>
@@ -34,8 +36,6 @@
 #include "multirun/cluster/internal/cluster_protocol.h"
 #include "multirun/cluster/internal/mpi_transport.h"
 #include "multirun/codec/codec.h"
-#include "multirun/processes/internal/pool_job.h"
-#include "multirun/processes/internal/pool_registry.h"
 #include "multirun/processes/process_pool.h"
 #include "multirun/sync/lock_holder.h"
 
@@ -139,6 +139,22 @@ void OnTerminate(int signal_number) {
   WriteText("\n");
   signal(signal_number, SIG_DFL);
   raise(signal_number);
+}
+
+// The tasks in flight on each rank, one line each (outside a signal
+// handler).
+std::string InFlightReport(const SignalView& view) {
+  std::string out;
+  for (int rank = 1; rank < view.size; ++rank) {
+    const int64_t count = view.in_flight[rank].load(std::memory_order_relaxed);
+    if (count == 0) continue;
+    const char* name = view.oldest_task[rank].load(std::memory_order_relaxed);
+    absl::StrAppend(&out, "\n  rank ", rank, " (pid ", view.pids[rank], " on ",
+                    view.hosts[rank], "): ", count,
+                    " task(s) in flight, the oldest '",
+                    name != nullptr ? name : "?", "'");
+  }
+  return out.empty() ? " none" : out;
 }
 
 }  // namespace
@@ -531,6 +547,24 @@ void Cluster::Drive() {
   std::deque<std::unique_ptr<ClusterJob>> taken;
   bool now = false;
   bool stop_sent = false;
+  // A rank of the driver's host that dies is noticed here, before mpirun
+  // stops the job (whose SIGTERM report may be lost with the driver's
+  // output): checked every kLivenessPeriod.
+  constexpr auto kLivenessPeriod = std::chrono::milliseconds(20);
+  auto next_liveness = std::chrono::steady_clock::now() + kLivenessPeriod;
+  auto check_liveness = [&] {
+    for (int r = 1; r < size_; ++r) {
+      if (!view.on_driver_host[r] || state.ranks[r].stopped) continue;
+      if (kill(view.pids[r], 0) == 0 || errno != ESRCH) continue;
+      const std::string text =
+          absl::StrCat("multirun cluster: rank ", r, " (pid ", view.pids[r],
+                       ") is gone; ending the job. Tasks in flight:",
+                       cluster_internal::InFlightReport(view), "\n");
+      ssize_t ignored = write(STDERR_FILENO, text.data(), text.size());
+      (void)ignored;
+      mpi.Abort(1);
+    }
+  };
   const absl::Status cancelled = absl::CancelledError(
       absl::StrCat("cancelled by Cluster::ShutdownNow (", options_.name, ")"));
 
@@ -722,6 +756,11 @@ void Cluster::Drive() {
         std::all_of(state.ranks.begin() + 1, state.ranks.end(),
                     [](const DriverState::Rank& r) { return r.stopped; })) {
       return;
+    }
+    if (const auto clock = std::chrono::steady_clock::now();
+        clock >= next_liveness) {
+      check_liveness();
+      next_liveness = clock + kLivenessPeriod;
     }
     if (progress) {
       wake_.Busy();

@@ -10,7 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "multirun/processes/internal/pool_protocol.h"
+#include "multirun/processes/process_pool.h"
 
 namespace multirun {
 namespace cluster_internal {

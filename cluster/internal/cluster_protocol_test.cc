@@ -9,7 +9,7 @@
 
 #include "absl/status/status.h"
 #include "gtest/gtest.h"
-#include "multirun/processes/internal/pool_protocol.h"
+#include "multirun/processes/process_pool.h"
 
 namespace multirun {
 namespace cluster_internal {

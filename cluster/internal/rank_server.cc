@@ -18,7 +18,6 @@
 #include "multirun/cluster/internal/mpi_transport.h"
 #include "multirun/cluster/internal/wake_word.h"
 #include "multirun/codec/codec.h"
-#include "multirun/processes/internal/pool_job.h"
 #include "multirun/processes/process_pool.h"
 #include "multirun/sync/lock.h"
 #include "multirun/sync/lock_holder.h"
