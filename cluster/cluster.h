@@ -55,11 +55,14 @@
 // room, so a slow rank gets fewer.
 // A rank that dies (its process killed, the machine lost) ends the whole job:
 // MPI (Open MPI 4.1, MPICH 4.0) has no communicator that survives a lost
-// rank. mpirun then stops every other rank; the driver writes, on the signal
-// mpirun sends it, which ranks had tasks in flight and which task each was
-// last sent, and mpirun exits non-zero naming the rank that died. Run mpirun
-// with stdin from /dev/null (or --stdin none) in scripts: Open MPI 4.1's
-// mpirun can hang after a rank dies while it forwards a pipe to rank 0.
+// rank. The driver checks every 20 ms that the ranks of its own host still
+// exist; when one is gone it writes which ranks had tasks in flight and the
+// oldest of each, and ends the job (MPI_Abort). A rank of another host is
+// noticed by mpirun, which stops every other rank and exits non-zero naming
+// the rank that died; the driver writes the same report on the signal
+// mpirun sends it. Run mpirun with stdin from /dev/null (or --stdin none) in
+// scripts: Open MPI 4.1's mpirun can hang after a rank dies while it
+// forwards a pipe to rank 0.
 // Termination: Shutdown() waits for every answer, then tells each rank to
 // stop; a rank stops its pool and sends its last message; the driver
 // finalises MPI once every rank has said so, and so does every rank after
