@@ -230,7 +230,8 @@ class Cluster {
     auto job = std::make_unique<cluster_internal::TypedClusterJob<T>>();
     Future<T> future = job->GetFuture();
     job->task_name = task.name();
-    EncodeRequest<std::decay_t<Params>...>(task.id(), job->frame, std::forward<Args>(args)...);
+    processes_internal::EncodePoolRequest<std::decay_t<Params>...>(task.id(), job->frame,
+                                                                   std::forward<Args>(args)...);
     Enqueue(std::move(job));
     return future;
   }
@@ -254,7 +255,8 @@ class Cluster {
       return future;
     }
     job->task_name = found->name;
-    EncodeRequest<std::decay_t<Args>...>(found->id, job->frame, std::forward<Args>(args)...);
+    processes_internal::EncodePoolRequest<std::decay_t<Args>...>(found->id, job->frame,
+                                                                 std::forward<Args>(args)...);
     Enqueue(std::move(job));
     return future;
   }
@@ -309,13 +311,6 @@ class Cluster {
 
   Cluster(ClusterOptions options);
 
-  template <typename... Params, typename... Args>
-  static void EncodeRequest(uint32_t task, std::string& frame, Args&&... args) {
-    frame.resize(processes_internal::kPoolRequestPrefix);
-    EncodeTo(std::tuple<Params...>(std::forward<Args>(args)...), &frame);
-    processes_internal::SealPoolRequest(task, &frame);
-  }
-
   void Enqueue(std::unique_ptr<cluster_internal::ClusterJob> job);
   absl::Status StopDriver(bool now, size_t* cancelled);
   void Drive();
@@ -360,7 +355,7 @@ class Cluster {
 // with that error, under the graph's failure policy; Graph::Cancel() stops
 // the nodes that have not started.
 //
-// Example: the profit of semisync's example, each step on a rank.
+// Example: a profit from revenue and expenses, each step on a rank.
 //
 //   double Revenue(int year);                // Registered with
 //   double Expenses(int year);               // MULTIRUN_REGISTER_TASK as

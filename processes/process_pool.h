@@ -259,8 +259,8 @@ class ProcessPool {
     auto job = std::make_unique<processes_internal::TypedPoolJob<T>>();
     Future<T> future = job->GetFuture();
     job->task_name = task.name();
-    EncodeRequest<std::decay_t<Params>...>(task.id(), job->frame,
-                                           std::forward<Args>(args)...);
+    processes_internal::EncodePoolRequest<std::decay_t<Params>...>(
+        task.id(), job->frame, std::forward<Args>(args)...);
     Enqueue(std::move(job));
     return future;
   }
@@ -292,8 +292,8 @@ class ProcessPool {
       return future;
     }
     job->task_name = found->name;
-    EncodeRequest<std::decay_t<Args>...>(found->id, job->frame,
-                                         std::forward<Args>(args)...);
+    processes_internal::EncodePoolRequest<std::decay_t<Args>...>(
+        found->id, job->frame, std::forward<Args>(args)...);
     Enqueue(std::move(job));
     return future;
   }
@@ -338,13 +338,6 @@ class ProcessPool {
   struct Supervisor;
 
   ProcessPool(const Options& options, int workers);
-
-  template <typename... Params, typename... Args>
-  static void EncodeRequest(uint32_t task, std::string& frame, Args&&... args) {
-    frame.resize(processes_internal::kPoolRequestPrefix);
-    EncodeTo(std::tuple<Params...>(std::forward<Args>(args)...), &frame);
-    processes_internal::SealPoolRequest(task, &frame);
-  }
 
   friend struct processes_internal::PoolAccess;
 

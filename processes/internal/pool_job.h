@@ -42,6 +42,16 @@ struct PoolAccess;
 template <typename T, typename... Params>
 using PoolSignature = T(std::decay_t<Params>...);
 
+// Writes into `frame` the request to run task number `task` with `args`
+// converted to `Params...` (a sealed frame: see kPoolRequestPrefix). For
+// every executor that sends registered tasks as bytes.
+template <typename... Params, typename... Args>
+void EncodePoolRequest(uint32_t task, std::string& frame, Args&&... args) {
+  frame.resize(kPoolRequestPrefix);
+  EncodeTo(std::tuple<Params...>(std::forward<Args>(args)...), &frame);
+  SealPoolRequest(task, &frame);
+}
+
 // The PoolTaskRunner of function `Fn`, whose future's value type is `T`.
 template <auto Fn, typename T, typename... Params>
 void RunPoolTask(absl::string_view encoded, std::string* out) {
