@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <deque>
@@ -64,6 +65,18 @@ class ScopedCompleting {
 
 // A request frame's bytes besides the arguments' (the u64 job number).
 constexpr size_t kRequestOverhead = sizeof(uint64_t);
+
+// How many requests a rank holds. A rank starts with 2 per task process (at
+// most pipeline_depth). When the driver has more requests than the ranks
+// have room for and a rank reports that its task processes have nothing
+// waiting, its room doubles, up to pipeline_depth per process: enough to
+// cover the round trip, however slow the network or busy the host. When every
+// report of a kLoadWindow shows a backlog, the rank's answers in that window
+// give its rate, and its room shrinks to about kBacklogSeconds of work (at
+// least 2 per process), so that long tasks are handed out as ranks finish
+// them, not dealt out in advance.
+constexpr auto kLoadWindow = std::chrono::milliseconds(5);
+constexpr double kBacklogSeconds = 0.010;
 
 // What the driver's SIGTERM handler reads: per rank, the tasks in flight and
 // the name of the oldest of them (static storage, NUL-terminated).
@@ -167,8 +180,19 @@ struct SavedSignal {
 // The driver's communication thread's state.
 struct DriverState {
   struct Rank {
+    // Requests the rank may hold: between `least` and `most`, sized by the
+    // rank's load reports (Cluster::Drive()).
+    int64_t workers = 1;
     int64_t capacity = 0;
+    int64_t least = 0;
+    int64_t most = 0;
     int64_t in_flight = 0;
+    // Since `window_start`: answers, whether every load report showed a
+    // backlog, and whether the driver had requests the rank had no room for.
+    std::chrono::steady_clock::time_point window_start;
+    int64_t window_answers = 0;
+    bool backlogged = true;
+    bool full = false;
     // The jobs sent and not answered, in the order sent.
     std::set<uint64_t> unanswered;
     std::string batch;
@@ -458,8 +482,13 @@ absl::StatusOr<std::unique_ptr<Cluster>> Cluster::Start(
   cluster->state_ = std::make_unique<DriverState>(cluster->size_);
   DriverState& state = *cluster->state_;
   for (int r = 1; r < cluster->size_; ++r) {
-    state.ranks[r].capacity =
-        int64_t{cluster->workers_by_rank_[r]} * o.pipeline_depth;
+    DriverState::Rank& rank = state.ranks[r];
+    const int64_t workers = std::max(1, cluster->workers_by_rank_[r]);
+    rank.workers = workers;
+    rank.most = workers * o.pipeline_depth;
+    rank.least = std::min(rank.most, 2 * workers);
+    rank.capacity = rank.least;
+    rank.window_start = std::chrono::steady_clock::now();
   }
   cluster_internal::SignalView& view = state.signal_view;
   view.size = cluster->size_;
@@ -584,8 +613,47 @@ void Cluster::Drive() {
     }
   };
 
+  // Sizes a rank's room by its load report (see kLoadWindow).
+  auto on_load = [&](int r, absl::string_view bytes) {
+    absl::StatusOr<uint64_t> unstarted = cluster_internal::ReadLoad(bytes);
+    if (!unstarted.ok()) {
+      cluster_internal::CommunicationFailed(
+          mpi, absl::InternalError(absl::StrCat("rank ", r, ": ",
+                                                unstarted.status().message())));
+    }
+    DriverState::Rank& rank = state.ranks[r];
+    const auto clock = std::chrono::steady_clock::now();
+    const std::chrono::duration<double> elapsed = clock - rank.window_start;
+    bool next_window = elapsed >= cluster_internal::kLoadWindow;
+    if (*unstarted == 0) {
+      rank.backlogged = false;
+      if (rank.full && rank.capacity < rank.most) {
+        rank.capacity = std::min(rank.most, 2 * rank.capacity);
+        next_window = true;
+      }
+    } else if (next_window && rank.backlogged && rank.window_answers > 0) {
+      const double target = static_cast<double>(rank.window_answers) /
+                            elapsed.count() * cluster_internal::kBacklogSeconds;
+      if (static_cast<double>(rank.capacity) > 2 * target) {
+        rank.capacity =
+            std::max(rank.least, static_cast<int64_t>(std::ceil(target)));
+      }
+    }
+    if (next_window) {
+      rank.window_start = clock;
+      rank.window_answers = 0;
+      rank.backlogged = true;
+      rank.full = false;
+    }
+  };
+
   auto on_answer = [&](int rank, uint64_t id, AnswerKind kind,
                        absl::string_view bytes) {
+    if (kind == AnswerKind::kLoad) {
+      on_load(rank, bytes);
+      return;
+    }
+    ++state.ranks[rank].window_answers;
     auto it = state.sent.find(id);
     if (it == state.sent.end()) return;  // Cancelled by ShutdownNow().
     std::unique_ptr<ClusterJob> job = std::move(it->second.job);
@@ -679,6 +747,9 @@ void Cluster::Drive() {
       stop_now = stop_now_;
       queue_empty = queue_.empty();
     }
+    if (!queue_empty) {  // More requests than the ranks have room for.
+      for (int r = 1; r < size_; ++r) state.ranks[r].full = true;
+    }
     if (stop_now && !now) {
       now = true;
       for (auto& job : taken) {
@@ -691,16 +762,15 @@ void Cluster::Drive() {
       fail_all_sent();
     }
 
-    // Each request to the rank with the most room.
+    // Each request to the rank with room that holds the fewest per worker.
     while (!taken.empty()) {
       int best = -1;
-      int64_t best_room = 0;
       for (int r = 1; r < size_; ++r) {
-        const int64_t r_room =
-            state.ranks[r].capacity - state.ranks[r].in_flight;
-        if (r_room > best_room) {
+        const DriverState::Rank& rank = state.ranks[r];
+        if (rank.in_flight >= rank.capacity) continue;
+        if (best < 0 || rank.in_flight * state.ranks[best].workers <
+                            state.ranks[best].in_flight * rank.workers) {
           best = r;
-          best_room = r_room;
         }
       }
       if (best < 0) break;
@@ -731,7 +801,14 @@ void Cluster::Drive() {
       state.sent.emplace(id, DriverState::Sent{std::move(job), best});
       if (rank.batch.size() >= cluster_internal::kBatchBytes) flush(best);
     }
-    for (int r = 1; r < size_; ++r) flush(r);
+    for (int r = 1; r < size_; ++r) {
+      flush(r);
+      // A rank with nothing to do starts over: the next requests may be
+      // other tasks than those its room was sized for.
+      if (queue_empty && taken.empty() && state.ranks[r].in_flight == 0) {
+        state.ranks[r].capacity = state.ranks[r].least;
+      }
+    }
 
     absl::StatusOr<size_t> pending = mpi.ProgressSends();
     if (!pending.ok())

@@ -50,9 +50,15 @@
 //     MPI message carries (2 GiB - 1 bytes);
 //   - FailedPrecondition after Shutdown(), or when submitted on a serving
 //     rank; Cancelled by ShutdownNow() or Future::Cancel() before it is sent.
-// Load balancing: each rank is sent up to `pipeline_depth` requests per
-// worker ahead of its answers, and new requests go to the rank with the most
-// room, so a slow rank gets fewer.
+// Load balancing: a new request goes to the rank that holds the fewest
+// requests per worker among those with room for it. A rank's room starts at 2
+// requests per worker; with each round of answers the rank reports how many
+// of its requests wait for a worker. While the driver has more requests than
+// room and a rank's workers run dry, its room doubles, up to
+// `pipeline_depth` per worker, so short tasks keep every worker busy across
+// the round trip; while a rank has a backlog, its room shrinks to about 10 ms
+// of its measured work (at least 2 per worker), so long tasks are handed out
+// as ranks finish them and a slow rank gets fewer.
 // A rank that dies (its process killed, the machine lost) ends the whole job:
 // MPI (Open MPI 4.1, MPICH 4.0) has no communicator that survives a lost
 // rank. The driver checks every 20 ms that the ranks of its own host still
@@ -153,9 +159,10 @@ struct ClusterOptions {
   // A task that runs longer than this on its rank fails with
   // DeadlineExceeded; its process is killed and replaced.
   absl::Duration task_timeout = absl::InfiniteDuration();
-  // Requests sent to a rank ahead of its answers, per worker of the rank.
-  // Enough to cover a round trip; fewer spread work more evenly.
-  int pipeline_depth = 256;
+  // The most requests a rank holds ahead of its answers, per worker of the
+  // rank. Within it the driver sizes each rank's share by what the rank
+  // reports (see "Load balancing" at the top of this file).
+  int pipeline_depth = ProcessPool::kMaxPipelineDepth;
   // In messages, and the name of each rank's ProcessPool.
   std::string name = "cluster";
 };

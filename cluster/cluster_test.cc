@@ -56,9 +56,6 @@ struct Codec<Fragile> {
 namespace {
 
 Cluster* g_cluster = nullptr;
-// Small enough that SlowRankGetsFewerTasks submits several times what the
-// ranks hold at once.
-constexpr int kPipelineDepth = 16;
 
 int SquareImpl(int x) { return x * x; }
 MULTIRUN_REGISTER_TASK(Square, SquareImpl);
@@ -310,6 +307,34 @@ TEST(ClusterTest, SlowRankGetsFewerTasks) {
   EXPECT_LT(slow * 2, fast) << "slow rank " << slow << ", fast rank " << fast;
 }
 
+// A rank starts with room for 2 requests per worker, so a request message
+// carries at most that many until the rank reports that its workers run dry
+// while more requests wait; its room then grows, and the requests of a long
+// run of short tasks travel many to a message.
+TEST(ClusterTest, ShortTasksTravelManyToAMessage) {
+  if (cluster().size() < 2) GTEST_SKIP() << "needs a serving rank";
+  const ClusterStats before = cluster().stats();
+  constexpr int kTasks = 20000;
+  std::vector<int64_t> inputs(kTasks);
+  for (int i = 0; i < kTasks; ++i) inputs[i] = i;
+  std::vector<absl::StatusOr<int64_t>> mixed = cluster().Map(Mix, inputs);
+  for (int i = 0; i < kTasks; ++i) {
+    ASSERT_TRUE(mixed[i].ok()) << mixed[i].status();
+    ASSERT_EQ(*mixed[i], MixImpl(i));
+  }
+  const ClusterStats after = cluster().stats();
+  int64_t most_workers = 0;
+  for (int r = 1; r < cluster().size(); ++r) {
+    most_workers =
+        std::max<int64_t>(most_workers, cluster().workers_by_rank()[r]);
+  }
+  const double per_message =
+      static_cast<double>(kTasks) /
+      static_cast<double>(after.messages_sent - before.messages_sent);
+  EXPECT_GT(per_message, 4.0 * static_cast<double>(most_workers))
+      << after.messages_sent - before.messages_sent << " request messages";
+}
+
 // Clusters of their own, of size 1: only where no MPI launcher started the
 // test (MPI allows one cluster per process).
 class ClusterLocalTest : public testing::Test {
@@ -506,10 +531,9 @@ TEST(ClusterGraphTest, FailedRemoteNodeSkipsItsDependents) {
 
 int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<multirun::Cluster>> cluster =
-      multirun::Cluster::Start(&argc, &argv,
-                               {.task_timeout = absl::Seconds(20),
-                                .pipeline_depth = multirun::kPipelineDepth,
-                                .name = "cluster-test"});
+      multirun::Cluster::Start(
+          &argc, &argv,
+          {.task_timeout = absl::Seconds(20), .name = "cluster-test"});
   if (!cluster.ok()) {
     std::cerr << "Cluster::Start: " << cluster.status() << "\n";
     return 1;

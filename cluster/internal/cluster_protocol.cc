@@ -8,6 +8,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "multirun/processes/process_pool.h"
@@ -69,6 +70,20 @@ void AppendAnswer(uint64_t job, AnswerKind kind, absl::string_view bytes,
   batch->append(bytes.data(), bytes.size());
 }
 
+void AppendLoad(uint64_t unstarted, std::string* batch) {
+  std::string count;
+  AppendU64(unstarted, &count);
+  AppendAnswer(0, AnswerKind::kLoad, count, batch);
+}
+
+absl::StatusOr<uint64_t> ReadLoad(absl::string_view bytes) {
+  uint64_t unstarted = 0;
+  if (!TakeU64(&bytes, &unstarted) || !bytes.empty()) {
+    return absl::DataLossError("a cluster load report is not one 8-byte count");
+  }
+  return unstarted;
+}
+
 absl::Status ForEachAnswer(
     absl::string_view batch,
     absl::FunctionRef<void(uint64_t, AnswerKind, absl::string_view)> fn) {
@@ -80,7 +95,7 @@ absl::Status ForEachAnswer(
     }
     const auto kind = static_cast<uint8_t>(batch.front());
     batch.remove_prefix(1);
-    if (kind > static_cast<uint8_t>(AnswerKind::kError) ||
+    if (kind > static_cast<uint8_t>(AnswerKind::kLoad) ||
         !TakeU64(&batch, &length) || length > batch.size()) {
       return Malformed("answers", index);
     }

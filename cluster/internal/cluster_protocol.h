@@ -10,7 +10,11 @@
 //                 [u64 job][u8 kind][u64 length][bytes]: kind kResult, an
 //                 encoded FutureResult<T> of the task; kind kError, an encoded
 //                 absl::Status from the rank (its pool failed the task: the
-//                 task's process was killed or timed out, the pool refused).
+//                 task's process was killed or timed out, the pool refused);
+//                 kind kLoad (job 0, last in a round of the rank's answers),
+//                 a u64: the requests the rank holds that none of its task
+//                 processes has started, which the driver sizes the rank's
+//                 share of requests by.
 //   kStopTag      driver -> rank: no more requests; one byte, 1 when the rank
 //                 must stop its running tasks (ShutdownNow), 0 once every
 //                 request has been answered (Shutdown).
@@ -28,6 +32,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace multirun {
@@ -38,7 +43,7 @@ inline constexpr int kAnswerTag = 2;
 inline constexpr int kStopTag = 3;
 inline constexpr int kStoppedTag = 4;
 
-enum class AnswerKind : uint8_t { kResult = 0, kError = 1 };
+enum class AnswerKind : uint8_t { kResult = 0, kError = 1, kLoad = 2 };
 
 // A batch is flushed once it holds this many bytes.
 inline constexpr size_t kBatchBytes = 256 * 1024;
@@ -55,6 +60,12 @@ absl::Status ForEachRequest(
 // Appends one answer to `batch`.
 void AppendAnswer(uint64_t job, AnswerKind kind, absl::string_view bytes,
                   std::string* batch);
+
+// Appends the rank's load: `unstarted` requests wait for a task process.
+void AppendLoad(uint64_t unstarted, std::string* batch);
+
+// The count of a kLoad answer's bytes; DataLoss unless they are 8 bytes.
+absl::StatusOr<uint64_t> ReadLoad(absl::string_view bytes);
 
 // Calls `fn(job, kind, bytes)` for each answer of `batch`, in order. DataLoss
 // when the batch is cut or malformed or a kind is unknown.

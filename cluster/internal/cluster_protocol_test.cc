@@ -105,6 +105,36 @@ TEST(ClusterProtocolTest, CutOrCorruptBatchesAreDataLoss) {
       absl::StatusCode::kDataLoss);
 }
 
+// A load report travels as the answer of job 0 and reads back; bytes of any
+// other length are DataLoss.
+TEST(ClusterProtocolTest, LoadReportsRoundTrip) {
+  std::string batch;
+  AppendAnswer(9, AnswerKind::kResult, "x", &batch);
+  AppendLoad(0, &batch);
+  AppendLoad(123456789012345, &batch);
+  std::vector<std::pair<uint64_t, uint64_t>> loads;
+  int results = 0;
+  ASSERT_TRUE(ForEachAnswer(batch, [&](uint64_t job, AnswerKind kind,
+                                       absl::string_view bytes) {
+                if (kind != AnswerKind::kLoad) {
+                  ++results;
+                  return;
+                }
+                absl::StatusOr<uint64_t> unstarted = ReadLoad(bytes);
+                ASSERT_TRUE(unstarted.ok()) << unstarted.status();
+                loads.emplace_back(job, *unstarted);
+              }).ok());
+  EXPECT_EQ(results, 1);
+  ASSERT_EQ(loads.size(), 2u);
+  EXPECT_EQ(loads[0], std::make_pair(uint64_t{0}, uint64_t{0}));
+  EXPECT_EQ(loads[1], std::make_pair(uint64_t{0}, uint64_t{123456789012345}));
+  for (const std::string& bytes :
+       {std::string(), std::string(7, '\1'), std::string(9, '\1')}) {
+    EXPECT_EQ(ReadLoad(bytes).status().code(), absl::StatusCode::kDataLoss)
+        << bytes.size();
+  }
+}
+
 }  // namespace
 }  // namespace cluster_internal
 }  // namespace multirun

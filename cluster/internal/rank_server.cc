@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -101,6 +102,35 @@ absl::Status ServeRequests(MpiTransport& transport, ProcessPool& pool) {
   bool stop = false;
   for (;;) {
     bool progress = false;
+    // The pool's answers first, so that the load report sees the rank at
+    // its emptiest: before this round's requests.
+    std::vector<std::string> answers;
+    int64_t answered = 0;
+    {
+      LockHolder hold(outbox.lock);
+      answers.swap(outbox.batches);
+      std::swap(answered, outbox.count);
+    }
+    if (answered > 0) {
+      progress = true;
+      in_flight -= answered;
+      // What the rank holds beyond one request per task process: 0 when
+      // its task processes may run dry. The driver sizes the rank's share
+      // by it.
+      if (answers.back().size() + kAnswerOverhead + sizeof(uint64_t) >
+          kMaxMessageBytes) {
+        answers.emplace_back();
+      }
+      AppendLoad(
+          static_cast<uint64_t>(std::max<int64_t>(0, in_flight - pool.size())),
+          &answers.back());
+      for (std::string& batch : answers) {
+        if (absl::Status sent = transport.Send(0, kAnswerTag, std::move(batch));
+            !sent.ok()) {
+          return sent;
+        }
+      }
+    }
     for (int round = 0; round < 64; ++round) {
       absl::StatusOr<std::optional<MpiMessage>> message =
           transport.TryReceive();
@@ -133,23 +163,6 @@ absl::Status ServeRequests(MpiTransport& transport, ProcessPool& pool) {
         return Fault(transport.rank(),
                      absl::StrCat("an unexpected message (tag ", m.tag, ", ",
                                   m.bytes.size(), " bytes) from the driver"));
-      }
-    }
-    std::vector<std::string> answers;
-    int64_t answered = 0;
-    {
-      LockHolder hold(outbox.lock);
-      answers.swap(outbox.batches);
-      std::swap(answered, outbox.count);
-    }
-    if (answered > 0) {
-      progress = true;
-      in_flight -= answered;
-      for (std::string& batch : answers) {
-        if (absl::Status sent = transport.Send(0, kAnswerTag, std::move(batch));
-            !sent.ok()) {
-          return sent;
-        }
       }
     }
     absl::StatusOr<size_t> pending = transport.ProgressSends();
