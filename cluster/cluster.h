@@ -254,17 +254,10 @@ class Cluster {
                   "Cluster::Submit: the result type has no multirun::Codec");
     auto job = std::make_unique<cluster_internal::TypedClusterJob<T>>();
     Future<T> future = job->GetFuture();
-    auto found = processes_internal::FindPoolTask(
-        name, typeid(processes_internal::PoolSignature<T, std::decay_t<Args>...>));
-    if (!found.ok()) {
-      job->Fail(absl::Status(found.status().code(), absl::StrCat("Cluster ", options_.name, ": ",
-                                                                 found.status().message())));
-      return future;
+    if (processes_internal::PrepareNamedPoolRequest<T>("Cluster", options_.name, name, *job,
+                                                       std::forward<Args>(args)...)) {
+      Enqueue(std::move(job));
     }
-    job->task_name = found->name;
-    processes_internal::EncodePoolRequest<std::decay_t<Args>...>(found->id, job->frame,
-                                                                 std::forward<Args>(args)...);
-    Enqueue(std::move(job));
     return future;
   }
 

@@ -282,19 +282,10 @@ class ProcessPool {
                   "multirun::Codec; add one (see codec/codec.h)");
     auto job = std::make_unique<processes_internal::TypedPoolJob<T>>();
     Future<T> future = job->GetFuture();
-    auto found = processes_internal::FindPoolTask(
-        name,
-        typeid(processes_internal::PoolSignature<T, std::decay_t<Args>...>));
-    if (!found.ok()) {
-      job->Fail(absl::Status(
-          found.status().code(),
-          absl::StrCat("ProcessPool ", name_, ": ", found.status().message())));
-      return future;
+    if (processes_internal::PrepareNamedPoolRequest<T>(
+            "ProcessPool", name_, name, *job, std::forward<Args>(args)...)) {
+      Enqueue(std::move(job));
     }
-    job->task_name = found->name;
-    processes_internal::EncodePoolRequest<std::decay_t<Args>...>(
-        found->id, job->frame, std::forward<Args>(args)...);
-    Enqueue(std::move(job));
     return future;
   }
 

@@ -52,6 +52,29 @@ void EncodePoolRequest(uint32_t task, std::string& frame, Args&&... args) {
   SealPoolRequest(task, &frame);
 }
 
+// Looks up the task registered as `name` for a call with `Args` whose future
+// holds `T`, and writes the call into `job` (its task_name and frame).
+// Otherwise fails `job` with NotFound / InvalidArgument, the message prefixed
+// with "<owner> <instance>: ", and returns false. For every executor that
+// submits registered tasks by name.
+template <typename T, typename Job, typename... Args>
+bool PrepareNamedPoolRequest(absl::string_view owner,
+                             absl::string_view instance, absl::string_view name,
+                             Job& job, Args&&... args) {
+  absl::StatusOr<PoolTaskKey> found =
+      FindPoolTask(name, typeid(PoolSignature<T, std::decay_t<Args>...>));
+  if (!found.ok()) {
+    job.Fail(absl::Status(
+        found.status().code(),
+        absl::StrCat(owner, " ", instance, ": ", found.status().message())));
+    return false;
+  }
+  job.task_name = found->name;
+  EncodePoolRequest<std::decay_t<Args>...>(found->id, job.frame,
+                                           std::forward<Args>(args)...);
+  return true;
+}
+
 // The PoolTaskRunner of function `Fn`, whose future's value type is `T`.
 template <auto Fn, typename T, typename... Params>
 void RunPoolTask(absl::string_view encoded, std::string* out) {
