@@ -93,6 +93,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "multirun/persistence/fao/table.h"
 #include "multirun/sync/lock.h"
@@ -174,7 +175,7 @@ class Fao {
   struct Slot;
 
   Fao(FaoOptions options, SharedRegion region, absl::Span<int32_t> owners,
-      int32_t* finished);
+      absl::Span<int32_t> generations, int32_t* finished);
 
   bool Streamable() const;
   int SlotOf(int worker) const;
@@ -185,6 +186,11 @@ class Fao {
   // The content an archive entry already has (kAppend), or "".
   absl::StatusOr<std::string> ExistingEntry(int slot) const;
   absl::StatusOr<std::string> EncodeWhole(const Table& table) const;
+  // The rows of a whole-file format's `bytes` (the file at `path`), checked
+  // against the header and width of `table`, the Save that appends to them.
+  absl::StatusOr<Table> ParseWhole(const std::string& path,
+                                   absl::string_view bytes,
+                                   const Table& table) const;
 
   FaoOptions options_;
   std::string directory_;
@@ -195,6 +201,9 @@ class Fao {
   // Per file: the pid of the process that first wrote it in this session, or
   // 0. In region_, accessed through std::atomic_ref.
   absl::Span<int32_t> owners_;
+  // Per file: how many Saves of the session wrote it (whole-file formats).
+  // In region_, accessed through std::atomic_ref under the file's lock.
+  absl::Span<int32_t> generations_;
   int32_t* finished_;
   std::vector<std::unique_ptr<Slot>> slots_;
 };
