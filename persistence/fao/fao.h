@@ -40,8 +40,14 @@
 // session add to it. kAppend: every Save adds to what is there (CSV skips
 // the header when the file is not empty, and returns InvalidArgument if the
 // file starts with a different header; JSON arrays are read back and
-// extended; archive entries are extended). XLSX cannot be appended to:
-// Create() returns Unimplemented for XLSX with kAppend.
+// extended; XLSX workbooks are read back (xlsx_reader.h), extended and
+// written back whole, the header row not repeated; archive entries are
+// extended). Appending to XLSX keeps values, not formatting, and needs a
+// workbook of one sheet named FaoOptions::sheet_name whose columns are the
+// Save's: anything else (not a workbook, a corrupt part, a cell the reader
+// cannot type, another sheet name or column count, another first row than
+// the Save's header) is a status naming the file and the problem, and the
+// file is left as it was.
 //
 // Durability. A Save that returned OK is on disk: CSV and JSON Lines are
 // appended as one record and fsynced (a failed write is truncated away, and
@@ -52,7 +58,8 @@
 // the first write of a kWrite session, and every write of JSON arrays and
 // XLSX (whole-file formats), goes through a temporary file, fsync and
 // rename (durable_file.h), so a writer killed mid-save leaves the previous
-// file intact. Whole-file formats rewrite the file on each Save, so give
+// file intact (and its temporary file, ".<name>.fao-tmp.XXXXXX", which
+// nothing reads). Whole-file formats rewrite the file on each Save, so give
 // them few, large Saves. For the archive strategy a Save is durable in its
 // worker's file, and the archive once Close() returned OK.
 //
@@ -62,14 +69,14 @@
 // file has been written in this session is kept in memory shared with
 // forked children (mapped at Create()), so children of the creating process
 // see one session, not one per child. So forked workers save directly,
-// without sending rows back, for CSV and JSON Lines in every strategy.
-// JSON arrays and XLSX keep the rows of a file in the memory of the process
-// that first wrote it: a Save to such a file from another process returns
-// FailedPrecondition (send those rows back to one process, e.g. as a
-// ForkExecutor result, and Save there); with kOneWorkerOneFile each child
-// can own its own worker's file. A process that does not descend from the
-// creator after Create() shares no session state: give it its own Fao with
-// kAppend.
+// without sending rows back, in every format and strategy. A whole-file
+// Save, under the lock, takes the file's rows from what this process last
+// wrote or read when the file is still that version (a per-file generation
+// in the shared memory, and the file's inode, size and mtime, say so), and
+// otherwise reads the file again: the rows of every worker's Saves end in
+// the one file, each Save's rows together. A process that does not descend
+// from the creator after Create() shares no session state: give it its own
+// Fao with kAppend.
 //
 // SIGXFSZ: writes block it on the writing thread, so a file-size limit makes
 // Save return ResourceExhausted with the previous content intact instead of
@@ -136,7 +143,7 @@ class Fao {
  public:
   // Validates `options` and maps the session state. InvalidArgument for an
   // empty path or bad max_workers or sheet name, NotFound when the directory
-  // does not exist, Unimplemented for XLSX with kAppend. Touches no file.
+  // does not exist. Touches no file.
   static absl::StatusOr<std::unique_ptr<Fao>> Create(FaoOptions options);
 
   Fao(const Fao&) = delete;
@@ -146,8 +153,9 @@ class Fao {
   // Validates `table` and writes it as the file comment says. Thread-safe
   // and process-safe; blocks on the file's lock and on I/O. Errors:
   // InvalidArgument (bad table, worker out of range, a header that differs
-  // from the file's), FailedPrecondition (after Close, or a whole-file
-  // format saved from a second process), ResourceExhausted (file-size limit,
+  // from the file's, an existing JSON or XLSX file that cannot be appended
+  // to), FailedPrecondition (after Close, or an XLSX workbook with more than
+  // one sheet to append to), ResourceExhausted (file-size limit,
   // disk full), PermissionDenied/NotFound/Internal with the path and errno
   // text: on these the file is as it was before the call. DataLoss: an
   // append was written but its fsync failed (the rows are in the file and
