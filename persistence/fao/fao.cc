@@ -85,10 +85,10 @@ absl::StatusOr<FileStamp> StampOf(const std::string& path) {
         absl::StrCat("cannot stat ", path, ": ", strerrordesc_np(errno)));
   }
   return FileStamp{static_cast<uint64_t>(info.st_dev),
-                        static_cast<uint64_t>(info.st_ino),
-                        static_cast<int64_t>(info.st_size),
-                        static_cast<int64_t>(info.st_mtim.tv_sec),
-                        static_cast<int64_t>(info.st_mtim.tv_nsec)};
+                   static_cast<uint64_t>(info.st_ino),
+                   static_cast<int64_t>(info.st_size),
+                   static_cast<int64_t>(info.st_mtim.tv_sec),
+                   static_cast<int64_t>(info.st_mtim.tv_nsec)};
 }
 
 }  // namespace
@@ -142,9 +142,8 @@ absl::StatusOr<std::unique_ptr<Fao>> Fao::Create(FaoOptions options) {
   absl::Span<int32_t> owners = words->subspan(0, workers);
   absl::Span<int32_t> generations = words->subspan(workers, workers);
   int32_t* finished = &(*words)[2 * workers];
-  auto fao = std::unique_ptr<Fao>(new Fao(std::move(options),
-                                          *std::move(region), owners,
-                                          generations, finished));
+  auto fao = std::unique_ptr<Fao>(new Fao(
+      std::move(options), *std::move(region), owners, generations, finished));
   fao->directory_ = std::move(directory);
   fao->stem_ = std::move(stem);
   fao->extension_ = std::move(extension);
@@ -323,10 +322,10 @@ absl::StatusOr<Table> Fao::ParseWhole(const std::string& path,
       const std::string& name = (*table.header)[c];
       const Cell& cell = (*first)[c];
       const auto* text = std::get_if<std::string>(&cell);
-      const bool same = text != nullptr
-                            ? *text == name
-                            : name.empty() && std::holds_alternative<
-                                                  std::monostate>(cell);
+      const bool same =
+          text != nullptr
+              ? *text == name
+              : name.empty() && std::holds_alternative<std::monostate>(cell);
       if (!same) {
         return absl::InvalidArgumentError(absl::StrCat(
             path, " starts with a row other than this Save's header (column ",

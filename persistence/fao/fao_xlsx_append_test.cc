@@ -97,21 +97,20 @@ TEST_F(FaoXlsxAppendTest, AppendsToAWorkbookOpenpyxlWrote) {
     EXPECT_EQ(rows[0][c], Typed("str", kHeader[c]));
   }
   // openpyxl's own rows.
-  EXPECT_EQ(rows[1], nlohmann::json::array({Typed("int", 1),
-                                     Typed("str", "a,\"b\"\nc é 日本"),
-                                     Typed("bool", true), Typed("float", 0.25),
-                                     Typed("NoneType", nullptr)}));
+  EXPECT_EQ(rows[1], nlohmann::json::array(
+                         {Typed("int", 1), Typed("str", "a,\"b\"\nc é 日本"),
+                          Typed("bool", true), Typed("float", 0.25),
+                          Typed("NoneType", nullptr)}));
   EXPECT_EQ(rows[2][0], Typed("int", -9007199254740992));
   EXPECT_EQ(rows[2][3], Typed("int", -15000000000));
   EXPECT_EQ(rows[2][4], Typed("int", 7));
   // The appended ones, in order.
   for (int id = 3; id <= 6; ++id) {
-    EXPECT_EQ(rows[id], nlohmann::json::array({Typed("int", id),
-                                        Typed("str", "new " +
-                                                         std::to_string(id)),
-                                        Typed("bool", id % 2 == 0),
-                                        Typed("float", 0.5 + id),
-                                        Typed("NoneType", nullptr)}))
+    EXPECT_EQ(rows[id],
+              nlohmann::json::array(
+                  {Typed("int", id), Typed("str", "new " + std::to_string(id)),
+                   Typed("bool", id % 2 == 0), Typed("float", 0.5 + id),
+                   Typed("NoneType", nullptr)}))
         << id;
   }
 }
@@ -121,11 +120,11 @@ TEST_F(FaoXlsxAppendTest, AppendsToAWorkbookOpenpyxlWrote) {
 TEST_F(FaoXlsxAppendTest, AppendsWithoutHeaderAndCreatesAMissingFile) {
   const std::string path = fao_internal::NewTestDir() + "/plain.xlsx";
   for (int session = 0; session < 3; ++session) {
-    auto fao = Fao::Create({.path = path,
-                            .format = Format::kXlsx,
-                            .mode = session == 0 ? SaveMode::kWrite
-                                                 : SaveMode::kAppend,
-                            .sheet_name = "Runs"});
+    auto fao = Fao::Create(
+        {.path = path,
+         .format = Format::kXlsx,
+         .mode = session == 0 ? SaveMode::kWrite : SaveMode::kAppend,
+         .sheet_name = "Runs"});
     ASSERT_TRUE(fao.ok());
     Table rows{std::nullopt,
                {{int64_t{session}, std::string("")}, {Cell(), true}}};
@@ -136,9 +135,9 @@ TEST_F(FaoXlsxAppendTest, AppendsWithoutHeaderAndCreatesAMissingFile) {
   EXPECT_EQ(read[0], nlohmann::json({"Runs"}));
   ASSERT_EQ(read[1].size(), 6u) << read;
   for (int session = 0; session < 3; ++session) {
-    EXPECT_EQ(read[1][2 * session], nlohmann::json::array({Typed("int", session),
-                                                    Typed("NoneType",
-                                                          nullptr)}));
+    EXPECT_EQ(read[1][2 * session],
+              nlohmann::json::array(
+                  {Typed("int", session), Typed("NoneType", nullptr)}));
     EXPECT_EQ(read[1][2 * session + 1],
               nlohmann::json::array(
                   {Typed("NoneType", nullptr), Typed("bool", true)}));
@@ -183,9 +182,8 @@ TEST_F(FaoXlsxAppendTest, BadWorkbooksAreLeftUntouched) {
     auto fao = Fao::Create(
         {.path = path, .format = Format::kXlsx, .mode = SaveMode::kAppend});
     ASSERT_TRUE(fao.ok());
-    const absl::Status saved =
-        (*fao)->Save(0, Table{kHeader, {{int64_t{1}, std::string("a"), true,
-                                         0.5, Cell()}}});
+    const absl::Status saved = (*fao)->Save(
+        0, Table{kHeader, {{int64_t{1}, std::string("a"), true, 0.5, Cell()}}});
     EXPECT_EQ(saved.code(), bad.code) << bad.file << ": " << saved;
     EXPECT_THAT(saved.message(), HasSubstr(bad.says)) << bad.file;
     EXPECT_THAT(saved.message(), HasSubstr(path)) << bad.file;
@@ -221,10 +219,11 @@ TEST_F(FaoXlsxAppendTest, ArchiveEntryIsExtended) {
                      .strategy = SavingStrategy::kOneWorkerOneFileThenArchive,
                      .mode = SaveMode::kAppend});
     ASSERT_TRUE(fao.ok());
-    ASSERT_TRUE(
-        (*fao)->Save(1, Table{kHeader, {{int64_t{session}, std::string("r"),
-                                         false, 1.5, Cell()}}})
-            .ok());
+    ASSERT_TRUE((*fao)
+                    ->Save(1, Table{kHeader,
+                                    {{int64_t{session}, std::string("r"), false,
+                                      1.5, Cell()}}})
+                    .ok());
     ASSERT_TRUE((*fao)->Close().ok());
   }
   absl::StatusOr<std::string> out = testing_internal::RunPython(

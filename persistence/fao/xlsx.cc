@@ -144,10 +144,9 @@ absl::Status WriteXlsx(const std::string& path, const Table& table,
   absl::Status status;
   auto write_text = [&](lxw_row_t row, lxw_col_t column,
                         const std::string& text) {
-    return text.empty()
-               ? worksheet_write_blank(worksheet, row, column, blank)
-               : worksheet_write_string(worksheet, row, column, text.c_str(),
-                                        nullptr);
+    return text.empty() ? worksheet_write_blank(worksheet, row, column, blank)
+                        : worksheet_write_string(worksheet, row, column,
+                                                 text.c_str(), nullptr);
   };
   if (table.header.has_value()) {
     for (size_t c = 0; c < table.header->size() && status.ok(); ++c) {

@@ -100,7 +100,8 @@ struct ParseContext {
 };
 
 void StopIfFailed(ParseContext& context) {
-  if (!context.handler->status().ok()) XML_StopParser(context.parser, XML_FALSE);
+  if (!context.handler->status().ok())
+    XML_StopParser(context.parser, XML_FALSE);
 }
 
 void XMLCALL OnStart(void* data, const XML_Char* name,
@@ -125,9 +126,9 @@ void XMLCALL OnText(void* data, const XML_Char* text, int length) {
 void XMLCALL OnDoctype(void* data, const XML_Char* name, const XML_Char*,
                        const XML_Char*, int) {
   auto& context = *static_cast<ParseContext*>(data);
-  context.handler->Fail(absl::InvalidArgumentError(absl::StrCat(
-      "a document type declaration (<!DOCTYPE ", name,
-      ">), which a workbook part never has, is refused")));
+  context.handler->Fail(absl::InvalidArgumentError(
+      absl::StrCat("a document type declaration (<!DOCTYPE ", name,
+                   ">), which a workbook part never has, is refused")));
   StopIfFailed(context);
 }
 
@@ -148,10 +149,11 @@ absl::Status ParsePart(zip_t* package, const std::string& name,
     return absl::InvalidArgumentError(
         absl::StrCat("the package has no part ", name));
   }
-  zip_file_t* file = zip_fopen_index(package, static_cast<zip_uint64_t>(index), 0);
+  zip_file_t* file =
+      zip_fopen_index(package, static_cast<zip_uint64_t>(index), 0);
   if (file == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "cannot open part ", name, ": ", zip_strerror(package)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot open part ", name, ": ", zip_strerror(package)));
   }
   XML_Parser parser = XML_ParserCreateNS(nullptr, ' ');
   if (parser == nullptr) {
@@ -279,8 +281,8 @@ class RelationshipsHandler : public XmlHandler {
 absl::StatusOr<RelationshipsHandler> ReadRelationships(
     zip_t* package, const std::string& part) {
   const std::string directory = DirectoryOf(part);
-  const std::string rels = absl::StrCat(
-      directory, "_rels/", part.substr(directory.size()), ".rels");
+  const std::string rels =
+      absl::StrCat(directory, "_rels/", part.substr(directory.size()), ".rels");
   RelationshipsHandler handler(directory);
   if (!HasPart(package, rels)) return handler;
   absl::Status parsed = ParsePart(package, rels, handler);
@@ -409,8 +411,8 @@ class SheetHandler : public XmlHandler {
     if (r != nullptr) {
       row = ParsePositive(r, kMaxRows);
       if (row == 0) {
-        Fail(absl::InvalidArgumentError(absl::StrCat(
-            "row number \"", r, "\" is not 1 to ", kMaxRows)));
+        Fail(absl::InvalidArgumentError(
+            absl::StrCat("row number \"", r, "\" is not 1 to ", kMaxRows)));
         return;
       }
     }
@@ -445,11 +447,11 @@ class SheetHandler : public XmlHandler {
       }
     }
     if (column <= last_column_ || column > kMaxColumns) {
-      Fail(absl::InvalidArgumentError(absl::StrCat(
-          "cell ", CellName(last_row_, column), " comes after cell ",
-          CellName(last_row_, last_column_),
-          " (cells must be in increasing order, at most ", kMaxColumns,
-          " columns)")));
+      Fail(absl::InvalidArgumentError(
+          absl::StrCat("cell ", CellName(last_row_, column),
+                       " comes after cell ", CellName(last_row_, last_column_),
+                       " (cells must be in increasing order, at most ",
+                       kMaxColumns, " columns)")));
       return;
     }
     if (column > max_columns_) {
@@ -469,9 +471,9 @@ class SheetHandler : public XmlHandler {
   }
 
   absl::Status CannotType(absl::string_view why) const {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "cell ", CellName(last_row_, last_column_), " ", why,
-        ", which the reader cannot type"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("cell ", CellName(last_row_, last_column_), " ", why,
+                     ", which the reader cannot type"));
   }
 
   absl::StatusOr<Cell> TypedCell() const {
@@ -503,8 +505,8 @@ class SheetHandler : public XmlHandler {
     if (type_ == "n") {
       if (!has_value_) return Cell();
       double number = 0;
-      const auto [end, error] = std::from_chars(
-          value_.data(), value_.data() + value_.size(), number);
+      const auto [end, error] =
+          std::from_chars(value_.data(), value_.data() + value_.size(), number);
       if (value_.empty() || error != std::errc() ||
           end != value_.data() + value_.size() || !std::isfinite(number)) {
         return CannotType(absl::StrCat("has number \"", value_, "\""));
@@ -574,9 +576,8 @@ absl::StatusOr<Package> OpenPackage(absl::string_view bytes) {
     std::string message = zip_error_strerror(&error);
     zip_error_fini(&error);
     zip_source_free(source);
-    return absl::InvalidArgumentError(
-        absl::StrCat("not an XLSX workbook: not a ZIP package (", message,
-                     ")"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "not an XLSX workbook: not a ZIP package (", message, ")"));
   }
   zip_error_fini(&error);
   return Package(archive);
@@ -616,14 +617,15 @@ absl::StatusOr<XlsxSheet> ParseXlsxSheet(absl::string_view workbook,
   }
   const SheetEntry& sheet = sheets.sheets.front();
   if (sheet.name != sheet_name) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("the workbook's sheet is \"", sheet.name, "\", not \"",
-                     sheet_name, "\""));
+    return absl::InvalidArgumentError(absl::StrCat("the workbook's sheet is \"",
+                                                   sheet.name, "\", not \"",
+                                                   sheet_name, "\""));
   }
   const Relationship* sheet_part = parts->WithId(sheet.relationship);
-  if (sheet_part == nullptr || !absl::EndsWith(sheet_part->type, "/worksheet")) {
-    return not_a_workbook(absl::StrCat("sheet \"", sheet.name,
-                                       "\" has no worksheet part"));
+  if (sheet_part == nullptr ||
+      !absl::EndsWith(sheet_part->type, "/worksheet")) {
+    return not_a_workbook(
+        absl::StrCat("sheet \"", sheet.name, "\" has no worksheet part"));
   }
   SharedStringsHandler strings;
   if (const Relationship* table = parts->OfType("/sharedStrings")) {

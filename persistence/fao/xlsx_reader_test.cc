@@ -47,9 +47,8 @@ TEST_F(XlsxReaderTest, ReadsWhatOpenpyxlWrote) {
   EXPECT_EQ(sheet->rows[0],
             (Row{std::string("id"), std::string("name"), std::string("ok"),
                  std::string("x"), std::string("none")}));
-  EXPECT_EQ(sheet->rows[1],
-            (Row{int64_t{1}, std::string("a,\"b\"\nc é 日本"), true, 0.25,
-                 Cell()}));
+  EXPECT_EQ(sheet->rows[1], (Row{int64_t{1}, std::string("a,\"b\"\nc é 日本"),
+                                 true, 0.25, Cell()}));
   // An integral number within ±2^53 is an int64.
   EXPECT_EQ(sheet->rows[2], (Row{int64_t{-9007199254740992}, std::string("z"),
                                  false, int64_t{-15000000000}, int64_t{7}}));
@@ -70,14 +69,13 @@ TEST_F(XlsxReaderTest, ReadsEveryCellKind) {
             (Row{true, false, int64_t{15000000000}, 0.1, int64_t{-42}}));
   // Row 3 has no cells: a row of nulls. Beyond 2^53 a number is a double.
   EXPECT_EQ(sheet->rows[2], Row(5));
-  EXPECT_EQ(sheet->rows[3],
-            (Row{Cell(), 1e16, Cell(), Cell(), Cell()}));
+  EXPECT_EQ(sheet->rows[3], (Row{Cell(), 1e16, Cell(), Cell(), Cell()}));
 }
 
 TEST_F(XlsxReaderTest, ReadsBackWhatWriteXlsxWrote) {
-  Table table{std::vector<std::string>{"a", "", "c"},
-              {{int64_t{1}, Cell(), std::string("")},
-               {Cell(), 2.5, std::string("x")}}};
+  Table table{
+      std::vector<std::string>{"a", "", "c"},
+      {{int64_t{1}, Cell(), std::string("")}, {Cell(), 2.5, std::string("x")}}};
   const std::string path = fao_internal::NewTestDir() + "/w.xlsx";
   ASSERT_TRUE(ReplaceFile(path, [&](int, const std::string& temp) {
                 return WriteXlsx(temp, table, "Sheet1");
@@ -101,8 +99,7 @@ struct BadWorkbook {
 
 TEST_F(XlsxReaderTest, BadWorkbooksGetAClearStatus) {
   const BadWorkbook cases[] = {
-      {"not_zip.xlsx", absl::StatusCode::kInvalidArgument,
-       "not a ZIP package"},
+      {"not_zip.xlsx", absl::StatusCode::kInvalidArgument, "not a ZIP package"},
       {"not_workbook.xlsx", absl::StatusCode::kInvalidArgument,
        "not an XLSX workbook: the package has no officeDocument"},
       {"chart_sheet.xlsx", absl::StatusCode::kInvalidArgument,
@@ -133,8 +130,8 @@ TEST_F(XlsxReaderTest, BadWorkbooksGetAClearStatus) {
   };
   for (const BadWorkbook& bad : cases) {
     absl::StatusOr<XlsxSheet> sheet = Parse(bad.file);
-    EXPECT_EQ(sheet.status().code(), bad.code) << bad.file << ": "
-                                               << sheet.status();
+    EXPECT_EQ(sheet.status().code(), bad.code)
+        << bad.file << ": " << sheet.status();
     EXPECT_THAT(sheet.status().message(), HasSubstr(bad.says)) << bad.file;
   }
 }
