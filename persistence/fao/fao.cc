@@ -47,6 +47,8 @@ struct FileStamp {
 // still the one it wrote (same stamp) and no other Save of the session wrote
 // it since (same generation); otherwise the next Save reads the file again.
 struct Fao::Slot {
+  // Excludes this process's threads (and TSAN sees it); the file's lock
+  // excludes other processes.
   Lock lock;
   bool cached ABSL_GUARDED_BY(lock) = false;
   int32_t generation ABSL_GUARDED_BY(lock) = 0;
@@ -158,15 +160,46 @@ Fao::Fao(FaoOptions options, SharedRegion region, absl::Span<int32_t> owners,
       owners_(owners),
       generations_(generations),
       finished_(finished) {
+  slots_.store(NewSlots());
+}
+
+// The slots of another process (a forked child's copy of its parent's) are
+// left alone, as their locks may be held by threads that were not forked,
+// and not freed: they are that process's.
+Fao::~Fao() {
+  Slots* slots = slots_.load();
+  if (slots->pid == getpid()) delete slots;
+}
+
+Fao::Slots* Fao::NewSlots() const {
+  auto* slots = new Slots{getpid(), {}};
   if (!Streamable()) {
     const int count = options_.strategy == SavingStrategy::kAllWorkersOneFile
                           ? 1
                           : options_.max_workers;
-    for (int i = 0; i < count; ++i) slots_.push_back(std::make_unique<Slot>());
+    for (int i = 0; i < count; ++i) {
+      slots->slots.push_back(std::make_unique<Slot>());
+    }
   }
+  return slots;
 }
 
-Fao::~Fao() = default;
+Fao::Slot& Fao::SlotIn(int slot) {
+  Slots* current = slots_.load(std::memory_order_acquire);
+  if (current->pid != getpid()) {
+    // The first whole-file Save of a forked child: slots of its own, as
+    // the copies of its parent's may be locked by a thread that was not
+    // forked. Racing threads of the child agree on one.
+    Slots* fresh = NewSlots();
+    if (slots_.compare_exchange_strong(current, fresh,
+                                       std::memory_order_acq_rel)) {
+      current = fresh;
+    } else {
+      delete fresh;
+    }
+  }
+  return *current->slots[slot];
+}
 
 bool Fao::Streamable() const {
   return options_.format == Format::kCsv ||
@@ -344,7 +377,7 @@ absl::Status Fao::SaveWholeFile(int slot, const std::string& path,
                                 const Table& table) {
   absl::Status valid = ValidateTable(table);
   if (!valid.ok()) return valid;
-  Slot& state = *slots_[slot];
+  Slot& state = SlotIn(slot);
   // Threads of this process take the slot's lock; processes, the file's.
   LockHolder hold(state.lock);
   absl::StatusOr<LockedFile> file = LockedFile::Open(path);

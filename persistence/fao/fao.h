@@ -92,6 +92,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -181,12 +182,20 @@ class Fao {
 
  private:
   struct Slot;
+  // A process's slots, one per whole-file format's file.
+  struct Slots {
+    pid_t pid;
+    std::vector<std::unique_ptr<Slot>> slots;
+  };
 
   Fao(FaoOptions options, SharedRegion region, absl::Span<int32_t> owners,
       absl::Span<int32_t> generations, int32_t* finished);
 
   bool Streamable() const;
   int SlotOf(int worker) const;
+  Slots* NewSlots() const;
+  // Slot `slot` of this process (see slots_).
+  Slot& SlotIn(int slot);
   absl::Status SaveStreamable(int slot, const std::string& path,
                               const Table& table);
   absl::Status SaveWholeFile(int slot, const std::string& path,
@@ -213,7 +222,9 @@ class Fao {
   // In region_, accessed through std::atomic_ref under the file's lock.
   absl::Span<int32_t> generations_;
   int32_t* finished_;
-  std::vector<std::unique_ptr<Slot>> slots_;
+  // This process's slots; a forked child makes its own at its first
+  // whole-file Save (the copy it inherited may be locked forever).
+  std::atomic<Slots*> slots_;
 };
 
 }  // namespace fao
