@@ -360,6 +360,9 @@ class SheetHandler : public XmlHandler {
       StartRow(attributes);
     } else if (name == "c" && in_row_) {
       StartCell(attributes);
+    } else if (name == "c" && in_data_) {
+      Fail(absl::InvalidArgumentError(
+          absl::StrCat("a cell outside a row (after row ", last_row_, ")")));
     } else if (!in_cell_) {
       return;
     } else if (name == "v") {

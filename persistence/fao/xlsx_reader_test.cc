@@ -112,6 +112,8 @@ TEST_F(XlsxReaderTest, BadWorkbooksGetAClearStatus) {
        "xl/worksheets/sheet1.xml is corrupt: CRC error"},
       {"bad_reference.xlsx", absl::StatusCode::kInvalidArgument,
        "cell reference \"A2\" is not a cell of row 1"},
+      {"cell_outside_row.xlsx", absl::StatusCode::kInvalidArgument,
+       "a cell outside a row (after row 1)"},
       {"rows_out_of_order.xlsx", absl::StatusCode::kInvalidArgument,
        "row 1 comes after row 2"},
       {"shared_index.xlsx", absl::StatusCode::kInvalidArgument,

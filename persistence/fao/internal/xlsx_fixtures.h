@@ -96,6 +96,8 @@ package("rows_out_of_order.xlsx",
         sheet('<row r="2"><c><v>1</v></c></row><row r="1"><c><v>1</v></c></row>'))
 package("shared_index.xlsx", sheet('<row r="1"><c t="s"><v>5</v></c></row>'),
         shared=f'<sst {M}><si><t>only</t></si></sst>')
+package("cell_outside_row.xlsx",
+        sheet('<row r="1"><c><v>1</v></c></row><c r="A2"><v>2</v></c>'))
 package("bad_number.xlsx", sheet('<row r="1"><c><v>1e999</v></c></row>'))
 package("chart_sheet.xlsx", sheet(''), worksheet=False)
 package("crc.xlsx", sheet('<row r="1"><c><v>12345</v></c></row>'), stored=True)
