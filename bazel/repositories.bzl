@@ -96,5 +96,6 @@ def multirun_dependencies():
     _system_library("nlohmann_json", "nlohmann_json.BUILD")
     _system_library("libxlsxwriter", "libxlsxwriter.BUILD")
     _system_library("libzip", "libzip.BUILD")
+    _system_library("expat", "expat.BUILD")
     if not _declared("mpi"):
         _system_mpi(name = "mpi", build_file = Label("//third_party:mpi.BUILD.tpl"))

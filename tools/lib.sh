@@ -23,6 +23,7 @@ MULTIRUN_PACKAGES=(
   nlohmann-json3-dev
   libxlsxwriter-dev
   libzip-dev
+  libexpat1-dev
   mariadb-server
   python3
   python3-openpyxl

@@ -19,21 +19,47 @@
 #include "multirun/persistence/fao/durable_file.h"
 #include "multirun/persistence/fao/json.h"
 #include "multirun/persistence/fao/xlsx.h"
+#include "multirun/persistence/fao/xlsx_reader.h"
 #include "multirun/sync/lock_holder.h"
 
 namespace multirun {
 namespace fao {
 
-// The rows of one whole-file (JSON array, XLSX) file, in the process that
-// first wrote it.
+namespace {
+
+// Which file is at a path, and which version of it: a replaced file is a new
+// inode; the size and mtime tell the version apart should an inode number
+// be reused.
+struct FileStamp {
+  uint64_t device = 0;
+  uint64_t inode = 0;
+  int64_t size = 0;
+  int64_t mtime_seconds = 0;
+  int64_t mtime_nanoseconds = 0;
+
+  bool operator==(const FileStamp&) const = default;
+};
+
+}  // namespace
+
+// What a process knows of one whole-file (JSON array, XLSX) file: the rows
+// it last wrote or read there. They are the file's rows while the file is
+// still the one it wrote (same stamp) and no other Save of the session wrote
+// it since (same generation); otherwise the next Save reads the file again.
 struct Fao::Slot {
+  // Excludes this process's threads (and TSAN sees it); the file's lock
+  // excludes other processes.
   Lock lock;
+  bool cached ABSL_GUARDED_BY(lock) = false;
+  int32_t generation ABSL_GUARDED_BY(lock) = 0;
+  FileStamp stamp ABSL_GUARDED_BY(lock);
   Table table ABSL_GUARDED_BY(lock);
 };
 
 namespace {
 
 constexpr int kMaxWorkers = 65536;
+constexpr size_t kMaxXlsxColumns = 16384;
 
 const char* DefaultExtension(Format format) {
   switch (format) {
@@ -53,6 +79,20 @@ std::atomic_ref<int32_t> Atomic(int32_t& word) {
   return std::atomic_ref<int32_t>(word);
 }
 
+// The identity and version of the file at `path`.
+absl::StatusOr<FileStamp> StampOf(const std::string& path) {
+  struct stat info;
+  if (stat(path.c_str(), &info) != 0) {
+    return absl::InternalError(
+        absl::StrCat("cannot stat ", path, ": ", strerrordesc_np(errno)));
+  }
+  return FileStamp{static_cast<uint64_t>(info.st_dev),
+                   static_cast<uint64_t>(info.st_ino),
+                   static_cast<int64_t>(info.st_size),
+                   static_cast<int64_t>(info.st_mtim.tv_sec),
+                   static_cast<int64_t>(info.st_mtim.tv_nsec)};
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Fao>> Fao::Create(FaoOptions options) {
@@ -66,11 +106,6 @@ absl::StatusOr<std::unique_ptr<Fao>> Fao::Create(FaoOptions options) {
                      "; it must be 1 to ", kMaxWorkers));
   }
   if (options.format == Format::kXlsx) {
-    if (options.mode == SaveMode::kAppend) {
-      return absl::UnimplementedError(absl::StrCat(
-          "cannot append to XLSX (", options.path,
-          "): an XLSX file is written whole; use SaveMode::kWrite"));
-    }
     absl::Status valid = ValidateSheetName(options.sheet_name);
     if (!valid.ok()) return valid;
   }
@@ -99,16 +134,18 @@ absl::StatusOr<std::unique_ptr<Fao>> Fao::Create(FaoOptions options) {
   if (options.strategy == SavingStrategy::kOneWorkerOneFileThenArchive) {
     extension = DefaultExtension(options.format);  // The entries' extension.
   }
-  absl::StatusOr<SharedRegion> region = SharedRegion::Create(
-      sizeof(int32_t) * (static_cast<size_t>(options.max_workers) + 1));
+  const size_t workers = static_cast<size_t>(options.max_workers);
+  absl::StatusOr<SharedRegion> region =
+      SharedRegion::Create(sizeof(int32_t) * (2 * workers + 1));
   if (!region.ok()) return region.status();
   absl::StatusOr<absl::Span<int32_t>> words =
-      region->NewArray<int32_t>(options.max_workers + 1);
+      region->NewArray<int32_t>(2 * workers + 1);
   if (!words.ok()) return words.status();
-  absl::Span<int32_t> owners = words->subspan(0, options.max_workers);
-  int32_t* finished = &(*words)[options.max_workers];
-  auto fao = std::unique_ptr<Fao>(
-      new Fao(std::move(options), *std::move(region), owners, finished));
+  absl::Span<int32_t> owners = words->subspan(0, workers);
+  absl::Span<int32_t> generations = words->subspan(workers, workers);
+  int32_t* finished = &(*words)[2 * workers];
+  auto fao = std::unique_ptr<Fao>(new Fao(
+      std::move(options), *std::move(region), owners, generations, finished));
   fao->directory_ = std::move(directory);
   fao->stem_ = std::move(stem);
   fao->extension_ = std::move(extension);
@@ -116,21 +153,53 @@ absl::StatusOr<std::unique_ptr<Fao>> Fao::Create(FaoOptions options) {
 }
 
 Fao::Fao(FaoOptions options, SharedRegion region, absl::Span<int32_t> owners,
-         int32_t* finished)
+         absl::Span<int32_t> generations, int32_t* finished)
     : options_(std::move(options)),
       creator_(getpid()),
       region_(std::move(region)),
       owners_(owners),
+      generations_(generations),
       finished_(finished) {
+  slots_.store(NewSlots());
+}
+
+// The slots of another process (a forked child's copy of its parent's) are
+// left alone, as their locks may be held by threads that were not forked,
+// and not freed: they are that process's.
+Fao::~Fao() {
+  Slots* slots = slots_.load();
+  if (slots->pid == getpid()) delete slots;
+}
+
+Fao::Slots* Fao::NewSlots() const {
+  auto* slots = new Slots{getpid(), {}};
   if (!Streamable()) {
     const int count = options_.strategy == SavingStrategy::kAllWorkersOneFile
                           ? 1
                           : options_.max_workers;
-    for (int i = 0; i < count; ++i) slots_.push_back(std::make_unique<Slot>());
+    for (int i = 0; i < count; ++i) {
+      slots->slots.push_back(std::make_unique<Slot>());
+    }
   }
+  return slots;
 }
 
-Fao::~Fao() = default;
+Fao::Slot& Fao::SlotIn(int slot) {
+  Slots* current = slots_.load(std::memory_order_acquire);
+  if (current->pid != getpid()) {
+    // The first whole-file Save of a forked child: slots of its own, as
+    // the copies of its parent's may be locked by a thread that was not
+    // forked. Racing threads of the child agree on one.
+    Slots* fresh = NewSlots();
+    if (slots_.compare_exchange_strong(current, fresh,
+                                       std::memory_order_acq_rel)) {
+      current = fresh;
+    } else {
+      delete fresh;
+    }
+  }
+  return *current->slots[slot];
+}
 
 bool Fao::Streamable() const {
   return options_.format == Format::kCsv ||
@@ -255,42 +324,91 @@ absl::StatusOr<std::string> Fao::EncodeWhole(const Table& table) const {
   return EncodeJson(table, JsonStyle::kArray);
 }
 
+absl::StatusOr<Table> Fao::ParseWhole(const std::string& path,
+                                      absl::string_view bytes,
+                                      const Table& table) const {
+  auto cannot_append = [&](const absl::Status& why) {
+    return absl::Status(why.code(), absl::StrCat("cannot append to ", path,
+                                                 ": ", why.message()));
+  };
+  if (options_.format != Format::kXlsx) {
+    absl::StatusOr<Table> parsed = ParseJson(bytes, JsonStyle::kArray);
+    if (!parsed.ok()) return cannot_append(parsed.status());
+    return parsed;
+  }
+  const size_t width = TableWidth(table);
+  absl::StatusOr<XlsxSheet> sheet = ParseXlsxSheet(
+      bytes, options_.sheet_name, width > 0 ? width : kMaxXlsxColumns);
+  if (!sheet.ok()) return cannot_append(sheet.status());
+  Table kept;
+  if (sheet->rows.empty()) return kept;
+  if (width > 0 && sheet->width != width) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot append to ", path, ": its sheet has ",
+                     sheet->width, " columns, this Save's rows have ", width));
+  }
+  auto first = sheet->rows.begin();
+  if (table.header.has_value()) {
+    // The header is the first row, as WriteXlsx writes it (an empty name is
+    // a blank cell).
+    for (size_t c = 0; c < width; ++c) {
+      const std::string& name = (*table.header)[c];
+      const Cell& cell = (*first)[c];
+      const auto* text = std::get_if<std::string>(&cell);
+      const bool same =
+          text != nullptr
+              ? *text == name
+              : name.empty() && std::holds_alternative<std::monostate>(cell);
+      if (!same) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            path, " starts with a row other than this Save's header (column ",
+            c + 1, ": \"", CellToString(cell), "\", not \"", name, "\")"));
+      }
+    }
+    kept.header = table.header;
+    ++first;
+  }
+  kept.rows.assign(std::make_move_iterator(first),
+                   std::make_move_iterator(sheet->rows.end()));
+  return kept;
+}
+
 absl::Status Fao::SaveWholeFile(int slot, const std::string& path,
                                 const Table& table) {
   absl::Status valid = ValidateTable(table);
   if (!valid.ok()) return valid;
-  Slot& state = *slots_[slot];
+  Slot& state = SlotIn(slot);
+  // Threads of this process take the slot's lock; processes, the file's.
   LockHolder hold(state.lock);
   absl::StatusOr<LockedFile> file = LockedFile::Open(path);
   if (!file.ok()) return file.status();
-  const int32_t owner = Atomic(owners_[slot]).load();
-  const int32_t self = static_cast<int32_t>(getpid());
-  if (owner != 0 && owner != self) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        path, " is a whole-file format kept by process ", owner,
-        " in this session; send the rows to that process and Save there"));
-  }
-  if (owner == 0) {
-    state.table = Table();
-    if (options_.mode == SaveMode::kAppend) {  // JSON only (see Create).
-      absl::StatusOr<std::string> text = std::string();
-      if (options_.strategy == SavingStrategy::kOneWorkerOneFileThenArchive) {
-        text = ExistingEntry(slot);
-      } else if (file->size() > 0) {
-        text = ReadFile(path);
-      }
-      if (!text.ok()) return text.status();
-      if (!text->empty()) {
-        absl::StatusOr<Table> parsed = ParseJson(*text, JsonStyle::kArray);
-        if (!parsed.ok()) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "cannot append to ", path, ": ", parsed.status().message()));
-        }
-        state.table = *std::move(parsed);
-      }
+  const bool first = Atomic(owners_[slot]).load() == 0;
+  const int32_t generation = Atomic(generations_[slot]).load();
+  absl::StatusOr<FileStamp> stamp = StampOf(path);
+  if (!stamp.ok()) return stamp.status();
+  // The rows the file has in this session: none for the first Save of a
+  // kWrite session; else what is on disk (or in an archive's entry, for
+  // the first Save of an archive worker in kAppend), read again unless
+  // this process wrote or read this very version.
+  Table kept;
+  if (!first && state.cached && state.generation == generation &&
+      state.stamp == *stamp) {
+    kept = state.table;
+  } else if (!first || options_.mode == SaveMode::kAppend) {
+    absl::StatusOr<std::string> bytes = std::string();
+    if (first &&
+        options_.strategy == SavingStrategy::kOneWorkerOneFileThenArchive) {
+      bytes = ExistingEntry(slot);
+    } else if (file->size() > 0) {
+      bytes = ReadFile(path);
+    }
+    if (!bytes.ok()) return bytes.status();
+    if (!bytes->empty()) {
+      absl::StatusOr<Table> parsed = ParseWhole(path, *bytes, table);
+      if (!parsed.ok()) return parsed.status();
+      kept = *std::move(parsed);
     }
   }
-  Table& kept = state.table;
   const bool kept_empty = !kept.header.has_value() && kept.rows.empty();
   if (!kept_empty) {
     if (kept.header != table.header) {
@@ -304,33 +422,32 @@ absl::Status Fao::SaveWholeFile(int slot, const std::string& path,
           path, " have ", TableWidth(kept)));
     }
   }
-  const std::optional<std::vector<std::string>> old_header = kept.header;
-  const size_t old_rows = kept.rows.size();
   if (kept_empty) kept.header = table.header;
   kept.rows.insert(kept.rows.end(), table.rows.begin(), table.rows.end());
   absl::StatusOr<std::string> text = std::string();
   if (options_.format != Format::kXlsx) text = EncodeWhole(kept);
-  absl::Status status = text.status();
-  if (status.ok()) {
-    // As in SaveStreamable: the new file stays locked until the owner is
-    // published.
-    absl::StatusOr<LockedFile> replaced = LockedFile::Replace(
-        path, [&](int fd, const std::string& temp)
-                  ABSL_EXCLUSIVE_LOCKS_REQUIRED(state.lock) {
-                    if (options_.format == Format::kXlsx) {
-                      return WriteXlsx(temp, kept, options_.sheet_name);
-                    }
-                    return WriteAll(fd, *text, temp);
-                  });
-    status = replaced.status();
-    if (replaced.ok()) *file = *std::move(replaced);
+  if (!text.ok()) return text.status();
+  // As in SaveStreamable: the new file stays locked until the owner and
+  // the generation are published.
+  absl::StatusOr<LockedFile> replaced =
+      LockedFile::Replace(path, [&](int fd, const std::string& temp) {
+        if (options_.format == Format::kXlsx) {
+          return WriteXlsx(temp, kept, options_.sheet_name);
+        }
+        return WriteAll(fd, *text, temp);
+      });
+  if (!replaced.ok()) return replaced.status();
+  *file = *std::move(replaced);
+  state.cached = false;
+  absl::StatusOr<FileStamp> written = StampOf(path);
+  if (written.ok()) {
+    state.cached = true;
+    state.stamp = *written;
+    state.generation = generation + 1;
+    state.table = std::move(kept);
   }
-  if (!status.ok()) {
-    kept.rows.resize(old_rows);
-    kept.header = old_header;
-    return status;
-  }
-  Atomic(owners_[slot]).store(self);
+  Atomic(generations_[slot]).store(generation + 1);
+  Atomic(owners_[slot]).store(static_cast<int32_t>(getpid()));
   return absl::OkStatus();
 }
 

@@ -40,8 +40,14 @@
 // session add to it. kAppend: every Save adds to what is there (CSV skips
 // the header when the file is not empty, and returns InvalidArgument if the
 // file starts with a different header; JSON arrays are read back and
-// extended; archive entries are extended). XLSX cannot be appended to:
-// Create() returns Unimplemented for XLSX with kAppend.
+// extended; XLSX workbooks are read back (xlsx_reader.h), extended and
+// written back whole, the header row not repeated; archive entries are
+// extended). Appending to XLSX keeps values, not formatting, and needs a
+// workbook of one sheet named FaoOptions::sheet_name whose columns are the
+// Save's: anything else (not a workbook, a corrupt part, a cell the reader
+// cannot type, another sheet name or column count, another first row than
+// the Save's header) is a status naming the file and the problem, and the
+// file is left as it was.
 //
 // Durability. A Save that returned OK is on disk: CSV and JSON Lines are
 // appended as one record and fsynced (a failed write is truncated away, and
@@ -52,7 +58,8 @@
 // the first write of a kWrite session, and every write of JSON arrays and
 // XLSX (whole-file formats), goes through a temporary file, fsync and
 // rename (durable_file.h), so a writer killed mid-save leaves the previous
-// file intact. Whole-file formats rewrite the file on each Save, so give
+// file intact (and its temporary file, ".<name>.fao-tmp.XXXXXX", which
+// nothing reads). Whole-file formats rewrite the file on each Save, so give
 // them few, large Saves. For the archive strategy a Save is durable in its
 // worker's file, and the archive once Close() returned OK.
 //
@@ -62,14 +69,14 @@
 // file has been written in this session is kept in memory shared with
 // forked children (mapped at Create()), so children of the creating process
 // see one session, not one per child. So forked workers save directly,
-// without sending rows back, for CSV and JSON Lines in every strategy.
-// JSON arrays and XLSX keep the rows of a file in the memory of the process
-// that first wrote it: a Save to such a file from another process returns
-// FailedPrecondition (send those rows back to one process, e.g. as a
-// ForkExecutor result, and Save there); with kOneWorkerOneFile each child
-// can own its own worker's file. A process that does not descend from the
-// creator after Create() shares no session state: give it its own Fao with
-// kAppend.
+// without sending rows back, in every format and strategy. A whole-file
+// Save, under the lock, takes the file's rows from what this process last
+// wrote or read when the file is still that version (a per-file generation
+// in the shared memory, and the file's inode, size and mtime, say so), and
+// otherwise reads the file again: the rows of every worker's Saves end in
+// the one file, each Save's rows together. A process that does not descend
+// from the creator after Create() shares no session state: give it its own
+// Fao with kAppend.
 //
 // SIGXFSZ: writes block it on the writing thread, so a file-size limit makes
 // Save return ResourceExhausted with the previous content intact instead of
@@ -85,6 +92,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -93,6 +101,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "multirun/persistence/fao/table.h"
 #include "multirun/sync/lock.h"
@@ -135,7 +144,7 @@ class Fao {
  public:
   // Validates `options` and maps the session state. InvalidArgument for an
   // empty path or bad max_workers or sheet name, NotFound when the directory
-  // does not exist, Unimplemented for XLSX with kAppend. Touches no file.
+  // does not exist. Touches no file.
   static absl::StatusOr<std::unique_ptr<Fao>> Create(FaoOptions options);
 
   Fao(const Fao&) = delete;
@@ -145,8 +154,9 @@ class Fao {
   // Validates `table` and writes it as the file comment says. Thread-safe
   // and process-safe; blocks on the file's lock and on I/O. Errors:
   // InvalidArgument (bad table, worker out of range, a header that differs
-  // from the file's), FailedPrecondition (after Close, or a whole-file
-  // format saved from a second process), ResourceExhausted (file-size limit,
+  // from the file's, an existing JSON or XLSX file that cannot be appended
+  // to), FailedPrecondition (after Close, or an XLSX workbook with more than
+  // one sheet to append to), ResourceExhausted (file-size limit,
   // disk full), PermissionDenied/NotFound/Internal with the path and errno
   // text: on these the file is as it was before the call. DataLoss: an
   // append was written but its fsync failed (the rows are in the file and
@@ -172,12 +182,20 @@ class Fao {
 
  private:
   struct Slot;
+  // A process's slots, one per whole-file format's file.
+  struct Slots {
+    pid_t pid;
+    std::vector<std::unique_ptr<Slot>> slots;
+  };
 
   Fao(FaoOptions options, SharedRegion region, absl::Span<int32_t> owners,
-      int32_t* finished);
+      absl::Span<int32_t> generations, int32_t* finished);
 
   bool Streamable() const;
   int SlotOf(int worker) const;
+  Slots* NewSlots() const;
+  // Slot `slot` of this process (see slots_).
+  Slot& SlotIn(int slot);
   absl::Status SaveStreamable(int slot, const std::string& path,
                               const Table& table);
   absl::Status SaveWholeFile(int slot, const std::string& path,
@@ -185,6 +203,11 @@ class Fao {
   // The content an archive entry already has (kAppend), or "".
   absl::StatusOr<std::string> ExistingEntry(int slot) const;
   absl::StatusOr<std::string> EncodeWhole(const Table& table) const;
+  // The rows of a whole-file format's `bytes` (the file at `path`), checked
+  // against the header and width of `table`, the Save that appends to them.
+  absl::StatusOr<Table> ParseWhole(const std::string& path,
+                                   absl::string_view bytes,
+                                   const Table& table) const;
 
   FaoOptions options_;
   std::string directory_;
@@ -195,8 +218,13 @@ class Fao {
   // Per file: the pid of the process that first wrote it in this session, or
   // 0. In region_, accessed through std::atomic_ref.
   absl::Span<int32_t> owners_;
+  // Per file: how many Saves of the session wrote it (whole-file formats).
+  // In region_, accessed through std::atomic_ref under the file's lock.
+  absl::Span<int32_t> generations_;
   int32_t* finished_;
-  std::vector<std::unique_ptr<Slot>> slots_;
+  // This process's slots; a forked child makes its own at its first
+  // whole-file Save (the copy it inherited may be locked forever).
+  std::atomic<Slots*> slots_;
 };
 
 }  // namespace fao

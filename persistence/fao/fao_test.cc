@@ -313,10 +313,11 @@ TEST(FaoBadInputTest, Rejections) {
   EXPECT_THAT(missing.message(), HasSubstr("No such file or directory"));
   EXPECT_EQ(Fao::Create({.path = dir + "/x.xlsx",
                          .format = Format::kXlsx,
-                         .mode = SaveMode::kAppend})
+                         .mode = SaveMode::kAppend,
+                         .sheet_name = "a:b"})
                 .status()
                 .code(),
-            absl::StatusCode::kUnimplemented);
+            absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Fao::Create({.path = dir + "/x.xlsx",
                          .format = Format::kXlsx,
                          .sheet_name = "a:b"})

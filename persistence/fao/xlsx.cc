@@ -137,12 +137,21 @@ absl::Status WriteXlsx(const std::string& path, const Table& table,
     return absl::InternalError(
         absl::StrCat("libxlsxwriter cannot add sheet \"", sheet, "\""));
   }
+  // A null (or empty string) cell is written as a blank cell, which
+  // libxlsxwriter writes only with a format: so every row of the sheet has
+  // every column, and a reader (xlsx_reader.h) sees the table's width.
+  lxw_format* blank = workbook_add_format(workbook);
   absl::Status status;
+  auto write_text = [&](lxw_row_t row, lxw_col_t column,
+                        const std::string& text) {
+    return text.empty() ? worksheet_write_blank(worksheet, row, column, blank)
+                        : worksheet_write_string(worksheet, row, column,
+                                                 text.c_str(), nullptr);
+  };
   if (table.header.has_value()) {
     for (size_t c = 0; c < table.header->size() && status.ok(); ++c) {
       lxw_error error =
-          worksheet_write_string(worksheet, 0, static_cast<lxw_col_t>(c),
-                                 (*table.header)[c].c_str(), nullptr);
+          write_text(0, static_cast<lxw_col_t>(c), (*table.header)[c]);
       if (error != LXW_NO_ERROR) status = CellError(error, 0, c);
     }
   }
@@ -154,6 +163,7 @@ absl::Status WriteXlsx(const std::string& path, const Table& table,
       lxw_error error = LXW_NO_ERROR;
       switch (cell.index()) {
         case 0:
+          error = worksheet_write_blank(worksheet, row, column, blank);
           break;
         case 1:
           error = worksheet_write_boolean(worksheet, row, column,
@@ -169,9 +179,7 @@ absl::Status WriteXlsx(const std::string& path, const Table& table,
                                          std::get<double>(cell), nullptr);
           break;
         default:
-          error = worksheet_write_string(worksheet, row, column,
-                                         std::get<std::string>(cell).c_str(),
-                                         nullptr);
+          error = write_text(row, column, std::get<std::string>(cell));
           break;
       }
       if (error != LXW_NO_ERROR) status = CellError(error, r, c);

@@ -1,0 +1,162 @@
+// Copyright 2026 The multirun Authors.
+
+#include "multirun/persistence/fao/xlsx_reader.h"
+
+#include <cstdint>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "multirun/persistence/fao/durable_file.h"
+#include "multirun/persistence/fao/internal/test_dir.h"
+#include "multirun/persistence/fao/internal/xlsx_fixtures.h"
+#include "multirun/persistence/fao/xlsx.h"
+
+namespace multirun {
+namespace fao {
+namespace {
+
+using ::testing::HasSubstr;
+
+class XlsxReaderTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(fao_internal::NewTestDir());
+    const absl::Status made = fao_internal::MakeXlsxFixtures(*dir_);
+    ASSERT_TRUE(made.ok()) << made;
+  }
+  static void TearDownTestSuite() { delete dir_; }
+
+  static absl::StatusOr<XlsxSheet> Parse(const std::string& name,
+                                         size_t max_columns = 5) {
+    absl::StatusOr<std::string> bytes = ReadFile(*dir_ + "/" + name);
+    if (!bytes.ok()) return bytes.status();
+    return ParseXlsxSheet(*bytes, "Sheet1", max_columns);
+  }
+
+  static std::string* dir_;
+};
+
+std::string* XlsxReaderTest::dir_ = nullptr;
+
+TEST_F(XlsxReaderTest, ReadsWhatOpenpyxlWrote) {
+  absl::StatusOr<XlsxSheet> sheet = Parse("openpyxl.xlsx");
+  ASSERT_TRUE(sheet.ok()) << sheet.status();
+  EXPECT_EQ(sheet->width, 5u);
+  ASSERT_EQ(sheet->rows.size(), 3u);
+  EXPECT_EQ(sheet->rows[0],
+            (Row{std::string("id"), std::string("name"), std::string("ok"),
+                 std::string("x"), std::string("none")}));
+  EXPECT_EQ(sheet->rows[1], (Row{int64_t{1}, std::string("a,\"b\"\nc é 日本"),
+                                 true, 0.25, Cell()}));
+  // An integral number within ±2^53 is an int64.
+  EXPECT_EQ(sheet->rows[2], (Row{int64_t{-9007199254740992}, std::string("z"),
+                                 false, int64_t{-15000000000}, int64_t{7}}));
+}
+
+TEST_F(XlsxReaderTest, ReadsEveryCellKind) {
+  absl::StatusOr<XlsxSheet> sheet = Parse("typed.xlsx");
+  ASSERT_TRUE(sheet.ok()) << sheet.status();
+  EXPECT_EQ(sheet->width, 5u);
+  ASSERT_EQ(sheet->rows.size(), 4u);
+  // Shared strings (escaped, rich text without its phonetic run), an inline
+  // rich string, a string value, an empty cell.
+  EXPECT_EQ(sheet->rows[0],
+            (Row{std::string("plain & <escaped>"), std::string("rich text"),
+                 std::string("inline "), std::string("by value"), Cell()}));
+  // Cells without references follow each other; booleans, numbers.
+  EXPECT_EQ(sheet->rows[1],
+            (Row{true, false, int64_t{15000000000}, 0.1, int64_t{-42}}));
+  // Row 3 has no cells: a row of nulls. Beyond 2^53 a number is a double.
+  EXPECT_EQ(sheet->rows[2], Row(5));
+  EXPECT_EQ(sheet->rows[3], (Row{Cell(), 1e16, Cell(), Cell(), Cell()}));
+}
+
+TEST_F(XlsxReaderTest, ReadsBackWhatWriteXlsxWrote) {
+  Table table{
+      std::vector<std::string>{"a", "", "c"},
+      {{int64_t{1}, Cell(), std::string("")}, {Cell(), 2.5, std::string("x")}}};
+  const std::string path = fao_internal::NewTestDir() + "/w.xlsx";
+  ASSERT_TRUE(ReplaceFile(path, [&](int, const std::string& temp) {
+                return WriteXlsx(temp, table, "Sheet1");
+              }).ok());
+  absl::StatusOr<XlsxSheet> sheet =
+      ParseXlsxSheet(*ReadFile(path), "Sheet1", 3);
+  ASSERT_TRUE(sheet.ok()) << sheet.status();
+  // Nulls and empty strings are blank cells, so the width is the table's.
+  EXPECT_EQ(sheet->width, 3u);
+  ASSERT_EQ(sheet->rows.size(), 3u);
+  EXPECT_EQ(sheet->rows[0], (Row{std::string("a"), Cell(), std::string("c")}));
+  EXPECT_EQ(sheet->rows[1], (Row{int64_t{1}, Cell(), Cell()}));
+  EXPECT_EQ(sheet->rows[2], (Row{Cell(), 2.5, std::string("x")}));
+}
+
+struct BadWorkbook {
+  const char* file;
+  absl::StatusCode code;
+  const char* says;
+};
+
+TEST_F(XlsxReaderTest, BadWorkbooksGetAClearStatus) {
+  const BadWorkbook cases[] = {
+      {"not_zip.xlsx", absl::StatusCode::kInvalidArgument, "not a ZIP package"},
+      {"not_workbook.xlsx", absl::StatusCode::kInvalidArgument,
+       "not an XLSX workbook: the package has no officeDocument"},
+      {"chart_sheet.xlsx", absl::StatusCode::kInvalidArgument,
+       "has no worksheet part"},
+      {"bad_xml.xlsx", absl::StatusCode::kInvalidArgument,
+       "xl/worksheets/sheet1.xml is not well-formed XML: mismatched tag"},
+      {"doctype.xlsx", absl::StatusCode::kInvalidArgument,
+       "document type declaration"},
+      {"crc.xlsx", absl::StatusCode::kInvalidArgument,
+       "xl/worksheets/sheet1.xml is corrupt: CRC error"},
+      {"bad_reference.xlsx", absl::StatusCode::kInvalidArgument,
+       "cell reference \"A2\" is not a cell of row 1"},
+      {"cell_outside_row.xlsx", absl::StatusCode::kInvalidArgument,
+       "a cell outside a row (after row 1)"},
+      {"rows_out_of_order.xlsx", absl::StatusCode::kInvalidArgument,
+       "row 1 comes after row 2"},
+      {"shared_index.xlsx", absl::StatusCode::kInvalidArgument,
+       "cell A1 has shared-string index 5 of 1, which the reader cannot type"},
+      {"bad_number.xlsx", absl::StatusCode::kInvalidArgument,
+       "cell A1 has number \"1e999\""},
+      {"error_cell.xlsx", absl::StatusCode::kInvalidArgument,
+       "cell B2 holds an error value, which the reader cannot type"},
+      {"formula.xlsx", absl::StatusCode::kInvalidArgument,
+       "cell B2 holds a formula"},
+      {"date.xlsx", absl::StatusCode::kInvalidArgument, "cell B2 holds a date"},
+      {"two_sheets.xlsx", absl::StatusCode::kFailedPrecondition,
+       "the workbook has 2 sheets"},
+      {"other_name.xlsx", absl::StatusCode::kInvalidArgument,
+       "the workbook's sheet is \"Data\", not \"Sheet1\""},
+  };
+  for (const BadWorkbook& bad : cases) {
+    absl::StatusOr<XlsxSheet> sheet = Parse(bad.file);
+    EXPECT_EQ(sheet.status().code(), bad.code)
+        << bad.file << ": " << sheet.status();
+    EXPECT_THAT(sheet.status().message(), HasSubstr(bad.says)) << bad.file;
+  }
+}
+
+TEST_F(XlsxReaderTest, CellBeyondMaxColumnsIsRefused) {
+  absl::StatusOr<XlsxSheet> sheet = Parse("openpyxl.xlsx", /*max_columns=*/2);
+  EXPECT_EQ(sheet.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(sheet.status().message(),
+              HasSubstr("cell C1 is in column 3; at most 2 columns"));
+}
+
+TEST_F(XlsxReaderTest, EmptyAndTruncatedBytes) {
+  EXPECT_EQ(ParseXlsxSheet("", "Sheet1", 5).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  const std::string whole = *ReadFile(*dir_ + "/openpyxl.xlsx");
+  for (size_t keep : {size_t{4}, whole.size() / 2, whole.size() - 1}) {
+    absl::StatusOr<XlsxSheet> sheet =
+        ParseXlsxSheet(whole.substr(0, keep), "Sheet1", 5);
+    EXPECT_EQ(sheet.status().code(), absl::StatusCode::kInvalidArgument)
+        << keep << ": " << sheet.status();
+  }
+}
+
+}  // namespace
+}  // namespace fao
+}  // namespace multirun
