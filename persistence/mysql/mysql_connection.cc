@@ -482,6 +482,12 @@ absl::StatusOr<MYSQL_STMT*> MysqlConnection::Prepare(absl::string_view sql) {
   if (stmt == nullptr) return Error(sql);
   if (mysql_stmt_prepare(stmt, sql.data(), sql.size()) != 0) {
     absl::Status s = StmtError(stmt, sql);
+    if (IsConnectionLoss(mysql_stmt_errno(stmt))) {
+      s = absl::Status(s.code(),
+                       absl::StrCat(s.message(),
+                                    "; not executed: the connection was lost "
+                                    "while the statement was being prepared"));
+    }
     mysql_stmt_close(stmt);
     return s;
   }
