@@ -250,9 +250,9 @@ int main(int argc, char** argv) {
       for (int i = 0; i < kCallsPerWorker; ++i) {
         absl::StatusOr<std::vector<TestData>> d = dao.GetTestData();
         if (!d.ok() || !IsTestDataSample(*d)) {
-          std::fprintf(stderr, "dao_testing: get_test_data: %s\n",
-                       d.ok() ? Format(*d).c_str()
-                              : d.status().ToString().c_str());
+          std::fprintf(
+              stderr, "dao_testing: get_test_data: %s\n",
+              d.ok() ? Format(*d).c_str() : d.status().ToString().c_str());
           bad.fetch_add(1);
           continue;
         }

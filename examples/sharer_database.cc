@@ -139,8 +139,9 @@ int CheckFinal(const char* half, const std::vector<User>& all,
     if (Like(UserName(1, i), "user-1-1%")) ++expected_ones;
   }
   const bool ok = all.size() == size_t{kClients} * kUsersPerClient &&
-                  ones.size() == size_t(expected_ones) && expected_ones == 111 &&
-                  ShownCorrectly(ones, "user-1-1%") && failures == 0;
+                  ones.size() == size_t(expected_ones) &&
+                  expected_ones == 111 && ShownCorrectly(ones, "user-1-1%") &&
+                  failures == 0;
   std::printf(
       "%s: show_users('user-%%') lists %zu users from %d clients, "
       "show_users('user-1-1%%') %zu; %d failures\n",
@@ -188,8 +189,7 @@ int RunClients(Db& db) {
         // Readers interleave with the writers, each with a name filter.
         if (i % 50 == 0) {
           const std::string pattern = absl::StrCat("user-", client, "-%");
-          absl::StatusOr<std::vector<User>> shown =
-              db.ShowUsers(pattern).Get();
+          absl::StatusOr<std::vector<User>> shown = db.ShowUsers(pattern).Get();
           if (!shown.ok() || !ShownCorrectly(*shown, pattern)) {
             failures.fetch_add(1);
           }

@@ -248,10 +248,10 @@ absl::StatusOr<Lease> ConnectionPool::DoAcquire(absl::Duration timeout,
     const bool retired = now - entry->created >= entry->lifetime;
     bool keep = !retired && !entry->connection->IsBroken();
     bool failed = !retired && !keep;
-    if (keep && (!entry->connection->CheckAlive() ||
-                 ((suspect ||
-                   now - entry->last_used > options_.validation_threshold) &&
-                  !entry->connection->Ping().ok()))) {
+    if (keep &&
+        (!entry->connection->CheckAlive() ||
+         ((suspect || now - entry->last_used > options_.validation_threshold) &&
+          !entry->connection->Ping().ok()))) {
       keep = false;
       failed = true;
       LockHolder hold(mu_);

@@ -118,9 +118,8 @@ InsertOutcomes InsertWhileKilling(ConnectionPool& pool,
                                   const std::string& insert,
                                   Idempotency idempotency, int threads,
                                   int per_thread, int kills, int* killed) {
-  const RetryPolicy policy =
-      RetryPolicy().WithMaxAttempts(10).WithBackoff(
-          Backoff::Constant(absl::Milliseconds(10)));
+  const RetryPolicy policy = RetryPolicy().WithMaxAttempts(10).WithBackoff(
+      Backoff::Constant(absl::Milliseconds(10)));
   std::atomic<bool> done{false};
   std::atomic<int> kill_count{0};
   std::thread killer([&] {
@@ -162,8 +161,8 @@ InsertOutcomes InsertWhileKilling(ConnectionPool& pool,
           absl::Status r = DatabaseOperator(**lease)
                                .Execute(insert, {key}, idempotency)
                                .status();
-          last_unknown = r.message().find("outcome unknown") !=
-                         absl::string_view::npos;
+          last_unknown =
+              r.message().find("outcome unknown") != absl::string_view::npos;
           return r;
         });
         per[t].retried_after_unknown += attempts_after_unknown;
@@ -173,8 +172,8 @@ InsertOutcomes InsertWhileKilling(ConnectionPool& pool,
           ++per[t].outcome_unknown;
           per[t].unknown_keys.push_back(key);
         } else {
-          std::fprintf(stderr, "insert %lld: %s\n",
-                       static_cast<long long>(key), s.ToString().c_str());
+          std::fprintf(stderr, "insert %lld: %s\n", static_cast<long long>(key),
+                       s.ToString().c_str());
           ++per[t].other;
         }
       }
@@ -222,8 +221,9 @@ void CreateSlowTable(const std::string& table, const std::string& key) {
                                       ") ENGINE=MyISAM"))
                   .ok());
   absl::Status s =
-      op.Execute(absl::StrCat("CREATE TRIGGER ", table, "_slow AFTER INSERT ON ",
-                              table, " FOR EACH ROW SET @slow = SLEEP(0.04)"))
+      op.Execute(absl::StrCat("CREATE TRIGGER ", table,
+                              "_slow AFTER INSERT ON ", table,
+                              " FOR EACH ROW SET @slow = SLEEP(0.04)"))
           .status();
   ASSERT_TRUE(s.ok()) << s;
 }
@@ -282,7 +282,8 @@ TEST(FaultsTest, KilledIdempotentInsertsAreRetried) {
   constexpr int kThreads = 4, kPerThread = 30, kKills = 12;
   int killed = 0;
   const InsertOutcomes out = InsertWhileKilling(
-      **pool, "INSERT INTO kill_set (k) VALUES (?) ON DUPLICATE KEY UPDATE k = k",
+      **pool,
+      "INSERT INTO kill_set (k) VALUES (?) ON DUPLICATE KEY UPDATE k = k",
       Idempotency::kIdempotent, kThreads, kPerThread, kKills, &killed);
   const std::map<int64_t, int64_t> rows = RowsPerKey("kill_set");
   std::printf(
@@ -308,9 +309,8 @@ TEST(FaultsTest, FastRestartUnderAnIdlePoolCostsNoCallerAnError) {
   {
     std::unique_ptr<MysqlConnection> c = Connect(*dsn);
     ASSERT_NE(c, nullptr);
-    ASSERT_TRUE(DatabaseOperator(*c)
-                    .Execute("CREATE TABLE restart_t (k BIGINT)")
-                    .ok());
+    ASSERT_TRUE(
+        DatabaseOperator(*c).Execute("CREATE TABLE restart_t (k BIGINT)").ok());
   }
   ConnectionPoolOptions o;
   o.name = "restart";

@@ -19,9 +19,9 @@
 // outcome (dao/connection.h): "not executed" when the library failed to send
 // it (CR_SERVER_GONE_ERROR, 2006), otherwise "outcome unknown", marked so
 // that no RetryPolicy repeats it. CheckAlive() polls the socket (no round
-// trip): a server that closed the session has made it readable or hung up. Automatic
-// reconnect of the library is off: strategies decide (SingleConnection
-// reconnects with backoff, ConnectionPool replaces).
+// trip): a server that closed the session has made it readable or hung up.
+// Automatic reconnect of the library is off: strategies decide
+// (SingleConnection reconnects with backoff, ConnectionPool replaces).
 //
 // Example:
 //

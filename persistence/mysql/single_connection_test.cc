@@ -52,9 +52,10 @@ class SingleConnectionCommitTest : public ::testing::Test {
         "sc_", ::testing::UnitTest::GetInstance()->current_test_info()->name());
     DatabaseOperator op(*other_);
     ASSERT_TRUE(op.Execute(absl::StrCat("DROP TABLE IF EXISTS ", table_)).ok());
-    ASSERT_TRUE(op.Execute(absl::StrCat("CREATE TABLE ", table_,
-                                        " (k BIGINT PRIMARY KEY) ENGINE=InnoDB"))
-                    .ok());
+    ASSERT_TRUE(
+        op.Execute(absl::StrCat("CREATE TABLE ", table_,
+                                " (k BIGINT PRIMARY KEY) ENGINE=InnoDB"))
+            .ok());
   }
 
   std::shared_ptr<SingleConnection> Make(bool autocommit) {
@@ -195,8 +196,7 @@ TEST_F(SingleConnectionCommitTest, LostConnectionWithPendingWorkAbortsCommit) {
   {
     absl::StatusOr<Lease> lease = db->Acquire();
     ASSERT_TRUE(lease.ok()) << lease.status();
-    EXPECT_NE(static_cast<MysqlConnection*>(lease->get())->thread_id(),
-              victim);
+    EXPECT_NE(static_cast<MysqlConnection*>(lease->get())->thread_id(), victim);
     ASSERT_TRUE(Insert(*lease, 2).ok());
   }
   absl::Status s = db->Commit();
