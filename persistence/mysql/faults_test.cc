@@ -370,8 +370,10 @@ TEST(FaultsTest, FastRestartUnderAnIdlePoolCostsNoCallerAnError) {
       static_cast<unsigned long long>(stats.destroyed),
       static_cast<unsigned long long>((*single)->connects()));
   EXPECT_EQ(errors.load(), 0);
+  // Every connection of before the restart was caught before use (a caller
+  // that finished early may have handed its new one to another).
   EXPECT_EQ(stats.validation_failures, 4u);
-  EXPECT_EQ(stats.created, 8u);
+  EXPECT_EQ(stats.destroyed, 4u);
   EXPECT_EQ((*single)->connects(), 2u);
   std::unique_ptr<MysqlConnection> c = Connect(*dsn);
   ASSERT_NE(c, nullptr);
