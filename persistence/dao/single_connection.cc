@@ -80,7 +80,7 @@ absl::Status SingleConnection::OpenWithBackoff(absl::Time deadline,
 
 absl::Status SingleConnection::Connect() {
   absl::StatusOr<Lease> lease =
-      DoAcquire(options_.acquire_timeout, SourceLocation::Current());
+      Take(options_.acquire_timeout, /*for_caller=*/false);
   return lease.status();
 }
 
@@ -113,7 +113,7 @@ absl::Status SingleConnection::EndTransaction(bool commit) {
   // it first.
   absl::StatusOr<Lease> lease = absl::UnknownError("not taken");
   if (!held) {
-    lease = Acquire();
+    lease = Take(options_.acquire_timeout, /*for_caller=*/false);
     if (!lease.ok()) return lease.status();
   }
   Connection* c;
@@ -144,7 +144,8 @@ absl::Status SingleConnection::EndTransaction(bool commit) {
 }
 
 absl::Status SingleConnection::Reconnect() {
-  absl::StatusOr<Lease> lease = Acquire();
+  absl::StatusOr<Lease> lease =
+      Take(options_.acquire_timeout, /*for_caller=*/false);
   if (!lease.ok()) return lease.status();
   // The lease holder owns connection_ (Return() reads connection_, not the
   // lease's pointer, so replacing it here is safe).
@@ -173,6 +174,11 @@ absl::Status SingleConnection::Close() {
 
 absl::StatusOr<Lease> SingleConnection::DoAcquire(absl::Duration timeout,
                                                   SourceLocation) {
+  return Take(timeout, /*for_caller=*/true);
+}
+
+absl::StatusOr<Lease> SingleConnection::Take(absl::Duration timeout,
+                                             bool for_caller) {
   const absl::Time deadline = absl::Now() + timeout;
   bool reopen = false;
   std::unique_ptr<Connection> dropped;
@@ -213,7 +219,7 @@ absl::StatusOr<Lease> SingleConnection::DoAcquire(absl::Duration timeout,
     }
   }
   LockHolder hold(mu_);
-  if (!options_.autocommit) pending_ = true;
+  if (!options_.autocommit && for_caller) pending_ = true;
   return Lease(shared_from_this(), connection_.get(), 0);
 }
 

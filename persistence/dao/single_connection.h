@@ -142,6 +142,9 @@ class SingleConnection : public ConnectionStrategy {
   std::unique_ptr<Connection> DropConnection()
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status EndTransaction(bool commit);
+  // Takes the lease; `for_caller` when it goes to a user, whose statements
+  // may leave work pending (the strategy's own leases run none).
+  absl::StatusOr<Lease> Take(absl::Duration timeout, bool for_caller);
 
   const ConnectionFactory factory_;
   const SingleConnectionOptions options_;

@@ -215,6 +215,35 @@ TEST_F(SingleConnectionCommitTest, LostConnectionWithPendingWorkAbortsCommit) {
   EXPECT_TRUE(Visible(2));
 }
 
+TEST_F(SingleConnectionCommitTest, LossWithNothingPendingIsNoError) {
+  auto db = Make(/*autocommit=*/false);
+  ASSERT_NE(db, nullptr);
+  // Its own leases (Create's connect, Reconnect, Commit) leave no work.
+  ASSERT_TRUE(db->Commit().ok());
+  ASSERT_TRUE(db->Reconnect().ok());
+  EXPECT_TRUE(db->Commit().ok());
+  uint64_t victim;
+  {
+    absl::StatusOr<Lease> lease = db->Acquire();
+    ASSERT_TRUE(lease.ok());
+    ASSERT_TRUE(Insert(*lease, 5).ok());
+    victim = static_cast<MysqlConnection*>(lease->get())->thread_id();
+  }
+  ASSERT_TRUE(db->Commit().ok());
+  EXPECT_TRUE(Visible(5));
+  // Lost after the Commit: nothing was pending, so nothing to report.
+  ASSERT_TRUE(DatabaseOperator(*other_)
+                  .Execute(absl::StrCat("KILL CONNECTION ", victim))
+                  .ok());
+  {
+    absl::StatusOr<Lease> lease = db->Acquire();
+    ASSERT_TRUE(lease.ok()) << lease.status();
+    ASSERT_TRUE(Insert(*lease, 6).ok());
+  }
+  EXPECT_TRUE(db->Commit().ok());
+  EXPECT_TRUE(Visible(6));
+}
+
 TEST_F(SingleConnectionCommitTest, AutocommitWritesAreVisibleAtOnce) {
   auto db = Make(/*autocommit=*/true);
   ASSERT_NE(db, nullptr);
