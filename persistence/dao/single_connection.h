@@ -25,9 +25,10 @@
 // the unit of work is all or nothing. (A Transaction, or a COMMIT run through
 // a lease, also ends the connection-scoped transaction: MySQL commits the
 // open work on START TRANSACTION.) Commit() and Rollback() called by the
-// thread that holds the lease use that lease, without waiting; called by
-// any other thread they take the lease first (waiting at most
-// acquire_timeout).
+// thread that took the lease use that lease, without waiting; called by any
+// other thread they take the lease first (waiting at most acquire_timeout),
+// so a lease moved to another thread is committed by the thread that took
+// it, or released first.
 //
 // Example:
 //
