@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "multirun/retry/backoff.h"
 #include "multirun/retry/clock.h"
+#include "multirun/retry/outcome_unknown.h"
 #include "multirun/retry/retry_budget.h"
 
 namespace multirun {
@@ -148,6 +149,8 @@ absl::Status RetryPolicy::Validate() const {
 
 bool RetryPolicy::IsRetryable(const absl::Status& error) const {
   if (error.ok()) return false;
+  // Repeating an operation whose outcome is unknown may apply it twice.
+  if (IsOutcomeUnknown(error)) return false;
   const uint32_t mask = Mask(error.code());
   if (never_codes_ & mask) return false;
   if (retry_codes_ & mask) return true;

@@ -24,10 +24,12 @@
 // Aborted, ResourceExhausted and Unknown (Unknown is what an exception thrown
 // by the callable becomes).
 //
-// Which failures are retried. A failure is retried when its code is not in
-// the NeverRetry() set and either its code is in the RetryOn() set or one of
-// the RetryIf() predicates returns true for it. (A message pattern is such a
-// predicate: see message_pattern.h.) A result predicate (Retrier's
+// Which failures are retried. A failure marked outcome-unknown
+// (outcome_unknown.h: it may have taken effect, e.g. a write whose connection
+// was lost) is never retried. Any other failure is retried when its code is
+// not in the NeverRetry() set and either its code is in the RetryOn() set or
+// one of the RetryIf() predicates returns true for it. (A message pattern is
+// such a predicate: see message_pattern.h.) A result predicate (Retrier's
 // RetryIfResult) retries a success whose value is not yet acceptable.
 //
 // When to stop. After max attempts; when the next wait would end past the

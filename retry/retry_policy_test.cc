@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "multirun/retry/backoff.h"
+#include "multirun/retry/outcome_unknown.h"
 #include "multirun/retry/pushback.h"
 #include "multirun/retry/retry_budget.h"
 
@@ -48,6 +49,25 @@ TEST(RetryPolicyTest, CopiesAreIndependent) {
   EXPECT_TRUE(base.IsRetryable(absl::UnknownError("")));
   EXPECT_FALSE(strict.IsRetryable(absl::UnknownError("")));
   EXPECT_EQ(strict.max_attempts(), 5);
+}
+
+TEST(RetryPolicyTest, OutcomeUnknownIsNeverRetried) {
+  const absl::Status lost = MarkOutcomeUnknown(absl::UnavailableError("lost"));
+  EXPECT_TRUE(IsOutcomeUnknown(lost));
+  EXPECT_EQ(lost.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(lost.message(), "lost");
+  EXPECT_FALSE(RetryPolicy().IsRetryable(lost));
+  // Not by an explicit code set or a predicate either.
+  EXPECT_FALSE(RetryPolicy()
+                   .RetryOn({absl::StatusCode::kUnavailable})
+                   .RetryIf([](const absl::Status&) { return true; })
+                   .IsRetryable(lost));
+  // Cleared by a caller that knows a repeat is harmless: retried again.
+  const absl::Status cleared = ClearOutcomeUnknown(lost);
+  EXPECT_FALSE(IsOutcomeUnknown(cleared));
+  EXPECT_TRUE(RetryPolicy().IsRetryable(cleared));
+  // OK has a known outcome: never marked.
+  EXPECT_FALSE(IsOutcomeUnknown(MarkOutcomeUnknown(absl::OkStatus())));
 }
 
 TEST(RetryPolicyTest, ValidateNamesTheBadSetting) {

@@ -14,6 +14,23 @@
 // out, restarted) reports `IsBroken()`, so a strategy drops it instead of
 // handing it out again.
 //
+// A write that fails because the connection was lost has an outcome the
+// client cannot know. When the connection went after the statement left the
+// client, the server may have executed it, and under autocommit committed
+// it, before the reply was lost: a killed connection or a crashed server
+// leaves such a row in the table although the call failed. A driver reports
+// that failure as Unavailable marked outcome-unknown (retry/outcome_unknown.h:
+// RetryPolicy never retries it), with "outcome unknown" in the message; it is
+// plain Unavailable, "not executed", only when it can prove the statement
+// never reached the server (the connection failed before it was sent), and
+// then a retry is safe. The same holds for Commit(): a commit whose reply
+// was lost may have committed. A statement whose repetition is harmless
+// (an upsert, `UPDATE ... SET x = 5`) can be marked
+// Idempotency::kIdempotent in DatabaseOperator, which clears the mark so a
+// retry policy repeats it. A non-idempotent write that must happen exactly
+// once needs its own check: a unique key the retry would hit, or a read of
+// the row after the failure.
+//
 // Example:
 //
 //   multirun::dao::ConnectionFactory factory =
@@ -78,25 +95,44 @@ class Connection {
 
   // Runs one statement; a result set it produces is read and discarded.
   // InvalidArgument when the number of parameters differs from the number of
-  // placeholders; the server's error otherwise.
+  // placeholders; the server's error otherwise. A lost connection is
+  // Unavailable, marked outcome-unknown unless the statement provably was not
+  // sent (see the file comment).
   virtual absl::StatusOr<ExecResult> Execute(
       absl::string_view sql, absl::Span<const Value> params) = 0;
   // Runs one statement once per row of parameters, batched (one round trip
   // per batch where the server supports it). Under autocommit each batch
-  // commits on its own: run it inside a Transaction for all-or-nothing.
+  // commits on its own: run it inside a Transaction for all-or-nothing. A
+  // lost connection is reported as for Execute; the message says how many
+  // rows earlier batches applied.
   virtual absl::StatusOr<ExecResult> ExecuteMany(
       absl::string_view sql, absl::Span<const std::vector<Value>> rows) = 0;
-  // Runs a query and returns its rows as a stream.
+  // Runs a query and returns its rows as a stream. A query is taken to have
+  // no side effects: a lost connection is plain Unavailable (a statement with
+  // side effects belongs in Execute).
   virtual absl::StatusOr<std::unique_ptr<ResultSet>> Query(
       absl::string_view sql, absl::Span<const Value> params) = 0;
 
-  // Transactions (see Transaction for the RAII form).
+  // Transactions (see Transaction for the RAII form). A Commit whose
+  // connection was lost after it was sent is outcome-unknown, as a write.
   virtual absl::Status Begin() = 0;
   virtual absl::Status Commit() = 0;
   virtual absl::Status Rollback() = 0;
+  // Turns the session's autocommit on or off (off: every statement joins an
+  // implicit transaction that lasts until Commit or Rollback). Unimplemented
+  // by default.
+  virtual absl::Status SetAutocommit(bool on) {
+    (void)on;
+    return absl::UnimplementedError("SetAutocommit is not supported");
+  }
 
   // A round trip to the server; Unavailable (and IsBroken()) if it is gone.
   virtual absl::Status Ping() = 0;
+  // A local check, without a round trip, that the server has not closed an
+  // idle session (a restart, a KILL, its idle timeout all close the socket):
+  // false, and IsBroken() from then on, if it has. The default knows nothing
+  // and returns !IsBroken(). Only meaningful between statements.
+  virtual bool CheckAlive() { return !IsBroken(); }
   // Makes the session fit for its next user: rolls back an open transaction
   // and restores autocommit; with `full`, also clears session variables,
   // temporary tables and prepared statements (a server round trip).

@@ -138,6 +138,7 @@ std::unique_ptr<ConnectionPool::Entry> ConnectionPool::NewEntry(
   entry->connection = std::move(connection);
   LockHolder hold(mu_);
   entry->id = next_id_++;
+  entry->generation = generation_;
   ++totals_.created;
   return entry;
 }
@@ -236,17 +237,29 @@ absl::StatusOr<Lease> ConnectionPool::DoAcquire(absl::Duration timeout,
       return Lease(shared_from_this(), raw, id);
     }
     // Check the idle connection outside the lock.
+    uint64_t generation;
+    bool suspect;
+    {
+      LockHolder hold(mu_);
+      generation = generation_;
+      suspect = entry->generation != generation_;
+    }
     const absl::Time now = absl::Now();
-    bool keep = !entry->connection->IsBroken() &&
-                now - entry->created < entry->lifetime;
-    if (keep && now - entry->last_used > options_.validation_threshold &&
-        !entry->connection->Ping().ok()) {
+    const bool retired = now - entry->created >= entry->lifetime;
+    bool keep = !retired && !entry->connection->IsBroken();
+    bool failed = !retired && !keep;
+    if (keep &&
+        (!entry->connection->CheckAlive() ||
+         ((suspect || now - entry->last_used > options_.validation_threshold) &&
+          !entry->connection->Ping().ok()))) {
       keep = false;
+      failed = true;
       LockHolder hold(mu_);
       ++totals_.validation_failures;
     }
     if (keep) {
       LockHolder hold(mu_);
+      entry->generation = generation;
       entry->leased_at = absl::Now();
       entry->where = where;
       entry->leak_reported = false;
@@ -255,6 +268,8 @@ absl::StatusOr<Lease> ConnectionPool::DoAcquire(absl::Duration timeout,
     std::unique_ptr<Connection> dropped;
     {
       LockHolder hold(mu_);
+      // A broken connection may mean the server went away: check the rest.
+      if (failed) ++generation_;
       dropped = std::move(entry->connection);
       entries_.erase(dropped.get());
       ++totals_.destroyed;
@@ -300,6 +315,8 @@ void ConnectionPool::Return(Connection* connection, uint64_t token) {
       entry->last_used = now;
       idle_.push_back(entry);
     } else {
+      // A broken connection may mean the server went away: check the rest.
+      if (connection->IsBroken()) ++generation_;
       dropped = std::move(entry->connection);
       entries_.erase(connection);
       ++totals_.destroyed;

@@ -11,9 +11,17 @@
 //   * Acquire waits at most its timeout, then returns DeadlineExceeded with
 //     the pool's state in the message. Idle connections are reused most
 //     recently used first.
-//   * Validation on borrow: a connection idle longer than
-//     `validation_threshold` is pinged first; if the ping fails it is dropped
-//     and another one is tried (or opened), within the same deadline.
+//   * Validation on borrow: every idle connection is checked locally first
+//     (Connection::CheckAlive: no round trip; a server that restarted, or
+//     killed or timed out the session, has closed its socket). One idle
+//     longer than `validation_threshold` is also pinged, and so is every
+//     connection that was idle when another connection of the pool was found
+//     broken (a failed call, check or ping starts a new generation, and each
+//     connection is pinged once per generation before its next hand-out): a
+//     server restart costs no borrower an error, and a connection left at
+//     the bottom of the idle stack cannot fail one later. A connection that
+//     fails is dropped and another one is tried (or opened), within the same
+//     deadline.
 //   * Lifetime: a connection older than `max_lifetime` is retired when it
 //     would next be lent. The lifetime is capped below the server's idle
 //     timeout (MySQL's wait_timeout), so the server never expires a session
@@ -149,6 +157,8 @@ class ConnectionPool : public ConnectionStrategy {
     absl::Time leased_at;
     SourceLocation where;
     bool leak_reported = false;
+    // The pool's generation when this connection was last known good.
+    uint64_t generation = 0;
   };
 
   ConnectionPool(ConnectionFactory factory, ConnectionPoolOptions options);
@@ -172,6 +182,9 @@ class ConnectionPool : public ConnectionStrategy {
   int waiting_ ABSL_GUARDED_BY(mu_) = 0;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t next_id_ ABSL_GUARDED_BY(mu_) = 1;
+  // Starts anew each time a connection is found broken (see the file
+  // comment).
+  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
   ConnectionPoolStats totals_ ABSL_GUARDED_BY(mu_);
   pid_t pid_ ABSL_GUARDED_BY(mu_);
   // Not a std::thread member: a forked child must neither join nor destroy

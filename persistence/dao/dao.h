@@ -23,7 +23,9 @@
 //
 // Errors: a query method returns what its callable returns, or the error of
 // Acquire (DeadlineExceeded when no connection came in time), of Begin or of
-// Commit.
+// Commit. A write or a Commit whose connection was lost may have taken effect:
+// such a failure is marked outcome-unknown and no RetryPolicy repeats it
+// (connection.h; DatabaseOperator's Idempotency says when a repeat is safe).
 //
 // Thread-safety: a Dao is as thread-safe as its strategy: both built-in
 // strategies are, so one Dao object may serve many threads.

@@ -7,17 +7,35 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "multirun/retry/outcome_unknown.h"
 
 namespace multirun {
 namespace dao {
 
+namespace {
+
+absl::StatusOr<ExecResult> WithIdempotency(absl::StatusOr<ExecResult> result,
+                                           Idempotency idempotency) {
+  if (result.ok() || idempotency != Idempotency::kIdempotent) return result;
+  return ClearOutcomeUnknown(result.status());
+}
+
+}  // namespace
+
+absl::StatusOr<ExecResult> DatabaseOperator::Execute(
+    absl::string_view sql, absl::Span<const Value> params,
+    Idempotency idempotency) {
+  return WithIdempotency(connection_->Execute(sql, params), idempotency);
+}
+
 absl::StatusOr<ExecResult> DatabaseOperator::ExecuteMany(
-    absl::string_view sql, absl::Span<const std::vector<Value>> rows) {
+    absl::string_view sql, absl::Span<const std::vector<Value>> rows,
+    Idempotency idempotency) {
   if (rows.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("ExecuteMany: no rows of parameters for: ", sql));
   }
-  return connection_->ExecuteMany(sql, rows);
+  return WithIdempotency(connection_->ExecuteMany(sql, rows), idempotency);
 }
 
 absl::StatusOr<RowStream> DatabaseOperator::Query(

@@ -56,6 +56,9 @@ absl::Status SingleConnection::OpenWithBackoff(absl::Time deadline,
   absl::Status last;
   for (int attempt = 1;; ++attempt) {
     absl::StatusOr<std::unique_ptr<Connection>> c = factory_();
+    if (c.ok() && !options_.autocommit) {
+      if (absl::Status s = (*c)->SetAutocommit(false); !s.ok()) c = s;
+    }
     if (c.ok()) {
       connects_.fetch_add(1);
       LockHolder hold(mu_);
@@ -77,7 +80,7 @@ absl::Status SingleConnection::OpenWithBackoff(absl::Time deadline,
 
 absl::Status SingleConnection::Connect() {
   absl::StatusOr<Lease> lease =
-      DoAcquire(options_.acquire_timeout, SourceLocation::Current());
+      Take(options_.acquire_timeout, /*for_caller=*/false);
   return lease.status();
 }
 
@@ -86,21 +89,70 @@ bool SingleConnection::IsConnected() const {
   return connection_ != nullptr && !connection_->IsBroken() && pid_ == getpid();
 }
 
-absl::Status SingleConnection::Commit() {
-  absl::StatusOr<Lease> lease = Acquire();
-  if (!lease.ok()) return lease.status();
-  return (*lease)->Commit();
+std::unique_ptr<Connection> SingleConnection::DropConnection() {
+  if (connection_ != nullptr && pending_) lost_pending_ = true;
+  pending_ = false;
+  return std::move(connection_);
+}
+
+absl::Status SingleConnection::Commit() { return EndTransaction(true); }
+
+absl::Status SingleConnection::Rollback() { return EndTransaction(false); }
+
+absl::Status SingleConnection::EndTransaction(bool commit) {
+  bool held;
+  {
+    LockHolder hold(mu_);
+    if (closed_) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("SingleConnection '", options_.name, "' is closed"));
+    }
+    held = in_use_ && holder_ == std::this_thread::get_id();
+  }
+  // The lease holder owns connection_; a thread that does not hold it takes
+  // it first.
+  absl::StatusOr<Lease> lease = absl::UnknownError("not taken");
+  if (!held) {
+    lease = Take(options_.acquire_timeout, /*for_caller=*/false);
+    if (!lease.ok()) return lease.status();
+  }
+  Connection* c;
+  bool lost;
+  {
+    LockHolder hold(mu_);
+    c = connection_.get();
+    lost = std::exchange(lost_pending_, false);
+  }
+  if (c == nullptr) {
+    return absl::UnavailableError(absl::StrCat(
+        "SingleConnection '", options_.name, "': no open connection"));
+  }
+  absl::Status s = commit && !lost ? c->Commit() : c->Rollback();
+  {
+    LockHolder hold(mu_);
+    pending_ = false;
+  }
+  if (commit && lost) {
+    return absl::AbortedError(absl::StrCat(
+        "SingleConnection '", options_.name,
+        "': the connection was lost with work uncommitted since the last "
+        "Commit; the server rolled that work back, and what ran since the "
+        "reconnect was rolled back too (",
+        s.ok() ? "OK" : s.ToString(), "): nothing was committed"));
+  }
+  return s;
 }
 
 absl::Status SingleConnection::Reconnect() {
-  absl::StatusOr<Lease> lease = Acquire();
+  absl::StatusOr<Lease> lease =
+      Take(options_.acquire_timeout, /*for_caller=*/false);
   if (!lease.ok()) return lease.status();
   // The lease holder owns connection_ (Return() reads connection_, not the
   // lease's pointer, so replacing it here is safe).
   std::unique_ptr<Connection> old;
   {
     LockHolder hold(mu_);
-    old = std::move(connection_);
+    old = DropConnection();
   }
   old.reset();
   return OpenWithBackoff(absl::Now() + options_.acquire_timeout,
@@ -122,8 +174,14 @@ absl::Status SingleConnection::Close() {
 
 absl::StatusOr<Lease> SingleConnection::DoAcquire(absl::Duration timeout,
                                                   SourceLocation) {
+  return Take(timeout, /*for_caller=*/true);
+}
+
+absl::StatusOr<Lease> SingleConnection::Take(absl::Duration timeout,
+                                             bool for_caller) {
   const absl::Time deadline = absl::Now() + timeout;
   bool reopen = false;
+  std::unique_ptr<Connection> dropped;
   {
     LockHolder hold(mu_);
     absl::Status s =
@@ -141,20 +199,27 @@ absl::StatusOr<Lease> SingleConnection::DoAcquire(absl::Duration timeout,
                        absl::FormatDuration(timeout)));
     }
     in_use_ = true;
+    holder_ = std::this_thread::get_id();
     AbandonIfForked();
-    reopen = connection_ == nullptr || connection_->IsBroken();
-    if (reopen) connection_.reset();
+    // CheckAlive() is local (no round trip): a server that closed the
+    // session since the last lease costs this caller no error.
+    reopen = connection_ == nullptr || connection_->IsBroken() ||
+             !connection_->CheckAlive();
+    if (reopen) dropped = DropConnection();
   }
+  dropped.reset();
   if (reopen) {
     absl::Status s = OpenWithBackoff(deadline, options_.max_reconnect_attempts);
     if (!s.ok()) {
       LockHolder hold(mu_);
       in_use_ = false;
+      holder_ = std::thread::id();
       mu_.NotifyOne();
       return s;
     }
   }
   LockHolder hold(mu_);
+  if (!options_.autocommit && for_caller) pending_ = true;
   return Lease(shared_from_this(), connection_.get(), 0);
 }
 
@@ -167,7 +232,10 @@ void SingleConnection::Return(Connection*, uint64_t) {
     current = connection_.get();
     forked = pid_ != getpid();
   }
-  if (!forked && current != nullptr && !current->IsBroken()) {
+  // With autocommit off the connection-scoped transaction outlives the
+  // lease: nothing is reset.
+  if (!forked && current != nullptr && !current->IsBroken() &&
+      options_.autocommit) {
     current->ResetSession(/*full=*/false).IgnoreError();
   }
   std::unique_ptr<Connection> closing;
@@ -175,9 +243,10 @@ void SingleConnection::Return(Connection*, uint64_t) {
     LockHolder hold(mu_);
     AbandonIfForked();
     if (closed_ || (connection_ != nullptr && connection_->IsBroken())) {
-      closing = std::move(connection_);
+      closing = DropConnection();
     }
     in_use_ = false;
+    holder_ = std::thread::id();
     mu_.NotifyOne();
   }
 }

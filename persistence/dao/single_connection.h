@@ -5,11 +5,30 @@
 // object rather than a singleton.
 //
 // Acquire() leases the connection to one thread; others wait (at most their
-// timeout: DeadlineExceeded). If the connection was lost, the next Acquire
-// reconnects, retrying with exponential backoff (not a burst of immediate
-// tries) within the caller's deadline and `max_reconnect_attempts`. A forked
-// child never talks over the parent's session: it abandons it and opens its
-// own.
+// timeout: DeadlineExceeded). If the connection was lost (a failed call, or
+// a socket the server closed, checked locally on every Acquire), the next
+// Acquire reconnects, retrying with exponential backoff (not a burst of
+// immediate tries) within the caller's deadline and `max_reconnect_attempts`.
+// A forked child never talks over the parent's session: it abandons it and
+// opens its own.
+//
+// Commit. With `autocommit` on (the default) every statement commits when it
+// succeeds, and a returned lease rolls back a transaction its holder left
+// open; Commit() then commits only a transaction that the calling lease
+// holder began. With `autocommit` off the connection keeps one
+// connection-scoped transaction, as a DB-API connection does: the writes of
+// every lease, from any thread, stay uncommitted (invisible to other
+// connections) across lease returns until Commit() makes them durable or
+// Rollback() drops them. Close() and a lost connection drop them too: when
+// the connection was lost with leases taken since the last Commit, the next
+// Commit() returns Aborted and rolls back what ran since the reconnect, so
+// the unit of work is all or nothing. (A Transaction, or a COMMIT run through
+// a lease, also ends the connection-scoped transaction: MySQL commits the
+// open work on START TRANSACTION.) Commit() and Rollback() called by the
+// thread that took the lease use that lease, without waiting; called by any
+// other thread they take the lease first (waiting at most acquire_timeout),
+// so a lease moved to another thread is committed by the thread that took
+// it, or released first.
 //
 // Example:
 //
@@ -22,6 +41,12 @@
 //   absl::StatusOr<multirun::dao::ExecResult> deleted =
 //       multirun::dao::DatabaseOperator(**lease).Execute(
 //           "DELETE FROM t WHERE id = ?", {7});
+//
+//   // A connection-scoped transaction, committed when the work is done:
+//   auto manual = multirun::dao::SingleConnection::Create(
+//       factory, {.autocommit = false});
+//   ... leases write ...
+//   absl::Status committed = (*manual)->Commit();
 //
 // Thread-safety: every method may be called from any thread at once.
 //
@@ -40,6 +65,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -60,6 +86,9 @@ struct SingleConnectionOptions {
   absl::Duration reconnect_initial_backoff = absl::Milliseconds(50);
   absl::Duration reconnect_max_backoff = absl::Seconds(2);
   int max_reconnect_attempts = 5;
+  // Off: one connection-scoped transaction until Commit() or Rollback() (see
+  // the file comment). Needs a driver with Connection::SetAutocommit.
+  bool autocommit = true;
 };
 
 // One connection, leased to one thread at a time (see the file comment).
@@ -77,8 +106,16 @@ class SingleConnection : public ConnectionStrategy {
   // Whether a connection is open and was not lost. Never blocks on the
   // network.
   bool IsConnected() const;
-  // Commits the open transaction of the connection (a lease for the call).
+  // Commits the connection's open transaction (see the file comment). Does
+  // not wait when the calling thread holds the lease. Aborted (and nothing
+  // committed) when, with autocommit off, the connection was lost since the
+  // last Commit while work was pending; FailedPrecondition after Close(); a
+  // lost connection during the commit is Unavailable with an unknown
+  // outcome (connection.h).
   absl::Status Commit();
+  // Rolls back the connection's open transaction; does not wait when the
+  // calling thread holds the lease. FailedPrecondition after Close().
+  absl::Status Rollback();
   // Closes the connection and opens a new one, with backoff.
   absl::Status Reconnect();
   absl::Status Close() override;
@@ -101,11 +138,25 @@ class SingleConnection : public ConnectionStrategy {
   // `deadline` or the attempt limit. Called by the lease holder.
   absl::Status OpenWithBackoff(absl::Time deadline, int max_attempts);
   void AbandonIfForked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Drops the connection (closed by the caller, outside the lock); with
+  // autocommit off and work pending, remembers that it was lost.
+  std::unique_ptr<Connection> DropConnection()
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status EndTransaction(bool commit);
+  // Takes the lease; `for_caller` when it goes to a user, whose statements
+  // may leave work pending (the strategy's own leases run none).
+  absl::StatusOr<Lease> Take(absl::Duration timeout, bool for_caller);
 
   const ConnectionFactory factory_;
   const SingleConnectionOptions options_;
   mutable Condition mu_;
   bool in_use_ ABSL_GUARDED_BY(mu_) = false;
+  // The thread that took the lease.
+  std::thread::id holder_ ABSL_GUARDED_BY(mu_);
+  // Autocommit off: a lease was taken since the last Commit or Rollback.
+  bool pending_ ABSL_GUARDED_BY(mu_) = false;
+  // Autocommit off: the connection was lost while work was pending.
+  bool lost_pending_ ABSL_GUARDED_BY(mu_) = false;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   std::unique_ptr<Connection> connection_ ABSL_GUARDED_BY(mu_);
   pid_t pid_ ABSL_GUARDED_BY(mu_);

@@ -2,7 +2,9 @@
 
 #include "multirun/persistence/mysql/mysql_connection.h"
 
+#include <errmsg.h>
 #include <mysql.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "multirun/persistence/mysql/mysql_error.h"
+#include "multirun/retry/outcome_unknown.h"
 
 namespace multirun {
 namespace mysql {
@@ -423,6 +426,35 @@ absl::Status MysqlConnection::Error(absl::string_view context) {
                      context);
 }
 
+absl::Status MysqlConnection::WriteFailure(absl::Status error,
+                                           unsigned int number,
+                                           uint64_t applied_before) {
+  if (!IsConnectionLoss(number)) return error;
+  std::string text(error.message());
+  // CR_SERVER_GONE_ERROR: the command could not be written to the socket
+  // (or the connection was already closed), so the server never received
+  // it. Every other loss may have come after the server had it.
+  if (number == CR_SERVER_GONE_ERROR) {
+    absl::StrAppend(&text,
+                    "; not executed: the connection was gone before the "
+                    "statement was sent");
+    if (applied_before == 0) return absl::Status(error.code(), text);
+    absl::StrAppend(&text, ", but ", applied_before,
+                    " rows of the call were applied before it, so repeating "
+                    "the call would apply them twice");
+  } else {
+    absl::StrAppend(&text,
+                    "; outcome unknown: the connection was lost after the "
+                    "statement was sent, so the server may have executed it");
+    if (applied_before > 0) {
+      absl::StrAppend(&text, " (", applied_before,
+                      " rows of the call were applied before it)");
+    }
+    absl::StrAppend(&text, "; not retried unless marked idempotent");
+  }
+  return MarkOutcomeUnknown(absl::Status(error.code(), text));
+}
+
 absl::Status MysqlConnection::StmtError(MYSQL_STMT* stmt,
                                         absl::string_view context) {
   unsigned int number = mysql_stmt_errno(stmt);
@@ -450,6 +482,12 @@ absl::StatusOr<MYSQL_STMT*> MysqlConnection::Prepare(absl::string_view sql) {
   if (stmt == nullptr) return Error(sql);
   if (mysql_stmt_prepare(stmt, sql.data(), sql.size()) != 0) {
     absl::Status s = StmtError(stmt, sql);
+    if (IsConnectionLoss(mysql_stmt_errno(stmt))) {
+      s = absl::Status(s.code(),
+                       absl::StrCat(s.message(),
+                                    "; not executed: the connection was lost "
+                                    "while the statement was being prepared"));
+    }
     mysql_stmt_close(stmt);
     return s;
   }
@@ -472,11 +510,11 @@ absl::StatusOr<dao::ExecResult> MysqlConnection::Execute(
   if (params.empty()) {
     // No parameters: the text protocol runs any statement (DDL included).
     if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) {
-      return Error(sql);
+      return WriteFailure(Error(sql), mysql_errno(mysql_), 0);
     }
     if (mysql_field_count(mysql_) > 0) {
       MYSQL_RES* r = mysql_store_result(mysql_);
-      if (r == nullptr) return Error(sql);
+      if (r == nullptr) return WriteFailure(Error(sql), mysql_errno(mysql_), 0);
       mysql_free_result(r);
     }
     return dao::ExecResult{mysql_affected_rows(mysql_),
@@ -487,9 +525,11 @@ absl::StatusOr<dao::ExecResult> MysqlConnection::Execute(
   const size_t n = mysql_stmt_param_count(*stmt);
   if (n != params.size()) return CountMismatch(n, params.size(), sql, "");
   ParamBinder binder(params);
-  if (mysql_stmt_bind_param(*stmt, binder.binds()) != 0 ||
-      mysql_stmt_execute(*stmt) != 0) {
+  if (mysql_stmt_bind_param(*stmt, binder.binds()) != 0) {
     return StmtError(*stmt, sql);
+  }
+  if (mysql_stmt_execute(*stmt) != 0) {
+    return WriteFailure(StmtError(*stmt, sql), mysql_stmt_errno(*stmt), 0);
   }
   if (mysql_stmt_field_count(*stmt) > 0) mysql_stmt_free_result(*stmt);
   return dao::ExecResult{mysql_stmt_affected_rows(*stmt),
@@ -498,14 +538,19 @@ absl::StatusOr<dao::ExecResult> MysqlConnection::Execute(
 
 absl::StatusOr<dao::ExecResult> MysqlConnection::ExecuteRows(
     MYSQL_STMT* stmt, absl::string_view sql,
-    absl::Span<const std::vector<Value>> rows) {
+    absl::Span<const std::vector<Value>> rows, uint64_t applied_before) {
   dao::ExecResult total;
+  uint64_t executed = 0;
   for (const std::vector<Value>& row : rows) {
     ParamBinder binder(row);
-    if (mysql_stmt_bind_param(stmt, binder.binds()) != 0 ||
-        mysql_stmt_execute(stmt) != 0) {
+    if (mysql_stmt_bind_param(stmt, binder.binds()) != 0) {
       return StmtError(stmt, sql);
     }
+    if (mysql_stmt_execute(stmt) != 0) {
+      return WriteFailure(StmtError(stmt, sql), mysql_stmt_errno(stmt),
+                          applied_before + executed);
+    }
+    ++executed;
     if (mysql_stmt_field_count(stmt) > 0) mysql_stmt_free_result(stmt);
     total.affected_rows += mysql_stmt_affected_rows(stmt);
     if (total.last_insert_id == 0) {
@@ -517,7 +562,7 @@ absl::StatusOr<dao::ExecResult> MysqlConnection::ExecuteRows(
 
 absl::StatusOr<dao::ExecResult> MysqlConnection::ExecuteBulk(
     MYSQL_STMT* stmt, absl::string_view sql,
-    absl::Span<const std::vector<Value>> rows) {
+    absl::Span<const std::vector<Value>> rows, uint64_t applied_before) {
   const size_t columns = rows[0].size();
   const size_t count = rows.size();
   // Column-wise arrays, one per parameter.
@@ -538,7 +583,8 @@ absl::StatusOr<dao::ExecResult> MysqlConnection::ExecuteBulk(
       if (c.type == Value::Type::kNull) {
         c.type = row[j].type();
       } else if (c.type != row[j].type()) {
-        return ExecuteRows(stmt, sql, rows);  // mixed types: one at a time
+        // Mixed types: one at a time.
+        return ExecuteRows(stmt, sql, rows, applied_before);
       }
     }
     c.indicators.assign(count, STMT_INDICATOR_NONE);
@@ -628,15 +674,16 @@ absl::StatusOr<dao::ExecResult> MysqlConnection::ExecuteBulk(
   }
   unsigned int array_size = static_cast<unsigned int>(count);
   dao::ExecResult result;
-  bool ok = mysql_stmt_attr_set(stmt, STMT_ATTR_ARRAY_SIZE, &array_size) == 0 &&
-            mysql_stmt_bind_param(stmt, binds.data()) == 0 &&
-            mysql_stmt_execute(stmt) == 0;
   absl::Status error;
-  if (ok) {
+  if (mysql_stmt_attr_set(stmt, STMT_ATTR_ARRAY_SIZE, &array_size) != 0 ||
+      mysql_stmt_bind_param(stmt, binds.data()) != 0) {
+    error = StmtError(stmt, sql);
+  } else if (mysql_stmt_execute(stmt) != 0) {
+    error = WriteFailure(StmtError(stmt, sql), mysql_stmt_errno(stmt),
+                         applied_before);
+  } else {
     result.affected_rows = mysql_stmt_affected_rows(stmt);
     result.last_insert_id = mysql_stmt_insert_id(stmt);
-  } else {
-    error = StmtError(stmt, sql);
   }
   // The statement is cached: make it a single-row statement again.
   unsigned int zero = 0;
@@ -658,12 +705,12 @@ absl::StatusOr<dao::ExecResult> MysqlConnection::ExecuteMany(
                            absl::StrCat("in row ", i, " "));
     }
   }
-  if (!bulk_supported_ || n == 0) return ExecuteRows(*stmt, sql, rows);
+  if (!bulk_supported_ || n == 0) return ExecuteRows(*stmt, sql, rows, 0);
   dao::ExecResult total;
   for (size_t start = 0; start < rows.size(); start += kBulkRows) {
     absl::StatusOr<dao::ExecResult> r = ExecuteBulk(
         *stmt, sql,
-        rows.subspan(start, std::min(kBulkRows, rows.size() - start)));
+        rows.subspan(start, std::min(kBulkRows, rows.size() - start)), start);
     if (!r.ok()) return r.status();
     total.affected_rows += r->affected_rows;
     if (total.last_insert_id == 0) total.last_insert_id = r->last_insert_id;
@@ -698,7 +745,18 @@ absl::Status MysqlConnection::Begin() {
 absl::Status MysqlConnection::Commit() {
   if (absl::Status s = CheckUsable(); !s.ok()) return s;
   FinishActive();
-  if (mysql_commit(mysql_) != 0) return Error("COMMIT");
+  if (mysql_commit(mysql_) != 0) {
+    return WriteFailure(Error("COMMIT"), mysql_errno(mysql_), 0);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MysqlConnection::SetAutocommit(bool on) {
+  if (absl::Status s = CheckUsable(); !s.ok()) return s;
+  FinishActive();
+  if (mysql_autocommit(mysql_, on ? 1 : 0) != 0) {
+    return Error(on ? "SET autocommit=1" : "SET autocommit=0");
+  }
   return absl::OkStatus();
 }
 
@@ -718,6 +776,29 @@ absl::Status MysqlConnection::Ping() {
     return s;
   }
   return absl::OkStatus();
+}
+
+bool MysqlConnection::CheckAlive() {
+  if (abandoned_ || broken_) return false;
+  // A streaming result still has rows to come: the socket may be readable.
+  if (active_ != nullptr) return true;
+  const my_socket fd = mysql_get_socket(mysql_);
+  if (fd < 0) {
+    broken_ = true;
+    return false;
+  }
+  // Between statements the server sends nothing on its own: a readable or
+  // hung-up socket means it closed the session (perhaps after an error
+  // packet), so the next statement would fail.
+  pollfd p{};
+  p.fd = fd;
+  p.events = POLLIN | POLLRDHUP;
+  if (poll(&p, 1, 0) > 0 &&
+      (p.revents & (POLLIN | POLLRDHUP | POLLHUP | POLLERR | POLLNVAL))) {
+    broken_ = true;
+    return false;
+  }
+  return true;
 }
 
 absl::Status MysqlConnection::ResetSession(bool full) {

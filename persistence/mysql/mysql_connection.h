@@ -14,9 +14,14 @@
 // a column mixes types.
 //
 // Errors carry the MySQL error number and SQLSTATE (see mysql_error.h); an
-// error that loses the session marks the connection broken. Automatic
-// reconnect of the library is off: strategies decide (SingleConnection
-// reconnects with backoff, ConnectionPool replaces).
+// error that loses the session marks the connection broken. A write (Execute,
+// ExecuteMany, Commit) whose connection is lost says what is known of its
+// outcome (dao/connection.h): "not executed" when the library failed to send
+// it (CR_SERVER_GONE_ERROR, 2006), otherwise "outcome unknown", marked so
+// that no RetryPolicy repeats it. CheckAlive() polls the socket (no round
+// trip): a server that closed the session has made it readable or hung up.
+// Automatic reconnect of the library is off: strategies decide
+// (SingleConnection reconnects with backoff, ConnectionPool replaces).
 //
 // Example:
 //
@@ -84,7 +89,9 @@ class MysqlConnection : public dao::Connection {
   absl::Status Begin() override;
   absl::Status Commit() override;
   absl::Status Rollback() override;
+  absl::Status SetAutocommit(bool on) override;
   absl::Status Ping() override;
+  bool CheckAlive() override;
   absl::Status ResetSession(bool full) override;
   bool IsBroken() const override { return broken_.load(); }
   absl::Duration ServerIdleTimeout() const override {
@@ -107,6 +114,14 @@ class MysqlConnection : public dao::Connection {
   // when the session is lost.
   absl::Status Error(absl::string_view context);
   absl::Status StmtError(st_mysql_stmt* stmt, absl::string_view context);
+  // `error` (MySQL error `number`) of a statement that may change data,
+  // with what is known of its outcome: "not executed" when the connection
+  // failed before the statement was sent (and nothing of the call was
+  // applied before it), otherwise, for a lost connection, marked
+  // outcome-unknown (retry/outcome_unknown.h). `applied_before` counts the
+  // rows that earlier executions of the same call applied.
+  absl::Status WriteFailure(absl::Status error, unsigned int number,
+                            uint64_t applied_before);
   absl::Status CheckUsable() const;
   // Discards what is left of a streaming result before the next command.
   void FinishActive();
@@ -115,10 +130,10 @@ class MysqlConnection : public dao::Connection {
   void CloseStatements();
   absl::StatusOr<dao::ExecResult> ExecuteRows(
       st_mysql_stmt* stmt, absl::string_view sql,
-      absl::Span<const std::vector<dao::Value>> rows);
+      absl::Span<const std::vector<dao::Value>> rows, uint64_t applied_before);
   absl::StatusOr<dao::ExecResult> ExecuteBulk(
       st_mysql_stmt* stmt, absl::string_view sql,
-      absl::Span<const std::vector<dao::Value>> rows);
+      absl::Span<const std::vector<dao::Value>> rows, uint64_t applied_before);
 
   st_mysql* mysql_;
   std::atomic<bool> broken_{false};
