@@ -73,8 +73,8 @@ int main() {
   int unreachable = 0;
   std::set<std::string> pids;
   for (multirun::Future<std::string> future :
-       multirun::InFlightCompletions<std::string>(
-           active_futures, kConcurrencyFactor, more)) {
+       multirun::InFlightCompletions<std::string>(active_futures,
+                                                  kConcurrencyFactor, more)) {
     absl::StatusOr<std::string> line = std::move(future).Get();
     if (line.ok()) {
       std::printf("%s\n", line->c_str());

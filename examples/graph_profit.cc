@@ -136,8 +136,9 @@ absl::Status CheckRound(const std::vector<Line>& lines, const Line& result) {
     if (lines[i].first == "Expenses") expenses = &lines[i];
   }
   if (revenue == nullptr || expenses == nullptr) {
-    return absl::InternalError("revenue's and expenses' callbacks must come "
-                               "first, one each");
+    return absl::InternalError(
+        "revenue's and expenses' callbacks must come "
+        "first, one each");
   }
   if (revenue->second < 1 || revenue->second > 1000 || expenses->second < 1 ||
       expenses->second > 500) {
@@ -145,9 +146,8 @@ absl::Status CheckRound(const std::vector<Line>& lines, const Line& result) {
   }
   const Line profit{"Profit", revenue->second - expenses->second};
   if (lines[2] != profit) {
-    return absl::InternalError(absl::StrCat("profit's callback got ",
-                                            lines[2].first, " ",
-                                            lines[2].second));
+    return absl::InternalError(absl::StrCat(
+        "profit's callback got ", lines[2].first, " ", lines[2].second));
   }
   if (result != profit) {
     return absl::InternalError("the graph's result is not profit's line");
@@ -186,8 +186,8 @@ absl::StatusOr<absl::Duration> TenRounds(const char* label, Wrap wrap,
     if (!result.ok()) return result.status();
     const std::vector<Line> lines = output.Take();
     if (absl::Status round_ok = CheckRound(lines, *result); !round_ok.ok()) {
-      return absl::InternalError(absl::StrCat(label, ", round ", round + 1,
-                                              ": ", round_ok.message()));
+      return absl::InternalError(
+          absl::StrCat(label, ", round ", round + 1, ": ", round_ok.message()));
     }
     revenues.insert(lines[0].first == "Revenue" ? lines[0].second
                                                 : lines[1].second);
@@ -230,8 +230,8 @@ int main() {
       "a process per node",
       [&forks](auto fn) { return multirun::InChildProcess(forks, fn); }, pool);
   if (!forked.ok()) return Fail(forked.status().ToString());
-  absl::StatusOr<absl::Duration> threads =
-      TenRounds("threads", [](auto fn) { return fn; }, pool);
+  absl::StatusOr<absl::Duration> threads = TenRounds(
+      "threads", [](auto fn) { return fn; }, pool);
   if (!threads.ok()) return Fail(threads.status().ToString());
 
   // Timings are printed, not checked: the benchmark gate holds the ratio.
@@ -240,9 +240,11 @@ int main() {
   std::printf("  sequential:          %s\n",
               absl::FormatDuration(sequential).c_str());
   std::printf("  graph, processes:    %s (%.2f of sequential)\n",
-              absl::FormatDuration(*forked).c_str(), absl::FDivDuration(*forked, sequential));
+              absl::FormatDuration(*forked).c_str(),
+              absl::FDivDuration(*forked, sequential));
   std::printf("  graph, threads:      %s (%.2f of sequential)\n",
-              absl::FormatDuration(*threads).c_str(), absl::FDivDuration(*threads, sequential));
+              absl::FormatDuration(*threads).c_str(),
+              absl::FDivDuration(*threads, sequential));
 
   multirun::Graph graph;
   auto revenue = graph.Add("revenue", Revenue);

@@ -128,8 +128,7 @@ class ProbeCensus {
 
 // What `ssh <server> uname -a` would print; runs in a forked child.
 inline absl::StatusOr<std::string> Probe(ProbeCensus& census,
-                                         const std::string& server,
-                                         int index) {
+                                         const std::string& server, int index) {
   census.Enter();
   // The remote round trip (or, for the unreachable server, the connect
   // timeout).

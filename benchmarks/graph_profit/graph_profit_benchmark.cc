@@ -101,7 +101,9 @@ void BM_ProfitRounds_Sequential(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * kRounds);
 }
-BENCHMARK(BM_ProfitRounds_Sequential)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ProfitRounds_Sequential)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 // Runs the ten rounds of `graph` on `pool` per iteration.
 void RunRounds(benchmark::State& state, Graph& graph, ThreadPool& pool) {
