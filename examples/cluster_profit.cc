@@ -2,11 +2,12 @@
 //
 // semisync's profit example across the ranks of an MPI job: revenue and
 // expenses are independent (each "fetches" for 0.3 s), profit needs both
-// (0.4 s). Each step is a registered task that runs on a serving rank
-// (multirun::OnCluster); the graph runs on the driver (rank 0), and only the
-// two numbers profit needs travel to the rank that computes it. Then
-// inparallel's probes as a distributed Map: twelve servers probed at once,
-// each probe on some rank, the answers in input order.
+// (0.4 s); a callback prints each result ("Revenue: $1250", as semisync's
+// output(field, value) does). Each step is a registered task that runs on a
+// serving rank (multirun::OnCluster); the graph runs on the driver (rank 0),
+// and only the two numbers profit needs travel to the rank that computes it.
+// Then inparallel's probes as a distributed Map: twelve servers probed at
+// once, each probe on some rank, the answers in input order.
 //
 //   mpirun -np 4 --oversubscribe bazel-bin/examples/cluster_profit
 //
@@ -26,6 +27,8 @@
 #include "multirun/cluster/cluster.h"
 #include "multirun/executors/thread_pool.h"
 #include "multirun/graph/graph.h"
+#include "multirun/sync/lock.h"
+#include "multirun/sync/lock_holder.h"
 
 namespace {
 
@@ -62,9 +65,21 @@ absl::Status Drive(multirun::Cluster& cluster) {
       graph.Add("expenses", multirun::OnCluster(cluster, Expenses, 2026));
   auto profit = graph.Add("profit", multirun::OnCluster(cluster, Profit),
                           revenue, expenses);
-  profit.OnDone([](const absl::StatusOr<double>& p) {
-    if (p.ok()) std::printf("profit: %.2f\n", *p);
-  });
+  // semisync's callback, output(field, value), on each of the three nodes.
+  std::vector<std::string> lines;
+  multirun::Lock lines_lock;
+  auto output = [&](const char* field) {
+    return [&lines, &lines_lock, field](const absl::StatusOr<double>& value) {
+      if (!value.ok()) return;
+      std::string line = absl::StrCat(field, ": $", *value);
+      std::printf("%s\n", line.c_str());
+      multirun::LockHolder hold(lines_lock);
+      lines.push_back(std::move(line));
+    };
+  };
+  revenue.OnDone(output("Revenue"));
+  expenses.OnDone(output("Expenses"));
+  profit.OnDone(output("Profit"));
   multirun::ThreadPool pool(2);
   const absl::Time start = absl::Now();
   absl::StatusOr<multirun::GraphRunReport> report = graph.RunAndWait(pool);
@@ -73,6 +88,12 @@ absl::Status Drive(multirun::Cluster& cluster) {
   if (!report->status().ok()) return report->status();
   if (absl::StatusOr<double> p = graph.Result(profit); !p.ok() || *p != 420.0) {
     return absl::InternalError("profit is not 420");
+  }
+  // Each callback once, with its node's value; profit's after the other two.
+  if (lines.size() != 3 || lines[2] != "Profit: $420" ||
+      !((lines[0] == "Revenue: $1250" && lines[1] == "Expenses: $830") ||
+        (lines[0] == "Expenses: $830" && lines[1] == "Revenue: $1250"))) {
+    return absl::InternalError("the callbacks did not run once each, in order");
   }
   std::printf("graph: %s (one after the other: 1.0 s)\n",
               absl::FormatDuration(took).c_str());

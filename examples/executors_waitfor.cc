@@ -1,10 +1,11 @@
 // Copyright 2026 The multirun Authors.
 //
-// inparallel's example in C++: tasks run in parallel, at most
-// `concurrency_factor` in flight, results taken as they complete; the same
-// work as a coroutine; and MultiRunnable's running modes, where one argument
-// moves the same function from inline to threads and every result says which
-// worker produced it.
+// inparallel's `waitfor(in_flight, concurrency_factor)` on threads: tasks run
+// in parallel, at most `concurrency_factor` in flight, results taken as they
+// complete (inparallel's own examples, which fork, are fork_say_hello.cc,
+// fork_waitfor_all.cc and fork_waitfor.cc); the same work as a coroutine; and
+// MultiRunnable's running modes, where one argument moves the same function
+// from inline to threads and every result says which worker produced it.
 //
 // Checks its own outcome and exits non-zero on a failure (it runs as a test).
 
@@ -26,7 +27,7 @@
 
 namespace {
 
-// A task that takes a while, like inparallel's `@task def slow_square(x)`.
+// A task that takes a while.
 absl::StatusOr<int> SlowSquare(int x) {
   absl::SleepFor(absl::Milliseconds(5));
   if (x < 0) return absl::InvalidArgumentError("negative input");

@@ -1,16 +1,31 @@
 // Copyright 2026 The multirun Authors.
 //
-// inparallel's example in C++: gather `uname -a` from twelve servers with at
-// most three in flight, each probe in a process of its own, results taken as
-// they complete. Here a "server" is local work: the child reads uname(2),
-// waits a little as a remote call would, and answers as `uname -a` does with
-// the server's name; server-07 is "unreachable" and exits as ssh does (255),
-// which the parent sees as a failed future, not a hang.
+// inparallel's third example in C++: log in to twelve servers and gather
+// their `uname -a`, with at most three probes running at a time. In Python:
 //
-// Checks its own outcome and exits non-zero on a failure (it runs as a test).
-
-#include <sys/utsname.h>
-#include <unistd.h>
+//   @task
+//   def getOS(server): ...ssh.exec_command('uname -a')...
+//
+//   active_futures = []
+//   for future in waitfor(active_futures, concurrency_factor=3):
+//     if future is not None:
+//       print(future.result())
+//     elif len(servers) > 0:
+//       active_futures.append(getOS(servers.pop(0)))
+//
+// Here `waitfor` is multirun::InFlightCompletions(in_flight, 3, more): it
+// yields completed futures and calls `more` (inparallel's `None`) while fewer
+// than three are in flight. Each probe forks (ForkExecutor, the `@task`); the
+// executor may run three children at once, whatever the number of cores, so
+// the factor is what the processes do, not only what the loop submits. A
+// probe is local work (examples/server_probe.h); golf.local is unreachable
+// and its future fails instead of hanging.
+//
+// Checks, from the children themselves (atomics in shared memory, and the
+// parent's live children counted in /proc), that three probes, and three
+// processes, ran at once and never more; that every server answered once,
+// from a process of its own; exits non-zero otherwise (it runs as a test).
+// examples/fork_waitfor_all.cc is the second example: all twelve at once.
 
 #include <cstdio>
 #include <set>
@@ -19,75 +34,72 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
+#include "examples/server_probe.h"
 #include "multirun/futures/as_completed.h"
 #include "multirun/futures/future.h"
 #include "multirun/processes/fork_executor.h"
 
 namespace {
 
-// What `ssh <server> uname -a` would print, computed in the child.
-absl::StatusOr<std::string> UnameOf(const std::string& server, int index) {
-  if (server == "server-07") _exit(255);  // ssh: connect to host: refused.
-  absl::SleepFor(absl::Milliseconds(10 + (index * 37) % 60));
-  utsname name;
-  if (uname(&name) != 0) return absl::InternalError("uname failed");
-  return absl::StrCat(name.sysname, " ", server, " ", name.release, " ",
-                      name.version, " ", name.machine, " (pid ", getpid(), ")");
-}
+constexpr int kConcurrencyFactor = 3;
 
 int Fail(const std::string& what) {
-  std::fprintf(stderr, "FAILED: %s\n", what.c_str());
+  std::fprintf(stderr, "fork_waitfor: FAILED: %s\n", what.c_str());
   return 1;
 }
 
 }  // namespace
 
 int main() {
-  std::vector<std::string> servers;
-  for (int i = 1; i <= 12; ++i)
-    servers.push_back(absl::StrFormat("server-%02d", i));
+  std::vector<std::string> servers = examples::Servers();
+  absl::StatusOr<examples::ProbeCensus> census =
+      examples::ProbeCensus::Create();
+  if (!census.ok()) return Fail(census.status().ToString());
 
-  multirun::ForkExecutor forks;
-  std::vector<multirun::Future<std::string>> in_flight;
+  // @task, with room for the concurrency factor's children.
+  multirun::ForkExecutor forks({.workers = kConcurrencyFactor});
+  std::vector<multirun::Future<std::string>> active_futures;
   size_t next = 0;
-  size_t most_in_flight = 0;
-  // waitfor(in_flight, concurrency_factor=3): asked for more while fewer than
-  // three probes are in flight.
+  // waitfor() yielded None: run one more task, if there is one.
   auto more = [&](std::vector<multirun::Future<std::string>>& futures) {
     if (next == servers.size()) return;
-    futures.push_back(
-        forks.Submit(UnameOf, servers[next], static_cast<int>(next)));
+    futures.push_back(forks.Submit(
+        [&census, server = servers[next], index = static_cast<int>(next)] {
+          return examples::Probe(*census, server, index);
+        }));
     ++next;
-    most_in_flight = std::max(most_in_flight, futures.size());
   };
   int answered = 0;
-  int failed = 0;
+  int unreachable = 0;
   std::set<std::string> pids;
-  for (multirun::Future<std::string> done :
-       multirun::InFlightCompletions<std::string>(in_flight, 3, more)) {
-    absl::StatusOr<std::string> line = std::move(done).Get();
+  for (multirun::Future<std::string> future :
+       multirun::InFlightCompletions<std::string>(active_futures,
+                                                  kConcurrencyFactor, more)) {
+    absl::StatusOr<std::string> line = std::move(future).Get();
     if (line.ok()) {
       std::printf("%s\n", line->c_str());
       pids.insert(line->substr(line->rfind("(pid ")));
       ++answered;
     } else {
       std::printf("error: %s\n", line.status().ToString().c_str());
-      if (line.status().code() != absl::StatusCode::kInternal ||
-          line.status().message().find("exited with code 255") ==
-              std::string::npos) {
+      if (!examples::IsUnreachable(line.status())) {
         return Fail("the unreachable server's status");
       }
-      ++failed;
+      ++unreachable;
     }
   }
-  std::printf("%d answered, %d failed, at most %zu in flight\n", answered,
-              failed, most_in_flight);
-  if (answered != 11 || failed != 1) return Fail("every server reported");
-  if (most_in_flight != 3) return Fail("three in flight");
+  std::printf(
+      "%d answered, %d unreachable; at most %d probes and %d child processes "
+      "at once (concurrency_factor=%d)\n",
+      answered, unreachable, census->most_probing(), census->most_live(),
+      kConcurrencyFactor);
+  if (answered != 11 || unreachable != 1) return Fail("every server reported");
   if (pids.size() != 11) return Fail("one process per probe");
+  if (census->most_probing() != kConcurrencyFactor) {
+    return Fail("three probes at once");
+  }
+  if (census->most_live() != kConcurrencyFactor) {
+    return Fail("three child processes at once, never more");
+  }
   return 0;
 }

@@ -3,14 +3,16 @@
 // MultiRunnable's retry example (`target_fail_function` with the four hooks)
 // in C++.
 //
-// In Python the function is decorated with `@retry.function(timeout=3)` and
-// the hooks with `@target_fail_function.initialization`, `.done_handling`,
-// `.error_handling` and `.final_handling`. Here a multirun::Retrier<int>
-// carries the policy (3 attempts) and the hooks, and runs the function. The
-// Python function sleeps 3 seconds and raises; this one sleeps 10 ms and
-// throws. Unlike MultiRunnable, the failure after the last try reaches the
-// caller (an absl::Status carrying the last error and the attempt count), and
-// a second run shows the done hook's return value becoming the result.
+// In Python the function is decorated with `@retry` (one try) or
+// `@retry.function(timeout=3)` (three tries), and the hooks with
+// `@target_fail_function.initialization`, `.done_handling`, `.error_handling`
+// and `.final_handling`. Here a multirun::Retrier<int> carries the policy (1,
+// then 3 attempts, with no wait between them, as in Python) and the hooks, and
+// runs the function. The Python function sleeps 3 seconds and raises; this one
+// sleeps 10 ms and throws. Unlike MultiRunnable, the failure after the last
+// try reaches the caller (an absl::Status carrying the last error and the
+// attempt count), and a second run shows the done hook's return value
+// becoming the result.
 //
 // The program checks the hook counts and the results, and exits non-zero on a
 // mismatch. Run: bazel run //examples:retry_hooks
@@ -70,10 +72,22 @@ void AddHooks(multirun::Retrier<int>& retrier, Counts& counts) {
 }  // namespace
 
 int main() {
+  // `timeout=3`: three tries, one right after the other, as the original.
   const multirun::RetryPolicy policy =
       multirun::RetryPolicy().WithMaxAttempts(kTries).WithBackoff(
-          multirun::Backoff::Constant(absl::Milliseconds(10)));
+          multirun::Backoff::None());
   bool ok = true;
+
+  // 0. `@retry` with no argument: one try (multirun's default policy makes
+  //    3, with backoff); the error reaches the caller.
+  Counts once;
+  multirun::Retrier<int> single(policy.WithMaxAttempts(1));
+  AddHooks(single, once);
+  absl::StatusOr<int> single_result = single.Run(target_fail_function);
+  std::printf("Result: %s\n\n", single_result.status().ToString().c_str());
+  ok &= single_result.status().code() == absl::StatusCode::kUnknown;
+  ok &= once.init == 1 && once.error == 1 && once.final_calls == 1 &&
+        once.done == 0;
 
   // 1. Every try fails: init, error and final run kTries times; the caller
   //    gets the last error.

@@ -9,7 +9,8 @@
 // call it. Each guarded section records how many workers were inside at once;
 // the program checks that a Lock or RLock never let in more than one, and a
 // (Bounded)Semaphore never more than its permits, and exits non-zero otherwise.
-// The Python examples sleep for seconds; these sleep 20 ms.
+// The Python examples sleep 2 seconds; these sleep 20 ms, and print the
+// originals' lines.
 //
 // Run: bazel run //examples:sync_run_with
 
@@ -47,13 +48,13 @@ struct Occupancy {
   void Leave() { inside.fetch_sub(1); }
 };
 
-// The body every example function shares: say what it does, sleep, say it woke.
-void Section(Occupancy& occupancy, const char* primitive) {
+// The body every example function shares: the original's two lines around
+// its sleep ("Running process in lock and will sleep 2 seconds." ...).
+void Section(Occupancy& occupancy, const char* running, const char* woke) {
   occupancy.Enter();
-  std::printf("This is testing function with %s and sleep for %s.\n", primitive,
-              absl::FormatDuration(kSleep).c_str());
+  std::printf("%s sleep %s.\n", running, absl::FormatDuration(kSleep).c_str());
   absl::SleepFor(kSleep);
-  std::printf("Wake up (%s).\n", primitive);
+  std::printf("%s\n", woke);
   occupancy.Leave();
 }
 
@@ -83,20 +84,29 @@ int main() {
   Occupancy lock_occupancy, rlock_occupancy, smp_occupancy, bsmp_occupancy;
 
   // @RunWith.Lock
-  auto lock_function =
-      multirun::RunWith(lock, [&] { Section(lock_occupancy, "Lock"); });
+  auto lock_function = multirun::RunWith(lock, [&] {
+    Section(lock_occupancy, "Running process in lock and will",
+            "Wake up process and release lock.");
+  });
   // @RunWith.RLock: re-entering the RLock from inside must not deadlock.
   auto rlock_function = multirun::RunWith(rlock, [&] {
-    auto inner =
-        multirun::RunWith(rlock, [&] { Section(rlock_occupancy, "RLock"); });
+    auto inner = multirun::RunWith(rlock, [&] {
+      Section(rlock_occupancy, "Running process in RLock and it will",
+              "Wake up process and release RLock.");
+    });
     inner();
   });
   // @RunWith.Semaphore
-  auto smp_function = multirun::RunWith(
-      semaphore, [&] { Section(smp_occupancy, "Semaphore"); });
+  auto smp_function = multirun::RunWith(semaphore, [&] {
+    Section(smp_occupancy, "Running process with Semaphore and it will",
+            "Wake up process and release Semaphore.");
+  });
   // @RunWith.BoundedSemaphore
-  auto bsmp_function = multirun::RunWith(
-      bounded_semaphore, [&] { Section(bsmp_occupancy, "BoundedSemaphore"); });
+  auto bsmp_function = multirun::RunWith(bounded_semaphore, [&] {
+    Section(bsmp_occupancy,
+            "Running process with Bounded Semaphore and it will",
+            "Wake up process and release Bounded Semaphore.");
+  });
 
   bool ok = true;
   ok &= RunOnWorkers("lock_function", lock_function, lock_occupancy, 1);
