@@ -45,10 +45,12 @@ system_library = repository_rule(
 )
 
 # Where Debian's MPI packages put their headers (the multiarch directory is filled in),
-# and the library each one links.
+# the library each one links, and the libraries it links too where they exist (Open MPI
+# 6 keeps the objects that mpi.h's constants name in libopen_mpi, which libmpi only
+# loads).
 _MPI_FLAVOURS = {
-    "openmpi": ("/usr/lib/{arch}/openmpi/include", ["-lmpi"]),
-    "mpich": ("/usr/include/{arch}/mpich", ["-lmpich"]),
+    "openmpi": ("/usr/lib/{arch}/openmpi/include", ["-lmpi"], ["open_mpi"]),
+    "mpich": ("/usr/include/{arch}/mpich", ["-lmpich"], []),
 }
 
 def _system_mpi_impl(ctx):
@@ -57,9 +59,14 @@ def _system_mpi_impl(ctx):
     if wanted and wanted not in _MPI_FLAVOURS:
         fail("MULTIRUN_MPI=%s: expected one of %s" % (wanted, ", ".join(_MPI_FLAVOURS)))
     for flavour in ([wanted] if wanted else ["openmpi", "mpich"]):
-        include, linkopts = _MPI_FLAVOURS[flavour]
+        include, linkopts, optional = _MPI_FLAVOURS[flavour]
         include = include.format(arch = arch)
         if ctx.path(include + "/mpi.h").exists:
+            linkopts = linkopts + [
+                "-l" + library
+                for library in optional
+                if ctx.path("/usr/lib/%s/lib%s.so" % (arch, library)).exists
+            ]
             ctx.symlink(include, "include")
             ctx.template("BUILD", ctx.attr.build_file, {
                 "%{flavour}": flavour,
