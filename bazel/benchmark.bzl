@@ -18,22 +18,30 @@ def multirun_benchmark(name, srcs, deps, size = "small", smoke_filter = None, sm
       smoke_tags: more tags for the smoke test (e.g. "exclusive" for a
         binary that starts an MPI job).
     """
-    native.cc_binary(
-        name = name,
+
+    # One compile of the sources serves both: the binary and the smoke test link
+    # the same objects (alwayslink keeps the benchmarks' registrations and main).
+    native.cc_library(
+        name = name + "_objects",
         testonly = True,
         srcs = srcs,
         copts = MULTIRUN_TEST_COPTS,
         tags = ["benchmark"],
+        alwayslink = True,
         deps = deps,
+    )
+    native.cc_binary(
+        name = name,
+        testonly = True,
+        tags = ["benchmark"],
+        deps = [":" + name + "_objects"],
     )
     native.cc_test(
         name = name + "_smoke_test",
         size = size,
-        srcs = srcs,
         args = ["--benchmark_min_time=0.001"] + (
             ["--benchmark_filter=" + smoke_filter] if smoke_filter else []
         ),
-        copts = MULTIRUN_TEST_COPTS,
         tags = ["benchmark"] + smoke_tags,
-        deps = deps,
+        deps = [":" + name + "_objects"],
     )

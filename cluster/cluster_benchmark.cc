@@ -182,6 +182,11 @@ BENCHMARK(BM_MillisecondMap_Ideal)
 int RunUnderMpirun(int argc, char** argv) {
   setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
   setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+  // Open MPI 6 does not start without a HOME, and Bazel's tests have none.
+  if (std::getenv("HOME") == nullptr) {
+    const char* tmp = std::getenv("TEST_TMPDIR");
+    setenv("HOME", tmp != nullptr ? tmp : "/tmp", 0);
+  }
   std::vector<std::string> words = {
       "mpirun",  "-np",  std::to_string(kRanks), "--oversubscribe",
       "--stdin", "none", "/proc/self/exe"};

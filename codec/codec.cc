@@ -246,7 +246,8 @@ absl::StatusOr<absl::Status> Codec<absl::Status>::Decode(CodecReader& in) {
                      kMaxStatusCode, ")")));
   }
   if (*code == 0) {
-    return absl::StatusOr<absl::Status>(absl::in_place, absl::OkStatus());
+    return absl::StatusOr<absl::Status>(codec_internal::kInPlace,
+                                        absl::OkStatus());
   }
   absl::StatusOr<absl::string_view> message =
       ReadSizedView(in, "absl::Status message");
@@ -271,7 +272,8 @@ absl::StatusOr<absl::Status> Codec<absl::Status>::Decode(CodecReader& in) {
     }
     status.SetPayload(*type_url, absl::Cord(*bytes));
   }
-  return absl::StatusOr<absl::Status>(absl::in_place, std::move(status));
+  return absl::StatusOr<absl::Status>(codec_internal::kInPlace,
+                                      std::move(status));
 }
 
 void Codec<absl::Cord>::Encode(const absl::Cord& value, CodecWriter& out) {

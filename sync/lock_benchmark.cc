@@ -19,13 +19,37 @@
 namespace multirun {
 namespace {
 
-// absl::Mutex (20220623) has no Lockable names; give it the standard ones.
+// absl::Mutex with the standard Lockable names: Abseil 20220623 has only
+// Lock()/Unlock(); later Abseil adds lock()/unlock() and deprecates the others.
 class AbslMutex {
  public:
-  void lock() ABSL_EXCLUSIVE_LOCK_FUNCTION(mutex_) { mutex_.Lock(); }
-  void unlock() ABSL_UNLOCK_FUNCTION(mutex_) { mutex_.Unlock(); }
+  // The analysis trusts these annotations; it does not see through Lock().
+  void lock()
+      ABSL_EXCLUSIVE_LOCK_FUNCTION(mutex_) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    Lock(mutex_);
+  }
+  void unlock() ABSL_UNLOCK_FUNCTION(mutex_) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    Unlock(mutex_);
+  }
 
  private:
+  template <typename M>
+  static void Lock(M& mutex) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    if constexpr (requires { mutex.lock(); }) {
+      mutex.lock();
+    } else {
+      mutex.Lock();
+    }
+  }
+  template <typename M>
+  static void Unlock(M& mutex) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    if constexpr (requires { mutex.unlock(); }) {
+      mutex.unlock();
+    } else {
+      mutex.Unlock();
+    }
+  }
+
   absl::Mutex mutex_;
 };
 

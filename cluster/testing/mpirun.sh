@@ -14,6 +14,8 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # Bazel's sandbox has no writable home: Open MPI's session files go to the
 # test's temporary directory.
 export TMPDIR="${TEST_TMPDIR:-${TMPDIR:-/tmp}}"
+# Open MPI 6 does not start without a HOME, and Bazel's tests have none.
+export HOME="${HOME:-${TMPDIR}}"
 # Under AddressSanitizer: Open MPI does not free everything it allocates before
 # the process exits; its leaks are not the program's. Its plugins stay loaded
 # so that their frames have names to match.

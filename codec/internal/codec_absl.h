@@ -57,7 +57,7 @@ struct Codec<absl::StatusOr<T>> {
           codec_internal::Annotate(status.status(), "absl::StatusOr status"));
     }
     if (!status->ok()) {
-      return Result(absl::in_place,
+      return Result(codec_internal::kInPlace,
                     codec_internal::Error<T>(*std::move(status)));
     }
     absl::StatusOr<T> value = Codec<T>::Decode(in);
@@ -65,7 +65,8 @@ struct Codec<absl::StatusOr<T>> {
       return codec_internal::Error<absl::StatusOr<T>>(
           codec_internal::Annotate(value.status(), "absl::StatusOr value"));
     }
-    return Result(absl::in_place, absl::in_place, *std::move(value));
+    return Result(codec_internal::kInPlace, codec_internal::kInPlace,
+                  *std::move(value));
   }
 };
 

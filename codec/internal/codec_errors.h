@@ -2,7 +2,8 @@
 //
 // The errors of the codecs: building the DataLoss statuses that decoding
 // returns, adding "in <context>" to them as they pass up through containers,
-// and returning an error status as an absl::StatusOr<T> of any T. Used by
+// returning an error status as an absl::StatusOr<T> of any T, and the tag that
+// builds an absl::StatusOr's value in place. Used by
 // codec.h and the codecs in this directory; not for users.
 
 #ifndef MULTIRUN_CODEC_INTERNAL_CODEC_ERRORS_H_
@@ -11,12 +12,23 @@
 #include <cstddef>
 #include <utility>
 
+#include "absl/base/config.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/utility/utility.h"
 
 namespace multirun {
 namespace codec_internal {
+
+// The tag of absl::StatusOr's in-place constructor. Abseil built without
+// std::optional (Debian 12's) has a tag type of its own; later Abseil takes
+// std::in_place_t and deprecates absl::in_place.
+#if defined(ABSL_USES_STD_OPTIONAL)
+inline constexpr std::in_place_t kInPlace = std::in_place;
+#else
+inline constexpr absl::in_place_t kInPlace = absl::in_place;
+#endif
 
 // An absl::StatusOr<T> holding the error `status` (which must not be OK).
 // Unlike `return status;` this is an error even when T is absl::Status, for

@@ -114,7 +114,7 @@ struct Codec<T> {
     absl::Status status =
         in.EnterNesting(names != nullptr ? names->type : "a type with fields");
     if (!status.ok()) return codec_internal::Error<T>(std::move(status));
-    absl::StatusOr<T> result(absl::in_place);
+    absl::StatusOr<T> result(codec_internal::kInPlace);
     Fields fields =
         MultirunCodecFields(*result, codec_internal::FieldsTag<T>());
     status = DecodeFields(

@@ -183,8 +183,8 @@ absl::StatusOr<std::pair<K, V>> DecodeMapEntry(CodecReader& in,
     return Error<std::pair<K, V>>(
         Annotate(mapped.status(), absl::StrCat(what, " value"), index));
   }
-  return absl::StatusOr<std::pair<K, V>>(absl::in_place, *std::move(key),
-                                         *std::move(mapped));
+  return absl::StatusOr<std::pair<K, V>>(codec_internal::kInPlace,
+                                         *std::move(key), *std::move(mapped));
 }
 
 }  // namespace codec_internal
@@ -288,7 +288,7 @@ struct Codec<std::basic_string<C, Traits, A>> {
     if constexpr (sizeof(C) == 1) {
       return String(reinterpret_cast<const C*>(bytes->data()), bytes->size());
     } else {
-      absl::StatusOr<String> result(absl::in_place, *size, C{});
+      absl::StatusOr<String> result(codec_internal::kInPlace, *size, C{});
       std::memcpy(result->data(), bytes->data(), bytes->size());
       return result;
     }
@@ -314,7 +314,7 @@ struct Codec<std::vector<T, A>> {
     constexpr size_t kMin = CodecMinEncodedSize<T>();
     absl::StatusOr<uint64_t> size = in.ReadCount("std::vector", kMin);
     if (!size.ok()) return size.status();
-    absl::StatusOr<Vector> result(absl::in_place);
+    absl::StatusOr<Vector> result(codec_internal::kInPlace);
     if constexpr (codec_internal::kBulk<T>) {
       result->resize(*size);
       absl::Status status =
@@ -351,7 +351,7 @@ struct Codec<std::array<T, N>> {
   }
 
   static absl::StatusOr<Array> Decode(CodecReader& in) {
-    absl::StatusOr<Array> result(absl::in_place);
+    absl::StatusOr<Array> result(codec_internal::kInPlace);
     if constexpr (codec_internal::kBulk<T>) {
       absl::Status status =
           in.ReadBytes(result->data(), N * sizeof(T), "std::array data");
@@ -392,8 +392,8 @@ struct Codec<std::pair<A, B>> {
       return codec_internal::Error<std::pair<A, B>>(
           codec_internal::Annotate(second.status(), "std::pair second"));
     }
-    return absl::StatusOr<std::pair<A, B>>(absl::in_place, *std::move(first),
-                                           *std::move(second));
+    return absl::StatusOr<std::pair<A, B>>(
+        codec_internal::kInPlace, *std::move(first), *std::move(second));
   }
 };
 
@@ -426,7 +426,7 @@ struct Codec<std::tuple<Ts...>> {
                .ok() &&
            ...);
     if (!status.ok()) return codec_internal::Error<Tuple>(std::move(status));
-    return absl::StatusOr<Tuple>(absl::in_place,
+    return absl::StatusOr<Tuple>(codec_internal::kInPlace,
                                  *std::move(std::get<I>(parts))...);
   }
 };
@@ -447,7 +447,8 @@ struct Codec<std::optional<T>> {
     unsigned char tag = 0;
     absl::Status status = in.ReadBytes(&tag, 1, "std::optional tag");
     if (!status.ok()) return status;
-    if (tag == 0) return absl::StatusOr<std::optional<T>>(absl::in_place);
+    if (tag == 0)
+      return absl::StatusOr<std::optional<T>>(codec_internal::kInPlace);
     if (tag != 1) {
       return codec_internal::InvalidValueError(
           "std::optional tag", offset,
@@ -457,8 +458,8 @@ struct Codec<std::optional<T>> {
     if (!value.ok()) {
       return codec_internal::Annotate(value.status(), "std::optional value");
     }
-    return absl::StatusOr<std::optional<T>>(absl::in_place, std::in_place,
-                                            *std::move(value));
+    return absl::StatusOr<std::optional<T>>(codec_internal::kInPlace,
+                                            std::in_place, *std::move(value));
   }
 };
 
@@ -518,8 +519,8 @@ struct Codec<std::variant<Ts...>> {
       return codec_internal::Error<Variant>(codec_internal::Annotate(
           value.status(), "std::variant alternative", I));
     }
-    return absl::StatusOr<Variant>(absl::in_place, std::in_place_index<I>,
-                                   *std::move(value));
+    return absl::StatusOr<Variant>(codec_internal::kInPlace,
+                                   std::in_place_index<I>, *std::move(value));
   }
 
   template <size_t... I>
@@ -548,7 +549,7 @@ struct Codec<std::map<K, V, C, A>> {
   }
 
   static absl::StatusOr<Map> Decode(CodecReader& in) {
-    absl::StatusOr<Map> result(absl::in_place);
+    absl::StatusOr<Map> result(codec_internal::kInPlace);
     absl::Status status =
         codec_internal::DecodeAssociative<Map, /*kSorted=*/true>(
             in, "std::map", CodecMinEncodedSize<std::pair<K, V>>(), *result,
@@ -578,7 +579,7 @@ struct Codec<std::unordered_map<K, V, H, E, A>> {
   }
 
   static absl::StatusOr<Map> Decode(CodecReader& in) {
-    absl::StatusOr<Map> result(absl::in_place);
+    absl::StatusOr<Map> result(codec_internal::kInPlace);
     absl::Status status =
         codec_internal::DecodeAssociative<Map, /*kSorted=*/false>(
             in, "std::unordered_map", CodecMinEncodedSize<std::pair<K, V>>(),
@@ -606,7 +607,7 @@ struct Codec<std::set<T, C, A>> {
   }
 
   static absl::StatusOr<Set> Decode(CodecReader& in) {
-    absl::StatusOr<Set> result(absl::in_place);
+    absl::StatusOr<Set> result(codec_internal::kInPlace);
     absl::Status status =
         codec_internal::DecodeAssociative<Set, /*kSorted=*/true>(
             in, "std::set", CodecMinEncodedSize<T>(), *result, DecodeElement,
@@ -639,7 +640,7 @@ struct Codec<std::unordered_set<T, H, E, A>> {
   }
 
   static absl::StatusOr<Set> Decode(CodecReader& in) {
-    absl::StatusOr<Set> result(absl::in_place);
+    absl::StatusOr<Set> result(codec_internal::kInPlace);
     absl::Status status =
         codec_internal::DecodeAssociative<Set, /*kSorted=*/false>(
             in, "std::unordered_set", CodecMinEncodedSize<T>(), *result,

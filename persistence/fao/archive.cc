@@ -90,8 +90,13 @@ absl::Status WriteZipArchive(const std::string& path,
           for (zip_int64_t i = 0; i < old_count; ++i) {
             const char* name = zip_get_name(existing, i, 0);
             if (name == nullptr || names.count(name) > 0) continue;
+#if LIBZIP_VERSION_MAJOR > 1 || LIBZIP_VERSION_MINOR >= 10  // Renamed in 1.10.
+            zip_source_t* source =
+                zip_source_zip_file(archive, existing, i, 0, 0, -1, nullptr);
+#else
             zip_source_t* source =
                 zip_source_zip(archive, existing, i, 0, 0, -1);
+#endif
             if (source == nullptr) return fail(name);
             if (zip_file_add(archive, name, source, ZIP_FL_ENC_UTF_8) < 0) {
               zip_source_free(source);

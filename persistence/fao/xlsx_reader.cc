@@ -35,6 +35,24 @@ namespace fao {
 
 namespace {
 
+// Where the parser is, for an error message. Expat 2.9 adds 64-bit forms and
+// deprecates the others.
+#if XML_MAJOR_VERSION > 2 || (XML_MAJOR_VERSION == 2 && XML_MINOR_VERSION >= 9)
+uint64_t LineNumber(XML_Parser parser) {
+  return XML_GetCurrentLineNumber64(parser);
+}
+uint64_t ColumnNumber(XML_Parser parser) {
+  return XML_GetCurrentColumnNumber64(parser);
+}
+#else
+uint64_t LineNumber(XML_Parser parser) {
+  return XML_GetCurrentLineNumber(parser);
+}
+uint64_t ColumnNumber(XML_Parser parser) {
+  return XML_GetCurrentColumnNumber(parser);
+}
+#endif
+
 constexpr size_t kMaxRows = 1048576;
 constexpr size_t kMaxColumns = 16384;
 constexpr int64_t kMaxExactInteger = int64_t{1} << 53;
@@ -182,8 +200,8 @@ absl::Status ParsePart(zip_t* package, const std::string& name,
                    : absl::InvalidArgumentError(absl::StrCat(
                          "part ", name, " is not well-formed XML: ",
                          XML_ErrorString(XML_GetErrorCode(parser)), " (line ",
-                         XML_GetCurrentLineNumber(parser), ", column ",
-                         XML_GetCurrentColumnNumber(parser), ")"));
+                         LineNumber(parser), ", column ",
+                         ColumnNumber(parser), ")"));
       if (handler.status().code() == absl::StatusCode::kFailedPrecondition) {
         status = absl::FailedPreconditionError(status.message());
       }

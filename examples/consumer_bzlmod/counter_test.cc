@@ -1,0 +1,1 @@
+../consumer/counter_test.cc
