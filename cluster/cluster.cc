@@ -75,6 +75,9 @@ constexpr size_t kRequestOverhead = sizeof(uint64_t);
 // give its rate, and its room shrinks to about kBacklogSeconds of work (at
 // least 2 per process), so that long tasks are handed out as ranks finish
 // them, not dealt out in advance.
+// The request bytes a rank holds at most (one request of any size when it
+// holds none), so that large arguments do not fill the ranks' memory.
+constexpr size_t kMostBytesInFlight = size_t{64} << 20;
 constexpr auto kLoadWindow = std::chrono::milliseconds(5);
 constexpr double kBacklogSeconds = 0.010;
 
@@ -187,6 +190,8 @@ struct DriverState {
     int64_t least = 0;
     int64_t most = 0;
     int64_t in_flight = 0;
+    // The bytes of the requests in flight.
+    size_t in_flight_bytes = 0;
     // Since `window_start`: answers, whether every load report showed a
     // backlog, and whether the driver had requests the rank had no room for.
     std::chrono::steady_clock::time_point window_start;
@@ -201,6 +206,7 @@ struct DriverState {
   struct Sent {
     std::unique_ptr<ClusterJob> job;
     int rank = 0;
+    size_t bytes = 0;  // Of its request.
   };
 
   explicit DriverState(int size)
@@ -607,6 +613,7 @@ void Cluster::Drive() {
     state.sent.clear();
     for (int r = 1; r < size_; ++r) {
       state.ranks[r].in_flight = 0;
+      state.ranks[r].in_flight_bytes = 0;
       state.ranks[r].unanswered.clear();
       view.in_flight[r].store(0, std::memory_order_relaxed);
       view.oldest_task[r].store(nullptr, std::memory_order_relaxed);
@@ -650,26 +657,40 @@ void Cluster::Drive() {
   auto on_answer = [&](int rank, uint64_t id, AnswerKind kind,
                        absl::string_view bytes) {
     if (kind == AnswerKind::kLoad) {
+      if (id != 0) {
+        cluster_internal::CommunicationFailed(
+            mpi, absl::InternalError(absl::StrCat(
+                     "rank ", rank, " sent a load report as job ", id)));
+      }
       on_load(rank, bytes);
       return;
     }
     ++state.ranks[rank].window_answers;
     auto it = state.sent.find(id);
     if (it == state.sent.end()) return;  // Cancelled by ShutdownNow().
+    if (it->second.rank != rank) {
+      cluster_internal::CommunicationFailed(
+          mpi, absl::InternalError(absl::StrCat("rank ", rank, " answered job ",
+                                                id, ", which was sent to rank ",
+                                                it->second.rank)));
+    }
     std::unique_ptr<ClusterJob> job = std::move(it->second.job);
-    state.sent.erase(it);
     DriverState::Rank& from = state.ranks[rank];
+    from.in_flight_bytes -= it->second.bytes;
+    state.sent.erase(it);
     --from.in_flight;
     view.in_flight[rank].fetch_sub(1, std::memory_order_relaxed);
     const bool was_oldest =
         !from.unanswered.empty() && *from.unanswered.begin() == id;
     from.unanswered.erase(id);
     if (was_oldest) {
-      view.oldest_task[rank].store(
-          from.unanswered.empty()
-              ? nullptr
-              : state.sent[*from.unanswered.begin()].job->task_name.data(),
-          std::memory_order_relaxed);
+      const char* oldest = nullptr;
+      if (!from.unanswered.empty()) {
+        auto next = state.sent.find(*from.unanswered.begin());
+        if (next != state.sent.end())
+          oldest = next->second.job->task_name.data();
+      }
+      view.oldest_task[rank].store(oldest, std::memory_order_relaxed);
     }
     state.answered[rank].fetch_add(1, std::memory_order_relaxed);
     job->SetOrigin(rank);
@@ -767,7 +788,11 @@ void Cluster::Drive() {
       int best = -1;
       for (int r = 1; r < size_; ++r) {
         const DriverState::Rank& rank = state.ranks[r];
-        if (rank.in_flight >= rank.capacity) continue;
+        if (rank.in_flight >= rank.capacity ||
+            (rank.in_flight > 0 &&
+             rank.in_flight_bytes >= cluster_internal::kMostBytesInFlight)) {
+          continue;
+        }
         if (best < 0 || rank.in_flight * state.ranks[best].workers <
                             state.ranks[best].in_flight * rank.workers) {
           best = r;
@@ -790,6 +815,8 @@ void Cluster::Drive() {
         flush(best);
       }
       cluster_internal::AppendRequest(id, job->frame, &rank.batch);
+      const size_t bytes = job->frame.size();
+      rank.in_flight_bytes += bytes;
       ++rank.in_flight;
       view.in_flight[best].fetch_add(1, std::memory_order_relaxed);
       if (rank.unanswered.empty()) {
@@ -798,7 +825,7 @@ void Cluster::Drive() {
       }
       rank.unanswered.insert(id);
       job->frame = std::string();  // Sent: the bytes are in the batch.
-      state.sent.emplace(id, DriverState::Sent{std::move(job), best});
+      state.sent.emplace(id, DriverState::Sent{std::move(job), best, bytes});
       if (rank.batch.size() >= cluster_internal::kBatchBytes) flush(best);
     }
     for (int r = 1; r < size_; ++r) {

@@ -57,8 +57,12 @@
 // room and a rank's workers run dry, its room doubles, up to
 // `pipeline_depth` per worker, so short tasks keep every worker busy across
 // the round trip; while a rank has a backlog, its room shrinks to about 10 ms
-// of its measured work (at least 2 per worker), so long tasks are handed out
-// as ranks finish them and a slow rank gets fewer.
+// of its measured work (at least 2 per worker), so that long tasks are handed
+// out as ranks finish them and a slow rank gets fewer. A rank that has
+// answered everything while nothing waits starts over at 2 per worker; long
+// tasks submitted right behind many short ones, without such a pause, may be
+// dealt out up to the grown room before the rank's reports shrink it. A rank
+// holds at most 64 MiB of request bytes (any one request when it holds none).
 // A rank that dies (its process killed, the machine lost) ends the whole job:
 // MPI (Open MPI 4.1, MPICH 4.0) has no communicator that survives a lost
 // rank. The driver checks every 20 ms that the ranks of its own host still
