@@ -175,6 +175,8 @@ TEST_F(FaoXlsxAppendTest, BadWorkbooksAreLeftUntouched) {
        "the workbook has 2 sheets"},
       {"other_name.xlsx", absl::StatusCode::kInvalidArgument,
        "the workbook's sheet is \"Data\""},
+      {"far_row.xlsx", absl::StatusCode::kResourceExhausted,
+       "makes the sheet 1048576 rows of 5 columns"},
   };
   for (const BadWorkbook& bad : cases) {
     const std::string path = CopyOf(bad.file);

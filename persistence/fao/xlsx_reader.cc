@@ -16,6 +16,7 @@
 
 #include <string.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -56,6 +57,12 @@ uint64_t ColumnNumber(XML_Parser parser) {
 constexpr size_t kMaxRows = 1048576;
 constexpr size_t kMaxColumns = 16384;
 constexpr int64_t kMaxExactInteger = int64_t{1} << 53;
+// The result pads every row to the sheet's width and holds a row for every
+// row number up to the last: at most max(kMinPaddedCells,
+// kPaddingPerCell x the cells the sheet has) cells, so that a small sheet
+// with one cell far out cannot make the reader allocate gigabytes.
+constexpr size_t kMinPaddedCells = size_t{1} << 21;
+constexpr size_t kPaddingPerCell = 16;
 
 absl::string_view LocalName(const char* name) {
   const char* space = strrchr(name, ' ');
@@ -200,10 +207,10 @@ absl::Status ParsePart(zip_t* package, const std::string& name,
                    : absl::InvalidArgumentError(absl::StrCat(
                          "part ", name, " is not well-formed XML: ",
                          XML_ErrorString(XML_GetErrorCode(parser)), " (line ",
-                         LineNumber(parser), ", column ",
-                         ColumnNumber(parser), ")"));
-      if (handler.status().code() == absl::StatusCode::kFailedPrecondition) {
-        status = absl::FailedPreconditionError(status.message());
+                         LineNumber(parser), ", column ", ColumnNumber(parser),
+                         ")"));
+      if (!handler.status().ok()) {
+        status = absl::Status(handler.status().code(), status.message());
       }
       break;
     }
@@ -554,6 +561,20 @@ class SheetHandler : public XmlHandler {
       Fail(cell.status());
       return;
     }
+    ++cells_;
+    const size_t width = std::max(sheet_.width, last_column_);
+    const size_t padded = last_row_ * width;
+    const size_t budget = std::max(kMinPaddedCells, kPaddingPerCell * cells_);
+    if (padded > budget) {
+      Fail(absl::ResourceExhaustedError(
+          absl::StrCat("cell ", CellName(last_row_, last_column_),
+                       " makes the sheet ", last_row_, " rows of ", width,
+                       " columns (", padded, " cells) for the ", cells_,
+                       " cells it has; the reader reads at most ", budget,
+                       " (at least ", kMinPaddedCells, ", else ",
+                       kPaddingPerCell, " per cell the sheet has)")));
+      return;
+    }
     if (sheet_.rows.size() < last_row_) sheet_.rows.resize(last_row_);
     Row& row = sheet_.rows[last_row_ - 1];
     if (row.size() < last_column_) row.resize(last_column_);
@@ -575,6 +596,7 @@ class SheetHandler : public XmlHandler {
   int phonetic_depth_ = 0;
   size_t last_row_ = 0;
   size_t last_column_ = 0;
+  size_t cells_ = 0;  // The cell elements read so far.
   std::string type_;
   std::string value_;
   std::string inline_;

@@ -29,7 +29,10 @@
 // (expat's message, line and column), a document type declaration (refused,
 // so no entity is ever expanded), a row or cell reference out of order or
 // beyond XLSX's limits (1,048,576 rows, 16,384 columns), a cell beyond
-// `max_columns`.
+// `max_columns`. A sheet whose rows, padded to its width, would hold more
+// than max(2,097,152, 16 x its cell elements) cells (one cell in row
+// 1,048,576 of an otherwise empty sheet, say) is ResourceExhausted, so that
+// a small workbook cannot make the reader allocate gigabytes.
 //
 // Example:
 //
@@ -69,7 +72,8 @@ struct XlsxSheet {
 // Reads worksheet `sheet_name` of the workbook whose bytes are `workbook`
 // (see the file comment for the typing and the errors). A cell beyond column
 // `max_columns` is InvalidArgument; the result then holds at most 1,048,576
-// rows of `max_columns` cells. Never blocks (no I/O).
+// rows of `max_columns` cells, and at most the cells the file comment allows.
+// Never blocks (no I/O).
 absl::StatusOr<XlsxSheet> ParseXlsxSheet(absl::string_view workbook,
                                          absl::string_view sheet_name,
                                          size_t max_columns);

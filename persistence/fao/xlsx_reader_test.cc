@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -143,6 +144,23 @@ TEST_F(XlsxReaderTest, CellBeyondMaxColumnsIsRefused) {
   EXPECT_EQ(sheet.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(sheet.status().message(),
               HasSubstr("cell C1 is in column 3; at most 2 columns"));
+}
+
+// A cell in the last row and column of a tiny sheet would pad it to
+// 1,048,576 x 16,384 cells: ResourceExhausted, nothing allocated for it.
+TEST_F(XlsxReaderTest, FarCellIsResourceExhausted) {
+  for (const auto& [file, columns] :
+       {std::pair<const char*, size_t>{"far_cell.xlsx", 16384},
+        std::pair<const char*, size_t>{"far_row.xlsx", 5}}) {
+    absl::StatusOr<XlsxSheet> sheet = Parse(file, columns);
+    EXPECT_EQ(sheet.status().code(), absl::StatusCode::kResourceExhausted)
+        << file << ": " << sheet.status();
+    EXPECT_THAT(sheet.status().message(),
+                HasSubstr("rows of " + std::to_string(columns) + " columns"))
+        << file;
+    EXPECT_THAT(sheet.status().message(), HasSubstr("xl/worksheets/sheet1.xml"))
+        << file;
+  }
 }
 
 TEST_F(XlsxReaderTest, EmptyAndTruncatedBytes) {
