@@ -90,6 +90,46 @@ std::string CellName(size_t row, size_t column) {
   return absl::StrCat(ColumnName(column), row);
 }
 
+// `text` with OOXML's character escapes decoded: "_xHHHH_" (four hex
+// digits, either case) is the character U+HHHH, which is how a writer puts
+// a character XML cannot hold (a control character, a lone CR) into a
+// string; "_x005F_" is an underscore, which escapes a text that reads as an
+// escape ("_x005F_x0041_" is "_x0041_"). An escape of a character that no
+// XML text and no C string can hold (U+0000, a surrogate, U+FFFE, U+FFFF)
+// is left as it is, so that whatever is read can be written back.
+std::string DecodeEscapes(std::string text) {
+  if (text.find("_x") == std::string::npos) return text;
+  std::string decoded;
+  decoded.reserve(text.size());
+  size_t at = 0;
+  while (at < text.size()) {
+    unsigned code = 0;
+    if (text.size() - at >= 7 && text[at] == '_' && text[at + 1] == 'x' &&
+        text[at + 6] == '_') {
+      const char* first = text.data() + at + 2;
+      const auto [end, error] = std::from_chars(first, first + 4, code, 16);
+      if (error == std::errc() && end == first + 4 && code != 0 &&
+          (code < 0xD800 || code > 0xDFFF) && code < 0xFFFE) {
+        if (code < 0x80) {
+          decoded.push_back(static_cast<char>(code));
+        } else if (code < 0x800) {
+          decoded.push_back(static_cast<char>(0xC0 | (code >> 6)));
+          decoded.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+        } else {
+          decoded.push_back(static_cast<char>(0xE0 | (code >> 12)));
+          decoded.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+          decoded.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+        }
+        at += 7;
+        continue;
+      }
+    }
+    decoded.push_back(text[at]);
+    ++at;
+  }
+  return decoded;
+}
+
 // A positive decimal without sign or spaces, at most `limit`; 0 if not.
 size_t ParsePositive(absl::string_view text, size_t limit) {
   size_t value = 0;
@@ -351,7 +391,7 @@ class SharedStringsHandler : public XmlHandler {
   }
   void End(absl::string_view name) override {
     if (name == "si") {
-      strings.push_back(std::move(current_));
+      strings.push_back(DecodeEscapes(std::move(current_)));
       current_.clear();
       in_item_ = false;
     } else if (name == "rPh") {
@@ -523,8 +563,8 @@ class SheetHandler : public XmlHandler {
       }
       return Cell(strings_[position]);
     }
-    if (type_ == "inlineStr") return Cell(inline_);
-    if (type_ == "str") return Cell(value_);
+    if (type_ == "inlineStr") return Cell(DecodeEscapes(inline_));
+    if (type_ == "str") return Cell(DecodeEscapes(value_));
     if (type_ == "b") {
       if (value_ == "0") return Cell(false);
       if (value_ == "1") return Cell(true);

@@ -9,7 +9,8 @@
 // not formatting: a cell becomes
 //   - a string: a shared string (t="s"), an inline string (t="inlineStr",
 //     rich-text runs joined, phonetic runs left out) or a formula's string
-//     result stored as a value (t="str");
+//     result stored as a value (t="str"), with OOXML's character escapes
+//     decoded ("_xHHHH_", four hex digits, is U+HHHH; "_x005F_" is "_");
 //   - a bool: t="b" with 0 or 1;
 //   - an int64 or a double: a number (t="n" or no type); an integral number
 //     within ±2^53 is an int64, any other finite number a double;

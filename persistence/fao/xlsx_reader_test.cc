@@ -3,8 +3,11 @@
 #include "multirun/persistence/fao/xlsx_reader.h"
 
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -90,6 +93,67 @@ TEST_F(XlsxReaderTest, ReadsBackWhatWriteXlsxWrote) {
   EXPECT_EQ(sheet->rows[0], (Row{std::string("a"), Cell(), std::string("c")}));
   EXPECT_EQ(sheet->rows[1], (Row{int64_t{1}, Cell(), Cell()}));
   EXPECT_EQ(sheet->rows[2], (Row{Cell(), 2.5, std::string("x")}));
+}
+
+TEST_F(XlsxReaderTest, DecodesCharacterEscapes) {
+  absl::StatusOr<XlsxSheet> sheet = Parse("escaped.xlsx");
+  ASSERT_TRUE(sheet.ok()) << sheet.status();
+  ASSERT_EQ(sheet->rows.size(), 1u);
+  // "_X0041_" (capital X), malformed escapes and escapes of U+0000, a
+  // surrogate or U+FFFF stay as they are.
+  EXPECT_EQ(sheet->rows[0],
+            (Row{std::string("a\r\nb"), std::string("x\x01y\u00e9_X0041_"),
+                 std::string(
+                     "_x0041_ _x12_ _x00zz_ _xD800_ _x0000_ _xFFFF_ \ufffd")}));
+}
+
+// Strings with characters XML cannot hold, and a text that reads as an
+// escape, come back as they were written.
+TEST_F(XlsxReaderTest, EscapedStringsRoundTrip) {
+  const std::vector<std::string> texts = {
+      "a\r\nb", "x\x01y", "_x0041_", "_x005F_", "tab\there",
+      "_x00_",  "A_",     "_xD800_", "_x0000_", "_xFFFF_"};
+  Table table{texts, {{}}};
+  for (const std::string& text : texts) table.rows[0].push_back(text);
+  const std::string path = fao_internal::NewTestDir() + "/escaped.xlsx";
+  ASSERT_TRUE(ReplaceFile(path, [&](int, const std::string& temp) {
+                return WriteXlsx(temp, table, "Sheet1");
+              }).ok());
+  absl::StatusOr<XlsxSheet> sheet =
+      ParseXlsxSheet(*ReadFile(path), "Sheet1", texts.size());
+  ASSERT_TRUE(sheet.ok()) << sheet.status();
+  ASSERT_EQ(sheet->rows.size(), 2u);
+  for (size_t c = 0; c < texts.size(); ++c) {
+    EXPECT_EQ(sheet->rows[0][c], Cell(texts[c])) << c;
+    EXPECT_EQ(sheet->rows[1][c], Cell(texts[c])) << c;
+  }
+}
+
+// libxlsxwriter writes a number with 16 significant digits: a double that
+// needs 17 reads back as the double nearest to its 16-digit form (0.1 + 0.2
+// is not 0.3 but reads back as 0.3), one that needs at most 16 exactly.
+TEST_F(XlsxReaderTest, DoublesKeepSixteenSignificantDigits) {
+  const std::vector<double> values = {0.1 + 0.2, 1.0 / 3, 2.5, 0.1,
+                                      1.2345678901234567e300};
+  Table table{std::nullopt, {{}}};
+  for (double value : values) table.rows[0].push_back(value);
+  const std::string path = fao_internal::NewTestDir() + "/doubles.xlsx";
+  ASSERT_TRUE(ReplaceFile(path, [&](int, const std::string& temp) {
+                return WriteXlsx(temp, table, "Sheet1");
+              }).ok());
+  absl::StatusOr<XlsxSheet> sheet =
+      ParseXlsxSheet(*ReadFile(path), "Sheet1", values.size());
+  ASSERT_TRUE(sheet.ok()) << sheet.status();
+  ASSERT_EQ(sheet->rows.size(), 1u);
+  for (size_t c = 0; c < values.size(); ++c) {
+    char sixteen[32];
+    std::snprintf(sixteen, sizeof(sixteen), "%.16g", values[c]);
+    EXPECT_EQ(sheet->rows[0][c], Cell(std::strtod(sixteen, nullptr))) << c;
+  }
+  EXPECT_EQ(sheet->rows[0][0], Cell(0.3));
+  EXPECT_NE(0.1 + 0.2, 0.3);
+  EXPECT_EQ(sheet->rows[0][2], Cell(2.5));
+  EXPECT_EQ(sheet->rows[0][3], Cell(0.1));
 }
 
 struct BadWorkbook {
