@@ -201,6 +201,8 @@ TEST_F(FaoXlsxAppendTest, BadWorkbooksAreLeftUntouched) {
        "its sheet has 2 columns, this Save's rows have 5"},
       {"two_sheets.xlsx", absl::StatusCode::kFailedPrecondition,
        "the workbook has 2 sheets"},
+      {"chart_sheet.xlsx", absl::StatusCode::kFailedPrecondition,
+       "is a chart sheet"},
       {"other_name.xlsx", absl::StatusCode::kInvalidArgument,
        "the workbook's sheet is \"Data\""},
       {"far_row.xlsx", absl::StatusCode::kResourceExhausted,

@@ -705,6 +705,13 @@ absl::StatusOr<XlsxSheet> ParseXlsxSheet(absl::string_view workbook,
                                                    sheet_name, "\""));
   }
   const Relationship* sheet_part = parts->WithId(sheet.relationship);
+  if (sheet_part != nullptr &&
+      absl::EndsWith(sheet_part->type, "/chartsheet")) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "sheet \"", sheet.name,
+        "\" is a chart sheet; writing the workbook back with the appended "
+        "rows writes a worksheet, so the chart would be lost"));
+  }
   if (sheet_part == nullptr ||
       !absl::EndsWith(sheet_part->type, "/worksheet")) {
     return not_a_workbook(

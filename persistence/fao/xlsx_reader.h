@@ -22,18 +22,18 @@
 // not read, so a workbook written back from what was read has none.
 //
 // The workbook must hold exactly one worksheet, named `sheet_name`: writing
-// back what was read would drop any other sheet, so more than one sheet (or
-// a chart sheet) is FailedPrecondition, and one sheet with another name is
-// InvalidArgument naming both. Other bad input is InvalidArgument with what
-// was wrong: not a ZIP package, a ZIP that is not a workbook (no
-// officeDocument relationship, no worksheet part), XML that does not parse
-// (expat's message, line and column), a document type declaration (refused,
-// so no entity is ever expanded), a row or cell reference out of order or
-// beyond XLSX's limits (1,048,576 rows, 16,384 columns), a cell beyond
-// `max_columns`. A sheet whose rows, padded to its width, would hold more
-// than max(2,097,152, 16 x its cell elements) cells (one cell in row
-// 1,048,576 of an otherwise empty sheet, say) is ResourceExhausted, so that
-// a small workbook cannot make the reader allocate gigabytes.
+// back what was read would drop any other sheet, so more than one sheet, or
+// a chart sheet named `sheet_name` as the one sheet, is FailedPrecondition,
+// and one sheet with another name is InvalidArgument naming both. Other bad
+// input is InvalidArgument with what was wrong: not a ZIP package, a ZIP that
+// is not a workbook (no officeDocument relationship, a sheet with no worksheet
+// part), XML that does not parse (expat's message, line and column), a document
+// type declaration (refused, so no entity is ever expanded), a row or cell
+// reference out of order or beyond XLSX's limits (1,048,576 rows, 16,384
+// columns), a cell beyond `max_columns`. A sheet whose rows, padded to its
+// width, would hold more than max(2,097,152, 16 x its cell elements) cells (one
+// cell in row 1,048,576 of an otherwise empty sheet, say) is ResourceExhausted,
+// so that a small workbook cannot make the reader allocate gigabytes.
 //
 // Example:
 //
