@@ -47,7 +47,9 @@ bool IsHex(char c) {
 // `text` with each "_xHHHH_" in it (four hex digits, which a reader decodes
 // as the character U+HHHH) escaped as "_x005F_xHHHH_" ("_x005F_" is an
 // underscore), so that the text reads back as written. libxlsxwriter escapes
-// the control characters, not this.
+// the control characters, not this; and the escape it writes for a control
+// character starts with "_", so "_xHHHH" before one is escaped too. An
+// escape more than needed is harmless: "_x005F_" always reads as "_".
 std::string EscapeEscapes(const std::string& text) {
   if (text.find("_x") == std::string::npos) return text;
   std::string escaped;
@@ -55,7 +57,9 @@ std::string EscapeEscapes(const std::string& text) {
   for (size_t at = 0; at < text.size(); ++at) {
     if (text.size() - at >= 7 && text[at] == '_' && text[at + 1] == 'x' &&
         IsHex(text[at + 2]) && IsHex(text[at + 3]) && IsHex(text[at + 4]) &&
-        IsHex(text[at + 5]) && text[at + 6] == '_') {
+        IsHex(text[at + 5]) &&
+        (text[at + 6] == '_' ||
+         static_cast<unsigned char>(text[at + 6]) < 0x20)) {
       escaped += "_x005F";
     }
     escaped.push_back(text[at]);

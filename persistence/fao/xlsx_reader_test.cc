@@ -111,8 +111,9 @@ TEST_F(XlsxReaderTest, DecodesCharacterEscapes) {
 // escape, come back as they were written.
 TEST_F(XlsxReaderTest, EscapedStringsRoundTrip) {
   const std::vector<std::string> texts = {
-      "a\r\nb", "x\x01y", "_x0041_", "_x005F_", "tab\there",
-      "_x00_",  "A_",     "_xD800_", "_x0000_", "_xFFFF_"};
+      "a\r\nb",     "x\x01y",     "_x0041_", "_x005F_", "tab\there",
+      "_x00_",      "A_",         "_xD800_", "_x0000_", "_xFFFF_",
+      "_x1234\x01", "_x0041\r\n", "_x0041\t"};
   Table table{texts, {{}}};
   for (const std::string& text : texts) table.rows[0].push_back(text);
   const std::string path = fao_internal::NewTestDir() + "/escaped.xlsx";
