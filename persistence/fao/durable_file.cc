@@ -53,6 +53,17 @@ struct flock WholeFile(short type) {
   return request;
 }
 
+// Releases the lock `fd` holds, if any, then closes it. The unlock comes
+// first because the lock belongs to the open file description, which a
+// child forked meanwhile shares through its copy of `fd`: close() alone
+// would leave the lock held until the child closes its copy or exits.
+void UnlockAndClose(int fd) {
+  struct flock unlock = WholeFile(F_UNLCK);
+  while (fcntl(fd, F_OFD_SETLK, &unlock) != 0 && errno == EINTR) {
+  }
+  close(fd);
+}
+
 absl::Status ErrnoError(int error, absl::string_view what,
                         absl::string_view path) {
   std::string message =
@@ -186,7 +197,7 @@ absl::StatusOr<LockedFile> LockedFile::Replace(
   }
   if (status.ok()) status = SyncPath(directory, /*directory=*/true);
   if (!status.ok()) {
-    if (locked >= 0) close(locked);
+    if (locked >= 0) UnlockAndClose(locked);
     unlink(temp.c_str());
     return status;
   }
@@ -253,7 +264,7 @@ absl::StatusOr<LockedFile> LockedFile::Open(const std::string& path) {
     struct stat held, current;
     if (fstat(opened, &held) != 0) {
       const int error = errno;
-      close(opened);
+      UnlockAndClose(opened);
       return ErrnoError(error, "cannot stat", path);
     }
     if (stat(path.c_str(), &current) == 0 && current.st_ino == held.st_ino &&
@@ -265,7 +276,7 @@ absl::StatusOr<LockedFile> LockedFile::Open(const std::string& path) {
     }
     // A ReplaceFile renamed a new file over `path` while we waited (or it
     // was removed): lock the file that is there now.
-    close(opened);
+    UnlockAndClose(opened);
   }
 }
 
@@ -279,7 +290,7 @@ LockedFile::LockedFile(LockedFile&& other) noexcept
 
 LockedFile& LockedFile::operator=(LockedFile&& other) noexcept {
   if (this != &other) {
-    if (fd_ >= 0) close(fd_);
+    if (fd_ >= 0) UnlockAndClose(fd_);
     fd_ = std::exchange(other.fd_, -1);
     path_ = std::move(other.path_);
     size_ = other.size_;
@@ -291,7 +302,7 @@ LockedFile& LockedFile::operator=(LockedFile&& other) noexcept {
 }
 
 LockedFile::~LockedFile() {
-  if (fd_ >= 0) close(fd_);
+  if (fd_ >= 0) UnlockAndClose(fd_);
 }
 
 absl::StatusOr<std::string> LockedFile::ReadPrefix(size_t bytes) const {

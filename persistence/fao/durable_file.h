@@ -111,7 +111,9 @@ absl::StatusOr<std::string> ReadFile(const std::string& path);
 absl::Status SyncDirectoryOf(const std::string& path);
 
 // An open file under an exclusive OFD lock (see the file comment). Movable;
-// the destructor closes the file, which releases the lock.
+// the destructor releases the lock, then closes the file (so that a child
+// forked meanwhile, which shares the lock through its copy of the file
+// descriptor, does not keep it held).
 //
 // Example:
 //

@@ -3,6 +3,7 @@
 #include "multirun/persistence/fao/durable_file.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -339,6 +340,62 @@ TEST(LockedFileTest, WaiterFollowsAReplace) {
 // a second thread, which does not block SIGXFSZ: a replace and an append that
 // cross the limit fail with ResourceExhausted, the process survives, and the
 // file keeps its previous content.
+// A child forked while a LockedFile is held shares its lock (one open file
+// description); once the parent's LockedFile goes (destroyed, or
+// overwritten by a move), the lock is free although the child still has
+// its copy of the descriptor.
+bool LockIsFree(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct flock lock = {};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  const bool free = fcntl(fd, F_OFD_SETLK, &lock) == 0;
+  close(fd);
+  return free;
+}
+
+TEST(LockedFileTest, ForkedChildDoesNotKeepTheLock) {
+  const std::string dir = fao_internal::NewTestDir();
+  for (const bool by_move : {false, true}) {
+    const std::string path = dir + (by_move ? "/moved" : "/destroyed");
+    const std::string other = path + ".other";
+    int release[2];
+    ASSERT_EQ(pipe(release), 0);
+    pid_t child;
+    {
+      absl::StatusOr<LockedFile> file = LockedFile::Open(path);
+      ASSERT_TRUE(file.ok()) << file.status();
+      child = fork();
+      ASSERT_GE(child, 0);
+      if (child == 0) {
+        // Holds the inherited descriptor until the parent is done.
+        close(release[1]);
+        char byte;
+        while (read(release[0], &byte, 1) < 0 && errno == EINTR) {
+        }
+        _exit(0);
+      }
+      EXPECT_FALSE(LockIsFree(path));
+      if (by_move) {
+        absl::StatusOr<LockedFile> next = LockedFile::Open(other);
+        ASSERT_TRUE(next.ok()) << next.status();
+        *file = *std::move(next);
+        EXPECT_TRUE(LockIsFree(path));
+      }
+    }
+    EXPECT_TRUE(LockIsFree(path));
+    if (by_move) {
+      EXPECT_TRUE(LockIsFree(other));
+    }
+    close(release[0]);
+    close(release[1]);
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+}
+
 TEST(FileSizeLimitTest, ResourceExhaustedAndPreviousContentIntact) {
   const std::string dir = fao_internal::NewTestDir();
   const std::string path = dir + "/limited";

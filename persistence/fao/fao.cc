@@ -51,7 +51,7 @@ struct Fao::Slot {
   // excludes other processes.
   Lock lock;
   bool cached ABSL_GUARDED_BY(lock) = false;
-  int32_t generation ABSL_GUARDED_BY(lock) = 0;
+  uint32_t generation ABSL_GUARDED_BY(lock) = 0;
   FileStamp stamp ABSL_GUARDED_BY(lock);
   Table table ABSL_GUARDED_BY(lock);
 };
@@ -75,8 +75,9 @@ const char* DefaultExtension(Format format) {
   return "";
 }
 
-std::atomic_ref<int32_t> Atomic(int32_t& word) {
-  return std::atomic_ref<int32_t>(word);
+template <typename Word>
+std::atomic_ref<Word> Atomic(Word& word) {
+  return std::atomic_ref<Word>(word);
 }
 
 // The identity and version of the file at `path`.
@@ -135,17 +136,19 @@ absl::StatusOr<std::unique_ptr<Fao>> Fao::Create(FaoOptions options) {
     extension = DefaultExtension(options.format);  // The entries' extension.
   }
   const size_t workers = static_cast<size_t>(options.max_workers);
-  absl::StatusOr<SharedRegion> region =
-      SharedRegion::Create(sizeof(int32_t) * (2 * workers + 1));
+  absl::StatusOr<SharedRegion> region = SharedRegion::Create(
+      sizeof(int32_t) * (workers + 1) + sizeof(uint32_t) * workers);
   if (!region.ok()) return region.status();
   absl::StatusOr<absl::Span<int32_t>> words =
-      region->NewArray<int32_t>(2 * workers + 1);
+      region->NewArray<int32_t>(workers + 1);
   if (!words.ok()) return words.status();
+  absl::StatusOr<absl::Span<uint32_t>> generations =
+      region->NewArray<uint32_t>(workers);
+  if (!generations.ok()) return generations.status();
   absl::Span<int32_t> owners = words->subspan(0, workers);
-  absl::Span<int32_t> generations = words->subspan(workers, workers);
-  int32_t* finished = &(*words)[2 * workers];
+  int32_t* finished = &(*words)[workers];
   auto fao = std::unique_ptr<Fao>(new Fao(
-      std::move(options), *std::move(region), owners, generations, finished));
+      std::move(options), *std::move(region), owners, *generations, finished));
   fao->directory_ = std::move(directory);
   fao->stem_ = std::move(stem);
   fao->extension_ = std::move(extension);
@@ -153,7 +156,7 @@ absl::StatusOr<std::unique_ptr<Fao>> Fao::Create(FaoOptions options) {
 }
 
 Fao::Fao(FaoOptions options, SharedRegion region, absl::Span<int32_t> owners,
-         absl::Span<int32_t> generations, int32_t* finished)
+         absl::Span<uint32_t> generations, int32_t* finished)
     : options_(std::move(options)),
       creator_(getpid()),
       region_(std::move(region)),
@@ -383,7 +386,7 @@ absl::Status Fao::SaveWholeFile(int slot, const std::string& path,
   absl::StatusOr<LockedFile> file = LockedFile::Open(path);
   if (!file.ok()) return file.status();
   const bool first = Atomic(owners_[slot]).load() == 0;
-  const int32_t generation = Atomic(generations_[slot]).load();
+  const uint32_t generation = Atomic(generations_[slot]).load();
   absl::StatusOr<FileStamp> stamp = StampOf(path);
   if (!stamp.ok()) return stamp.status();
   // The rows the file has in this session: none for the first Save of a

@@ -181,6 +181,8 @@ class Fao {
   const FaoOptions& options() const { return options_; }
 
  private:
+  friend class FaoTestPeer;  // fao_test.cc: a generation about to wrap.
+
   struct Slot;
   // A process's slots, one per whole-file format's file.
   struct Slots {
@@ -189,7 +191,7 @@ class Fao {
   };
 
   Fao(FaoOptions options, SharedRegion region, absl::Span<int32_t> owners,
-      absl::Span<int32_t> generations, int32_t* finished);
+      absl::Span<uint32_t> generations, int32_t* finished);
 
   bool Streamable() const;
   int SlotOf(int worker) const;
@@ -218,9 +220,10 @@ class Fao {
   // Per file: the pid of the process that first wrote it in this session, or
   // 0. In region_, accessed through std::atomic_ref.
   absl::Span<int32_t> owners_;
-  // Per file: how many Saves of the session wrote it (whole-file formats).
-  // In region_, accessed through std::atomic_ref under the file's lock.
-  absl::Span<int32_t> generations_;
+  // Per file: how many Saves of the session wrote it (whole-file formats),
+  // modulo 2^32 (compared for equality only, so the wrap is harmless). In
+  // region_, accessed through std::atomic_ref under the file's lock.
+  absl::Span<uint32_t> generations_;
   int32_t* finished_;
   // This process's slots; a forked child makes its own at its first
   // whole-file Save (the copy it inherited may be locked forever).

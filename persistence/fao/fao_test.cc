@@ -4,8 +4,11 @@
 
 #include <sys/stat.h>
 
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -21,6 +24,20 @@
 
 namespace multirun {
 namespace fao {
+
+class FaoTestPeer {
+ public:
+  // Sets the generation of `slot` to the largest its type holds, less one.
+  static void SetGenerationNearMax(Fao& fao, int slot) {
+    auto& word = fao.generations_[static_cast<size_t>(slot)];
+    word =
+        std::numeric_limits<std::remove_reference_t<decltype(word)>>::max() - 1;
+  }
+  static uint32_t Generation(const Fao& fao, int slot) {
+    return static_cast<uint32_t>(fao.generations_[static_cast<size_t>(slot)]);
+  }
+};
+
 namespace {
 
 using ::testing::ElementsAre;
@@ -218,6 +235,21 @@ TEST(FaoFormatTest, JsonArrayAcrossSavesAndAppend) {
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->rows.size(), 3u);
   EXPECT_EQ(back->rows[2], a.rows[0]);
+}
+
+// The generation of a whole-file format's file counts Saves modulo 2^32:
+// Saves across the wrap keep every row (and the count wraps, no overflow).
+TEST(FaoFormatTest, GenerationWrapsAround) {
+  const std::string path = fao_internal::NewTestDir() + "/wrap.json";
+  auto fao = Fao::Create({.path = path, .format = Format::kJson});
+  ASSERT_TRUE(fao.ok());
+  FaoTestPeer::SetGenerationNearMax(**fao, 0);
+  for (int64_t i = 0; i < 4; ++i) {
+    ASSERT_TRUE((*fao)->Save(0, Table{std::nullopt, {{i}}}).ok());
+  }
+  EXPECT_EQ(FaoTestPeer::Generation(**fao, 0), 2u);
+  ASSERT_TRUE((*fao)->Close().ok());
+  EXPECT_EQ(*ReadFile(path), "[[0],[1],[2],[3]]\n");
 }
 
 TEST(FaoFormatTest, JsonLinesFromThreadsOneFile) {

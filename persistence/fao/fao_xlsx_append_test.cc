@@ -15,6 +15,7 @@
 #include "multirun/persistence/fao/fao.h"
 #include "multirun/persistence/fao/internal/test_dir.h"
 #include "multirun/persistence/fao/internal/xlsx_fixtures.h"
+#include "multirun/persistence/fao/xlsx_reader.h"
 #include "multirun/testing/python_peer.h"
 #include "nlohmann/json.hpp"
 
@@ -144,6 +145,33 @@ TEST_F(FaoXlsxAppendTest, AppendsWithoutHeaderAndCreatesAMissingFile) {
   }
 }
 
+// A header with characters XML cannot hold, or with a text that reads as
+// an escape, is the same header when read back: the session's own
+// workbook is appended to.
+TEST_F(FaoXlsxAppendTest, EscapedHeaderIsAppendedTo) {
+  const std::string path = fao_internal::NewTestDir() + "/escaped.xlsx";
+  const std::vector<std::string> header = {"a\r\nb", "x\x01y", "_x0041_"};
+  for (int session = 0; session < 2; ++session) {
+    auto fao = Fao::Create(
+        {.path = path, .format = Format::kXlsx, .mode = SaveMode::kAppend});
+    ASSERT_TRUE(fao.ok());
+    for (int save = 0; save < 2; ++save) {
+      const absl::Status saved = (*fao)->Save(
+          0, Table{header,
+                   {{int64_t{session}, std::string("v\r"), int64_t{save}}}});
+      ASSERT_TRUE(saved.ok()) << saved;
+    }
+    ASSERT_TRUE((*fao)->Close().ok());
+  }
+  absl::StatusOr<XlsxSheet> sheet =
+      ParseXlsxSheet(*ReadFile(path), "Sheet1", 3);
+  ASSERT_TRUE(sheet.ok()) << sheet.status();
+  ASSERT_EQ(sheet->rows.size(), 5u);
+  EXPECT_EQ(sheet->rows[0], (Row{std::string("a\r\nb"), std::string("x\x01y"),
+                                 std::string("_x0041_")}));
+  EXPECT_EQ(sheet->rows[4], (Row{int64_t{1}, std::string("v\r"), int64_t{1}}));
+}
+
 struct BadWorkbook {
   const char* file;
   absl::StatusCode code;
@@ -173,8 +201,12 @@ TEST_F(FaoXlsxAppendTest, BadWorkbooksAreLeftUntouched) {
        "its sheet has 2 columns, this Save's rows have 5"},
       {"two_sheets.xlsx", absl::StatusCode::kFailedPrecondition,
        "the workbook has 2 sheets"},
+      {"chart_sheet.xlsx", absl::StatusCode::kFailedPrecondition,
+       "is a chart sheet"},
       {"other_name.xlsx", absl::StatusCode::kInvalidArgument,
        "the workbook's sheet is \"Data\""},
+      {"far_row.xlsx", absl::StatusCode::kResourceExhausted,
+       "makes the sheet 1048576 rows of 5 columns"},
   };
   for (const BadWorkbook& bad : cases) {
     const std::string path = CopyOf(bad.file);

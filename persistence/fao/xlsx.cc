@@ -39,6 +39,34 @@ size_t CodePoints(const std::string& text) {
   return count;
 }
 
+bool IsHex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+         (c >= 'A' && c <= 'F');
+}
+
+// `text` with each "_xHHHH_" in it (four hex digits, which a reader decodes
+// as the character U+HHHH) escaped as "_x005F_xHHHH_" ("_x005F_" is an
+// underscore), so that the text reads back as written. libxlsxwriter escapes
+// the control characters, not this; and the escape it writes for a control
+// character starts with "_", so "_xHHHH" before one is escaped too. An
+// escape more than needed is harmless: "_x005F_" always reads as "_".
+std::string EscapeEscapes(const std::string& text) {
+  if (text.find("_x") == std::string::npos) return text;
+  std::string escaped;
+  escaped.reserve(text.size());
+  for (size_t at = 0; at < text.size(); ++at) {
+    if (text.size() - at >= 7 && text[at] == '_' && text[at + 1] == 'x' &&
+        IsHex(text[at + 2]) && IsHex(text[at + 3]) && IsHex(text[at + 4]) &&
+        IsHex(text[at + 5]) &&
+        (text[at + 6] == '_' ||
+         static_cast<unsigned char>(text[at + 6]) < 0x20)) {
+      escaped += "_x005F";
+    }
+    escaped.push_back(text[at]);
+  }
+  return escaped;
+}
+
 }  // namespace
 
 absl::Status ValidateSheetName(absl::string_view name) {
@@ -144,9 +172,10 @@ absl::Status WriteXlsx(const std::string& path, const Table& table,
   absl::Status status;
   auto write_text = [&](lxw_row_t row, lxw_col_t column,
                         const std::string& text) {
-    return text.empty() ? worksheet_write_blank(worksheet, row, column, blank)
-                        : worksheet_write_string(worksheet, row, column,
-                                                 text.c_str(), nullptr);
+    return text.empty()
+               ? worksheet_write_blank(worksheet, row, column, blank)
+               : worksheet_write_string(worksheet, row, column,
+                                        EscapeEscapes(text).c_str(), nullptr);
   };
   if (table.header.has_value()) {
     for (size_t c = 0; c < table.header->size() && status.ok(); ++c) {

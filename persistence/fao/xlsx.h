@@ -6,6 +6,12 @@
 // none of []:*?/\, not starting or ending with an apostrophe). The header,
 // when there is one, is row 1; the rows follow. Strings are string cells,
 // int64 and double number cells, bools boolean cells, nulls empty cells.
+// A character XML cannot hold (a control character, a lone CR) is written
+// as OOXML's "_xHHHH_" escape, and a text that reads as such an escape has
+// its underscore escaped ("_x005F_"), so xlsx_reader.h reads every string
+// back as written. A double is written with 16 significant digits
+// (libxlsxwriter's format): one that needs 17 (0.1 + 0.2) reads back as the
+// double nearest to its 16-digit form (0.3), not as itself.
 // XLSX stores numbers as doubles, so an int64 beyond ±2^53 would not read
 // back as itself: InvalidArgument naming the cell. Strings longer than
 // 32,767 characters and more than 1,048,576 rows are Excel's limits:

@@ -16,6 +16,7 @@
 
 #include <string.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -56,6 +57,12 @@ uint64_t ColumnNumber(XML_Parser parser) {
 constexpr size_t kMaxRows = 1048576;
 constexpr size_t kMaxColumns = 16384;
 constexpr int64_t kMaxExactInteger = int64_t{1} << 53;
+// The result pads every row to the sheet's width and holds a row for every
+// row number up to the last: at most max(kMinPaddedCells,
+// kPaddingPerCell x the cells the sheet has) cells, so that a small sheet
+// with one cell far out cannot make the reader allocate gigabytes.
+constexpr size_t kMinPaddedCells = size_t{1} << 21;
+constexpr size_t kPaddingPerCell = 16;
 
 absl::string_view LocalName(const char* name) {
   const char* space = strrchr(name, ' ');
@@ -81,6 +88,46 @@ std::string ColumnName(size_t column) {
 
 std::string CellName(size_t row, size_t column) {
   return absl::StrCat(ColumnName(column), row);
+}
+
+// `text` with OOXML's character escapes decoded: "_xHHHH_" (four hex
+// digits, either case) is the character U+HHHH, which is how a writer puts
+// a character XML cannot hold (a control character, a lone CR) into a
+// string; "_x005F_" is an underscore, which escapes a text that reads as an
+// escape ("_x005F_x0041_" is "_x0041_"). An escape of a character that no
+// XML text and no C string can hold (U+0000, a surrogate, U+FFFE, U+FFFF)
+// is left as it is, so that whatever is read can be written back.
+std::string DecodeEscapes(std::string text) {
+  if (text.find("_x") == std::string::npos) return text;
+  std::string decoded;
+  decoded.reserve(text.size());
+  size_t at = 0;
+  while (at < text.size()) {
+    unsigned code = 0;
+    if (text.size() - at >= 7 && text[at] == '_' && text[at + 1] == 'x' &&
+        text[at + 6] == '_') {
+      const char* first = text.data() + at + 2;
+      const auto [end, error] = std::from_chars(first, first + 4, code, 16);
+      if (error == std::errc() && end == first + 4 && code != 0 &&
+          (code < 0xD800 || code > 0xDFFF) && code < 0xFFFE) {
+        if (code < 0x80) {
+          decoded.push_back(static_cast<char>(code));
+        } else if (code < 0x800) {
+          decoded.push_back(static_cast<char>(0xC0 | (code >> 6)));
+          decoded.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+        } else {
+          decoded.push_back(static_cast<char>(0xE0 | (code >> 12)));
+          decoded.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+          decoded.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+        }
+        at += 7;
+        continue;
+      }
+    }
+    decoded.push_back(text[at]);
+    ++at;
+  }
+  return decoded;
 }
 
 // A positive decimal without sign or spaces, at most `limit`; 0 if not.
@@ -200,10 +247,10 @@ absl::Status ParsePart(zip_t* package, const std::string& name,
                    : absl::InvalidArgumentError(absl::StrCat(
                          "part ", name, " is not well-formed XML: ",
                          XML_ErrorString(XML_GetErrorCode(parser)), " (line ",
-                         LineNumber(parser), ", column ",
-                         ColumnNumber(parser), ")"));
-      if (handler.status().code() == absl::StatusCode::kFailedPrecondition) {
-        status = absl::FailedPreconditionError(status.message());
+                         LineNumber(parser), ", column ", ColumnNumber(parser),
+                         ")"));
+      if (!handler.status().ok()) {
+        status = absl::Status(handler.status().code(), status.message());
       }
       break;
     }
@@ -344,7 +391,7 @@ class SharedStringsHandler : public XmlHandler {
   }
   void End(absl::string_view name) override {
     if (name == "si") {
-      strings.push_back(std::move(current_));
+      strings.push_back(DecodeEscapes(std::move(current_)));
       current_.clear();
       in_item_ = false;
     } else if (name == "rPh") {
@@ -516,8 +563,8 @@ class SheetHandler : public XmlHandler {
       }
       return Cell(strings_[position]);
     }
-    if (type_ == "inlineStr") return Cell(inline_);
-    if (type_ == "str") return Cell(value_);
+    if (type_ == "inlineStr") return Cell(DecodeEscapes(inline_));
+    if (type_ == "str") return Cell(DecodeEscapes(value_));
     if (type_ == "b") {
       if (value_ == "0") return Cell(false);
       if (value_ == "1") return Cell(true);
@@ -554,6 +601,20 @@ class SheetHandler : public XmlHandler {
       Fail(cell.status());
       return;
     }
+    ++cells_;
+    const size_t width = std::max(sheet_.width, last_column_);
+    const size_t padded = last_row_ * width;
+    const size_t budget = std::max(kMinPaddedCells, kPaddingPerCell * cells_);
+    if (padded > budget) {
+      Fail(absl::ResourceExhaustedError(
+          absl::StrCat("cell ", CellName(last_row_, last_column_),
+                       " makes the sheet ", last_row_, " rows of ", width,
+                       " columns (", padded, " cells) for the ", cells_,
+                       " cells it has; the reader reads at most ", budget,
+                       " (at least ", kMinPaddedCells, ", else ",
+                       kPaddingPerCell, " per cell the sheet has)")));
+      return;
+    }
     if (sheet_.rows.size() < last_row_) sheet_.rows.resize(last_row_);
     Row& row = sheet_.rows[last_row_ - 1];
     if (row.size() < last_column_) row.resize(last_column_);
@@ -575,6 +636,7 @@ class SheetHandler : public XmlHandler {
   int phonetic_depth_ = 0;
   size_t last_row_ = 0;
   size_t last_column_ = 0;
+  size_t cells_ = 0;  // The cell elements read so far.
   std::string type_;
   std::string value_;
   std::string inline_;
@@ -643,6 +705,13 @@ absl::StatusOr<XlsxSheet> ParseXlsxSheet(absl::string_view workbook,
                                                    sheet_name, "\""));
   }
   const Relationship* sheet_part = parts->WithId(sheet.relationship);
+  if (sheet_part != nullptr &&
+      absl::EndsWith(sheet_part->type, "/chartsheet")) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "sheet \"", sheet.name,
+        "\" is a chart sheet; writing the workbook back with the appended "
+        "rows writes a worksheet, so the chart would be lost"));
+  }
   if (sheet_part == nullptr ||
       !absl::EndsWith(sheet_part->type, "/worksheet")) {
     return not_a_workbook(

@@ -9,7 +9,8 @@
 // not formatting: a cell becomes
 //   - a string: a shared string (t="s"), an inline string (t="inlineStr",
 //     rich-text runs joined, phonetic runs left out) or a formula's string
-//     result stored as a value (t="str");
+//     result stored as a value (t="str"), with OOXML's character escapes
+//     decoded ("_xHHHH_", four hex digits, is U+HHHH; "_x005F_" is "_");
 //   - a bool: t="b" with 0 or 1;
 //   - an int64 or a double: a number (t="n" or no type); an integral number
 //     within ±2^53 is an int64, any other finite number a double;
@@ -21,15 +22,18 @@
 // not read, so a workbook written back from what was read has none.
 //
 // The workbook must hold exactly one worksheet, named `sheet_name`: writing
-// back what was read would drop any other sheet, so more than one sheet (or
-// a chart sheet) is FailedPrecondition, and one sheet with another name is
-// InvalidArgument naming both. Other bad input is InvalidArgument with what
-// was wrong: not a ZIP package, a ZIP that is not a workbook (no
-// officeDocument relationship, no worksheet part), XML that does not parse
-// (expat's message, line and column), a document type declaration (refused,
-// so no entity is ever expanded), a row or cell reference out of order or
-// beyond XLSX's limits (1,048,576 rows, 16,384 columns), a cell beyond
-// `max_columns`.
+// back what was read would drop any other sheet, so more than one sheet, or
+// a chart sheet named `sheet_name` as the one sheet, is FailedPrecondition,
+// and one sheet with another name is InvalidArgument naming both. Other bad
+// input is InvalidArgument with what was wrong: not a ZIP package, a ZIP that
+// is not a workbook (no officeDocument relationship, a sheet with no worksheet
+// part), XML that does not parse (expat's message, line and column), a document
+// type declaration (refused, so no entity is ever expanded), a row or cell
+// reference out of order or beyond XLSX's limits (1,048,576 rows, 16,384
+// columns), a cell beyond `max_columns`. A sheet whose rows, padded to its
+// width, would hold more than max(2,097,152, 16 x its cell elements) cells (one
+// cell in row 1,048,576 of an otherwise empty sheet, say) is ResourceExhausted,
+// so that a small workbook cannot make the reader allocate gigabytes.
 //
 // Example:
 //
@@ -69,7 +73,8 @@ struct XlsxSheet {
 // Reads worksheet `sheet_name` of the workbook whose bytes are `workbook`
 // (see the file comment for the typing and the errors). A cell beyond column
 // `max_columns` is InvalidArgument; the result then holds at most 1,048,576
-// rows of `max_columns` cells. Never blocks (no I/O).
+// rows of `max_columns` cells, and at most the cells the file comment allows.
+// Never blocks (no I/O).
 absl::StatusOr<XlsxSheet> ParseXlsxSheet(absl::string_view workbook,
                                          absl::string_view sheet_name,
                                          size_t max_columns);

@@ -3,7 +3,11 @@
 #include "multirun/persistence/fao/xlsx_reader.h"
 
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -91,6 +95,68 @@ TEST_F(XlsxReaderTest, ReadsBackWhatWriteXlsxWrote) {
   EXPECT_EQ(sheet->rows[2], (Row{Cell(), 2.5, std::string("x")}));
 }
 
+TEST_F(XlsxReaderTest, DecodesCharacterEscapes) {
+  absl::StatusOr<XlsxSheet> sheet = Parse("escaped.xlsx");
+  ASSERT_TRUE(sheet.ok()) << sheet.status();
+  ASSERT_EQ(sheet->rows.size(), 1u);
+  // "_X0041_" (capital X), malformed escapes and escapes of U+0000, a
+  // surrogate or U+FFFF stay as they are.
+  EXPECT_EQ(sheet->rows[0],
+            (Row{std::string("a\r\nb"), std::string("x\x01y\u00e9_X0041_"),
+                 std::string(
+                     "_x0041_ _x12_ _x00zz_ _xD800_ _x0000_ _xFFFF_ \ufffd")}));
+}
+
+// Strings with characters XML cannot hold, and a text that reads as an
+// escape, come back as they were written.
+TEST_F(XlsxReaderTest, EscapedStringsRoundTrip) {
+  const std::vector<std::string> texts = {
+      "a\r\nb",     "x\x01y",     "_x0041_", "_x005F_", "tab\there",
+      "_x00_",      "A_",         "_xD800_", "_x0000_", "_xFFFF_",
+      "_x1234\x01", "_x0041\r\n", "_x0041\t"};
+  Table table{texts, {{}}};
+  for (const std::string& text : texts) table.rows[0].push_back(text);
+  const std::string path = fao_internal::NewTestDir() + "/escaped.xlsx";
+  ASSERT_TRUE(ReplaceFile(path, [&](int, const std::string& temp) {
+                return WriteXlsx(temp, table, "Sheet1");
+              }).ok());
+  absl::StatusOr<XlsxSheet> sheet =
+      ParseXlsxSheet(*ReadFile(path), "Sheet1", texts.size());
+  ASSERT_TRUE(sheet.ok()) << sheet.status();
+  ASSERT_EQ(sheet->rows.size(), 2u);
+  for (size_t c = 0; c < texts.size(); ++c) {
+    EXPECT_EQ(sheet->rows[0][c], Cell(texts[c])) << c;
+    EXPECT_EQ(sheet->rows[1][c], Cell(texts[c])) << c;
+  }
+}
+
+// libxlsxwriter writes a number with 16 significant digits: a double that
+// needs 17 reads back as the double nearest to its 16-digit form (0.1 + 0.2
+// is not 0.3 but reads back as 0.3), one that needs at most 16 exactly.
+TEST_F(XlsxReaderTest, DoublesKeepSixteenSignificantDigits) {
+  const std::vector<double> values = {0.1 + 0.2, 1.0 / 3, 2.5, 0.1,
+                                      1.2345678901234567e300};
+  Table table{std::nullopt, {{}}};
+  for (double value : values) table.rows[0].push_back(value);
+  const std::string path = fao_internal::NewTestDir() + "/doubles.xlsx";
+  ASSERT_TRUE(ReplaceFile(path, [&](int, const std::string& temp) {
+                return WriteXlsx(temp, table, "Sheet1");
+              }).ok());
+  absl::StatusOr<XlsxSheet> sheet =
+      ParseXlsxSheet(*ReadFile(path), "Sheet1", values.size());
+  ASSERT_TRUE(sheet.ok()) << sheet.status();
+  ASSERT_EQ(sheet->rows.size(), 1u);
+  for (size_t c = 0; c < values.size(); ++c) {
+    char sixteen[32];
+    std::snprintf(sixteen, sizeof(sixteen), "%.16g", values[c]);
+    EXPECT_EQ(sheet->rows[0][c], Cell(std::strtod(sixteen, nullptr))) << c;
+  }
+  EXPECT_EQ(sheet->rows[0][0], Cell(0.3));
+  EXPECT_NE(0.1 + 0.2, 0.3);
+  EXPECT_EQ(sheet->rows[0][2], Cell(2.5));
+  EXPECT_EQ(sheet->rows[0][3], Cell(0.1));
+}
+
 struct BadWorkbook {
   const char* file;
   absl::StatusCode code;
@@ -102,8 +168,8 @@ TEST_F(XlsxReaderTest, BadWorkbooksGetAClearStatus) {
       {"not_zip.xlsx", absl::StatusCode::kInvalidArgument, "not a ZIP package"},
       {"not_workbook.xlsx", absl::StatusCode::kInvalidArgument,
        "not an XLSX workbook: the package has no officeDocument"},
-      {"chart_sheet.xlsx", absl::StatusCode::kInvalidArgument,
-       "has no worksheet part"},
+      {"chart_sheet.xlsx", absl::StatusCode::kFailedPrecondition,
+       "sheet \"Sheet1\" is a chart sheet"},
       {"bad_xml.xlsx", absl::StatusCode::kInvalidArgument,
        "xl/worksheets/sheet1.xml is not well-formed XML: mismatched tag"},
       {"doctype.xlsx", absl::StatusCode::kInvalidArgument,
@@ -143,6 +209,23 @@ TEST_F(XlsxReaderTest, CellBeyondMaxColumnsIsRefused) {
   EXPECT_EQ(sheet.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(sheet.status().message(),
               HasSubstr("cell C1 is in column 3; at most 2 columns"));
+}
+
+// A cell in the last row and column of a tiny sheet would pad it to
+// 1,048,576 x 16,384 cells: ResourceExhausted, nothing allocated for it.
+TEST_F(XlsxReaderTest, FarCellIsResourceExhausted) {
+  for (const auto& [file, columns] :
+       {std::pair<const char*, size_t>{"far_cell.xlsx", 16384},
+        std::pair<const char*, size_t>{"far_row.xlsx", 5}}) {
+    absl::StatusOr<XlsxSheet> sheet = Parse(file, columns);
+    EXPECT_EQ(sheet.status().code(), absl::StatusCode::kResourceExhausted)
+        << file << ": " << sheet.status();
+    EXPECT_THAT(sheet.status().message(),
+                HasSubstr("rows of " + std::to_string(columns) + " columns"))
+        << file;
+    EXPECT_THAT(sheet.status().message(), HasSubstr("xl/worksheets/sheet1.xml"))
+        << file;
+  }
 }
 
 TEST_F(XlsxReaderTest, EmptyAndTruncatedBytes) {

@@ -99,6 +99,14 @@ package("shared_index.xlsx", sheet('<row r="1"><c t="s"><v>5</v></c></row>'),
 package("cell_outside_row.xlsx",
         sheet('<row r="1"><c><v>1</v></c></row><c r="A2"><v>2</v></c>'))
 package("bad_number.xlsx", sheet('<row r="1"><c><v>1e999</v></c></row>'))
+# OOXML escapes in a shared and an inline string ("_x005F_" escapes "_").
+package("escaped.xlsx", sheet(
+    '<row r="1"><c t="s"><v>0</v></c><c t="inlineStr"><is><t>x_x0001_y_x00e9__X0041_</t></is></c>'
+    '<c t="inlineStr"><is><t>_x005F_x0041_ _x12_ _x00zz_ _xD800_ _x0000_ _xFFFF_ _xfffd_</t></is></c></row>'),
+    shared=f'<sst {M}><si><t>a_x000D_\nb</t></si></sst>')
+# One cell far out: padded to a rectangle, millions of cells.
+package("far_cell.xlsx", sheet('<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'))
+package("far_row.xlsx", sheet('<row r="1048576"><c r="E1048576"><v>1</v></c></row>'))
 package("chart_sheet.xlsx", sheet(''), worksheet=False)
 package("crc.xlsx", sheet('<row r="1"><c><v>12345</v></c></row>'), stored=True)
 data = bytearray(open(os.path.join(d, "crc.xlsx"), "rb").read())
