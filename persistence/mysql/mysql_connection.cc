@@ -793,8 +793,9 @@ absl::Status MysqlConnection::Commit() {
       "COMMIT not executed: rolled back: the connection was lost before "
       "COMMIT, and the server rolls back the open transaction of a lost "
       "session";
-  if (broken_)
+  if (broken_) {
     return absl::AbortedError(absl::StrCat(description_, ": ", kLost));
+  }
   FinishActive();
   if (mysql_commit(mysql_) != 0) {
     const unsigned int number = mysql_errno(mysql_);
