@@ -130,15 +130,26 @@ absl::Status SingleConnection::EndTransaction(bool commit) {
   absl::Status s = commit && !lost ? c->Commit() : c->Rollback();
   {
     LockHolder hold(mu_);
-    pending_ = false;
+    // A COMMIT that failed on a lost connection did not make the unit of
+    // work durable (or, if the loss came after the server had it, nobody
+    // knows): the next Commit reports it rather than committing whatever
+    // runs after the reconnect.
+    if (commit && !lost && !s.ok() && c->IsBroken() && pending_) {
+      lost_pending_ = true;
+    }
+    // The holder's lease stays live: what it writes next is new work.
+    pending_ = held && !options_.autocommit;
   }
   if (commit && lost) {
     return absl::AbortedError(absl::StrCat(
         "SingleConnection '", options_.name,
         "': the connection was lost with work uncommitted since the last "
-        "Commit; the server rolled that work back, and what ran since the "
-        "reconnect was rolled back too (",
-        s.ok() ? "OK" : s.ToString(), "): nothing was committed"));
+        "successful Commit; the server rolled that work back (unless a "
+        "Commit of it failed with an unknown outcome: then it may have "
+        "committed it), and what ran since the reconnect was rolled back too (",
+        s.ok() ? "OK" : s.ToString(),
+        "), except what a Transaction, DDL or COMMIT run through a lease "
+        "committed on its own"));
   }
   return s;
 }

@@ -107,11 +107,13 @@ class SingleConnection : public ConnectionStrategy {
   // network.
   bool IsConnected() const;
   // Commits the connection's open transaction (see the file comment). Does
-  // not wait when the calling thread holds the lease. Aborted (and nothing
-  // committed) when, with autocommit off, the connection was lost since the
-  // last Commit while work was pending; FailedPrecondition after Close(); a
-  // lost connection during the commit is Unavailable with an unknown
-  // outcome (connection.h).
+  // not wait when the calling thread holds the lease. Aborted (the pending
+  // work rolled back) when, with autocommit off, the connection was lost
+  // since the last successful Commit while work was pending, a failed
+  // Commit on a lost connection included; FailedPrecondition after Close();
+  // otherwise the driver's error for COMMIT (connection.h). With autocommit
+  // off, a lease still held after its holder's Commit or Rollback keeps
+  // its later writes pending.
   absl::Status Commit();
   // Rolls back the connection's open transaction; does not wait when the
   // calling thread holds the lease. FailedPrecondition after Close().
@@ -153,7 +155,8 @@ class SingleConnection : public ConnectionStrategy {
   bool in_use_ ABSL_GUARDED_BY(mu_) = false;
   // The thread that took the lease.
   std::thread::id holder_ ABSL_GUARDED_BY(mu_);
-  // Autocommit off: a lease was taken since the last Commit or Rollback.
+  // Autocommit off: a lease was taken since the last Commit or Rollback, or
+  // the holder's lease outlived it.
   bool pending_ ABSL_GUARDED_BY(mu_) = false;
   // Autocommit off: the connection was lost while work was pending.
   bool lost_pending_ ABSL_GUARDED_BY(mu_) = false;

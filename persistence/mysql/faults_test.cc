@@ -380,6 +380,83 @@ TEST(FaultsTest, FastRestartUnderAnIdlePoolCostsNoCallerAnError) {
   EXPECT_EQ(CountRows(*c, "SELECT COUNT(*) FROM restart_t"), 5);
 }
 
+TEST(FaultsTest, CommitOnAKilledConnectionIsAborted) {
+  std::unique_ptr<MysqlConnection> c = Connect();
+  ASSERT_NE(c, nullptr);
+  DatabaseOperator op(*c);
+  ASSERT_TRUE(op.Execute("DROP TABLE IF EXISTS lost_commit_t").ok());
+  ASSERT_TRUE(
+      op.Execute("CREATE TABLE lost_commit_t (k BIGINT) ENGINE=InnoDB").ok());
+  ASSERT_TRUE(c->SetAutocommit(false).ok());
+  ASSERT_TRUE(op.Execute("INSERT INTO lost_commit_t (k) VALUES (?)", {1}).ok());
+  Kill(c->thread_id());
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (c->CheckAlive() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  ASSERT_TRUE(c->IsBroken());
+  // Nothing is sent; the server rolled the transaction back with the session.
+  absl::Status s = c->Commit();
+  EXPECT_EQ(s.code(), absl::StatusCode::kAborted) << s;
+  EXPECT_NE(s.message().find("rolled back"), std::string::npos) << s;
+  EXPECT_FALSE(IsOutcomeUnknown(s)) << s;
+  // A statement on the lost connection is refused the same way.
+  absl::StatusOr<dao::ExecResult> r =
+      op.Execute("INSERT INTO lost_commit_t (k) VALUES (?)", {2});
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable) << r.status();
+  EXPECT_NE(r.status().message().find("not executed"), std::string::npos)
+      << r.status();
+  std::unique_ptr<MysqlConnection> other = Connect();
+  ASSERT_NE(other, nullptr);
+  EXPECT_EQ(CountRows(*other, "SELECT COUNT(*) FROM lost_commit_t"), 0);
+}
+
+TEST(FaultsTest, ExecuteManyFailingAfterAppliedRowsIsOutcomeUnknown) {
+  std::unique_ptr<MysqlConnection> c = Connect();
+  std::unique_ptr<MysqlConnection> locker = Connect();
+  ASSERT_NE(c, nullptr);
+  ASSERT_NE(locker, nullptr);
+  DatabaseOperator op(*c);
+  ASSERT_TRUE(op.Execute("DROP TABLE IF EXISTS partial_t").ok());
+  ASSERT_TRUE(
+      op.Execute("CREATE TABLE partial_t (k BIGINT PRIMARY KEY) ENGINE=InnoDB")
+          .ok());
+  ASSERT_TRUE(op.Execute("SET SESSION innodb_lock_wait_timeout = 1").ok());
+  // Another session holds the lock on k = 3, uncommitted.
+  DatabaseOperator lock_op(*locker);
+  ASSERT_TRUE(locker->Begin().ok());
+  ASSERT_TRUE(
+      lock_op.Execute("INSERT INTO partial_t (k) VALUES (?)", {3}).ok());
+  // Mixed parameter types: one execution per row, under autocommit, so rows
+  // 1 and 2 are committed before row 3 times out on the lock.
+  const std::vector<std::vector<dao::Value>> rows = {
+      {int64_t{1}}, {int64_t{2}}, {std::string("3")}, {int64_t{4}}};
+  absl::StatusOr<dao::ExecResult> r =
+      op.ExecuteMany("INSERT INTO partial_t (k) VALUES (?)", rows);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kAborted) << r.status();
+  EXPECT_TRUE(IsOutcomeUnknown(r.status())) << r.status();
+  EXPECT_FALSE(RetryPolicy().IsRetryable(r.status())) << r.status();
+  EXPECT_NE(r.status().message().find("2 rows of the call were applied"),
+            std::string::npos)
+      << r.status();
+  ASSERT_TRUE(locker->Rollback().ok());
+  EXPECT_EQ(CountRows(*locker, "SELECT COUNT(*) FROM partial_t"), 2);
+  // Any error after applied rows is marked, unless the caller says the
+  // statement is idempotent.
+  const std::string insert = "INSERT INTO partial_t (k) VALUES (?)";
+  r = op.ExecuteMany(insert, {{int64_t{5}}, {std::string("1")}});
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kAlreadyExists) << r.status();
+  EXPECT_TRUE(IsOutcomeUnknown(r.status())) << r.status();
+  EXPECT_NE(r.status().message().find("1 rows of the call were applied"),
+            std::string::npos)
+      << r.status();
+  r = op.ExecuteMany(insert, {{int64_t{6}}, {std::string("1")}},
+                     Idempotency::kIdempotent);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kAlreadyExists) << r.status();
+  EXPECT_FALSE(IsOutcomeUnknown(r.status())) << r.status();
+}
+
 }  // namespace
 }  // namespace mysql
 }  // namespace multirun

@@ -426,11 +426,47 @@ absl::Status MysqlConnection::Error(absl::string_view context) {
                      context);
 }
 
+absl::Status MysqlConnection::NotExecutedIfLost(absl::string_view what) {
+  if (!broken_) return absl::OkStatus();
+  return absl::UnavailableError(
+      absl::StrCat(description_, ": ", what,
+                   " not executed: the connection was already lost"));
+}
+
+bool MysqlConnection::InTransaction() {
+  unsigned int status = 0;
+  mariadb_get_infov(mysql_, MARIADB_CONNECTION_SERVER_STATUS, &status);
+  return (status & SERVER_STATUS_IN_TRANS) != 0;
+}
+
 absl::Status MysqlConnection::WriteFailure(absl::Status error,
                                            unsigned int number,
                                            uint64_t applied_before) {
-  if (!IsConnectionLoss(number)) return error;
+  if (!IsConnectionLoss(number) && applied_before == 0) return error;
+  // The status of the last statement that succeeded: whether the rows
+  // applied before this failure sit in an open transaction.
+  const bool in_transaction = applied_before > 0 && InTransaction();
+  std::string applied;
+  if (applied_before > 0) {
+    applied = absl::StrCat(applied_before,
+                           " rows of the call were applied before it");
+  }
   std::string text(error.message());
+  if (!IsConnectionLoss(number)) {
+    absl::StrAppend(
+        &text, "; ", applied,
+        in_transaction
+            ? " in the open transaction (still pending there unless the "
+              "error rolled the transaction back)"
+            : " and committed",
+        ", so repeating the call may apply them twice; not retried unless "
+        "marked idempotent");
+    return MarkOutcomeUnknown(absl::Status(error.code(), text));
+  }
+  // Every loss in a transaction ends it: the server rolls it back.
+  const absl::string_view rolled_back =
+      " in the open transaction, which the server rolled back with the "
+      "session";
   // CR_SERVER_GONE_ERROR: the command could not be written to the socket
   // (or the connection was already closed), so the server never received
   // it. Every other loss may have come after the server had it.
@@ -439,16 +475,21 @@ absl::Status MysqlConnection::WriteFailure(absl::Status error,
                     "; not executed: the connection was gone before the "
                     "statement was sent");
     if (applied_before == 0) return absl::Status(error.code(), text);
-    absl::StrAppend(&text, ", but ", applied_before,
-                    " rows of the call were applied before it, so repeating "
-                    "the call would apply them twice");
+    if (in_transaction) {
+      absl::StrAppend(&text, "; ", applied, rolled_back,
+                      "; not retried unless marked idempotent");
+    } else {
+      absl::StrAppend(&text, ", but ", applied,
+                      " and committed, so repeating the call would apply "
+                      "them twice");
+    }
   } else {
     absl::StrAppend(&text,
                     "; outcome unknown: the connection was lost after the "
                     "statement was sent, so the server may have executed it");
     if (applied_before > 0) {
-      absl::StrAppend(&text, " (", applied_before,
-                      " rows of the call were applied before it)");
+      absl::StrAppend(&text, " (", applied,
+                      in_transaction ? rolled_back : " and committed", ")");
     }
     absl::StrAppend(&text, "; not retried unless marked idempotent");
   }
@@ -506,6 +547,7 @@ absl::Status MysqlConnection::SimpleQuery(absl::string_view sql) {
 absl::StatusOr<dao::ExecResult> MysqlConnection::Execute(
     absl::string_view sql, absl::Span<const Value> params) {
   if (absl::Status s = CheckUsable(); !s.ok()) return s;
+  if (absl::Status s = NotExecutedIfLost(sql); !s.ok()) return s;
   FinishActive();
   if (params.empty()) {
     // No parameters: the text protocol runs any statement (DDL included).
@@ -695,6 +737,7 @@ absl::StatusOr<dao::ExecResult> MysqlConnection::ExecuteBulk(
 absl::StatusOr<dao::ExecResult> MysqlConnection::ExecuteMany(
     absl::string_view sql, absl::Span<const std::vector<Value>> rows) {
   if (absl::Status s = CheckUsable(); !s.ok()) return s;
+  if (absl::Status s = NotExecutedIfLost(sql); !s.ok()) return s;
   FinishActive();
   absl::StatusOr<MYSQL_STMT*> stmt = Prepare(sql);
   if (!stmt.ok()) return stmt.status();
@@ -744,9 +787,23 @@ absl::Status MysqlConnection::Begin() {
 
 absl::Status MysqlConnection::Commit() {
   if (absl::Status s = CheckUsable(); !s.ok()) return s;
+  // A session lost before COMMIT reached the server took its open
+  // transaction with it: repeating COMMIT on a new session cannot help.
+  constexpr absl::string_view kLost =
+      "COMMIT not executed: rolled back: the connection was lost before "
+      "COMMIT, and the server rolls back the open transaction of a lost "
+      "session";
+  if (broken_) {
+    return absl::AbortedError(absl::StrCat(description_, ": ", kLost));
+  }
   FinishActive();
   if (mysql_commit(mysql_) != 0) {
-    return WriteFailure(Error("COMMIT"), mysql_errno(mysql_), 0);
+    const unsigned int number = mysql_errno(mysql_);
+    absl::Status error = Error("COMMIT");
+    if (number == CR_SERVER_GONE_ERROR) {
+      return absl::AbortedError(absl::StrCat(error.message(), "; ", kLost));
+    }
+    return WriteFailure(error, number, 0);
   }
   return absl::OkStatus();
 }

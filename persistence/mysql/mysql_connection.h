@@ -18,9 +18,14 @@
 // ExecuteMany, Commit) whose connection is lost says what is known of its
 // outcome (dao/connection.h): "not executed" when the library failed to send
 // it (CR_SERVER_GONE_ERROR, 2006), otherwise "outcome unknown", marked so
-// that no RetryPolicy repeats it. CheckAlive() polls the socket (no round
-// trip): a server that closed the session has made it readable or hung up.
-// Automatic reconnect of the library is off: strategies decide
+// that no RetryPolicy repeats it. On a connection already known to be lost,
+// Execute and ExecuteMany send nothing ("not executed"). A COMMIT that was
+// not sent, or found the connection already lost, is Aborted: the server
+// rolled the open transaction back with the session. An ExecuteMany that
+// fails, for any reason, after rows of the call were applied is marked
+// outcome-unknown too and says how many were applied. CheckAlive() polls the
+// socket (no round trip): a server that closed the session has made it readable
+// or hung up. Automatic reconnect of the library is off: strategies decide
 // (SingleConnection reconnects with backoff, ConnectionPool replaces).
 //
 // Example:
@@ -117,11 +122,18 @@ class MysqlConnection : public dao::Connection {
   // `error` (MySQL error `number`) of a statement that may change data,
   // with what is known of its outcome: "not executed" when the connection
   // failed before the statement was sent (and nothing of the call was
-  // applied before it), otherwise, for a lost connection, marked
-  // outcome-unknown (retry/outcome_unknown.h). `applied_before` counts the
-  // rows that earlier executions of the same call applied.
+  // applied before it); otherwise, for a lost connection or for any error
+  // after rows of the call were applied, marked outcome-unknown
+  // (retry/outcome_unknown.h) with how many were applied, and whether they
+  // were committed or sit in an open transaction. `applied_before` counts
+  // the rows that earlier executions of the same call applied.
   absl::Status WriteFailure(absl::Status error, unsigned int number,
                             uint64_t applied_before);
+  // Unavailable "not executed" (nothing sent) when the connection is
+  // already known to be lost.
+  absl::Status NotExecutedIfLost(absl::string_view what);
+  // Whether the last statement that succeeded left a transaction open.
+  bool InTransaction();
   absl::Status CheckUsable() const;
   // Discards what is left of a streaming result before the next command.
   void FinishActive();

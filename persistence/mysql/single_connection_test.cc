@@ -84,6 +84,24 @@ class SingleConnectionCommitTest : public ::testing::Test {
     return r.ok() && r->has_value() && *(**r).Get<int64_t>(0) == 1;
   }
 
+  // Kills session `id` and waits until the server has ended it.
+  void KillAndWait(uint64_t id) {
+    ASSERT_TRUE(DatabaseOperator(*other_)
+                    .Execute(absl::StrCat("KILL CONNECTION ", id))
+                    .ok());
+    const absl::Time deadline = absl::Now() + absl::Seconds(30);
+    for (;;) {
+      absl::StatusOr<std::optional<Row>> r = DatabaseOperator(*other_).FetchOne(
+          "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ?",
+          {static_cast<int64_t>(id)});
+      ASSERT_TRUE(r.ok()) << r.status();
+      ASSERT_TRUE(r->has_value());
+      if (*(**r).Get<int64_t>(0) == 0) return;
+      ASSERT_LT(absl::Now(), deadline) << "session " << id << " still there";
+      absl::SleepFor(absl::Milliseconds(5));
+    }
+  }
+
   std::unique_ptr<MysqlConnection> other_;
   std::string table_;
 };
@@ -201,7 +219,7 @@ TEST_F(SingleConnectionCommitTest, LostConnectionWithPendingWorkAbortsCommit) {
   }
   absl::Status s = db->Commit();
   EXPECT_EQ(s.code(), absl::StatusCode::kAborted) << s;
-  EXPECT_NE(s.message().find("nothing was committed"), std::string::npos) << s;
+  EXPECT_NE(s.message().find("rolled that work back"), std::string::npos) << s;
   EXPECT_FALSE(Visible(1));
   EXPECT_FALSE(Visible(2));  // all or nothing
   EXPECT_EQ(db->connects(), 2u);
@@ -213,6 +231,42 @@ TEST_F(SingleConnectionCommitTest, LostConnectionWithPendingWorkAbortsCommit) {
   }
   ASSERT_TRUE(db->Commit().ok());
   EXPECT_TRUE(Visible(2));
+}
+
+TEST_F(SingleConnectionCommitTest, FailedCommitOnALostConnectionStaysLost) {
+  auto db = Make(/*autocommit=*/false);
+  ASSERT_NE(db, nullptr);
+  {
+    absl::StatusOr<Lease> lease = db->Acquire();
+    ASSERT_TRUE(lease.ok());
+    ASSERT_TRUE(Insert(*lease, 1).ok());
+    KillAndWait(static_cast<MysqlConnection*>(lease->get())->thread_id());
+    absl::Status first = db->Commit();  // the holder's own Commit
+    EXPECT_FALSE(first.ok());
+  }
+  // The work is gone: the next Commit must not report it durable.
+  absl::Status second = db->Commit();
+  EXPECT_EQ(second.code(), absl::StatusCode::kAborted) << second;
+  EXPECT_FALSE(Visible(1));
+}
+
+TEST_F(SingleConnectionCommitTest, WritesAfterTheHoldersCommitStayPending) {
+  auto db = Make(/*autocommit=*/false);
+  ASSERT_NE(db, nullptr);
+  uint64_t victim;
+  {
+    absl::StatusOr<Lease> lease = db->Acquire();
+    ASSERT_TRUE(lease.ok());
+    ASSERT_TRUE(Insert(*lease, 1).ok());
+    ASSERT_TRUE(db->Commit().ok());  // the holder keeps its lease
+    ASSERT_TRUE(Insert(*lease, 2).ok());
+    victim = static_cast<MysqlConnection*>(lease->get())->thread_id();
+  }
+  KillAndWait(victim);
+  absl::Status s = db->Commit();
+  EXPECT_EQ(s.code(), absl::StatusCode::kAborted) << s;
+  EXPECT_TRUE(Visible(1));
+  EXPECT_FALSE(Visible(2));
 }
 
 TEST_F(SingleConnectionCommitTest, LossWithNothingPendingIsNoError) {

@@ -79,6 +79,7 @@ class ScriptedConnection : public Connection {
   absl::Status Begin() override { return Gone("BEGIN"); }
   absl::Status Commit() override { return Gone("COMMIT"); }
   absl::Status Rollback() override { return Gone("ROLLBACK"); }
+  absl::Status SetAutocommit(bool) override { return Gone("SET autocommit"); }
   absl::Status Ping() override {
     server_->pings.fetch_add(1);
     return Gone("ping");
