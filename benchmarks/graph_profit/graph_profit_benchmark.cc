@@ -94,7 +94,7 @@ void BM_ProfitRounds_Sequential(benchmark::State& state) {
       Output(revenue);
       const int expenses = Expenses();
       Output(expenses);
-      const int profit = Profit(revenue, expenses);
+      int profit = Profit(revenue, expenses);
       Output(profit);
       benchmark::DoNotOptimize(profit);
     }
