@@ -1,26 +1,25 @@
 // Copyright 2026 The multirun Authors.
 //
-// semisync's example as a workload (examples/graph_profit.cc is the example):
-// revenue and expenses each sleep (a simulated api call), profit needs both
-// and computes their difference; ten rounds, as the original's loop runs.
-// semisync's README claims 1.00 s one after the other against 0.70 s as a
-// graph.
+// The profit workload of examples/graph_profit.cc: revenue and expenses each
+// sleep (a simulated api call), profit needs both and computes their
+// difference; ten rounds. The example's graph is meant to take 0.70 of the
+// time the same calls take one after the other.
 //
 // The sleeps of the ten rounds are a fixed table, drawn once from uniform
-// [0, 20) ms (the original's random() seconds, scaled down), so that both
+// [0, 20) ms (the example's random sleeps, scaled down), so that both
 // benchmarks sleep exactly the same: 213.2 ms one after the other, and 141.4
 // ms when revenue and expenses of each round overlap (the longer of the two):
 // an ideal ratio of 0.663, reported as the counter `ideal_ratio`.
 //
 // BM_ProfitRounds_Sequential: the ten rounds as plain calls, one after the
-// other (the original's synchronous version).
+// other.
 // BM_ProfitRounds_Graph: the three functions as a multirun::Graph with a
 // callback on each node, run ten times on a ThreadPool(2). The graph and the
 // pool are built outside the timed region; each run (dispatch, the callbacks,
 // the hand-over of results to profit) is inside.
 // BM_ProfitRounds_GraphForked: the same with each node in a process of its
-// own (multirun::InChildProcess on a ForkExecutor of 2), as semisync runs
-// them; the forks are inside the timed region.
+// own (multirun::InChildProcess on a ForkExecutor of 2), as the example's
+// first half runs them; the forks are inside the timed region.
 //
 // Time ratio graph / sequential: the gate's row graph_profit_vs_sequential
 // (<= 0.75); the forked one is report-only.
