@@ -18,6 +18,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "multirun/base/status_message.h"
 #include "multirun/codec/internal/codec_errors.h"
 
 namespace multirun {
@@ -168,13 +169,8 @@ absl::Status CodecReader::EnterNesting(absl::string_view what) {
 namespace codec_internal {
 
 absl::Status Annotate(const absl::Status& status, absl::string_view context) {
-  absl::Status annotated(status.code(),
-                         absl::StrCat(status.message(), ", in ", context));
-  status.ForEachPayload(
-      [&annotated](absl::string_view type_url, const absl::Cord& payload) {
-        annotated.SetPayload(type_url, payload);
-      });
-  return annotated;
+  return base_internal::WithMessage(
+      status, absl::StrCat(status.message(), ", in ", context));
 }
 
 absl::Status Annotate(const absl::Status& status, absl::string_view context,

@@ -96,6 +96,7 @@
 #include "multirun/base/deadline.h"
 #include "multirun/base/drop_reason.h"
 #include "multirun/base/invoke.h"
+#include "multirun/base/status_message.h"
 #include "multirun/executors/executor.h"
 #include "multirun/futures/internal/continuation.h"
 #include "multirun/futures/internal/future_state.h"
@@ -406,8 +407,8 @@ absl::Status ScheduleOrFail(Executor& executor, absl::AnyInvocable<void()> task,
     state.Complete(FutureResult<U>(
         status.ok()
             ? base_internal::AbandonedStatus()
-            : absl::Status(status.code(),
-                           absl::StrCat("task rejected: ", status.message()))));
+            : base_internal::WithMessage(
+                  status, absl::StrCat("task rejected: ", status.message()))));
   }
   return status;
 }

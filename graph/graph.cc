@@ -15,6 +15,7 @@
 #include "absl/strings/str_join.h"
 #include "graph/internal/run_state.h"
 #include "multirun/base/drop_reason.h"
+#include "multirun/base/status_message.h"
 #include "multirun/executors/inline_executor.h"
 #include "multirun/executors/worker.h"
 #include "multirun/sync/lock_holder.h"
@@ -108,8 +109,8 @@ absl::Status SummaryOf(const absl::StatusOr<GraphRunReport>& report) {
   if (!report.ok()) return report.status();
   absl::Status status = report->status();
   if (status.ok()) return status;
-  return absl::Status(status.code(),
-                      absl::StrCat("subgraph: ", status.message()));
+  return base_internal::WithMessage(
+      status, absl::StrCat("subgraph: ", status.message()));
 }
 }  // namespace
 
@@ -352,9 +353,8 @@ uint32_t RunState::FinishBody(uint32_t node, absl::Status status, Sink* sink,
     if (it != graph_->callbacks_.end()) {
       absl::Status from_callback = it->second(status);
       if (status.ok() && !from_callback.ok()) {
-        status =
-            absl::Status(from_callback.code(),
-                         absl::StrCat("callback: ", from_callback.message()));
+        status = base_internal::WithMessage(
+            from_callback, absl::StrCat("callback: ", from_callback.message()));
       }
     }
   }

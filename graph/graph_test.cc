@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -23,6 +24,7 @@
 #include "multirun/futures/future.h"
 #include "multirun/futures/submit.h"
 #include "multirun/graph/run_report.h"
+#include "multirun/retry/outcome_unknown.h"
 #include "multirun/sync/event.h"
 #include "multirun/testing/test_executors.h"
 #include "nlohmann/json.hpp"
@@ -656,6 +658,42 @@ TEST(GraphTest, GraphAsANodeOfAnotherGraph) {
   Graph self;
   self.AddGraph("me", self);
   EXPECT_EQ(self.Validate().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(GraphTest, FailuresKeepTheirPayloadsThroughSubgraphsAndCallbacks) {
+  // A write that may have been applied must not look retryable once the graph
+  // has reworded its status: the node's status, the subgraph's and the run's
+  // keep the outcome-unknown mark and any other payload.
+  Graph inner;
+  inner.Add("write", [] {
+    absl::Status lost =
+        MarkOutcomeUnknown(absl::UnavailableError("connection lost"));
+    lost.SetPayload("type.googleapis.com/test.Detail", absl::Cord("row 7"));
+    return lost;
+  });
+  Graph outer;
+  auto sub = outer.AddGraph("inner", inner);
+  auto checked = outer.Add("checked", [] { return 1; });
+  checked.OnDone([](const absl::StatusOr<int>&) -> absl::Status {
+    return MarkOutcomeUnknown(absl::DeadlineExceededError("ack timed out"));
+  });
+  ThreadPool pool(2);
+  absl::StatusOr<GraphRunReport> report = outer.RunAndWait(pool);
+  ASSERT_TRUE(report.ok());
+  const absl::Status from_sub = report->status(sub.index());
+  EXPECT_EQ(from_sub.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(from_sub.message()), HasSubstr("'write'"));
+  EXPECT_TRUE(IsOutcomeUnknown(from_sub)) << from_sub;
+  ASSERT_TRUE(
+      from_sub.GetPayload("type.googleapis.com/test.Detail").has_value());
+  EXPECT_EQ(*from_sub.GetPayload("type.googleapis.com/test.Detail"), "row 7");
+  const absl::Status from_callback = report->status(checked.index());
+  EXPECT_EQ(from_callback.code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(std::string(from_callback.message()), HasSubstr("callback: "));
+  EXPECT_TRUE(IsOutcomeUnknown(from_callback)) << from_callback;
+  // The run's summary names the first failed node and keeps its payloads.
+  EXPECT_TRUE(IsOutcomeUnknown(report->status())) << report->status();
+  EXPECT_THAT(std::string(report->status().message()), HasSubstr("failed: "));
 }
 
 TEST(GraphTest, SubflowBuildsNodesAtRunTime) {

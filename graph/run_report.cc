@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "multirun/base/status_message.h"
 
 namespace multirun {
 namespace {
@@ -94,8 +95,8 @@ absl::Status GraphRunReport::status() const {
   for (size_t i = 0; i < size(); ++i) {
     if (states_[i] == GraphNodeState::kFailed) {
       const size_t more = Count(GraphNodeState::kFailed) - 1;
-      return absl::Status(
-          statuses_[i].code(),
+      return base_internal::WithMessage(
+          statuses_[i],
           absl::StrCat("node '", name(i), "' failed: ", statuses_[i].ToString(),
                        more > 0
                            ? absl::StrCat(" (and ", more, " more failed nodes)")

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "multirun/base/status_message.h"
 #include "multirun/sync/lock_holder.h"
 
 namespace multirun {
@@ -151,8 +152,8 @@ absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::Open(
     if (c.ok()) return c;
     if (c.status().code() != absl::StatusCode::kUnavailable ||
         absl::Now() + backoff > deadline) {
-      return absl::Status(
-          c.status().code(),
+      return base_internal::WithMessage(
+          c.status(),
           absl::StrCat("ConnectionPool '", options_.name,
                        "': cannot open a connection: ", c.status().message()));
     }

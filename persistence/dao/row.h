@@ -41,6 +41,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "multirun/base/status_message.h"
 #include "multirun/persistence/dao/value.h"
 
 namespace multirun {
@@ -79,8 +80,8 @@ class Row {
     if (!index.ok()) return index.status();
     absl::StatusOr<T> value = Convert<T>(values_[*index]);
     if (!value.ok()) {
-      return absl::Status(
-          value.status().code(),
+      return base_internal::WithMessage(
+          value.status(),
           absl::StrCat("column '", name, "': ", value.status().message()));
     }
     return value;

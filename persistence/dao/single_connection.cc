@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "multirun/base/status_message.h"
 #include "multirun/sync/lock_holder.h"
 
 namespace multirun {
@@ -73,9 +74,9 @@ absl::Status SingleConnection::OpenWithBackoff(absl::Time deadline,
     absl::SleepFor(backoff);
     backoff = std::min(backoff * 2, options_.reconnect_max_backoff);
   }
-  return absl::Status(last.code(),
-                      absl::StrCat("SingleConnection '", options_.name,
-                                   "': cannot connect: ", last.message()));
+  return base_internal::WithMessage(
+      last, absl::StrCat("SingleConnection '", options_.name,
+                         "': cannot connect: ", last.message()));
 }
 
 absl::Status SingleConnection::Connect() {

@@ -14,6 +14,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "multirun/base/status_message.h"
 #include "multirun/persistence/fao/archive.h"
 #include "multirun/persistence/fao/csv.h"
 #include "multirun/persistence/fao/durable_file.h"
@@ -331,8 +332,8 @@ absl::StatusOr<Table> Fao::ParseWhole(const std::string& path,
                                       absl::string_view bytes,
                                       const Table& table) const {
   auto cannot_append = [&](const absl::Status& why) {
-    return absl::Status(why.code(), absl::StrCat("cannot append to ", path,
-                                                 ": ", why.message()));
+    return base_internal::WithMessage(
+        why, absl::StrCat("cannot append to ", path, ": ", why.message()));
   };
   if (options_.format != Format::kXlsx) {
     absl::StatusOr<Table> parsed = ParseJson(bytes, JsonStyle::kArray);

@@ -29,6 +29,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "expat.h"
+#include "multirun/base/status_message.h"
 #include "zip.h"
 
 namespace multirun {
@@ -250,7 +251,7 @@ absl::Status ParsePart(zip_t* package, const std::string& name,
                          LineNumber(parser), ", column ", ColumnNumber(parser),
                          ")"));
       if (!handler.status().ok()) {
-        status = absl::Status(handler.status().code(), status.message());
+        status = base_internal::WithMessage(handler.status(), status.message());
       }
       break;
     }

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "multirun/base/status_message.h"
 #include "multirun/persistence/mysql/mysql_error.h"
 #include "multirun/retry/outcome_unknown.h"
 
@@ -524,10 +525,10 @@ absl::StatusOr<MYSQL_STMT*> MysqlConnection::Prepare(absl::string_view sql) {
   if (mysql_stmt_prepare(stmt, sql.data(), sql.size()) != 0) {
     absl::Status s = StmtError(stmt, sql);
     if (IsConnectionLoss(mysql_stmt_errno(stmt))) {
-      s = absl::Status(s.code(),
-                       absl::StrCat(s.message(),
-                                    "; not executed: the connection was lost "
-                                    "while the statement was being prepared"));
+      s = base_internal::WithMessage(
+          s, absl::StrCat(s.message(),
+                          "; not executed: the connection was lost "
+                          "while the statement was being prepared"));
     }
     mysql_stmt_close(stmt);
     return s;
@@ -764,6 +765,7 @@ absl::StatusOr<dao::ExecResult> MysqlConnection::ExecuteMany(
 absl::StatusOr<std::unique_ptr<dao::ResultSet>> MysqlConnection::Query(
     absl::string_view sql, absl::Span<const Value> params) {
   if (absl::Status s = CheckUsable(); !s.ok()) return s;
+  if (absl::Status s = NotExecutedIfLost(sql); !s.ok()) return s;
   FinishActive();
   absl::StatusOr<MYSQL_STMT*> stmt = Prepare(sql);
   if (!stmt.ok()) return stmt.status();
@@ -782,6 +784,9 @@ absl::StatusOr<std::unique_ptr<dao::ResultSet>> MysqlConnection::Query(
 }
 
 absl::Status MysqlConnection::Begin() {
+  if (absl::Status s = NotExecutedIfLost("START TRANSACTION"); !s.ok()) {
+    return s;
+  }
   return SimpleQuery("START TRANSACTION");
 }
 

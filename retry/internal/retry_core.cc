@@ -13,6 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "multirun/base/invoke.h"
+#include "multirun/base/status_message.h"
 #include "multirun/retry/pushback.h"
 #include "multirun/sync/lock_holder.h"
 
@@ -122,14 +123,10 @@ RetryStats RetryCore::stats() const {
 
 absl::Status GiveUpStatus(const absl::Status& error, int attempts,
                           absl::string_view reason) {
-  absl::Status out(
-      error.code(),
+  return base_internal::WithMessage(
+      error,
       absl::StrCat(error.message(), " (retry gave up after ", attempts,
                    attempts == 1 ? " attempt: " : " attempts: ", reason, ")"));
-  error.ForEachPayload([&out](absl::string_view url, const absl::Cord& value) {
-    out.SetPayload(url, value);
-  });
-  return out;
 }
 
 absl::Status HookThrew(absl::string_view hook, int attempt) {
@@ -139,13 +136,9 @@ absl::Status HookThrew(absl::string_view hook, int attempt) {
 
 absl::Status AlsoThrew(const absl::Status& first, absl::string_view hook) {
   const absl::Status thrown = base_internal::StatusFromCurrentException();
-  absl::Status out(first.code(),
-                   absl::StrCat(first.message(), "; then ", hook,
-                                " also threw ", thrown.message()));
-  first.ForEachPayload([&out](absl::string_view url, const absl::Cord& value) {
-    out.SetPayload(url, value);
-  });
-  return out;
+  return base_internal::WithMessage(
+      first, absl::StrCat(first.message(), "; then ", hook, " also threw ",
+                          thrown.message()));
 }
 
 }  // namespace retry_internal
