@@ -33,13 +33,7 @@ using dao::ConnectionPoolOptions;
 using dao::DatabaseOperator;
 using dao::Lease;
 using dao::Row;
-
-MysqlDsn TestDsn() {
-  absl::StatusOr<MysqlDsn> dsn =
-      MysqlDsn::Parse(mysql_testing::TestServerDsn());
-  EXPECT_TRUE(dsn.ok()) << dsn.status();
-  return *dsn;
-}
+using mysql_testing::TestDsn;
 
 std::shared_ptr<ConnectionPool> MakePool(ConnectionPoolOptions options,
                                          MysqlDsn dsn = TestDsn()) {

@@ -36,13 +36,7 @@ using dao::ConnectionStrategy;
 using dao::DatabaseOperator;
 using dao::Row;
 using dao::SingleConnection;
-
-MysqlDsn TestDsn() {
-  absl::StatusOr<MysqlDsn> dsn =
-      MysqlDsn::Parse(mysql_testing::TestServerDsn());
-  EXPECT_TRUE(dsn.ok()) << dsn.status();
-  return *dsn;
-}
+using mysql_testing::TestDsn;
 
 // A DAO over one table of accounts, the way an application writes one.
 class AccountDao : public dao::Dao {

@@ -44,13 +44,7 @@ using dao::DatabaseOperator;
 using dao::Idempotency;
 using dao::Lease;
 using dao::Row;
-
-MysqlDsn TestDsn() {
-  absl::StatusOr<MysqlDsn> dsn =
-      MysqlDsn::Parse(mysql_testing::TestServerDsn());
-  EXPECT_TRUE(dsn.ok()) << dsn.status();
-  return *dsn;
-}
+using mysql_testing::TestDsn;
 
 std::unique_ptr<MysqlConnection> Connect(const MysqlDsn& dsn = TestDsn()) {
   absl::StatusOr<std::unique_ptr<MysqlConnection>> c =
@@ -97,6 +91,19 @@ TEST(FaultsTest, WriteToAKilledIdleConnectionIsNotExecuted) {
   EXPECT_NE(r.status().message().find("not executed"), std::string::npos)
       << r.status();
   EXPECT_TRUE(RetryPolicy().IsRetryable(r.status()));
+  // A read and a START TRANSACTION are refused the same way, whatever the
+  // socket would have done with them.
+  absl::StatusOr<std::unique_ptr<dao::ResultSet>> q =
+      c->Query("SELECT k FROM gone_t", {});
+  ASSERT_FALSE(q.ok());
+  EXPECT_EQ(q.status().code(), absl::StatusCode::kUnavailable) << q.status();
+  EXPECT_NE(q.status().message().find("not executed"), std::string::npos)
+      << q.status();
+  const absl::Status begin = c->Begin();
+  EXPECT_EQ(begin.code(), absl::StatusCode::kUnavailable) << begin;
+  EXPECT_NE(begin.message().find("START TRANSACTION not executed"),
+            std::string::npos)
+      << begin;
   std::unique_ptr<MysqlConnection> other = Connect();
   ASSERT_NE(other, nullptr);
   EXPECT_EQ(CountRows(*other, "SELECT COUNT(*) FROM gone_t WHERE k = 2"), 0);

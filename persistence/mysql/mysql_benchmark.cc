@@ -67,15 +67,7 @@ constexpr int kInsertRows = 100000;
 constexpr int kPointRows = 10000;
 
 const MysqlDsn& Dsn() {
-  static const MysqlDsn* dsn = [] {
-    absl::StatusOr<MysqlDsn> parsed =
-        MysqlDsn::Parse(mysql_testing::TestServerDsn());
-    if (!parsed.ok()) {
-      std::fprintf(stderr, "bad DSN: %s\n", parsed.status().ToString().c_str());
-      std::abort();
-    }
-    return new MysqlDsn(*std::move(parsed));
-  }();
+  static const MysqlDsn* dsn = new MysqlDsn(mysql_testing::TestDsn());
   return *dsn;
 }
 

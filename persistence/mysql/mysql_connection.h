@@ -19,7 +19,8 @@
 // outcome (dao/connection.h): "not executed" when the library failed to send
 // it (CR_SERVER_GONE_ERROR, 2006), otherwise "outcome unknown", marked so
 // that no RetryPolicy repeats it. On a connection already known to be lost,
-// Execute and ExecuteMany send nothing ("not executed"). A COMMIT that was
+// Execute, ExecuteMany, Query and Begin send nothing (Unavailable, "not
+// executed"). A COMMIT that was
 // not sent, or found the connection already lost, is Aborted: the server
 // rolled the open transaction back with the session. An ExecuteMany that
 // fails, for any reason, after rows of the call were applied is marked

@@ -29,11 +29,8 @@ using dao::Row;
 using dao::Value;
 
 std::unique_ptr<MysqlConnection> Connect() {
-  absl::StatusOr<MysqlDsn> dsn =
-      MysqlDsn::Parse(mysql_testing::TestServerDsn());
-  EXPECT_TRUE(dsn.ok()) << dsn.status();
   absl::StatusOr<std::unique_ptr<MysqlConnection>> c =
-      MysqlConnection::Connect(*dsn);
+      MysqlConnection::Connect(mysql_testing::TestDsn());
   EXPECT_TRUE(c.ok()) << c.status();
   return c.ok() ? *std::move(c) : nullptr;
 }
@@ -250,12 +247,10 @@ TEST_F(MysqlConnectionTest, TransactionFailingHalfWayCommitsNothing) {
 }
 
 TEST(MysqlConnectTest, WrongPasswordIsPermissionDeniedWithServerMessage) {
-  absl::StatusOr<MysqlDsn> dsn =
-      MysqlDsn::Parse(mysql_testing::TestServerDsn());
-  ASSERT_TRUE(dsn.ok());
-  dsn->password = "definitely-wrong";
+  MysqlDsn dsn = mysql_testing::TestDsn();
+  dsn.password = "definitely-wrong";
   absl::StatusOr<std::unique_ptr<MysqlConnection>> c =
-      MysqlConnection::Connect(*dsn);
+      MysqlConnection::Connect(dsn);
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().code(), absl::StatusCode::kPermissionDenied);
   EXPECT_NE(c.status().message().find("1045 (28000)"), std::string::npos)

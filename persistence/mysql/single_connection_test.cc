@@ -33,13 +33,7 @@ using dao::Lease;
 using dao::Row;
 using dao::SingleConnection;
 using dao::SingleConnectionOptions;
-
-MysqlDsn TestDsn() {
-  absl::StatusOr<MysqlDsn> dsn =
-      MysqlDsn::Parse(mysql_testing::TestServerDsn());
-  EXPECT_TRUE(dsn.ok()) << dsn.status();
-  return *dsn;
-}
+using mysql_testing::TestDsn;
 
 class SingleConnectionCommitTest : public ::testing::Test {
  protected:

@@ -246,5 +246,15 @@ const std::string& TestServerDsn() {
   return *dsn;
 }
 
+mysql::MysqlDsn TestDsn() {
+  absl::StatusOr<mysql::MysqlDsn> dsn = mysql::MysqlDsn::Parse(TestServerDsn());
+  if (!dsn.ok()) {
+    std::fprintf(stderr, "the test DSN does not parse: %s\n",
+                 dsn.status().ToString().c_str());
+    std::abort();
+  }
+  return *std::move(dsn);
+}
+
 }  // namespace mysql_testing
 }  // namespace multirun

@@ -11,9 +11,10 @@
 // SIGKILL; the destructor stops it and deletes the directory.
 //
 // TestServerDsn() is what tests use: the DSN in $MULTIRUN_MYSQL_DSN if set,
-// else the DSN of one PrivateServer per process, started on first use.
+// else the DSN of one PrivateServer per process, started on first use;
+// TestDsn() is the same DSN parsed.
 //
-// Defines: PrivateServer, TestServerDsn, RunCommand.
+// Defines: PrivateServer, TestServerDsn, TestDsn, RunCommand.
 
 #ifndef MULTIRUN_PERSISTENCE_MYSQL_TESTING_PRIVATE_SERVER_H_
 #define MULTIRUN_PERSISTENCE_MYSQL_TESTING_PRIVATE_SERVER_H_
@@ -26,6 +27,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "multirun/persistence/mysql/dsn.h"
 
 namespace multirun {
 namespace mysql_testing {
@@ -59,6 +61,9 @@ class PrivateServer {
 // The DSN tests connect with (see the file comment). Aborts with the reason
 // if no server can be had: a test cannot run without one.
 const std::string& TestServerDsn();
+
+// TestServerDsn() parsed. Aborts with the reason if it does not parse.
+mysql::MysqlDsn TestDsn();
 
 // Runs `argv` (argv[0] looked up in PATH), with stdout and stderr captured;
 // returns the exit status and the output.
