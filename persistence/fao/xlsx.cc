@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "multirun/persistence/fao/internal/sigxfsz_guard.h"
 #include "multirun/persistence/fao/internal/utf8.h"
@@ -67,6 +68,22 @@ std::string EscapeEscapes(const std::string& text) {
   return escaped;
 }
 
+// The first character of `text` that no XLSX string can hold, as "U+HHHH":
+// U+0000 (XML has no escape for it, and OOXML readers leave "_x0000_" as
+// text), U+FFFE and U+FFFF (not XML characters). Empty when there is none.
+std::string FirstUnholdable(absl::string_view text) {
+  const size_t nul = text.find('\0');
+  const size_t high = text.find("\xEF\xBF");
+  for (size_t at = high; at != absl::string_view::npos && at < nul;
+       at = text.find("\xEF\xBF", at + 1)) {
+    if (at + 2 < text.size() &&
+        (text[at + 2] == '\xBE' || text[at + 2] == '\xBF')) {
+      return text[at + 2] == '\xBE' ? "U+FFFE" : "U+FFFF";
+    }
+  }
+  return nul == absl::string_view::npos ? "" : "U+0000";
+}
+
 }  // namespace
 
 absl::Status ValidateSheetName(absl::string_view name) {
@@ -74,6 +91,10 @@ absl::Status ValidateSheetName(absl::string_view name) {
       CodePoints(std::string(name)) > 31) {
     return absl::InvalidArgumentError(absl::StrCat(
         "sheet name \"", name, "\": must be 1 to 31 UTF-8 characters"));
+  }
+  if (const std::string bad = FirstUnholdable(name); !bad.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "sheet name \"", absl::CHexEscape(name), "\": XLSX cannot hold ", bad));
   }
   if (name.find_first_of("[]:*?/\\") != absl::string_view::npos) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -136,6 +157,11 @@ absl::Status WriteXlsx(const std::string& path, const Table& table,
               "row ", r, ", column ", c, ": a string of ", CodePoints(*text),
               " characters; XLSX holds at most ", kMaxStringLength));
         }
+        if (const std::string bad = FirstUnholdable(*text); !bad.empty()) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("row ", r, ", column ", c, ": XLSX cannot hold ",
+                           bad, " in a string"));
+        }
       }
     }
   }
@@ -145,6 +171,11 @@ absl::Status WriteXlsx(const std::string& path, const Table& table,
         return absl::InvalidArgumentError(
             absl::StrCat("header, column ", c, ": longer than ",
                          kMaxStringLength, " characters"));
+      }
+      if (const std::string bad = FirstUnholdable((*table.header)[c]);
+          !bad.empty()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "header, column ", c, ": XLSX cannot hold ", bad, " in a string"));
       }
     }
   }

@@ -9,7 +9,8 @@
 // A character XML cannot hold (a control character, a lone CR) is written
 // as OOXML's "_xHHHH_" escape, and a text that reads as such an escape has
 // its underscore escaped ("_x005F_"), so xlsx_reader.h reads every string
-// back as written. A double is written with 16 significant digits
+// back as written. U+0000, U+FFFE and U+FFFF have no place in an XLSX
+// string: a cell, header or sheet name holding one is InvalidArgument. A double is written with 16 significant digits
 // (libxlsxwriter's format): one that needs 17 (0.1 + 0.2) reads back as the
 // double nearest to its 16-digit form (0.3), not as itself.
 // XLSX stores numbers as doubles, so an int64 beyond ±2^53 would not read

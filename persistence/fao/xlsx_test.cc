@@ -2,7 +2,10 @@
 
 #include "multirun/persistence/fao/xlsx.h"
 
+#include <filesystem>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -67,6 +70,42 @@ TEST(XlsxTest, BadSheetNames) {
         << name;
   }
   EXPECT_TRUE(ValidateSheetName("Report 2026").ok());
+}
+
+TEST(XlsxTest, CharactersXlsxCannotHoldAreRejectedNotCut) {
+  const std::string dir = fao_internal::NewTestDir();
+  const std::string nul("a\0b", 3);
+  struct Case {
+    Table table;
+    const char* where;
+    const char* what;
+  };
+  const Case cases[] = {
+      {Table{std::nullopt, {{std::string("ok")}, {nul}}}, "row 1, column 0",
+       "U+0000"},
+      {Table{std::nullopt, {{int64_t{1}, std::string("x\uFFFE")}}},
+       "row 0, column 1", "U+FFFE"},
+      {Table{std::vector<std::string>{"k", "\uFFFFv"}, {}}, "header, column 1",
+       "U+FFFF"},
+  };
+  for (const Case& c : cases) {
+    const std::string path = dir + "/bad.xlsx";
+    absl::Status s = WriteXlsx(path, c.table, "S");
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << c.what;
+    EXPECT_THAT(s.message(), HasSubstr(c.where));
+    EXPECT_THAT(s.message(), HasSubstr(c.what));
+    EXPECT_FALSE(std::filesystem::exists(path)) << c.what;
+  }
+  EXPECT_EQ(ValidateSheetName(std::string("S\0heet", 6)).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ValidateSheetName("S\uFFFF").code(),
+            absl::StatusCode::kInvalidArgument);
+  // Neighbours of the rejected characters are written.
+  EXPECT_TRUE(
+      WriteXlsx(dir + "/good.xlsx",
+                Table{std::nullopt, {{std::string("\uFFFD\uFFEF\uEFBF\x01")}}},
+                "S\uFFFD")
+          .ok());
 }
 
 TEST(XlsxTest, IntegerBeyondDoublePrecisionIsRejected) {
