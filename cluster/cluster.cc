@@ -223,6 +223,8 @@ struct DriverState {
   std::atomic<int64_t> messages_sent{0};
   std::atomic<int64_t> messages_received{0};
   std::atomic<int64_t> bytes_sent{0};
+  // The most request bytes one rank has held at once (driver thread writes).
+  std::atomic<int64_t> most_request_bytes{0};
   std::atomic<int64_t> bytes_received{0};
 };
 
@@ -818,6 +820,12 @@ void Cluster::Drive() {
       const size_t bytes = job->frame.size();
       rank.in_flight_bytes += bytes;
       ++rank.in_flight;
+      if (static_cast<int64_t>(rank.in_flight_bytes) >
+          state.most_request_bytes.load(std::memory_order_relaxed)) {
+        state.most_request_bytes.store(
+            static_cast<int64_t>(rank.in_flight_bytes),
+            std::memory_order_relaxed);
+      }
       view.in_flight[best].fetch_add(1, std::memory_order_relaxed);
       if (rank.unanswered.empty()) {
         view.oldest_task[best].store(job->task_name.data(),
@@ -992,6 +1000,8 @@ ClusterStats Cluster::stats() const {
     stats.bytes_sent = state_->bytes_sent.load(std::memory_order_relaxed);
     stats.bytes_received =
         state_->bytes_received.load(std::memory_order_relaxed);
+    stats.most_request_bytes_in_flight =
+        state_->most_request_bytes.load(std::memory_order_relaxed);
   }
   return stats;
 }

@@ -112,6 +112,13 @@ int UnevenImpl(int slow, int fast) {
 }
 MULTIRUN_REGISTER_TASK(Uneven, UnevenImpl);
 
+// Holds `bytes` for `millis`, returns their size.
+int64_t HoldImpl(const std::string& bytes, int millis) {
+  absl::SleepFor(absl::Milliseconds(millis));
+  return static_cast<int64_t>(bytes.size());
+}
+MULTIRUN_REGISTER_TASK(Hold, HoldImpl);
+
 int AbortsImpl(int) { std::abort(); }
 MULTIRUN_REGISTER_TASK(Aborts, AbortsImpl);
 
@@ -333,6 +340,29 @@ TEST(ClusterTest, ShortTasksTravelManyToAMessage) {
       static_cast<double>(after.messages_sent - before.messages_sent);
   EXPECT_GT(per_message, 4.0 * static_cast<double>(most_workers))
       << after.messages_sent - before.messages_sent << " request messages";
+}
+
+// A rank is sent no more requests while it holds 64 MiB of them: with
+// 64 MiB arguments, one at a time, although its room (2 per worker) would
+// take 2 or more. Each task holds its rank's worker long enough for every
+// request to be dealt before any answer.
+TEST(ClusterTest, RankHoldsAtMost64MegabytesOfRequests) {
+  if (cluster().size() < 2) GTEST_SKIP() << "needs a serving rank";
+  constexpr int64_t kBytes = int64_t{64} << 20;
+  const std::string bytes = MakeBytesImpl(kBytes, 9);
+  const int tasks = 2 * (cluster().size() - 1);
+  std::vector<Future<int64_t>> futures;
+  for (int i = 0; i < tasks; ++i) {
+    futures.push_back(cluster().Submit(Hold, bytes, 500));
+  }
+  for (Future<int64_t>& future : futures) {
+    absl::StatusOr<int64_t> size = future.Get();
+    ASSERT_TRUE(size.ok()) << size.status();
+    EXPECT_EQ(*size, kBytes);
+  }
+  const int64_t most = cluster().stats().most_request_bytes_in_flight;
+  EXPECT_GT(most, kBytes);      // one request: the argument and a header
+  EXPECT_LT(most, 2 * kBytes);  // never two
 }
 
 // Clusters of their own, of size 1: only where no MPI launcher started the
