@@ -106,8 +106,8 @@ class GraphRunReport {
   std::optional<size_t> Find(absl::string_view name) const;
 
   // OK when every node succeeded. Otherwise the first failed node's error
-  // (lowest index), with its name: "node 'b' failed: UNKNOWN: ..."; or, when
-  // no node failed, the cancellation's status.
+  // (lowest index; its code and payloads), with its name: "node 'b' failed:
+  // UNKNOWN: ..."; or, when no node failed, the cancellation's status.
   absl::Status status() const;
 
   // How many nodes ended in `state`.
