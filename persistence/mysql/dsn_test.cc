@@ -143,6 +143,7 @@ TEST(MysqlErrorTest, MapsNumbersToCodesAndKeepsThem) {
   EXPECT_EQ(MysqlErrorCode(1045), absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(MysqlErrorCode(2013), absl::StatusCode::kUnavailable);
   EXPECT_EQ(MysqlErrorCode(1213), absl::StatusCode::kAborted);
+  EXPECT_EQ(MysqlErrorCode(1020), absl::StatusCode::kAborted);
   EXPECT_EQ(MysqlErrorCode(1062), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(MysqlErrorCode(1064), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(MysqlErrorCode(1146), absl::StatusCode::kNotFound);

@@ -17,6 +17,7 @@
 #include "multirun/persistence/dao/transaction.h"
 #include "multirun/persistence/mysql/dsn.h"
 #include "multirun/persistence/mysql/testing/private_server.h"
+#include "multirun/retry/outcome_unknown.h"
 
 namespace multirun {
 namespace mysql {
@@ -244,6 +245,31 @@ TEST_F(MysqlConnectionTest, TransactionFailingHalfWayCommitsNothing) {
       "SELECT COUNT(*) FROM items WHERE name = ?", {"kept"});
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(*(**n).Get<int64_t>(0), 1);
+}
+
+// Under snapshot isolation (MariaDB's default from 11.6 on), a transaction
+// that writes a row another session changed after its snapshot fails with
+// error 1020: a conflict a retry of the whole transaction resolves, so
+// Aborted, as a deadlock is.
+TEST_F(MysqlConnectionTest, SnapshotWriteConflictIsAborted) {
+  DatabaseOperator op(*conn_);
+  ASSERT_TRUE(op.Execute("INSERT INTO items(name, qty) VALUES ('c', 1)").ok());
+  ASSERT_TRUE(op.Execute("SET SESSION innodb_snapshot_isolation = ON").ok());
+  absl::StatusOr<dao::Transaction> tx = dao::Transaction::Begin(*conn_);
+  ASSERT_TRUE(tx.ok()) << tx.status();
+  ASSERT_TRUE(op.FetchOne("SELECT qty FROM items WHERE name = 'c'").ok());
+  auto other = Connect();
+  ASSERT_NE(other, nullptr);
+  ASSERT_TRUE(DatabaseOperator(*other)
+                  .Execute("UPDATE items SET qty = 2 WHERE name = 'c'")
+                  .ok());
+  absl::Status conflict =
+      op.Execute("UPDATE items SET qty = qty + 10 WHERE name = 'c'").status();
+  EXPECT_EQ(conflict.code(), absl::StatusCode::kAborted) << conflict;
+  EXPECT_NE(conflict.message().find("MySQL error 1020"), std::string::npos)
+      << conflict;
+  EXPECT_FALSE(IsOutcomeUnknown(conflict)) << conflict;
+  EXPECT_FALSE(conn_->IsBroken());
 }
 
 TEST(MysqlConnectTest, WrongPasswordIsPermissionDeniedWithServerMessage) {

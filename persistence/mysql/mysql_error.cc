@@ -43,6 +43,7 @@ absl::StatusCode MysqlErrorCode(unsigned int number) {
     case 1227:  // ER_SPECIFIC_ACCESS_DENIED_ERROR
     case 1698:  // ER_ACCESS_DENIED_NO_PASSWORD_ERROR
       return absl::StatusCode::kPermissionDenied;
+    case 1020:  // ER_CHECKREAD (a write conflict under snapshot isolation)
     case 1205:  // ER_LOCK_WAIT_TIMEOUT
     case 1213:  // ER_LOCK_DEADLOCK
     case 1180:  // ER_ERROR_DURING_COMMIT

@@ -7,12 +7,13 @@
 //   'PRIMARY' [INSERT INTO t(id) VALUES (?)]
 //
 // Mapping: access denied → PermissionDenied; server gone, lost, killed,
-// shut down, cannot connect → Unavailable; deadlock, lock wait timeout →
-// Aborted; duplicate key → AlreadyExists; syntax, unknown column, wrong
-// value → InvalidArgument; unknown table/database → NotFound; foreign key,
-// NOT NULL → FailedPrecondition; query interrupted → Cancelled; statement
-// time limit → DeadlineExceeded; too many connections → ResourceExhausted;
-// anything else → Unknown.
+// shut down, cannot connect → Unavailable; deadlock, lock wait timeout,
+// a write to a row changed since the transaction's snapshot (MariaDB's
+// innodb_snapshot_isolation, error 1020) → Aborted; duplicate key →
+// AlreadyExists; syntax, unknown column, wrong value → InvalidArgument; unknown
+// table/database → NotFound; foreign key, NOT NULL → FailedPrecondition; query
+// interrupted → Cancelled; statement time limit → DeadlineExceeded; too many
+// connections → ResourceExhausted; anything else → Unknown.
 //
 // Example:
 //
