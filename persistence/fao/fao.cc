@@ -381,6 +381,12 @@ absl::Status Fao::SaveWholeFile(int slot, const std::string& path,
                                 const Table& table) {
   absl::Status valid = ValidateTable(table);
   if (!valid.ok()) return valid;
+  // What XLSX cannot hold is refused before the file is opened (or
+  // created), and named by this Save's row, not the merged table's.
+  if (options_.format == Format::kXlsx) {
+    valid = ValidateXlsxTable(table);
+    if (!valid.ok()) return valid;
+  }
   Slot& state = SlotIn(slot);
   // Threads of this process take the slot's lock; processes, the file's.
   LockHolder hold(state.lock);

@@ -384,6 +384,38 @@ TEST(FaoBadInputTest, Rejections) {
   EXPECT_EQ((*fao)->Close().code(), absl::StatusCode::kFailedPrecondition);
 }
 
+// What XLSX cannot hold is refused before the file is touched: no file is
+// created, an existing one keeps its bytes, and the error names the row of
+// the Save, not of the workbook the Save would have made.
+TEST(FaoBadInputTest, XlsxRefusesWhatItCannotHoldBeforeTouchingTheFile) {
+  const std::string dir = fao_internal::NewTestDir();
+  Table nul = Chunk(0, 0, 2, true);
+  nul.rows[1][2] = std::string("a\0b", 3);
+  for (SaveMode mode : {SaveMode::kWrite, SaveMode::kAppend}) {
+    const std::string path =
+        absl::StrCat(dir, "/t", static_cast<int>(mode), ".xlsx");
+    auto fao =
+        Fao::Create({.path = path, .format = Format::kXlsx, .mode = mode});
+    ASSERT_TRUE(fao.ok()) << fao.status();
+    absl::Status first = (*fao)->Save(0, nul);
+    EXPECT_EQ(first.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(first.message(), HasSubstr("row 1, column 2"));
+    EXPECT_THAT(first.message(), HasSubstr("U+0000"));
+    struct stat info;
+    EXPECT_NE(stat(path.c_str(), &info), 0) << "a rejected Save made a file";
+    ASSERT_TRUE((*fao)->Save(0, Chunk(0, 0, 3, true)).ok());
+    absl::StatusOr<std::string> before = ReadFile(path);
+    ASSERT_TRUE(before.ok());
+    absl::Status later = (*fao)->Save(0, nul);
+    EXPECT_EQ(later.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(later.message(), HasSubstr("row 1, column 2"));
+    absl::StatusOr<std::string> after = ReadFile(path);
+    ASSERT_TRUE(after.ok());
+    EXPECT_TRUE(*after == *before) << "a rejected Save changed the file";
+    ASSERT_TRUE((*fao)->Close().ok());
+  }
+}
+
 }  // namespace
 }  // namespace fao
 }  // namespace multirun

@@ -125,12 +125,7 @@ Lock& LibraryLock() {
 
 }  // namespace
 
-absl::Status WriteXlsx(const std::string& path, const Table& table,
-                       absl::string_view sheet_name) {
-  absl::Status valid = ValidateTable(table);
-  if (!valid.ok()) return valid;
-  valid = ValidateSheetName(sheet_name);
-  if (!valid.ok()) return valid;
+absl::Status ValidateXlsxTable(const Table& table) {
   const size_t header_rows = table.header.has_value() ? 1 : 0;
   if (table.rows.size() + header_rows > LXW_ROW_MAX) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -141,7 +136,20 @@ absl::Status WriteXlsx(const std::string& path, const Table& table,
     return absl::InvalidArgumentError(absl::StrCat(
         TableWidth(table), " columns: XLSX holds at most ", LXW_COL_MAX));
   }
-  // Check what libxlsxwriter would refuse before creating anything.
+  if (table.header.has_value()) {
+    for (size_t c = 0; c < table.header->size(); ++c) {
+      if (CodePoints((*table.header)[c]) > kMaxStringLength) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("header, column ", c, ": longer than ",
+                         kMaxStringLength, " characters"));
+      }
+      if (const std::string bad = FirstUnholdable((*table.header)[c]);
+          !bad.empty()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "header, column ", c, ": XLSX cannot hold ", bad, " in a string"));
+      }
+    }
+  }
   for (size_t r = 0; r < table.rows.size(); ++r) {
     for (size_t c = 0; c < table.rows[r].size(); ++c) {
       const Cell& cell = table.rows[r][c];
@@ -165,20 +173,19 @@ absl::Status WriteXlsx(const std::string& path, const Table& table,
       }
     }
   }
-  if (table.header.has_value()) {
-    for (size_t c = 0; c < table.header->size(); ++c) {
-      if (CodePoints((*table.header)[c]) > kMaxStringLength) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("header, column ", c, ": longer than ",
-                         kMaxStringLength, " characters"));
-      }
-      if (const std::string bad = FirstUnholdable((*table.header)[c]);
-          !bad.empty()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "header, column ", c, ": XLSX cannot hold ", bad, " in a string"));
-      }
-    }
-  }
+  return absl::OkStatus();
+}
+
+absl::Status WriteXlsx(const std::string& path, const Table& table,
+                       absl::string_view sheet_name) {
+  absl::Status valid = ValidateTable(table);
+  if (!valid.ok()) return valid;
+  valid = ValidateSheetName(sheet_name);
+  if (!valid.ok()) return valid;
+  // What libxlsxwriter would refuse, checked before anything is created.
+  valid = ValidateXlsxTable(table);
+  if (!valid.ok()) return valid;
+  const size_t header_rows = table.header.has_value() ? 1 : 0;
 
   fao_internal::SigxfszGuard guard;
   LockHolder one_at_a_time(LibraryLock());

@@ -10,9 +10,10 @@
 // as OOXML's "_xHHHH_" escape, and a text that reads as such an escape has
 // its underscore escaped ("_x005F_"), so xlsx_reader.h reads every string
 // back as written. U+0000, U+FFFE and U+FFFF have no place in an XLSX
-// string: a cell, header or sheet name holding one is InvalidArgument. A double is written with 16 significant digits
-// (libxlsxwriter's format): one that needs 17 (0.1 + 0.2) reads back as the
-// double nearest to its 16-digit form (0.3), not as itself.
+// string: a cell, header or sheet name holding one is InvalidArgument. A
+// double is written with 16 significant digits (libxlsxwriter's format): one
+// that needs 17 (0.1 + 0.2) reads back as the double nearest to its 16-digit
+// form (0.3), not as itself.
 // XLSX stores numbers as doubles, so an int64 beyond ±2^53 would not read
 // back as itself: InvalidArgument naming the cell. Strings longer than
 // 32,767 characters and more than 1,048,576 rows are Excel's limits:
@@ -31,7 +32,7 @@
 //         return multirun::fao::WriteXlsx(temp, table, "Report");
 //       });
 //
-// Functions: WriteXlsx(), ValidateSheetName().
+// Functions: WriteXlsx(), ValidateSheetName(), ValidateXlsxTable().
 
 #ifndef MULTIRUN_PERSISTENCE_FAO_XLSX_H_
 #define MULTIRUN_PERSISTENCE_FAO_XLSX_H_
@@ -47,6 +48,13 @@ namespace fao {
 
 // OK, or InvalidArgument saying why Excel would refuse `name`.
 absl::Status ValidateSheetName(absl::string_view name);
+
+// OK, or InvalidArgument naming the first thing of `table` (already valid by
+// ValidateTable()) that XLSX cannot hold as written: more rows or columns
+// than a sheet has, an int64 beyond ±2^53, a string longer than 32,767
+// characters, or U+0000, U+FFFE or U+FFFF in a string ("row 2, column 1:
+// ..."). WriteXlsx() checks it before creating the file.
+absl::Status ValidateXlsxTable(const Table& table);
 
 // Validates `table` and `sheet_name` and writes the workbook to `path`
 // (replacing whatever is there; not atomically: use ReplaceFile for that).
