@@ -784,6 +784,7 @@ absl::StatusOr<std::unique_ptr<dao::ResultSet>> MysqlConnection::Query(
 }
 
 absl::Status MysqlConnection::Begin() {
+  if (absl::Status s = CheckUsable(); !s.ok()) return s;
   if (absl::Status s = NotExecutedIfLost("START TRANSACTION"); !s.ok()) {
     return s;
   }

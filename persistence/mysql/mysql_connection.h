@@ -20,14 +20,14 @@
 // it (CR_SERVER_GONE_ERROR, 2006), otherwise "outcome unknown", marked so
 // that no RetryPolicy repeats it. On a connection already known to be lost,
 // Execute, ExecuteMany, Query and Begin send nothing (Unavailable, "not
-// executed"). A COMMIT that was
-// not sent, or found the connection already lost, is Aborted: the server
-// rolled the open transaction back with the session. An ExecuteMany that
-// fails, for any reason, after rows of the call were applied is marked
-// outcome-unknown too and says how many were applied. CheckAlive() polls the
-// socket (no round trip): a server that closed the session has made it readable
-// or hung up. Automatic reconnect of the library is off: strategies decide
-// (SingleConnection reconnects with backoff, ConnectionPool replaces).
+// executed"). A COMMIT that was not sent, or found the connection already
+// lost, is Aborted: the server rolled the open transaction back with the
+// session. An ExecuteMany that fails, for any reason, after rows of the call
+// were applied is marked outcome-unknown too and says how many were applied.
+// CheckAlive() polls the socket (no round trip): a server that closed the
+// session has made it readable or hung up. Automatic reconnect of the library
+// is off: strategies decide (SingleConnection reconnects with backoff,
+// ConnectionPool replaces).
 //
 // Example:
 //
