@@ -10,11 +10,13 @@
 // them:
 //
 //   return base_internal::WithMessage(
-//       status, absl::StrCat("cannot append to ", path, ": ",
-//       status.message()));
+//       status,
+//       absl::StrCat("cannot append to ", path, ": ", status.message()));
 //
 // Guarantees: the result has `status`'s code and every one of its payloads,
 // byte for byte. An OK `status` gives OK (an OK status has no message).
+//
+// Defines WithMessage().
 
 #ifndef MULTIRUN_BASE_STATUS_MESSAGE_H_
 #define MULTIRUN_BASE_STATUS_MESSAGE_H_

@@ -46,6 +46,7 @@
 #include "multirun/base/deadline.h"
 #include "multirun/base/drop_reason.h"
 #include "multirun/base/futex.h"
+#include "multirun/base/status_message.h"
 #include "multirun/sync/lock_holder.h"
 
 namespace multirun {
@@ -241,11 +242,12 @@ void Strand::DrainDropped() {
 
 absl::Status Strand::CloseAndDrop(const absl::Status& status,
                                   const char* what_happened) {
-  const absl::Status closed(
-      status.ok() ? absl::StatusCode::kInternal : status.code(),
-      absl::StrCat("Strand: the executor ", what_happened,
-                   " the strand's drain task, so the strand is closed: ",
-                   status.message()));
+  const std::string message = absl::StrCat(
+      "Strand: the executor ", what_happened,
+      " the strand's drain task, so the strand is closed: ", status.message());
+  const absl::Status closed = status.ok()
+                                  ? absl::InternalError(message)
+                                  : base_internal::WithMessage(status, message);
   {
     LockHolder<Lock> lock(lock_);
     state_ |= kClosed;

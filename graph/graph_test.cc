@@ -694,6 +694,10 @@ TEST(GraphTest, FailuresKeepTheirPayloadsThroughSubgraphsAndCallbacks) {
   // The run's summary names the first failed node and keeps its payloads.
   EXPECT_TRUE(IsOutcomeUnknown(report->status())) << report->status();
   EXPECT_THAT(std::string(report->status().message()), HasSubstr("failed: "));
+  // Each payload is printed once, not again inside the message.
+  const std::string printed = report->status().ToString();
+  EXPECT_NE(printed.find("row 7"), std::string::npos) << printed;
+  EXPECT_EQ(printed.find("row 7"), printed.rfind("row 7")) << printed;
 }
 
 TEST(GraphTest, SubflowBuildsNodesAtRunTime) {

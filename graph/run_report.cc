@@ -97,10 +97,11 @@ absl::Status GraphRunReport::status() const {
       const size_t more = Count(GraphNodeState::kFailed) - 1;
       return base_internal::WithMessage(
           statuses_[i],
-          absl::StrCat("node '", name(i), "' failed: ", statuses_[i].ToString(),
-                       more > 0
-                           ? absl::StrCat(" (and ", more, " more failed nodes)")
-                           : ""));
+          absl::StrCat(
+              "node '", name(i), "' failed: ",
+              statuses_[i].ToString(absl::StatusToStringMode::kWithNoExtraData),
+              more > 0 ? absl::StrCat(" (and ", more, " more failed nodes)")
+                       : ""));
     }
   }
   if (!cancel_reason_.ok()) return cancel_reason_;
