@@ -75,8 +75,9 @@ constexpr size_t kRequestOverhead = sizeof(uint64_t);
 // give its rate, and its room shrinks to about kBacklogSeconds of work (at
 // least 2 per process), so that long tasks are handed out as ranks finish
 // them, not dealt out in advance.
-// The request bytes a rank holds at most (one request of any size when it
-// holds none), so that large arguments do not fill the ranks' memory.
+// A rank holding this many request bytes is sent no more until it answers
+// (so it holds less than this plus one request), so that large arguments do
+// not fill the ranks' memory.
 constexpr size_t kMostBytesInFlight = size_t{64} << 20;
 constexpr auto kLoadWindow = std::chrono::milliseconds(5);
 constexpr double kBacklogSeconds = 0.010;

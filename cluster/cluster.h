@@ -62,7 +62,8 @@
 // answered everything while nothing waits starts over at 2 per worker; long
 // tasks submitted right behind many short ones, without such a pause, may be
 // dealt out up to the grown room before the rank's reports shrink it. A rank
-// holds at most 64 MiB of request bytes (any one request when it holds none).
+// holding 64 MiB of request bytes or more is sent no more until it answers,
+// so it holds less than 64 MiB plus one request.
 // A rank that dies (its process killed, the machine lost) ends the whole job:
 // MPI (Open MPI 4.1, MPICH 4.0) has no communicator that survives a lost
 // rank. The driver checks every 20 ms that the ranks of its own host still
@@ -184,9 +185,8 @@ struct ClusterStats {
   int64_t bytes_sent = 0;
   int64_t bytes_received = 0;
   // The most bytes of requests (encoded arguments) that one rank has held at
-  // once: sent to it and not yet answered. The driver sends a rank no more
-  // while it holds 64 MiB or more, so this stays below 64 MiB plus the
-  // largest request.
+  // once since the cluster started: sent to it and not yet answered. The driver sends a rank no
+  // more while it holds 64 MiB or more, so this stays below 64 MiB plus the largest request.
   int64_t most_request_bytes_in_flight = 0;
 };
 
