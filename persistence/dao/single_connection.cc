@@ -96,11 +96,23 @@ std::unique_ptr<Connection> SingleConnection::DropConnection() {
   return std::move(connection_);
 }
 
-absl::Status SingleConnection::Commit() { return EndTransaction(true); }
+absl::Status SingleConnection::Commit() {
+  return EndTransaction(true, nullptr);
+}
 
-absl::Status SingleConnection::Rollback() { return EndTransaction(false); }
+absl::Status SingleConnection::Rollback() {
+  return EndTransaction(false, nullptr);
+}
 
-absl::Status SingleConnection::EndTransaction(bool commit) {
+absl::Status SingleConnection::Commit(const Lease& lease) {
+  return EndTransaction(true, &lease);
+}
+
+absl::Status SingleConnection::Rollback(const Lease& lease) {
+  return EndTransaction(false, &lease);
+}
+
+absl::Status SingleConnection::EndTransaction(bool commit, const Lease* lease) {
   bool held;
   {
     LockHolder hold(mu_);
@@ -108,14 +120,26 @@ absl::Status SingleConnection::EndTransaction(bool commit) {
       return absl::FailedPreconditionError(
           absl::StrCat("SingleConnection '", options_.name, "' is closed"));
     }
-    held = in_use_ && holder_ == std::this_thread::get_id();
+    if (lease != nullptr) {
+      // The lease out, if any, holds connection_: only its holder changes it.
+      if (!in_use_ || lease->get() == nullptr ||
+          lease->get() != connection_.get()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "SingleConnection '", options_.name,
+            "': ", commit ? "Commit" : "Rollback",
+            "(lease) needs a live lease of this SingleConnection"));
+      }
+      held = true;
+    } else {
+      held = in_use_ && holder_ == std::this_thread::get_id();
+    }
   }
   // The lease holder owns connection_; a thread that does not hold it takes
   // it first.
-  absl::StatusOr<Lease> lease = absl::UnknownError("not taken");
+  absl::StatusOr<Lease> taken = absl::UnknownError("not taken");
   if (!held) {
-    lease = Take(options_.acquire_timeout, /*for_caller=*/false);
-    if (!lease.ok()) return lease.status();
+    taken = Take(options_.acquire_timeout, /*for_caller=*/false);
+    if (!taken.ok()) return taken.status();
   }
   Connection* c;
   bool lost;

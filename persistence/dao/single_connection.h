@@ -26,9 +26,10 @@
 // a lease, also ends the connection-scoped transaction: MySQL commits the
 // open work on START TRANSACTION.) Commit() and Rollback() called by the
 // thread that took the lease use that lease, without waiting; called by any
-// other thread they take the lease first (waiting at most acquire_timeout),
-// so a lease moved to another thread is committed by the thread that took
-// it, or released first.
+// other thread they take the lease first (waiting at most acquire_timeout).
+// A lease moved to another thread (a coroutine resumed elsewhere, work
+// handed to a pool) is committed with Commit(lease), which uses that lease
+// whichever thread calls.
 //
 // Example:
 //
@@ -118,6 +119,11 @@ class SingleConnection : public ConnectionStrategy {
   // Rolls back the connection's open transaction; does not wait when the
   // calling thread holds the lease. FailedPrecondition after Close().
   absl::Status Rollback();
+  // Commit() and Rollback() through `lease`, from any thread, without
+  // waiting. InvalidArgument when `lease` is not a live lease of this
+  // SingleConnection (released, moved from, or another strategy's).
+  absl::Status Commit(const Lease& lease);
+  absl::Status Rollback(const Lease& lease);
   // Closes the connection and opens a new one, with backoff.
   absl::Status Reconnect();
   absl::Status Close() override;
@@ -144,7 +150,8 @@ class SingleConnection : public ConnectionStrategy {
   // autocommit off and work pending, remembers that it was lost.
   std::unique_ptr<Connection> DropConnection()
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status EndTransaction(bool commit);
+  // Commits or rolls back; through `lease` when it is not null.
+  absl::Status EndTransaction(bool commit, const Lease* lease);
   // Takes the lease; `for_caller` when it goes to a user, whose statements
   // may leave work pending (the strategy's own leases run none).
   absl::StatusOr<Lease> Take(absl::Duration timeout, bool for_caller);

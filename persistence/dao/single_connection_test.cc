@@ -6,6 +6,9 @@
 #include "multirun/persistence/dao/single_connection.h"
 
 #include <memory>
+#include <string>
+#include <thread>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -118,6 +121,43 @@ TEST_F(SingleConnectionUnitOfWorkTest, CommitAfterReleaseLeavesNothingPending) {
   server_->Restart();               // lost with nothing pending
   EXPECT_FALSE(db->Commit().ok());  // the COMMIT finds out
   EXPECT_TRUE(db->Commit().ok());   // nothing was lost: no Aborted
+}
+
+// A lease moved to another thread: Commit() there does not know the lease
+// and waits for it; Commit(lease) uses it at once. A lease that is released,
+// moved from, or another SingleConnection's is InvalidArgument.
+TEST_F(SingleConnectionUnitOfWorkTest,
+       CommitThroughALeaseMovedToAnotherThread) {
+  auto db = Make();  // acquire_timeout: 1 s
+  auto other_db = Make();
+  ASSERT_NE(db, nullptr);
+  ASSERT_NE(other_db, nullptr);
+  absl::StatusOr<Lease> lease = db->Acquire();
+  ASSERT_TRUE(lease.ok()) << lease.status();
+  ASSERT_TRUE((*lease)->Execute("INSERT a", {}).ok());
+  absl::Status without_lease, committed, rolled_back, foreign;
+  std::thread elsewhere([&] {
+    without_lease = db->Commit();
+    committed = db->Commit(*lease);
+    rolled_back = db->Rollback(*lease);
+    foreign = other_db->Commit(*lease);
+  });
+  elsewhere.join();
+  EXPECT_EQ(without_lease.code(), absl::StatusCode::kDeadlineExceeded)
+      << without_lease;
+  EXPECT_TRUE(committed.ok()) << committed;
+  EXPECT_TRUE(rolled_back.ok()) << rolled_back;
+  EXPECT_EQ(server_->commits.load(), 1);
+  EXPECT_EQ(server_->rollbacks.load(), 1);
+  EXPECT_EQ(foreign.code(), absl::StatusCode::kInvalidArgument) << foreign;
+  Lease moved = *std::move(lease);
+  EXPECT_EQ(db->Commit(*lease).code(), absl::StatusCode::kInvalidArgument);
+  moved.Release();
+  absl::Status released = db->Commit(moved);
+  EXPECT_EQ(released.code(), absl::StatusCode::kInvalidArgument) << released;
+  EXPECT_NE(released.message().find("Commit(lease)"), std::string::npos)
+      << released;
+  EXPECT_EQ(server_->commits.load(), 1);
 }
 
 }  // namespace

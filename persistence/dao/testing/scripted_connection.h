@@ -44,6 +44,8 @@ struct ScriptedServer {
   std::atomic<int> opened{0};
   std::atomic<int> pings{0};
   std::atomic<int> executed{0};
+  std::atomic<int> commits{0};
+  std::atomic<int> rollbacks{0};
 };
 
 class ScriptedConnection : public Connection {
@@ -77,8 +79,16 @@ class ScriptedConnection : public Connection {
     return absl::UnimplementedError("ScriptedConnection has no rows");
   }
   absl::Status Begin() override { return Gone("BEGIN"); }
-  absl::Status Commit() override { return Gone("COMMIT"); }
-  absl::Status Rollback() override { return Gone("ROLLBACK"); }
+  absl::Status Commit() override {
+    absl::Status s = Gone("COMMIT");
+    if (s.ok()) server_->commits.fetch_add(1);
+    return s;
+  }
+  absl::Status Rollback() override {
+    absl::Status s = Gone("ROLLBACK");
+    if (s.ok()) server_->rollbacks.fetch_add(1);
+    return s;
+  }
   absl::Status SetAutocommit(bool) override { return Gone("SET autocommit"); }
   absl::Status Ping() override {
     server_->pings.fetch_add(1);
