@@ -427,7 +427,9 @@ absl::Status MysqlConnection::Error(absl::string_view context) {
                      context);
 }
 
-absl::Status MysqlConnection::NotExecutedIfLost(absl::string_view what) {
+absl::Status MysqlConnection::CheckSendable(absl::string_view what) {
+  // Abandoned after fork implies broken: that case is reported first.
+  if (absl::Status s = CheckUsable(); !s.ok()) return s;
   if (!broken_) return absl::OkStatus();
   return absl::UnavailableError(
       absl::StrCat(description_, ": ", what,
@@ -538,7 +540,7 @@ absl::StatusOr<MYSQL_STMT*> MysqlConnection::Prepare(absl::string_view sql) {
 }
 
 absl::Status MysqlConnection::SimpleQuery(absl::string_view sql) {
-  if (absl::Status s = CheckUsable(); !s.ok()) return s;
+  if (absl::Status s = CheckSendable(sql); !s.ok()) return s;
   FinishActive();
   if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) return Error(sql);
   if (MYSQL_RES* r = mysql_store_result(mysql_)) mysql_free_result(r);
@@ -547,8 +549,7 @@ absl::Status MysqlConnection::SimpleQuery(absl::string_view sql) {
 
 absl::StatusOr<dao::ExecResult> MysqlConnection::Execute(
     absl::string_view sql, absl::Span<const Value> params) {
-  if (absl::Status s = CheckUsable(); !s.ok()) return s;
-  if (absl::Status s = NotExecutedIfLost(sql); !s.ok()) return s;
+  if (absl::Status s = CheckSendable(sql); !s.ok()) return s;
   FinishActive();
   if (params.empty()) {
     // No parameters: the text protocol runs any statement (DDL included).
@@ -737,8 +738,7 @@ absl::StatusOr<dao::ExecResult> MysqlConnection::ExecuteBulk(
 
 absl::StatusOr<dao::ExecResult> MysqlConnection::ExecuteMany(
     absl::string_view sql, absl::Span<const std::vector<Value>> rows) {
-  if (absl::Status s = CheckUsable(); !s.ok()) return s;
-  if (absl::Status s = NotExecutedIfLost(sql); !s.ok()) return s;
+  if (absl::Status s = CheckSendable(sql); !s.ok()) return s;
   FinishActive();
   absl::StatusOr<MYSQL_STMT*> stmt = Prepare(sql);
   if (!stmt.ok()) return stmt.status();
@@ -764,8 +764,7 @@ absl::StatusOr<dao::ExecResult> MysqlConnection::ExecuteMany(
 
 absl::StatusOr<std::unique_ptr<dao::ResultSet>> MysqlConnection::Query(
     absl::string_view sql, absl::Span<const Value> params) {
-  if (absl::Status s = CheckUsable(); !s.ok()) return s;
-  if (absl::Status s = NotExecutedIfLost(sql); !s.ok()) return s;
+  if (absl::Status s = CheckSendable(sql); !s.ok()) return s;
   FinishActive();
   absl::StatusOr<MYSQL_STMT*> stmt = Prepare(sql);
   if (!stmt.ok()) return stmt.status();
@@ -784,10 +783,6 @@ absl::StatusOr<std::unique_ptr<dao::ResultSet>> MysqlConnection::Query(
 }
 
 absl::Status MysqlConnection::Begin() {
-  if (absl::Status s = CheckUsable(); !s.ok()) return s;
-  if (absl::Status s = NotExecutedIfLost("START TRANSACTION"); !s.ok()) {
-    return s;
-  }
   return SimpleQuery("START TRANSACTION");
 }
 

@@ -130,9 +130,10 @@ class MysqlConnection : public dao::Connection {
   // the rows that earlier executions of the same call applied.
   absl::Status WriteFailure(absl::Status error, unsigned int number,
                             uint64_t applied_before);
-  // Unavailable "not executed" (nothing sent) when the connection is
-  // already known to be lost.
-  absl::Status NotExecutedIfLost(absl::string_view what);
+  // Before a statement is sent: CheckUsable()'s FailedPrecondition when the
+  // connection was abandoned after fork, else Unavailable "not executed"
+  // (nothing sent) when it is already known to be lost.
+  absl::Status CheckSendable(absl::string_view what);
   // Whether the last statement that succeeded left a transaction open.
   bool InTransaction();
   absl::Status CheckUsable() const;
