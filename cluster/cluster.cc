@@ -224,9 +224,9 @@ struct DriverState {
   std::atomic<int64_t> messages_sent{0};
   std::atomic<int64_t> messages_received{0};
   std::atomic<int64_t> bytes_sent{0};
+  std::atomic<int64_t> bytes_received{0};
   // The most request bytes one rank has held at once (driver thread writes).
   std::atomic<int64_t> most_request_bytes{0};
-  std::atomic<int64_t> bytes_received{0};
 };
 
 namespace {

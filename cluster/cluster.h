@@ -185,8 +185,9 @@ struct ClusterStats {
   int64_t bytes_sent = 0;
   int64_t bytes_received = 0;
   // The most bytes of requests (encoded arguments) that one rank has held at
-  // once since the cluster started: sent to it and not yet answered. The driver sends a rank no
-  // more while it holds 64 MiB or more, so this stays below 64 MiB plus the largest request.
+  // once since the cluster started: sent to it and not yet answered. The
+  // driver sends a rank no more while it holds 64 MiB or more, so this stays
+  // below 64 MiB plus the largest request.
   int64_t most_request_bytes_in_flight = 0;
 };
 
