@@ -2,12 +2,13 @@
 //
 // semisync's profit example across the ranks of an MPI job: revenue and
 // expenses are independent (each "fetches" for 0.3 s), profit needs both
-// (0.4 s); a callback prints each result ("Revenue: $1250", as semisync's
-// output(field, value) does). Each step is a registered task that runs on a
-// serving rank (multirun::OnCluster); the graph runs on the driver (rank 0),
-// and only the two numbers profit needs travel to the rank that computes it.
-// Then inparallel's probes as a distributed Map: twelve servers probed at
-// once, each probe on some rank, the answers in input order.
+// (0.4 s); a callback prints each result ("Revenue: $1250"). Each step is a
+// registered task that runs on a serving rank (multirun::OnCluster); the
+// graph runs on the driver (rank 0), and only the two numbers profit needs
+// travel to the rank that computes it.
+// Then the server probes of fork_waitfor_all.cc as a distributed Map: twelve
+// servers probed at once, each probe on some rank, the answers in input
+// order.
 //
 //   mpirun -np 4 --oversubscribe bazel-bin/examples/cluster_profit
 //
@@ -65,7 +66,7 @@ absl::Status Drive(multirun::Cluster& cluster) {
       graph.Add("expenses", multirun::OnCluster(cluster, Expenses, 2026));
   auto profit = graph.Add("profit", multirun::OnCluster(cluster, Profit),
                           revenue, expenses);
-  // semisync's callback, output(field, value), on each of the three nodes.
+  // A callback on each of the three nodes prints "Field: $value".
   std::vector<std::string> lines;
   multirun::Lock lines_lock;
   auto output = [&](const char* field) {

@@ -80,8 +80,7 @@ absl::StatusOr<TestData> ToTestData(const Row& row) {
   return TestData{*col_1, *std::move(col_2)};
 }
 
-// MultiRunnable's TestingDao: its strategy is given, its queries are its
-// methods.
+// The TestingDao: its strategy is given, its queries are its methods.
 class TestingDao : public multirun::dao::Dao {
  public:
   using Dao::Dao;

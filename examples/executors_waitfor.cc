@@ -2,9 +2,9 @@
 //
 // inparallel's `waitfor(in_flight, concurrency_factor)` on threads: tasks run
 // in parallel, at most `concurrency_factor` in flight, results taken as they
-// complete (inparallel's own examples, which fork, are fork_say_hello.cc,
-// fork_waitfor_all.cc and fork_waitfor.cc); the same work as a coroutine; and
-// MultiRunnable's running modes, where one argument moves the same function
+// complete (the forking versions are fork_say_hello.cc, fork_waitfor_all.cc
+// and fork_waitfor.cc); the same work as a coroutine; and the running modes
+// (a port of MultiRunnable's), where one argument moves the same function
 // from inline to threads and every result says which worker produced it.
 //
 // Checks its own outcome and exits non-zero on a failure (it runs as a test).
@@ -92,7 +92,7 @@ int main() {
   std::printf("coroutine: sum of squares 1..10 = %d\n", *coroutine_sum);
   if (!coroutine_sum.ok() || *coroutine_sum != 385) return Fail("coroutine");
 
-  // MultiRunnable's running modes: the same function, one argument apart.
+  // The running modes: the same function, one argument apart.
   for (multirun::RunningMode mode :
        {multirun::RunningMode::kInline, multirun::RunningMode::kThreads}) {
     auto runs = multirun::RunOnWorkers(mode, 3, [] {

@@ -14,7 +14,7 @@
 //       active_futures.append(getOS(servers.pop(0)))
 //
 // Here `waitfor` is multirun::InFlightCompletions(in_flight, 3, more): it
-// yields completed futures and calls `more` (inparallel's `None`) while fewer
+// yields completed futures and calls `more` (the `None` above) while fewer
 // than three are in flight. Each probe forks (ForkExecutor, the `@task`); the
 // executor may run three children at once, whatever the number of cores, so
 // the factor is what the processes do, not only what the loop submits. A
